@@ -1,0 +1,55 @@
+// The one place tspod spawns processes. Errors name the command, its exit code
+// and its stderr, so a failure says what failed.
+import * as fs from 'node:fs';
+import { execa, type Options, type ResultPromise } from 'execa';
+import { TspodError } from './errors.js';
+import { log } from './log.js';
+
+export interface RunResult { stdout: string; stderr: string; exitCode: number }
+
+export class ExecError extends TspodError {
+  readonly command: string;
+  readonly stderr: string;
+  readonly childExitCode: number | undefined;
+  constructor(command: string, exitCode: number | undefined, stderr: string, extra?: string) {
+    const detail = stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+    super(`${command} failed${exitCode === undefined ? '' : ` (exit ${exitCode})`}${detail ? `: ${detail}` : ''}${extra ? ` ${extra}` : ''}`, 'EEXEC');
+    this.command = command;
+    this.stderr = stderr;
+    this.childExitCode = exitCode;
+  }
+}
+
+/** Run a command to completion; throws ExecError on non-zero exit unless `reject: false`. */
+export async function run(file: string, args: readonly string[], opts: Options & { reject?: boolean } = {}): Promise<RunResult> {
+  log.debug(`exec: ${file} ${args.join(' ')}`);
+  try {
+    const r = await execa(file, args, { stripFinalNewline: true, ...opts, reject: false });
+    const res = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
+    if (r.failed && opts.reject !== false) {
+      if ((r as { code?: string }).code === 'ENOENT') throw new ExecError(file, undefined, '', 'executable not found');
+      throw new ExecError(`${file} ${args.slice(0, 3).join(' ')}`.trim(), r.exitCode, res.stderr || String(r.message ?? ''));
+    }
+    return res;
+  } catch (err) {
+    if (err instanceof TspodError) throw err;
+    throw new ExecError(file, undefined, String((err as Error).message));
+  }
+}
+
+/** Start a command without waiting (caller manages it). */
+export function spawn(file: string, args: readonly string[], opts: Options = {}): ResultPromise {
+  log.debug(`spawn: ${file} ${args.join(' ')}`);
+  return execa(file, args, opts);
+}
+
+/** Find an executable on PATH (plus sbin dirs); undefined if absent. */
+export function which(name: string): string | undefined {
+  const dirs = (process.env['PATH'] ?? '').split(':').concat(['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/libexec/podman']);
+  for (const d of dirs) {
+    if (!d) continue;
+    const p = `${d}/${name}`;
+    try { fs.accessSync(p, fs.constants.X_OK); if (fs.statSync(p).isFile()) return p; } catch { /* next */ }
+  }
+  return undefined;
+}
