@@ -1,7 +1,9 @@
 // The one place tspod spawns processes. Errors name the command, its exit code
 // and its stderr, so a failure says what failed.
+import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
-import { execa, type Options, type ResultPromise } from 'execa';
+import * as os from 'node:os';
+import type { Options, ResultPromise } from 'execa';
 import { TspodError } from './errors.js';
 import { log } from './log.js';
 
@@ -24,6 +26,7 @@ export class ExecError extends TspodError {
 export async function run(file: string, args: readonly string[], opts: Options & { reject?: boolean } = {}): Promise<RunResult> {
   log.debug(`exec: ${file} ${args.join(' ')}`);
   try {
+    const { execa } = await import('execa');
     const r = await execa(file, args, { stripFinalNewline: true, ...opts, reject: false });
     const res = { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? -1 };
     if (r.failed && opts.reject !== false) {
@@ -38,9 +41,42 @@ export async function run(file: string, args: readonly string[], opts: Options &
 }
 
 /** Start a command without waiting (caller manages it). */
-export function spawn(file: string, args: readonly string[], opts: Options = {}): ResultPromise {
+export async function spawn(file: string, args: readonly string[], opts: Options = {}): Promise<ResultPromise> {
   log.debug(`spawn: ${file} ${args.join(' ')}`);
+  const { execa } = await import('execa');
   return execa(file, args, opts);
+}
+
+/**
+ * Start a long-lived detached process (own session, no stdio tied to us) and
+ * return its pid. Used for the pause process; execa is not needed here and
+ * node:child_process keeps the start-up path light.
+ */
+export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+  log.debug(`spawn detached: ${file} ${args.join(' ')}`);
+  const child = cp.spawn(file, args, { detached: true, stdio: 'ignore', cwd: opts.cwd ?? '/', env: opts.env ?? process.env });
+  if (child.pid === undefined) throw new ExecError(file, undefined, '', 'could not be started');
+  child.unref();
+  return child.pid;
+}
+
+/**
+ * Run a command with our stdio, forwarding termination signals, and resolve to
+ * its exit code (128+N when killed by signal N). Used for the rootless re-exec.
+ */
+export function runInherit(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = cp.spawn(file, args, { stdio: 'inherit', env });
+    const forward = (sig: NodeJS.Signals) => { try { child.kill(sig); } catch { /* gone */ } };
+    const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+    for (const s of sigs) process.on(s, forward);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      for (const s of sigs) process.off(s, forward);
+      if (signal) resolve(128 + (os.constants.signals[signal] ?? 1));
+      else resolve(code ?? 125);
+    });
+  });
 }
 
 /** Find an executable on PATH (plus sbin dirs); undefined if absent. */

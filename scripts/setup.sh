@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian 12 machine for tspod and run the main job (a rootless
+# pull/images/push round trip against a loopback registry), as root:
+#   sudo ./scripts/setup.sh
+# Installs the Debian packages and npm dependencies, builds tspod, prepares an
+# unprivileged user (SUDO_USER, or "tspodtest" when run as plain root) with
+# /etc/subuid and /etc/subgid ranges, makes /dev/fuse and /dev/net/tun usable,
+# and copies the built tree where that user can run it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+here=$(pwd)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup.sh must run as root (it installs packages and configures subuids): sudo $0" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "== Debian packages"
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+  runc conmon fuse-overlayfs fuse3 slirp4netns uidmap catatonit util-linux procps iproute2 \
+  docker-registry busybox-static skopeo podman golang-github-containers-common \
+  apache2-utils openssl ca-certificates jq hyperfine git >/dev/null
+
+if ! command -v node >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+echo "== npm dependencies and build"
+npm ci --no-fund --no-audit --loglevel=error
+npm run build --silent
+
+user=${TSPOD_TEST_USER:-${SUDO_USER:-tspodtest}}
+[ "$user" = root ] && user=tspodtest
+echo "== unprivileged user: $user"
+id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
+grep -q "^$user:" /etc/subuid || usermod --add-subuids 100000-165535 "$user"
+grep -q "^$user:" /etc/subgid || usermod --add-subgids 100000-165535 "$user"
+# Stock systems ship these 0666; some (this CI machine) have them 0600.
+chmod 0666 /dev/fuse /dev/net/tun
+ls -l /usr/bin/newuidmap /usr/bin/newgidmap | grep -q '^-rwsr' || chmod u+s /usr/bin/newuidmap /usr/bin/newgidmap
+
+# The user may not be able to read the checkout (e.g. under /root): give them their own copy.
+home=$(getent passwd "$user" | cut -d: -f6)
+dest="$home/tspod"
+if [ "$here" != "$dest" ]; then
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  tar -C "$here" --exclude=./.git -cf - . | tar -C "$dest" -xf -
+  chown -R "$user:" "$dest"
+fi
+echo "$dest" > /tmp/tspod-test-tree
+echo "$user" > /tmp/tspod-test-user
+
+echo "== main job: rootless pull, images, push against a loopback registry (as $user)"
+su "$user" -c "cd '$dest' && bash scripts/demo.sh"

@@ -1,0 +1,60 @@
+// The base of every tspod command: Podman's global flags, one error path
+// (one clear line on stderr, exit 125 for tspod's own errors), and output
+// helpers that route everything through the one renderer.
+import { Command, Flags, type Interfaces } from '@oclif/core';
+import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
+import { setPaths } from '../util/paths.js';
+import { EXIT_TSPOD } from '../util/errors.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export abstract class TspodCommand extends Command {
+  static override baseFlags = {
+    root: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the root directory in which data, including images, is stored' }),
+    runroot: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the volatile state directory' }),
+    'log-level': Flags.option({ helpGroup: 'GLOBAL', options: LOG_LEVELS as LogLevel[], description: 'Log messages at and above this level' })(),
+    'storage-driver': Flags.string({ helpGroup: 'GLOBAL', description: 'Storage driver (fuse-overlayfs)' }),
+  };
+
+  /** Parse argv for this command and apply the global flags. */
+  protected async parseCmd<T extends typeof Command>(cmd: T): Promise<{ flags: BaseFlags<T>; args: BaseArgs<T>; argv: string[] }> {
+    const out = await this.parse(cmd as unknown as typeof TspodCommand);
+    const f = out.flags as Record<string, unknown>;
+    setPaths({ root: f['root'] as string | undefined, runroot: f['runroot'] as string | undefined });
+    if (f['log-level']) setLogLevel(f['log-level'] as LogLevel);
+    if (f['storage-driver']) {
+      const d = String(f['storage-driver']);
+      if (!['fuse-overlayfs', 'overlay'].includes(d)) this.fail(`unsupported storage driver "${d}": tspod supports fuse-overlayfs (overlay is accepted as its alias)`);
+      process.env['TSPOD_STORAGE_DRIVER'] = d;
+    }
+    return out as unknown as { flags: BaseFlags<T>; args: BaseArgs<T>; argv: string[] };
+  }
+
+  /** Write text to stdout as-is (adds a newline when missing). */
+  protected out(text: string): void {
+    if (!text) return;
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  protected warn2(msg: string): void {
+    process.stderr.write(`WARN[0000] ${msg}\n`);
+  }
+
+  /** Fail with tspod's exit code and one line. */
+  protected fail(message: string, exitCode = EXIT_TSPOD): never {
+    const err = new Error(message) as Error & { exitCode: number };
+    err.exitCode = exitCode;
+    throw err;
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    const code = typeof err.exitCode === 'number' ? err.exitCode : (err.oclif?.exit !== undefined && err.oclif.exit !== 0 ? EXIT_TSPOD : err.oclif?.exit === 0 ? 0 : EXIT_TSPOD);
+    if (code === 0) return;
+    let msg = String(err.message ?? err).split('\n')[0]!.trim();
+    msg = msg.replace(/^Error:\s*/, '');
+    if (process.env['TSPOD_LOG_LEVEL'] === 'debug' && err.stack) process.stderr.write(`${err.stack}\n`);
+    process.stderr.write(`Error: ${msg}\n`);
+    process.exitCode = code;
+  }
+}

@@ -1,0 +1,51 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../cli/base.js';
+import { renderObjects } from '../cli/output.js';
+import { inspectImage } from '../engine/images.js';
+import { NotFoundError } from '../util/errors.js';
+
+export default class Inspect extends TspodCommand {
+  static override summary = 'Display the configuration of an object denoted by ID or name';
+  static override strict = false;
+  static override args = { name: Args.string({ description: 'image or container name or ID', required: true }) };
+  static override flags = {
+    format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }),
+    type: Flags.option({ char: 't', options: ['all', 'image', 'container'] as const, default: 'all', description: 'Specify inspect-object type' })(),
+    size: Flags.boolean({ char: 's', description: 'Display total file size (containers)' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(Inspect);
+    const out: object[] = [];
+    let failed: Error | undefined;
+    for (const name of argv as string[]) {
+      try {
+        out.push(await inspectAny(name, flags.type));
+      } catch (err) {
+        if (failed) process.stderr.write(`Error: ${failed.message}\n`);
+        failed = err as Error;
+      }
+    }
+    if (out.length) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
+    else if (!failed) this.out('[]');
+    if (failed) throw failed;
+  }
+}
+
+async function inspectAny(name: string, type: string): Promise<object> {
+  if (type !== 'image') {
+    try {
+      const mod = await import('../engine/containers.js' as string).catch(() => undefined) as { inspectContainer?: (n: string) => Promise<object> } | undefined;
+      if (mod?.inspectContainer) return await mod.inspectContainer(name);
+    } catch (err) {
+      if (!(err instanceof NotFoundError) || type === 'container') throw err;
+    }
+    if (type === 'container') throw new NotFoundError(`no such container ${name}`);
+  }
+  try {
+    return inspectImage(name);
+  } catch (err) {
+    if (err instanceof NotFoundError && type === 'all') throw new NotFoundError(`no such object: "${name}"`);
+    throw err;
+  }
+}

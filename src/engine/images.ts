@@ -1,0 +1,343 @@
+// Engine API for the local image store: list, inspect, tag, untag, remove,
+// prune, history. <Verb>Options in, <Verb>Report out; no rendering here.
+import * as fs from 'node:fs';
+import { ImageStore, findImage, untagEverywhere, type StorageIndex } from '../image/store.js';
+import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
+import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import type { ImageConfig, ImageRecord } from '../image/types.js';
+import { containerImageRefs } from './refs.js';
+
+export interface ImageSummary {
+  ID: string;
+  Id: string;
+  ParentId: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Names: string[];
+  Digest: string;
+  Created: number;
+  CreatedAt: string;
+  Size: number;
+  SharedSize: number;
+  VirtualSize: number;
+  Labels: Record<string, string>;
+  Containers: number;
+  Dangling: boolean;
+  ReadOnly: boolean;
+  History: string[];
+}
+
+export interface ListImagesOptions { all?: boolean; filters?: string[] }
+
+function parseFilters(filters: string[] = []): Array<[string, string]> {
+  return filters.map((f) => {
+    const i = f.indexOf('=');
+    if (i <= 0) throw new InvalidArgumentError(`invalid image filter "${f}": expected key=value`);
+    return [f.slice(0, i), f.slice(i + 1)] as [string, string];
+  });
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
+}
+
+function matchesReference(img: ImageRecord, pattern: string): boolean {
+  const re = globToRegExp(pattern.includes(':') ? pattern : `${pattern}`);
+  for (const n of img.names) {
+    const colon = n.lastIndexOf(':');
+    const repo = n.slice(0, colon);
+    const short = repo.slice(repo.indexOf('/') + 1);
+    const last = repo.slice(repo.lastIndexOf('/') + 1);
+    const candidates = pattern.includes(':') ? [n, `${short}:${n.slice(colon + 1)}`, `${last}:${n.slice(colon + 1)}`] : [repo, short, last];
+    if (candidates.some((c) => re.test(c))) return true;
+  }
+  return false;
+}
+
+export function toSummary(img: ImageRecord, idx: StorageIndex, containers: Map<string, number>): ImageSummary {
+  const layerSet = new Map(idx.layers.map((l) => [l.id, l]));
+  let shared = 0;
+  for (const l of img.layers) {
+    if (idx.images.some((o) => o.id !== img.id && o.layers.includes(l))) shared += layerSet.get(l)?.size ?? 0;
+  }
+  const created = Math.floor(Date.parse(img.created) / 1000) || 0;
+  return {
+    ID: img.id,
+    Id: img.id,
+    ParentId: '',
+    RepoTags: img.names,
+    RepoDigests: img.repoDigests,
+    Names: img.names,
+    Digest: img.digest,
+    Created: created,
+    CreatedAt: img.created,
+    Size: img.size,
+    SharedSize: shared,
+    VirtualSize: img.size,
+    Labels: img.labels ?? {},
+    Containers: containers.get(img.id) ?? 0,
+    Dangling: img.names.length === 0,
+    ReadOnly: false,
+    History: img.names,
+  };
+}
+
+export function listImages(opts: ListImagesOptions = {}, store = new ImageStore()): ImageSummary[] {
+  const idx = store.read();
+  const filters = parseFilters(opts.filters);
+  const containers = containerImageRefs(store.root);
+  let imgs = idx.images.slice();
+  for (const [k, v] of filters) {
+    switch (k) {
+      case 'dangling': imgs = imgs.filter((i) => (i.names.length === 0) === (v === 'true' || v === '1')); break;
+      case 'label': {
+        const [lk, lv] = v.split('=', 2) as [string, string | undefined];
+        imgs = imgs.filter((i) => i.labels && lk in i.labels && (lv === undefined || i.labels[lk] === lv));
+        break;
+      }
+      case 'reference': imgs = imgs.filter((i) => matchesReference(i, v)); break;
+      case 'id': imgs = imgs.filter((i) => i.id.startsWith(v.replace(/^sha256:/, ''))); break;
+      case 'digest': imgs = imgs.filter((i) => i.digest === v || i.repoDigests.some((d) => d.endsWith(`@${v}`))); break;
+      case 'before': case 'since': {
+        const ref = findImage(idx.images, v);
+        if (!ref) throw new NotFoundError(`${v}: image not known`);
+        const t = Date.parse(ref.created);
+        imgs = imgs.filter((i) => (k === 'before' ? Date.parse(i.created) < t : Date.parse(i.created) > t));
+        break;
+      }
+      case 'readonly': imgs = imgs.filter(() => v === 'false'); break;
+      case 'containers': imgs = imgs.filter((i) => ((containers.get(i.id) ?? 0) > 0) === (v === 'true')); break;
+      case 'intermediate': imgs = imgs.filter(() => v === 'false'); break;
+      default: throw new InvalidArgumentError(`invalid image filter "${k}": supported filters are dangling, label, reference, id, digest, before, since, containers, readonly, intermediate`);
+    }
+  }
+  imgs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.id.localeCompare(b.id));
+  return imgs.map((i) => toSummary(i, idx, containers));
+}
+
+/** Rows for the `images` table: one per name (repository:tag), `<none>` for dangling. */
+export interface ImageRow { ID: string; Id: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string; Size: number; Names: string[]; Labels: Record<string, string>; Dangling: boolean; Containers: number; ReadOnly: boolean; SharedSize: number; VirtualSize: number }
+
+export function imageRows(summaries: ImageSummary[]): ImageRow[] {
+  const rows: ImageRow[] = [];
+  for (const s of summaries) {
+    const base = { ID: s.ID.slice(0, 12), Id: s.Id, Digest: s.Digest, Created: s.Created, CreatedAt: s.CreatedAt, Size: s.Size, Names: s.Names, Labels: s.Labels, Dangling: s.Dangling, Containers: s.Containers, ReadOnly: s.ReadOnly, SharedSize: s.SharedSize, VirtualSize: s.VirtualSize };
+    if (s.Names.length === 0) rows.push({ ...base, Repository: '<none>', Tag: '<none>' });
+    for (const n of s.Names) {
+      const c = n.lastIndexOf(':');
+      rows.push({ ...base, Repository: n.slice(0, c), Tag: n.slice(c + 1) });
+    }
+  }
+  return rows;
+}
+
+/** `image inspect` output, shaped like Podman's. */
+export function inspectImage(nameOrId: string, store = new ImageStore()): Record<string, unknown> {
+  const idx = store.read();
+  const img = store.resolve(nameOrId, idx);
+  return inspectRecord(img, idx, store);
+}
+
+export function readImageConfig(img: ImageRecord, store = new ImageStore()): ImageConfig {
+  const buf = store.readBlob(img.configDigest);
+  try { return JSON.parse(buf.toString('utf8')) as ImageConfig; } catch (err) { throw new TspodError(`image ${img.id.slice(0, 12)}: config blob is not valid JSON: ${errorMessage(err)}`); }
+}
+
+export function inspectRecord(img: ImageRecord, idx: StorageIndex, store: ImageStore): Record<string, unknown> {
+  const cfg = readImageConfig(img, store);
+  const layers = new Map(idx.layers.map((l) => [l.id, l]));
+  return {
+    Id: img.id,
+    Digest: img.digest,
+    RepoTags: img.names,
+    RepoDigests: img.repoDigests,
+    Parent: '',
+    Comment: cfg.history?.[cfg.history.length - 1]?.comment ?? '',
+    Created: cfg.created ?? img.created,
+    Config: cfg.config ?? {},
+    Version: '',
+    Author: cfg.author ?? '',
+    Architecture: cfg.architecture,
+    Os: cfg.os,
+    Variant: cfg.variant,
+    Size: img.size,
+    VirtualSize: img.size,
+    GraphDriver: {
+      Name: 'overlay',
+      Data: {
+        LowerDir: img.layers.slice(0, -1).reverse().map((l) => store.layerDiff(l)).join(':') || undefined,
+        UpperDir: img.layers.length ? store.layerDiff(img.layers[img.layers.length - 1]!) : undefined,
+      },
+    },
+    RootFS: { Type: 'layers', Layers: cfg.rootfs?.diff_ids ?? img.layers },
+    Labels: cfg.config?.Labels ?? null,
+    Annotations: {},
+    ManifestType: img.manifestMediaType,
+    User: cfg.config?.User ?? '',
+    History: cfg.history ?? [],
+    NamesHistory: img.names,
+    LayerSizes: img.layers.map((l) => layers.get(l)?.size ?? 0),
+  };
+}
+
+export interface HistoryRow { ID: string; Created: number; CreatedAt: string; CreatedBy: string; Size: number; Comment: string; Tags: string[] | null }
+
+export function imageHistory(nameOrId: string, store = new ImageStore()): HistoryRow[] {
+  const idx = store.read();
+  const img = store.resolve(nameOrId, idx);
+  const cfg = readImageConfig(img, store);
+  const layers = new Map(idx.layers.map((l) => [l.id, l]));
+  const hist = cfg.history && cfg.history.length ? cfg.history : img.layers.map(() => ({} as NonNullable<ImageConfig['history']>[number]));
+  const rows: HistoryRow[] = [];
+  let li = 0;
+  hist.forEach((h, i) => {
+    const empty = h.empty_layer === true;
+    const layer = empty ? undefined : img.layers[li++];
+    rows.push({
+      ID: i === hist.length - 1 ? img.id : '<missing>',
+      Created: Math.floor(Date.parse(h.created ?? img.created) / 1000) || 0,
+      CreatedAt: h.created ?? img.created,
+      CreatedBy: h.created_by ?? '',
+      Size: layer ? layers.get(layer)?.size ?? 0 : 0,
+      Comment: h.comment ?? '',
+      Tags: i === hist.length - 1 ? img.names : null,
+    });
+  });
+  return rows.reverse();
+}
+
+export function qualifyLocalName(name: string): string {
+  const ref = parseReference(name);
+  if (ref.digest) throw new InvalidArgumentError(`tag "${name}": a digest cannot be used as a tag`);
+  return formatReference(normalize(qualify(ref, ref.registry ?? 'localhost')));
+}
+
+export interface TagReport { id: string; names: string[] }
+
+export async function tagImage(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
+  if (targets.length === 0) throw new InvalidArgumentError('at least one target name is required');
+  const names = targets.map(qualifyLocalName);
+  return store.update((idx) => {
+    const img = store.resolve(source, idx);
+    for (const n of names) {
+      untagEverywhere(idx, n);
+      if (!img.names.includes(n)) img.names.push(n);
+    }
+    return { id: img.id, names: img.names };
+  });
+}
+
+export async function untagImage(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
+  return store.update((idx) => {
+    const img = store.resolve(source, idx);
+    if (targets.length === 0) img.names = [];
+    for (const t of targets) {
+      const n = qualifyLocalName(t);
+      if (!img.names.includes(n)) throw new NotFoundError(`${t}: tag not known for image ${img.id.slice(0, 12)}`);
+      img.names = img.names.filter((x) => x !== n);
+    }
+    return { id: img.id, names: img.names };
+  });
+}
+
+export interface RemoveImageReport { input: string; untagged: string[]; deleted: string[]; error?: TspodError }
+export interface RemoveImagesOptions { force?: boolean; all?: boolean; ignore?: boolean }
+
+export async function removeImages(inputs: string[], opts: RemoveImagesOptions = {}, store = new ImageStore()): Promise<RemoveImageReport[]> {
+  if (!inputs.length && !opts.all) throw new InvalidArgumentError('image name or ID must be specified');
+  return store.update(async (idx) => {
+    const reports: RemoveImageReport[] = [];
+    const targets = opts.all ? idx.images.map((i) => i.id) : inputs;
+    const inUse = containerImageRefs(store.root);
+    for (const input of targets) {
+      const rep: RemoveImageReport = { input, untagged: [], deleted: [] };
+      reports.push(rep);
+      let img: ImageRecord | undefined;
+      try {
+        img = idx.images.find((i) => i.id === input) ?? store.resolve(input, idx);
+      } catch (err) {
+        if (opts.ignore && err instanceof NotFoundError) continue;
+        rep.error = err instanceof TspodError ? err : new TspodError(errorMessage(err));
+        continue;
+      }
+      // `rmi name` on an image with several names only untags that name (Docker/Podman behaviour)
+      const byName = !opts.all && !img.id.startsWith(input.replace(/^sha256:/, '')) ? img.names.find((n) => candidateMatch(input, n)) : undefined;
+      if (byName && img.names.length > 1 && !opts.force) {
+        img.names = img.names.filter((n) => n !== byName);
+        rep.untagged.push(byName);
+        continue;
+      }
+      const users = inUse.get(img.id) ?? 0;
+      if (users > 0 && !opts.force) {
+        rep.error = new InUseError(`image ${img.id.slice(0, 12)} is in use by ${users} container${users > 1 ? 's' : ''}: remove ${users > 1 ? 'them' : 'it'} first or use --force`);
+        continue;
+      }
+      if (users > 0 && opts.force) {
+        const { removeContainersUsingImage } = await import('./refs.js');
+        await removeContainersUsingImage(img.id);
+      }
+      rep.untagged.push(...img.names);
+      rep.deleted.push(img.id);
+      idx.images = idx.images.filter((i) => i.id !== img!.id);
+    }
+    store.gc(idx, containerLayerRefs(store.root));
+    return reports;
+  });
+}
+
+function candidateMatch(input: string, name: string): boolean {
+  try {
+    const ref = parseReference(input);
+    if (ref.digest) return false;
+    const tag = ref.tag ?? 'latest';
+    if (ref.registry) return name === formatReference(normalize(qualify(ref, ref.registry)));
+    return name.endsWith(`/${ref.path}:${tag}`);
+  } catch {
+    return false;
+  }
+}
+
+export interface PruneImagesOptions { all?: boolean; filters?: string[] }
+export interface PruneReport { id: string; size: number }
+
+export async function pruneImages(opts: PruneImagesOptions = {}, store = new ImageStore()): Promise<PruneReport[]> {
+  const inUse = containerImageRefs(store.root);
+  return store.update((idx) => {
+    const out: PruneReport[] = [];
+    const layerSize = new Map(idx.layers.map((l) => [l.id, l.size]));
+    const keep: ImageRecord[] = [];
+    for (const img of idx.images) {
+      const unused = (inUse.get(img.id) ?? 0) === 0;
+      const dangling = img.names.length === 0;
+      if (unused && (opts.all || dangling)) out.push({ id: img.id, size: img.layers.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0) });
+      else keep.push(img);
+    }
+    idx.images = keep;
+    store.gc(idx, containerLayerRefs(store.root));
+    return out;
+  });
+}
+
+/** Layers pinned by containers (so removing an image never pulls a running container's rootfs away). */
+export function containerLayerRefs(root: string): Set<string> {
+  return containerLayerSet(root);
+}
+
+import { containerLayerSet } from './refs.js';
+
+export function imageExists(nameOrId: string, store = new ImageStore()): boolean {
+  try { return findImage(store.listImages(), nameOrId) !== undefined; } catch { return false; }
+}
+
+export function ensureNotConflict(name: string): void {
+  if (!name) throw new ConflictError('empty name');
+}
+
+export function storeDiskUsage(store = new ImageStore()): { layers: number; blobs: number } {
+  let blobs = 0;
+  try {
+    for (const n of fs.readdirSync(`${store.dir}/blobs/sha256`)) blobs += fs.statSync(`${store.dir}/blobs/sha256/${n}`).size;
+  } catch { /* none */ }
+  const idx = store.read();
+  return { layers: idx.layers.reduce((a, l) => a + l.size, 0), blobs };
+}

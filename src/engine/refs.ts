@@ -1,0 +1,31 @@
+// How the image side learns which images and layers containers use, without
+// importing the container engine: it reads the containers index directly.
+import * as path from 'node:path';
+import { readJSON } from '../state/atomic.js';
+
+interface ContainerIndexEntry { id: string; image: string; layers?: string[] }
+interface ContainerIndex { containers: ContainerIndexEntry[] }
+
+function readIndex(root: string): ContainerIndexEntry[] {
+  const idx = readJSON<ContainerIndex>(path.join(root, 'containers', 'containers.json'), { containers: [] });
+  return Array.isArray(idx.containers) ? idx.containers : [];
+}
+
+export function containerImageRefs(root: string): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const c of readIndex(root)) m.set(c.image, (m.get(c.image) ?? 0) + 1);
+  return m;
+}
+
+export function containerLayerSet(root: string): Set<string> {
+  const s = new Set<string>();
+  for (const c of readIndex(root)) for (const l of c.layers ?? []) s.add(l);
+  return s;
+}
+
+/** Hook the container engine registers so `rmi -f` can remove containers using an image. */
+let remover: ((imageId: string) => Promise<void>) | undefined;
+export function registerContainerRemover(fn: (imageId: string) => Promise<void>): void { remover = fn; }
+export async function removeContainersUsingImage(imageId: string): Promise<void> {
+  if (remover) await remover(imageId);
+}
