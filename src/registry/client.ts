@@ -282,9 +282,9 @@ export class RegistryClient {
     try { body = JSON.parse(text) as typeof body; } catch { throw new RegistryError(`token server ${url.host} for ${this.registry} did not answer JSON`); }
     const value = typeof body.token === 'string' && body.token ? body.token : typeof body.access_token === 'string' ? body.access_token : '';
     if (!value) throw new RegistryError(`token server ${url.host} for ${this.registry} answered without a token`);
-    // Tokens live at least 60 s (distribution token spec); refresh a little early.
+    // Default lifetime 60 s (token spec); refresh a little before the server's expiry.
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 60;
-    return { value, expires: Date.now() + Math.max(lifetime - 10, 5) * 1000 };
+    return { value, expires: Date.now() + (lifetime - Math.min(10, lifetime / 2)) * 1000 };
   }
 
   /**
