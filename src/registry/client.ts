@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DigestMismatchError, InvalidArgumentError, RegistryError, TspodError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -559,7 +559,11 @@ export class RegistryClient {
     }
     if (opts.verify === false) return res.body;
     const v = verifyingStream(desc, `blob ${name}`);
-    pipeline(res.body, v, () => { /* errors reach the consumer through v */ });
+    // A transport failure mid-stream reaches the consumer as a clear RegistryError; a consumer
+    // that gives up (destroys v) closes the download.
+    res.body.once('error', (err) => v.destroy(this.mapError(err, what)));
+    v.once('close', () => { if (!res.body.destroyed) res.body.destroy(); });
+    res.body.pipe(v);
     return v;
   }
 

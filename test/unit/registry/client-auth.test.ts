@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startRegistry, isolateRegistryEnv, type RegistryFixture } from '../../fixtures/registry.js';
 import { RegistryClient, digestBytes } from '../../../src/registry/client.js';
-import { saveCredentials } from '../../../src/registry/auth.js';
+import { saveCredentials, getCredentials } from '../../../src/registry/auth.js';
+import { login, logout } from '../../../src/registry/login.js';
 import { resetRegistriesConf } from '../../../src/registry/registries-conf.js';
 import { MT } from '../../../src/image/types.js';
 
@@ -130,4 +131,17 @@ t.test('namespace-scoped credentials in auth.json are used for that namespace on
   const users = new Map(reg.tokenRequests.map((r) => [r.scopes.join(' '), r.user]));
   t.equal(users.get('repository:bobs/app:pull,push'), 'bob');
   t.equal(users.get('repository:alices/app:pull,push'), 'alice');
+});
+
+t.test('login/logout against a real registry', async (t) => {
+  const reg = await startRegistry({ htpasswd: [alice] });
+  t.teardown(() => reg.stop());
+  const authfile = path.join(env.dir, 'login-auth.json');
+  await t.rejects(login(reg.host, { username: 'alice', password: 'wrong' }, { tlsVerify: false, authfile }), { message: /invalid username\/password/ });
+  t.notOk(fs.existsSync(authfile), 'nothing stored after a failed login');
+  await t.rejects(login(reg.host, alice, { authfile }), { message: /plain HTTP/ }, 'loopback http needs --tls-verify=false');
+  t.same(await login(reg.host, alice, { tlsVerify: false, authfile }), { registry: reg.host, file: authfile });
+  t.match(getCredentials(reg.host, { authfile }), alice);
+  t.same(await logout(reg.host, { authfile }), { registry: reg.host, file: authfile });
+  await t.rejects(logout(reg.host, { authfile }), { code: 'ENOTFOUND', message: `not logged into ${reg.host}` });
 });

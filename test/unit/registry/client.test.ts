@@ -194,6 +194,8 @@ t.test('tampered content from a lying registry is detected', async (t) => {
   const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MT.ociManifest, config: configDesc, layers: [layerDesc] }));
   const mdig = digestBytes(manifest);
   const schema1 = Buffer.from(JSON.stringify({ schemaVersion: 1, name: 'x/y', tag: 'old', fsLayers: [] }));
+  const cutBytes = Buffer.alloc(100_000, 7);
+  const cutDesc = { mediaType: MT.ociLayerGzip, digest: digestBytes(cutBytes), size: cutBytes.length };
   let fiveHundreds = 0;
   const server = http.createServer((req, res) => {
     const url = req.url ?? '';
@@ -213,6 +215,11 @@ t.test('tampered content from a lying registry is detected', async (t) => {
     }
     if (url === `/v2/x/y/blobs/${layerDesc.digest}`) {
       res.writeHead(302, { location: '/storage/layer' }).end(); return;
+    }
+    if (url === `/v2/x/y/blobs/${cutDesc.digest}`) {
+      res.writeHead(200, { 'content-length': String(cutBytes.length) });
+      res.write(cutBytes.subarray(0, 1000), () => setTimeout(() => res.destroy(), 20));
+      return;
     }
     if (url === '/storage/layer') { res.writeHead(200).end(Buffer.from('the fake layer')); return; }
     if (url === `/v2/x/y/blobs/${configDesc.digest}`) { res.writeHead(200).end(Buffer.from(configBytes.toString().replace('amd64', 'arm64'))); return; }
@@ -235,6 +242,12 @@ t.test('tampered content from a lying registry is detected', async (t) => {
   const chunks: Buffer[] = [];
   await t.rejects((async () => { for await (const x of s) chunks.push(x as Buffer); })(), { code: 'EDIGEST', message: /digest mismatch/ });
   await t.rejects(c.getConfig('x/y', configDesc), { code: 'EDIGEST' });
+  const cut = await c.getBlob('x/y', cutDesc);
+  await t.rejects((async () => { for await (const _ of cut) { /* drain */ } })(), { code: 'EREGISTRY', message: /reading blob .*x\/y@sha256:.*closed unexpectedly/ }, 'a connection cut mid-blob is a clear error');
+  const abandoned = await c.getBlob('x/y', cutDesc);
+  abandoned.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  t.ok(abandoned.destroyed, 'a consumer can abandon a download');
   await t.rejects(c.getConfig('x/y', { digest: configDesc.digest, size: 9 * 1024 * 1024 }), { message: /more than the 8388608 byte limit/ });
   t.match(MANIFEST_ACCEPT, /application\/vnd\.oci\.image\.index\.v1\+json/);
 });
