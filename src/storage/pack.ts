@@ -145,7 +145,8 @@ async function produce(pack: tar.Pack, root: string, opts: PackOptions): Promise
   const walk = async (rel: string): Promise<void> => {
     const absDir = rel === '' ? root : `${root}/${rel}`;
     const names = fs.readdirSync(absDir).sort(byteOrder);
-    if (!rootfsMode && rel !== '' && opaque.has(rel) && !names.includes(OPAQUE_MARKER)) {
+    const present = new Set(names);
+    if (!rootfsMode && rel !== '' && opaque.has(rel) && !present.has(OPAQUE_MARKER)) {
       const st = fs.lstatSync(absDir);
       await entryDone(pack, { name: `${rel}/${OPAQUE_MARKER}`, type: 'file', mode: 0o100600, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 }, Buffer.alloc(0));
     }
@@ -183,8 +184,11 @@ async function produce(pack: tar.Pack, root: string, opts: PackOptions): Promise
       } else if (st.isSymbolicLink()) {
         await entryDone(pack, { ...base, name: r, type: 'symlink', linkname: fs.readlinkSync(abs) });
       } else if (st.isCharacterDevice() && st.rdev === 0 && !rootfsMode) {
-        // overlay whiteout -> OCI whiteout file
-        await entryDone(pack, { ...base, mode: 0o100600, name: rel === '' ? `${WHITEOUT_PREFIX}${name}` : `${rel}/${WHITEOUT_PREFIX}${name}`, type: 'file', size: 0 }, Buffer.alloc(0));
+        // overlay whiteout -> OCI whiteout file. fuse-overlayfs also leaves a 0:0 device named
+        // ".wh..opq" next to the ".wh..wh..opq" file of an opaque dir: never emit a name twice.
+        const wname = `${WHITEOUT_PREFIX}${name}`;
+        if (present.has(wname) || (wname === OPAQUE_MARKER && opaque.has(rel))) continue;
+        await entryDone(pack, { ...base, mode: 0o100600, name: rel === '' ? wname : `${rel}/${wname}`, type: 'file', size: 0 }, Buffer.alloc(0));
       } else if (st.isCharacterDevice() || st.isBlockDevice()) {
         const [devmajor, devminor] = devNumbers(st.rdev);
         await entryDone(pack, { ...base, name: r, type: st.isCharacterDevice() ? 'character-device' : 'block-device', devmajor, devminor });
