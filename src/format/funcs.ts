@@ -4,7 +4,7 @@
 // `error calling NAME: MESSAGE`, as Go does.
 
 import { sprintf } from './printf.js';
-import { Header, formatValue, isPlainObject, isStruct, typeName } from './value.js';
+import { Header, formatValue, isPlainObject, isStruct, truth, typeName } from './value.js';
 
 export type TemplateFunc = (...args: unknown[]) => unknown;
 
@@ -160,10 +160,10 @@ function strings(v: unknown): string[] {
 }
 
 export const builtinFuncs: Record<string, FuncDef> = {
-  // and/or are evaluated lazily by the evaluator; these bodies are for `call`.
-  and: { min: 1, fn: (...a) => { for (const x of a.slice(0, -1)) if (!x) return x; return a[a.length - 1]; } },
-  or: { min: 1, fn: (...a) => { for (const x of a.slice(0, -1)) if (x) return x; return a[a.length - 1]; } },
-  not: { min: 1, max: 1, fn: () => undefined }, // evaluated by the evaluator (needs Go truth)
+  // The evaluator short-circuits and/or itself (Go 1.18+); these bodies serve `call`.
+  and: { min: 1, fn: (...a) => { for (const x of a.slice(0, -1)) if (!truth(x)) return x; return a[a.length - 1]; } },
+  or: { min: 1, fn: (...a) => { for (const x of a.slice(0, -1)) if (truth(x)) return x; return a[a.length - 1]; } },
+  not: { min: 1, max: 1, fn: (v) => !truth(v) },
   len: { min: 1, max: 1, fn: (v) => length(v) },
   index: { min: 1, fn: (item, ...keys) => keys.reduce((acc, k) => indexOne(acc, k), item) },
   slice: { min: 1, fn: slice },

@@ -4,7 +4,7 @@
 // %!verb(type=value) / %!verb(MISSING) / %!(EXTRA ...) markers rather than throwing,
 // as fmt does.
 
-import { Header, formatG, formatValue, goExp, shortestG, typeName } from './value.js';
+import { Header, formatG, formatValue, goExp, shortestG, toExponentialGo, toFixedGo, typeName } from './value.js';
 
 interface Spec { minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean; width?: number; prec?: number }
 
@@ -138,10 +138,10 @@ function formatFloat(verb: string, spec: Spec, x: number): string {
   const abs = Math.abs(x);
   let s: string;
   switch (verb) {
-    case 'f': case 'F': s = abs.toFixed(spec.prec ?? 6); break;
+    case 'f': case 'F': s = toFixedGo(abs, spec.prec ?? 6); break;
     case 'e': case 'E': {
-      const [m = '', e = '0'] = abs.toExponential(spec.prec ?? 6).split('e');
-      s = goExp(m, Number(e));
+      const [m, e] = toExponentialGo(abs, spec.prec ?? 6);
+      s = goExp(m, e);
       if (verb === 'E') s = s.toUpperCase();
       break;
     }

@@ -16,6 +16,9 @@ import { executeTemplate, parseTemplate, type Template } from './template.js';
 import type { TemplateFunc } from './funcs.js';
 import { formatValue } from './value.js';
 
+export { TemplateError, parseTemplate, executeTemplate, type Template } from './template.js';
+export { markMap, markStruct } from './value.js';
+
 export interface Column<T = any> {
   /** Header text, as printed (Podman style: upper case, words separated by spaces). */
   header: string;

@@ -14,6 +14,7 @@ export function tabwrite(text: string, opts: TabwriterOptions = {}): string {
   const endsWithNewline = text.endsWith('\n');
   const lines = (endsWithNewline ? text.slice(0, -1) : text).split('\n').map((l) => l.split('\t'));
   const width = (s: string): number => {
+    if (/^[\x00-\x7f]*$/.test(s)) return s.length;
     let n = 0;
     for (const _ of s) n++;
     return n;

@@ -26,7 +26,10 @@ import { builtinFuncs, type FuncDef, type TemplateFunc } from './funcs.js';
 import { Header, formatValue, isPlainObject, isStruct, truth, typeName } from './value.js';
 
 export class TemplateError extends TspodError {
-  constructor(message: string) { super(message, 'ETEMPLATE'); }
+  constructor(message: string) {
+    super(message, 'ETEMPLATE');
+    this.name = 'TemplateError';
+  }
 }
 
 // ---------------------------------------------------------------- lexer
@@ -46,6 +49,7 @@ class Lexer {
   readonly toks: Tok[] = [];
   private pos = 0;
   private parenDepth = 0;
+  private actionStart = 0;
   constructor(private readonly src: string, private readonly fail: (msg: string, pos: number) => never) {}
 
   run(): Tok[] {
@@ -73,6 +77,7 @@ class Lexer {
       }
       this.toks.push({ t: 'left', v: '{{', pos: open, end: this.pos });
       this.parenDepth = 0;
+      this.actionStart = open;
       this.lexAction();
     }
     this.toks.push({ t: 'eof', v: '', pos: src.length, end: src.length });
@@ -112,7 +117,7 @@ class Lexer {
       }
       const start = this.pos;
       const c = src[this.pos];
-      if (c === undefined) this.fail('unclosed action', start);
+      if (c === undefined) this.fail('unclosed action', this.actionStart);
       if (isSpace(c)) {
         // Stops before " -}}": that space belongs to the trim marker.
         while (isSpace(src[this.pos]) && !this.atRightDelim()) this.pos++;
@@ -825,12 +830,12 @@ class Exec {
         if (final !== NO_FINAL) argv.push(final);
         return this.callValue(value as TemplateFunc, receiver, argv, node.pos, node.src, name);
       }
-      const struct = !(receiver instanceof Map) && isStruct(obj);
+      const struct = (): boolean => !(receiver instanceof Map) && isStruct(obj);
       if (found) {
-        if (hasArgs) this.fail(struct ? `${name} has arguments but cannot be invoked as function` : `${name} is not a method but has arguments`, node.pos, node.src);
+        if (hasArgs) this.fail(struct() ? `${name} has arguments but cannot be invoked as function` : `${name} is not a method but has arguments`, node.pos, node.src);
         return value;
       }
-      if (!struct) {
+      if (!struct()) {
         if (hasArgs) this.fail(`${name} is not a method but has arguments`, node.pos, node.src);
         return undefined;
       }
@@ -857,7 +862,7 @@ class Exec {
       const want = def.max === def.min ? `${def.min}` : `at least ${def.min}`;
       this.fail(`wrong number of args for ${name}: want ${want} got ${nargs}`, ident.pos, ident.src);
     }
-    // and/or short-circuit and not uses Go's truth; they return their operands.
+    // and/or short-circuit and return the deciding operand.
     if (isBuiltin && (name === 'and' || name === 'or')) {
       let v: unknown;
       const all = [...rest.map((a) => () => this.evalArg(dot, a)), ...(final !== NO_FINAL ? [() => final] : [])];
@@ -869,7 +874,6 @@ class Exec {
     }
     const argv = rest.map((a) => this.evalArg(dot, a));
     if (final !== NO_FINAL) argv.push(final);
-    if (isBuiltin && name === 'not') return argv[0] instanceof Header ? argv[0] : !truth(argv[0]);
     if (this.headers && !def.text) {
       const h = argv.find((a) => a instanceof Header);
       if (h) return h;

@@ -111,15 +111,40 @@ export function goExp(mant: string, exp: number): string {
   return `${mant}e${sign}${e < 10 ? '0' : ''}${e}`;
 }
 
+// JS rounds exact ties (2.25 -> "2.3") up; Go's strconv rounds them to even
+// ("2.2"). These wrappers look at the exact decimal expansion (which toFixed and
+// toExponential compute from the exact binary value) to spot a tie.
+const isTie = (rest: string): boolean => /^50*$/.test(rest);
+const evenDigit = (s: string): boolean => Number(s.replace(/\.$/, '').slice(-1)) % 2 === 0;
+
+/** x.toFixed(prec) with Go's round-half-to-even on exact ties. */
+export function toFixedGo(x: number, prec: number): string {
+  const long = x.toFixed(Math.min(100, prec + 40));
+  const dot = long.indexOf('.');
+  const keep = prec === 0 ? dot : dot + 1 + prec;
+  const truncated = long.slice(0, keep);
+  if (isTie(long.slice(prec === 0 ? dot + 1 : keep)) && evenDigit(truncated)) return truncated;
+  return x.toFixed(prec);
+}
+
+/** x.toExponential(fd) with Go's round-half-to-even on exact ties; returns [mantissa, exponent]. */
+export function toExponentialGo(x: number, fd: number): [string, number] {
+  const [longMant = '', longExp = '0'] = x.toExponential(Math.min(100, fd + 40)).split('e');
+  const keep = fd === 0 ? 1 : 2 + fd;
+  const truncated = longMant.slice(0, keep);
+  if (isTie(longMant.slice(fd === 0 ? 2 : keep)) && evenDigit(truncated)) return [truncated, Number(longExp)];
+  const [m = '', e = '0'] = x.toExponential(fd).split('e');
+  return [m, Number(e)];
+}
+
 /** Go's %.<prec>g: at most prec significant digits, trailing zeros dropped. */
 export function formatG(n: number, prec: number): string {
   if (!Number.isFinite(n)) return formatNumber(n);
   if (prec === 0) prec = 1;
   if (n === 0) return '0';
-  const [m = '', es = '0'] = n.toExponential(prec - 1).split('e');
-  const exp = Number(es);
+  const [m, exp] = toExponentialGo(n, prec - 1);
   if (exp < -4 || exp >= prec) return goExp(stripZeros(m), exp);
-  return stripZeros(n.toFixed(Math.max(0, prec - 1 - exp)));
+  return stripZeros(toFixedGo(n, Math.max(0, prec - 1 - exp)));
 }
 
 function stripZeros(s: string): string {
