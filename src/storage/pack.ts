@@ -9,9 +9,12 @@
 //    is recorded by fuse-overlayfs in the xattr `user.fuseoverlayfs.opaque` (or
 //    `trusted.overlay.opaque` when privileged; native overlay in a user namespace uses
 //    `user.overlay.opaque`), or, on filesystems without xattrs, by a `.wh..wh..opq`
-//    file, which passes through unchanged like any existing `.wh.` file.
+//    file, which passes through unchanged like any existing `.wh.` file. (fuse-overlayfs
+//    1.10 in a user namespace sets the user xattr AND writes a `.wh..wh..opq` file plus a
+//    0:0 device named `.wh..opq`; we emit the marker exactly once.)
 //    Node cannot read xattrs, so they are read with one `getfattr -R` run (package
-//    `attr`); without getfattr a warning is logged and only marker files are seen.
+//    `attr`); without getfattr a warning is logged and only marker files are seen, which
+//    is enough for fuse-overlayfs but not for native overlayfs (xattr only).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';

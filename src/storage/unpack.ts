@@ -313,7 +313,7 @@ class Extractor {
   }
 }
 
-function wrapEntryError(err: unknown, name: string): unknown {
+function wrapEntryError(err: unknown, name: string): Error {
   if (err instanceof TspodError) return err;
   return new TspodError(`unpacking layer entry "${name}": ${errorMessage(err)}`, isErrno(err, 'ENOSPC') ? 'ENOSPC' : 'EUNPACK');
 }
@@ -410,6 +410,7 @@ export async function unpackLayer(input: Readable, destDir: string, opts: Unpack
   const extract = tar.extract();
   // the entry being processed, so a tar without an end-of-archive marker is still fully written
   let inFlight: Promise<void> = Promise.resolve();
+  let entryError: Error | undefined;
   extract.on('entry', (h, source, next) => {
     const stream = source as unknown as EntryStream;
     // when extraction fails the entry stream is destroyed with the same error: it is reported once, by pipeline
@@ -417,9 +418,10 @@ export async function unpackLayer(input: Readable, destDir: string, opts: Unpack
     let release!: () => void;
     inFlight = new Promise<void>((r) => { release = r; });
     const once = (err?: unknown): void => {
+      if (err === undefined) { release(); next(); return; }
+      entryError ??= wrapEntryError(err, h.name);
       release();
-      if (err === undefined) next();
-      else next(wrapEntryError(err, h.name) as Error);
+      next(entryError);
     };
     try {
       ex.entry(h, stream, once);
@@ -433,6 +435,7 @@ export async function unpackLayer(input: Readable, destDir: string, opts: Unpack
   try {
     await (pipeline as (...s: unknown[]) => Promise<void>)(...stages);
     await inFlight;
+    if (entryError) throw entryError;
   } catch (err) {
     if (err instanceof TspodError) throw err;
     if (decompressFailed) throw new LayerFormatError(`layer is not a valid ${kind} stream: ${errorMessage(decompressFailed)}`);

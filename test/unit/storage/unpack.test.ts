@@ -397,3 +397,15 @@ t.test('a 2 MB file and many small files round out the data path', async (t) => 
   t.ok(fs.readFileSync(path.join(dest, 'big.bin')).equals(big));
   t.equal(fs.readFileSync(path.join(dest, 'many/3/f123'), 'utf8'), 'file 123\n');
 });
+
+t.test('a tar without the end-of-archive blocks is still fully written', async (t) => {
+  const base = tmpBase(t);
+  const dest = freshDest(base);
+  const full = await buildTar([{ name: 'a', content: 'first' }, { name: 'last', content: 'x'.repeat(70000), mode: 0o600 }]);
+  t.ok(full.subarray(full.length - 1024).equals(Buffer.alloc(1024)), 'fixture ends with the marker');
+  const cut = full.subarray(0, full.length - 1024);
+  const r = await unpackLayer(fromBuf(cut), dest);
+  t.equal(r.size, cut.length);
+  t.equal(fs.readFileSync(path.join(dest, 'last'), 'utf8'), 'x'.repeat(70000));
+  t.equal(fs.statSync(path.join(dest, 'last')).mode & 0o7777, 0o600, 'metadata of the last entry applied');
+});
