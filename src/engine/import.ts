@@ -14,7 +14,7 @@ export interface ImportReport { id: string; names: string[] }
 
 export async function importImage(opts: ImportOptions, store = new ImageStore()): Promise<ImportReport> {
   const names = opts.reference ? [qualifyLocalName(opts.reference)] : [];
-  const config = applyChanges({}, opts.changes);
+  const config = applyChanges({ Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] }, opts.changes);
   let input: Readable;
   if (opts.source === '-') {
     input = opts.stdin ?? process.stdin;
@@ -41,7 +41,7 @@ export async function importImage(opts: ImportOptions, store = new ImageStore())
       created: now,
       architecture: goArch(),
       os: 'linux',
-      config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], ...config },
+      config,
       rootfs: { type: 'layers', diff_ids: [layer.id] },
       history: [{ created: now, created_by: `/bin/sh -c #(nop) ADD file:${layer.id.slice(7)} in /`, comment: opts.message ?? 'imported from tarball' }],
     },
