@@ -71,7 +71,8 @@ export class TarSink implements ArchiveSink {
     this.check();
     let settle!: (e?: Error | null) => void;
     const entryDone = new Promise<void>((res, rej) => { settle = (e) => (e ? rej(e) : res()); });
-    const entry = this.pack.entry(this.header(name, { size }), (e) => settle(e)) as unknown as WritableLike;
+    const entry = this.pack.entry(this.header(name, { size }), (e) => settle(e)) as unknown as WritableLike & { on(ev: 'error', fn: () => void): unknown };
+    entry.on('error', () => { /* reported through the entry callback */ });
     entryDone.catch(() => { /* awaited below */ });
     try {
       for await (const chunk of data) {
