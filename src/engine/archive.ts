@@ -91,6 +91,7 @@ function tmpSibling(target: string): string {
 
 export async function saveImages(opts: SaveOptions, store = new ImageStore()): Promise<SaveReport> {
   const format = opts.format ?? 'docker-archive';
+  if (opts.output === '-' || opts.output === '/dev/stdout') opts = { ...opts, output: undefined };
   if (!ARCHIVE_FORMATS.includes(format)) throw new InvalidArgumentError(`unsupported format "${String(format)}": use docker-archive, oci-archive, oci-dir or docker-dir`);
   if (opts.names.length === 0) throw new InvalidArgumentError('at least one image name or ID is required');
   if (opts.compress && format !== 'docker-dir') throw new InvalidArgumentError("--compress can only be set when --format is 'docker-dir'");
@@ -133,7 +134,7 @@ export async function saveImages(opts: SaveOptions, store = new ImageStore()): P
     return report;
   }
   if (!opts.output) {
-    const sink = new TarSink(stdout, format === 'docker-archive' ? 0o444 : 0o644);
+    const sink = new TarSink(stdout, format === 'docker-archive' ? 0o444 : 0o644, false);
     await writeSink(sink, format, images, opts.compress);
     return report;
   }

@@ -36,8 +36,13 @@ export class TarSink implements ArchiveSink {
   private readonly done: Promise<void>;
   private failed: Error | undefined;
 
-  constructor(out: Writable, private readonly fileMode = 0o444) {
-    this.done = pipeline(this.pack as unknown as Readable, out).catch((err: unknown) => {
+  /**
+   * `end: false` leaves `out` open when the archive is complete: for process.stdout, which
+   * must stay usable (oclif flushes it on exit).
+   */
+  constructor(out: Writable, private readonly fileMode = 0o444, end = true) {
+    const piped = end ? pipeline(this.pack as unknown as Readable, out) : pump(this.pack as unknown as Readable, out);
+    this.done = piped.catch((err: unknown) => {
       this.failed ??= err instanceof Error ? err : new Error(String(err));
       throw this.failed;
     });
@@ -103,6 +108,24 @@ export class TarSink implements ArchiveSink {
     this.failed ??= err;
     (this.pack as unknown as { destroy(e?: Error): void }).destroy(err);
   }
+}
+
+/** Copy `src` into `out` with backpressure, leaving `out` open. */
+function pump(src: Readable, out: Writable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onDrain = (): void => { src.resume(); };
+    const cleanup = (): void => { out.off('drain', onDrain); out.off('error', fail); };
+    const fail = (err: unknown): void => { cleanup(); reject(err instanceof Error ? err : new Error(String(err))); };
+    src.on('data', (chunk: Buffer) => { if (!out.write(chunk)) src.pause(); });
+    out.on('drain', onDrain);
+    out.on('error', fail);
+    src.on('error', fail);
+    src.on('end', () => {
+      cleanup();
+      if (!out.writableNeedDrain) { resolve(); return; }
+      out.once('drain', () => resolve());
+    });
+  });
 }
 
 export class DirSink implements ArchiveSink {
