@@ -125,7 +125,6 @@ export const FLAG_KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ['output', 'files'],
   ['file', 'files'],
   ['cert-dir', 'dirs'],
-  ['seccomp-policy', 'files'],
   ['network', 'networks'],
   ['net', 'networks'],
   ['volumes-from', 'containers'],
