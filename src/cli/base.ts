@@ -5,6 +5,7 @@ import { Command, Flags, type Interfaces } from '@oclif/core';
 import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
+import { passthroughArgs } from './dispatch.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -20,6 +21,9 @@ export abstract class TspodCommand extends Command {
   /** Parse argv for this command and apply the global flags. */
   protected async parseCmd<T extends typeof Command>(cmd: T): Promise<{ flags: BaseFlags<T>; args: BaseArgs<T>; argv: string[] }> {
     const out = await this.parse(cmd as unknown as typeof TspodCommand);
+    // the container's command line, split off before oclif saw it (see splitCommandArgs)
+    const rest = passthroughArgs();
+    if (rest) out.argv.push(...rest);
     const f = out.flags as Record<string, unknown>;
     setPaths({ root: f['root'] as string | undefined, runroot: f['runroot'] as string | undefined });
     if (f['log-level']) setLogLevel(f['log-level'] as LogLevel);

@@ -17,6 +17,8 @@ export const NEEDS_USERNS = new Set([
   'healthcheck run', 'container restore', 'image save', 'save', 'image tree',
 ]);
 
+const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);
+
 const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--root': 'TSPOD_ROOT',
   '--runroot': 'TSPOD_RUNROOT',
@@ -46,7 +48,7 @@ export function predispatch(argv: string[]): Dispatch {
   const w0 = rest[0];
   if (w0 && !w0.startsWith('-')) {
     const w1 = rest[1];
-    commandId = w1 && !w1.startsWith('-') && NEEDS_USERNS.has(`${w0} ${w1}`) ? `${w0} ${w1}` : w0;
+    commandId = w1 && !w1.startsWith('-') && (TOPICS.has(w0)) ? `${w0} ${w1}` : w0;
   }
   return { argv: rest, env, commandId };
 }
@@ -55,4 +57,68 @@ export function needsUserNamespace(commandId: string | undefined, argv: string[]
   if (!commandId || !NEEDS_USERNS.has(commandId)) return false;
   if (argv.includes('--help') || argv.includes('-h')) return false;
   return true;
+}
+
+/** Commands whose arguments after the first positional (image or container) belong to the container's command. */
+const PASSTHROUGH = new Map<string, string>([
+  ['run', 'container:run'], ['container run', 'container:run'], ['create', 'container:create'], ['container create', 'container:create'],
+  ['exec', 'container:exec'], ['container exec', 'container:exec'],
+]);
+
+interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[] }
+
+/**
+ * Podman stops parsing its own flags at the image (or container) argument:
+ * `tspod run IMAGE sh -c 'x'` passes `-c` to sh. oclif parses flags anywhere,
+ * so insert `--` after that first positional argument. Which flags take a
+ * value comes from the shipped oclif manifest.
+ */
+export function insertCommandSeparator(argv: string[], commandId: string | undefined, manifestPath: string, readFile: (p: string) => string): string[] {
+  return splitCommandArgs(argv, commandId, manifestPath, readFile).argv;
+}
+
+/**
+ * Split `run IMAGE cmd args...` into what oclif parses (up to and including
+ * the first positional) and the container's own command line, which oclif
+ * never sees (it would parse flags even after `--`).
+ */
+export function splitCommandArgs(argv: string[], commandId: string | undefined, manifestPath: string, readFile: (p: string) => string): { argv: string[]; passthrough: string[] | undefined } {
+  const none = { argv, passthrough: undefined };
+  if (!commandId) return none;
+  const canonical = PASSTHROUGH.get(commandId);
+  if (!canonical) return none;
+  let flags: Record<string, ManifestFlag>;
+  try {
+    const m = JSON.parse(readFile(manifestPath)) as { commands: Record<string, { flags: Record<string, ManifestFlag> }> };
+    flags = m.commands[canonical]?.flags ?? {};
+  } catch {
+    return none;
+  }
+  const takesValue = new Set<string>();
+  for (const f of Object.values(flags)) {
+    if (f.type !== 'option') continue;
+    takesValue.add(`--${f.name}`);
+    if (f.char) takesValue.add(`-${f.char}`);
+    for (const a of f.aliases ?? []) takesValue.add(`--${a}`);
+  }
+  const words = commandId.split(' ').length;
+  for (let i = words; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return { argv: argv.slice(0, i), passthrough: argv.slice(i + 1) };
+    if (a.startsWith('--')) { if (!a.includes('=') && takesValue.has(a)) i++; continue; }
+    if (a.startsWith('-') && a.length > 1) {
+      // a cluster like -it or -p8080:80: a value-taking short flag consumes the rest or the next word
+      for (let j = 1; j < a.length; j++) {
+        if (takesValue.has(`-${a[j]}`)) { if (j === a.length - 1) i++; break; }
+      }
+      continue;
+    }
+    return { argv: argv.slice(0, i + 1), passthrough: argv.slice(i + 1) };
+  }
+  return none;
+}
+
+/** The container command split off by bin/tspod (see splitCommandArgs). */
+export function passthroughArgs(): string[] | undefined {
+  return (globalThis as { TSPOD_PASSTHROUGH?: string[] }).TSPOD_PASSTHROUGH;
 }

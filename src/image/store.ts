@@ -19,7 +19,6 @@ import type { ImageRecord, LayerRecord } from './types.js';
 
 export interface StorageIndex { version: 1; images: ImageRecord[]; layers: LayerRecord[] }
 
-const EMPTY: StorageIndex = { version: 1, images: [], layers: [] };
 
 export function hexOf(digest: string): string {
   const i = digest.indexOf(':');
@@ -47,7 +46,7 @@ export class ImageStore {
   }
 
   read(): StorageIndex {
-    const idx = readJSON<StorageIndex>(this.indexFile, EMPTY);
+    const idx = readJSON<StorageIndex>(this.indexFile, { version: 1, images: [], layers: [] });
     if (!idx || !Array.isArray(idx.images) || !Array.isArray(idx.layers)) throw new CorruptStateError(this.indexFile, 'missing images or layers list');
     return idx;
   }

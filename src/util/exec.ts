@@ -41,10 +41,11 @@ export async function run(file: string, args: readonly string[], opts: Options &
 }
 
 /** Start a command without waiting (caller manages it). */
-export async function spawn(file: string, args: readonly string[], opts: Options = {}): Promise<ResultPromise> {
+export async function spawn(file: string, args: readonly string[], opts: Options = {}): Promise<{ child: ResultPromise }> {
   log.debug(`spawn: ${file} ${args.join(' ')}`);
   const { execa } = await import('execa');
-  return execa(file, args, opts);
+  // wrapped: an execa child is a thenable, and returning it from an async function would wait for it
+  return { child: execa(file, args, opts) };
 }
 
 /**
@@ -52,9 +53,11 @@ export async function spawn(file: string, args: readonly string[], opts: Options
  * return its pid. Used for the pause process; execa is not needed here and
  * node:child_process keeps the start-up path light.
  */
-export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): number {
+export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd?: number; extraFds?: number[] } = {}): number {
   log.debug(`spawn detached: ${file} ${args.join(' ')}`);
-  const child = cp.spawn(file, args, { detached: true, stdio: 'ignore', cwd: opts.cwd ?? '/', env: opts.env ?? process.env });
+  const out = opts.logFd ?? 'ignore';
+  const stdio = ['ignore', out, out, ...(opts.extraFds ?? [])] as cp.StdioOptions;
+  const child = cp.spawn(file, args, { detached: true, stdio, cwd: opts.cwd ?? '/', env: opts.env ?? process.env });
   if (child.pid === undefined) throw new ExecError(file, undefined, '', 'could not be started');
   child.unref();
   return child.pid;
@@ -64,9 +67,9 @@ export function spawnDetached(file: string, args: readonly string[], opts: { cwd
  * Run a command with our stdio, forwarding termination signals, and resolve to
  * its exit code (128+N when killed by signal N). Used for the rootless re-exec.
  */
-export function runInherit(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function runInherit(file: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: 'inherit' | 'no-stdin' = 'inherit'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = cp.spawn(file, args, { stdio: 'inherit', env });
+    const child = cp.spawn(file, args, { stdio: [stdin === 'inherit' ? 'inherit' : 'ignore', 'inherit', 'inherit'], env });
     const forward = (sig: NodeJS.Signals) => { try { child.kill(sig); } catch { /* gone */ } };
     const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
     for (const s of sigs) process.on(s, forward);

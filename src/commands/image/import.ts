@@ -10,7 +10,7 @@ export default class ImageImport extends TspodCommand {
     reference: Args.string({ description: 'name for the new image', required: false }),
   };
   static override flags = {
-    change: Flags.string({ char: 'c', multiple: true, description: 'Apply a Containerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)' }),
+    change: Flags.string({ char: 'c', multiple: true, multipleNonGreedy: true, description: 'Apply a Containerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)' }),
     message: Flags.string({ char: 'm', description: 'Commit message for the imported image' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress output' }),
   };

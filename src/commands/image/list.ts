@@ -10,7 +10,7 @@ export default class ImageList extends TspodCommand {
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
     quiet: Flags.boolean({ char: 'q', description: 'Display only image IDs' }),
-    filter: Flags.string({ char: 'f', multiple: true, description: 'Filter output based on conditions provided (dangling, label, reference, id, digest, before, since, containers)' }),
+    filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'Filter output based on conditions provided (dangling, label, reference, id, digest, before, since, containers)' }),
     format: Flags.string({ description: "Pretty-print images using a Go template, or 'json'" }),
     digests: Flags.boolean({ description: 'Show digests' }),
     'no-trunc': Flags.boolean({ description: 'Do not truncate output' }),

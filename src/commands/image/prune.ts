@@ -7,7 +7,7 @@ export default class ImagePrune extends TspodCommand {
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Remove all images not in use by containers, not just dangling ones' }),
     force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
-    filter: Flags.string({ multiple: true, description: 'Provide filter values' }),
+    filter: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Provide filter values' }),
   };
 
   async run(): Promise<void> {

@@ -1,0 +1,26 @@
+import { Args } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+import { createFlags, toCreateOptions } from '../../cli/create-flags.js';
+import { makeProgress } from '../../cli/progress.js';
+
+export default class ContainerCreate extends TspodCommand {
+  static override summary = 'Create but do not start a container';
+  static override aliases = ['create'];
+  static override strict = false;
+  static override args = {
+    image: Args.string({ description: 'image', required: true }),
+    command: Args.string({ description: 'command and arguments', required: false }),
+  };
+  static override flags = { ...createFlags };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(ContainerCreate);
+    const [image, ...command] = argv as string[];
+    const { createContainer } = await import('../../engine/containers.js');
+    const progress = makeProgress({});
+    const rep = await createContainer(toCreateOptions(image!, command, flags as Record<string, unknown>), (e) => progress.event(e as never));
+    progress.stop();
+    for (const w of rep.warnings) this.warn2(w);
+    this.out(rep.id);
+  }
+}

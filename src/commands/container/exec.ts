@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class ContainerExec extends TspodCommand {
+  static override summary = 'Run a process in a running container';
+  static override aliases = ['exec'];
+  static override strict = false;
+  static override args = {
+    container: Args.string({ description: 'container name or ID', required: true }),
+    command: Args.string({ description: 'command and arguments', required: false }),
+  };
+  static override flags = {
+    interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open' }),
+    tty: Flags.boolean({ char: 't', description: 'Allocate a pseudo-TTY' }),
+    detach: Flags.boolean({ char: 'd', description: 'Run the exec session in detached mode' }),
+    env: Flags.string({ char: 'e', multiple: true, multipleNonGreedy: true, description: 'Set environment variables' }),
+    'env-file': Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Read environment variables from a file' }),
+    user: Flags.string({ char: 'u', description: 'Run as this user (name|uid[:group|gid])' }),
+    workdir: Flags.string({ char: 'w', description: 'Working directory inside the container' }),
+    privileged: Flags.boolean({ description: 'Give extended privileges to the process' }),
+    latest: Flags.boolean({ char: 'l', description: 'Act on the latest container' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(ContainerExec);
+    const [container, ...command] = argv as string[];
+    const { execInContainer } = await import('../../engine/containers.js');
+    process.exitCode = await execInContainer(container!, {
+      command, interactive: flags.interactive, tty: flags.tty, detach: flags.detach, env: flags.env, envFile: flags['env-file'], user: flags.user, workdir: flags.workdir, privileged: flags.privileged,
+    });
+  }
+}

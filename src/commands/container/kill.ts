@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+import { report } from './stop.js';
+
+export default class ContainerKill extends TspodCommand {
+  static override summary = 'Kill one or more running containers with a signal';
+  static override aliases = ['kill'];
+  static override strict = false;
+  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override flags = {
+    signal: Flags.string({ char: 's', description: 'Signal to send to the container (default SIGKILL)' }),
+    all: Flags.boolean({ char: 'a', description: 'Signal all running containers' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(ContainerKill);
+    const { killContainers } = await import('../../engine/containers.js');
+    if (!(argv as string[]).length && !flags.all) this.fail('you must provide at least one container name or ID');
+    await report(this, await killContainers(argv as string[], { signal: flags.signal, all: flags.all }), (r) => r.input);
+  }
+}

@@ -1,0 +1,42 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class ContainerStop extends TspodCommand {
+  static override summary = 'Stop one or more running containers (the stop signal, then SIGKILL after the timeout)';
+  static override aliases = ['stop'];
+  static override strict = false;
+  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override flags = {
+    time: Flags.integer({ char: 't', description: 'Seconds to wait before killing the container (default: its stop timeout, 10)' }),
+    all: Flags.boolean({ char: 'a', description: 'Stop all running containers' }),
+    ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
+    latest: Flags.boolean({ char: 'l', description: 'Act on the latest container tspod is aware of' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(ContainerStop);
+    const { stopContainers } = await import('../../engine/containers.js');
+    let names = argv as string[];
+    if (flags.latest) names = [(await latestId())];
+    if (!names.length && !flags.all) this.fail('you must provide at least one container name or ID');
+    const reps = await stopContainers(names, { timeout: flags.time, all: flags.all, ignore: flags.ignore });
+    await report(this, reps, (r) => r.input);
+  }
+}
+
+export async function latestId(): Promise<string> {
+  const { listContainers } = await import('../../engine/containers.js');
+  const rows = await listContainers({ latest: true });
+  if (!rows[0]) throw Object.assign(new Error('no containers to act on with --latest'), { exitCode: 125 });
+  return rows[0].Id;
+}
+
+export async function report(cmd: { out(s: string): void } | TspodCommand, reps: Array<{ input: string; error?: Error | undefined }>, line: (r: { input: string }) => string): Promise<void> {
+  let failed: Error | undefined;
+  const ok: string[] = [];
+  for (const r of reps) {
+    if (r.error) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = r.error; } else ok.push(line(r));
+  }
+  if (ok.length) process.stdout.write(ok.join('\n') + '\n');
+  if (failed) throw failed;
+}

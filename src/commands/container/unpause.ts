@@ -1,0 +1,15 @@
+import { Args } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+import { report } from './stop.js';
+
+export default class ContainerUnpause extends TspodCommand {
+  static override summary = 'Unpause the processes in one or more containers';
+  static override aliases = ["unpause"];
+  static override strict = false;
+  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  async run(): Promise<void> {
+    const { argv } = await this.parseCmd(ContainerUnpause);
+    const { pauseContainers } = await import('../../engine/containers.js');
+    await report(this, await pauseContainers(argv as string[], false), (r) => r.input);
+  }
+}

@@ -1,0 +1,250 @@
+// Parsing and validating `run`/`create` options into a ContainerConfig. All
+// validation happens here, before anything is written, so bad input fails
+// with exit 125 and leaves no state behind.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError, NotFoundError } from '../util/errors.js';
+import { parsePublish } from './network.js';
+import type { HealthSpec, MountSpec, RestartPolicy } from './types.js';
+
+export interface CreateOptions {
+  image: string;
+  command?: string[] | undefined;
+  name?: string | undefined;
+  interactive?: boolean | undefined;
+  tty?: boolean | undefined;
+  rm?: boolean | undefined;
+  env?: string[] | undefined;
+  envFile?: string[] | undefined;
+  envHost?: boolean | undefined;
+  workdir?: string | undefined;
+  user?: string | undefined;
+  entrypoint?: string | undefined;
+  publish?: string[] | undefined;
+  publishAll?: boolean | undefined;
+  network?: string | undefined;
+  hostname?: string | undefined;
+  addHost?: string[] | undefined;
+  dns?: string[] | undefined;
+  dnsSearch?: string[] | undefined;
+  dnsOption?: string[] | undefined;
+  volume?: string[] | undefined;
+  mount?: string[] | undefined;
+  tmpfs?: string[] | undefined;
+  volumesFrom?: string[] | undefined;
+  readOnly?: boolean | undefined;
+  capAdd?: string[] | undefined;
+  capDrop?: string[] | undefined;
+  securityOpt?: string[] | undefined;
+  privileged?: boolean | undefined;
+  label?: string[] | undefined;
+  annotation?: string[] | undefined;
+  restart?: string | undefined;
+  init?: boolean | undefined;
+  stopSignal?: string | undefined;
+  stopTimeout?: number | undefined;
+  detachKeys?: string | undefined;
+  healthCmd?: string | undefined;
+  healthInterval?: string | undefined;
+  healthRetries?: number | undefined;
+  healthTimeout?: string | undefined;
+  healthStartPeriod?: string | undefined;
+  noHealthcheck?: boolean | undefined;
+  pull?: 'missing' | 'always' | 'never' | 'newer' | undefined;
+  replace?: boolean | undefined;
+  cidfile?: string | undefined;
+  ulimit?: string[] | undefined;
+  shmSize?: string | undefined;
+  sdnotify?: 'container' | 'conmon' | 'ignore' | undefined;
+  logDriver?: string | undefined;
+  logOpt?: string[] | undefined;
+  memory?: string | undefined;
+  cpus?: number | undefined;
+  pidsLimit?: number | undefined;
+  userns?: string | undefined;
+  groupAdd?: string[] | undefined;
+  sysctl?: string[] | undefined;
+  pid?: string | undefined;
+  ipc?: string | undefined;
+  uts?: string | undefined;
+  tlsVerify?: boolean | undefined;
+  platform?: string | undefined;
+  timeout?: number | undefined;
+}
+
+/** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
+export function parseDuration(s: string, what: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  let total = 0, consumed = 0;
+  for (const m of s.matchAll(re)) {
+    const n = Number(m[1]);
+    total += n * ({ ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 } as Record<string, number>)[m[2]!]!;
+    consumed += m[0].length;
+  }
+  if (!consumed || consumed !== s.length) throw new InvalidArgumentError(`invalid ${what} "${s}": use a duration like 30s, 1m or 500ms`);
+  return total;
+}
+
+/** 64m, 1g, 512k, plain bytes. */
+export function parseBytes(s: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([bkmgt]?)b?$/i.exec(s.trim());
+  if (!m) throw new InvalidArgumentError(`invalid ${what} "${s}": use a size like 64m or 1g`);
+  const mult: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
+  return Math.floor(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
+}
+
+export function parseKeyValues(items: string[] = [], what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const it of items) {
+    const i = it.indexOf('=');
+    if (i === 0) throw new InvalidArgumentError(`invalid ${what} "${it}": the key is empty`);
+    if (i < 0) out[it] = ''; else out[it.slice(0, i)] = it.slice(i + 1);
+  }
+  return out;
+}
+
+export function parseRestart(s: string | undefined): RestartPolicy {
+  if (!s || s === 'no') return { name: 'no', maxRetries: 0 };
+  const [name, n] = s.split(':', 2) as [string, string | undefined];
+  if (name === 'always' || name === 'unless-stopped') {
+    if (n !== undefined) throw new InvalidArgumentError(`invalid restart policy "${s}": a retry count is only valid with on-failure`);
+    return { name, maxRetries: 0 };
+  }
+  if (name === 'on-failure') {
+    if (n !== undefined && !/^\d+$/.test(n)) throw new InvalidArgumentError(`invalid restart policy "${s}": the retry count must be a number`);
+    return { name, maxRetries: n ? Number(n) : 0 };
+  }
+  throw new InvalidArgumentError(`invalid restart policy "${s}": use no, always, on-failure[:N] or unless-stopped`);
+}
+
+/** Environment: -e K=V, -e K (from the host), --env-file. Later wins. */
+export function parseEnv(env: string[] = [], envFiles: string[] = []): string[] {
+  const out = new Map<string, string>();
+  const add = (line: string, from: string) => {
+    const t = line.replace(/\r$/, '');
+    if (!t.trim() || t.trimStart().startsWith('#')) return;
+    const i = t.indexOf('=');
+    const k = i < 0 ? t.trim() : t.slice(0, i);
+    if (!k || /\s/.test(k)) throw new InvalidArgumentError(`invalid environment variable "${t}"${from}`);
+    if (i < 0) {
+      if (k.endsWith('*')) {
+        for (const [hk, hv] of Object.entries(process.env)) if (hk.startsWith(k.slice(0, -1)) && hv !== undefined) out.set(hk, hv);
+        return;
+      }
+      const v = process.env[k];
+      if (v !== undefined) out.set(k, v);
+      return;
+    }
+    out.set(k, t.slice(i + 1));
+  };
+  for (const f of envFiles) {
+    let text: string;
+    try { text = fs.readFileSync(f, 'utf8'); } catch { throw new NotFoundError(`env file ${f}: no such file`); }
+    for (const line of text.split('\n')) add(line, ` in ${f}`);
+  }
+  for (const e of env) add(e, '');
+  return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+export function mergeEnv(base: string[], over: string[]): string[] {
+  const m = new Map<string, string>();
+  for (const e of [...base, ...over]) { const i = e.indexOf('='); m.set(i < 0 ? e : e.slice(0, i), i < 0 ? '' : e.slice(i + 1)); }
+  return [...m].map(([k, v]) => `${k}=${v}`);
+}
+
+const VOLUME_OPTS = new Set(['ro', 'rw', 'z', 'Z', 'U', 'O', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate', 'nocopy', 'copy', 'exec', 'noexec', 'suid', 'nosuid', 'dev', 'nodev', 'bind', 'rbind', 'norbind']);
+
+/** -v SRC:DST[:OPTS] | -v DST (anonymous). */
+export function parseVolume(spec: string): MountSpec {
+  const parts = spec.split(':');
+  if (parts.some((p) => p === '') && spec !== '') {
+    if (!(parts.length === 3 && parts[2] === '')) throw new InvalidArgumentError(`invalid volume specification "${spec}": empty section`);
+  }
+  if (parts.length > 3 || !spec) throw new InvalidArgumentError(`invalid volume specification "${spec}": use SOURCE:DEST[:OPTIONS]`);
+  if (parts.length === 1) {
+    const dst = parts[0]!;
+    if (!dst.startsWith('/')) throw new InvalidArgumentError(`invalid volume specification "${spec}": the container path must be absolute`);
+    return { type: 'volume', source: '', destination: path.posix.normalize(dst), readonly: false, options: [], anonymous: true };
+  }
+  const [src, dst, optStr] = parts as [string, string, string | undefined];
+  if (!dst.startsWith('/')) throw new InvalidArgumentError(`invalid volume specification "${spec}": the container path "${dst}" must be absolute`);
+  const opts = optStr ? optStr.split(',') : [];
+  for (const o of opts) if (!VOLUME_OPTS.has(o)) throw new InvalidArgumentError(`invalid volume option "${o}" in "${spec}"`);
+  const readonly = opts.includes('ro');
+  const isPath = src.startsWith('/') || src.startsWith('.');
+  return { type: isPath ? 'bind' : 'volume', source: isPath ? path.resolve(src) : src, destination: path.posix.normalize(dst), readonly, options: opts.filter((o) => o !== 'ro' && o !== 'rw') };
+}
+
+/** --mount type=bind|volume|tmpfs,source=,target=,readonly,... (Docker's keys). */
+export function parseMount(spec: string): MountSpec {
+  const kv: Record<string, string> = {};
+  const flags = new Set<string>();
+  for (const part of spec.split(',')) {
+    if (!part) continue;
+    const i = part.indexOf('=');
+    if (i < 0) flags.add(part); else kv[part.slice(0, i).toLowerCase()] = part.slice(i + 1);
+  }
+  const type = kv['type'] ?? 'volume';
+  if (!['bind', 'volume', 'tmpfs'].includes(type)) throw new InvalidArgumentError(`invalid mount type "${type}" in "${spec}": use bind, volume or tmpfs`);
+  const dst = kv['target'] ?? kv['destination'] ?? kv['dst'];
+  if (!dst || !dst.startsWith('/')) throw new InvalidArgumentError(`invalid mount "${spec}": target must be an absolute path`);
+  const src = kv['source'] ?? kv['src'] ?? '';
+  const ro = flags.has('readonly') || flags.has('ro') || kv['readonly'] === 'true' || kv['ro'] === 'true';
+  const options: string[] = [];
+  if (type === 'tmpfs') {
+    if (kv['tmpfs-size']) options.push(`size=${kv['tmpfs-size']}`);
+    if (kv['tmpfs-mode']) options.push(`mode=${kv['tmpfs-mode']}`);
+    return { type: 'tmpfs', source: '', destination: dst, readonly: ro, options };
+  }
+  if (type === 'bind') {
+    if (!src) throw new InvalidArgumentError(`invalid mount "${spec}": a bind mount needs source=`);
+    return { type: 'bind', source: path.resolve(src), destination: dst, readonly: ro, options };
+  }
+  return { type: 'volume', source: src, destination: dst, readonly: ro, options, anonymous: !src };
+}
+
+export function parseTmpfs(spec: string): MountSpec {
+  const i = spec.indexOf(':');
+  const dst = i < 0 ? spec : spec.slice(0, i);
+  if (!dst.startsWith('/')) throw new InvalidArgumentError(`invalid --tmpfs "${spec}": the path must be absolute`);
+  const options = i < 0 ? [] : spec.slice(i + 1).split(',').filter(Boolean);
+  return { type: 'tmpfs', source: '', destination: dst, readonly: options.includes('ro'), options: options.filter((o) => o !== 'ro' && o !== 'rw') };
+}
+
+export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } | undefined): HealthSpec | undefined {
+  if (o.noHealthcheck) return undefined;
+  const nsToMs = (ns: number | undefined) => (ns ? ns / 1e6 : undefined);
+  let test = image?.Test;
+  if (o.healthCmd !== undefined) {
+    if (o.healthCmd === 'none') return undefined;
+    const t = o.healthCmd.trim();
+    test = t.startsWith('[') ? (JSON.parse(t) as string[]) : ['CMD-SHELL', t];
+  }
+  if (!test || !test.length || test[0] === 'NONE') return undefined;
+  const interval = o.healthInterval !== undefined ? (o.healthInterval === 'disable' ? 0 : parseDuration(o.healthInterval, '--health-interval')) : nsToMs(image?.Interval) ?? 30_000;
+  const timeout = o.healthTimeout !== undefined ? parseDuration(o.healthTimeout, '--health-timeout') : nsToMs(image?.Timeout) ?? 30_000;
+  const startPeriod = o.healthStartPeriod !== undefined ? parseDuration(o.healthStartPeriod, '--health-start-period') : nsToMs(image?.StartPeriod) ?? 0;
+  const retries = o.healthRetries ?? image?.Retries ?? 3;
+  if (retries < 0) throw new InvalidArgumentError('--health-retries must be 0 or more');
+  return { test, interval, timeout, retries, startPeriod };
+}
+
+export function parseUlimit(s: string): { name: string; soft: number; hard: number } {
+  const m = /^([a-z_]+)=(-?\d+|unlimited)(?::(-?\d+|unlimited))?$/i.exec(s);
+  if (!m) throw new InvalidArgumentError(`invalid --ulimit "${s}": use type=soft[:hard]`);
+  const n = (x: string) => (x === 'unlimited' || x === '-1' ? -1 : Number(x));
+  const soft = n(m[2]!), hard = m[3] !== undefined ? n(m[3]) : soft;
+  if (hard !== -1 && soft !== -1 && soft > hard) throw new InvalidArgumentError(`invalid --ulimit "${s}": the soft limit is above the hard limit`);
+  return { name: m[1]!, soft, hard };
+}
+
+export function checkSignal(sig: string | undefined, what: string): string | undefined {
+  if (sig === undefined) return undefined;
+  const s = sig.toUpperCase();
+  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw new InvalidArgumentError(`invalid ${what} "${sig}"`); return s; }
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  const os = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
+  if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw new InvalidArgumentError(`invalid ${what} "${sig}"`);
+  return name;
+}

@@ -1,0 +1,121 @@
+// A container as tspod records it: the index entry (what `ps` reads) and the
+// per-container configuration (fixed at create time).
+
+export type ContainerState = 'configured' | 'created' | 'running' | 'paused' | 'stopping' | 'exited' | 'removing';
+
+/** The state machine as predicates (not scattered ifs). */
+export const can = {
+  start: (s: ContainerState) => s === 'created' || s === 'configured' || s === 'exited',
+  stop: (s: ContainerState) => s === 'running' || s === 'paused' || s === 'stopping',
+  kill: (s: ContainerState) => s === 'running' || s === 'paused' || s === 'stopping',
+  pause: (s: ContainerState) => s === 'running',
+  unpause: (s: ContainerState) => s === 'paused',
+  exec: (s: ContainerState) => s === 'running',
+  removeWithoutForce: (s: ContainerState) => s !== 'running' && s !== 'paused' && s !== 'stopping',
+};
+
+export interface PortMapping { hostIP: string; hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }
+
+export interface MountSpec {
+  type: 'bind' | 'volume' | 'tmpfs';
+  source: string;          // host path (bind), volume name (volume), '' (tmpfs)
+  destination: string;
+  readonly: boolean;
+  options: string[];
+  anonymous?: boolean;
+}
+
+export interface HealthSpec { test: string[]; interval: number; timeout: number; retries: number; startPeriod: number }
+
+export interface RestartPolicy { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries: number }
+
+export interface ContainerEntry {
+  id: string;
+  names: string[];
+  image: string;          // image ID
+  imageName: string;      // as the user typed it, resolved
+  layers: string[];       // diffIDs pinned by this container
+  command: string[];
+  created: string;
+  state: ContainerState;
+  pid: number;
+  conmonPid: number;
+  slirpPid: number;
+  startedAt: string;
+  finishedAt: string;
+  exitCode: number;
+  ports: PortMapping[];
+  labels: Record<string, string>;
+  restartCount: number;
+  health: '' | 'starting' | 'healthy' | 'unhealthy';
+  healthFailures: number;
+  autoRemove: boolean;
+  stoppedByUser: boolean;
+  mounted: boolean;
+}
+
+export interface ContainerConfig {
+  id: string;
+  name: string;
+  image: string;
+  imageName: string;
+  created: string;
+  entrypoint: string[];
+  cmd: string[];
+  args: string[];
+  env: string[];
+  workdir: string;
+  user: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  hostname: string;
+  tty: boolean;
+  stdin: boolean;
+  network: string;          // slirp4netns | none | host | container:ID
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  addHosts: string[];
+  ports: PortMapping[];
+  mounts: MountSpec[];
+  readOnly: boolean;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  securityOpts: string[];
+  seccomp: string | undefined;
+  noNewPrivileges: boolean;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  restart: RestartPolicy;
+  init: boolean;
+  stopSignal: string;
+  stopTimeout: number;
+  health: HealthSpec | undefined;
+  logDriver: 'k8s-file' | 'journald' | 'none';
+  logPath: string;
+  logOpts: Record<string, string>;
+  ulimits: Array<{ name: string; soft: number; hard: number }>;
+  shmSize: number;
+  sysctls: Record<string, string>;
+  resources: { memory?: number | undefined; cpus?: number | undefined; pidsLimit?: number | undefined };
+  sdnotify: 'container' | 'conmon' | 'ignore';
+  detachKeys: string;
+  cidfile: string;
+  userns: string;
+  autoRemove: boolean;
+  timeout: number;
+  pidNs: string;
+  ipcNs: string;
+  utsNs: string;
+  groupAdd: string[];
+}
+
+export function emptyEntry(id: string): ContainerEntry {
+  return {
+    id, names: [], image: '', imageName: '', layers: [], command: [], created: new Date().toISOString(), state: 'configured',
+    pid: 0, conmonPid: 0, slirpPid: 0, startedAt: '', finishedAt: '', exitCode: 0, ports: [], labels: {}, restartCount: 0,
+    health: '', healthFailures: 0, autoRemove: false, stoppedByUser: false, mounted: false,
+  };
+}

@@ -1,0 +1,890 @@
+// Engine API for containers: create, start, run, stop, kill, rm, ps, inspect,
+// wait, logs, exec, pause, restart, rename, port, top, prune, and the cleanup
+// that conmon's exit command runs. Every mutating operation is: lock the
+// container -> sync its state from the runtime -> act -> save.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ImageStore } from '../image/store.js';
+import { ContainerStore } from '../container/store.js';
+import { can, emptyEntry, type ContainerConfig, type ContainerEntry, type ContainerState, type MountSpec, type PortMapping } from '../container/types.js';
+import {
+  checkSignal, mergeEnv, parseBytes, parseEnv, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
+} from '../container/options.js';
+import { addPortForwards, freeHostPort, hostsFile, parsePublish, resolvConf, startSlirp, stopSlirp } from '../container/network.js';
+import { mountRootfs, rootfsPaths, secureJoin, unmountRootfs, isMounted } from '../container/rootfs.js';
+import { resolveUser } from '../container/user.js';
+import { randomName, validName } from '../container/names.js';
+import { VolumeStore } from '../volume/store.js';
+import { withLock } from '../state/lock.js';
+import { writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
+import { paths, isRootless } from '../util/paths.js';
+import { log } from '../util/log.js';
+import { run } from '../util/exec.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
+import type { ImageConfig } from '../image/types.js';
+import type { UserMount } from '../runtime/spec.js';
+import { registerContainerRemover } from './refs.js';
+import { readImageConfig } from './images.js';
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function tspodScript(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod');
+}
+
+async function runtime() {
+  const { ContainerRuntime } = await import('../runtime/runtime.js');
+  return new ContainerRuntime({ runroot: paths().runroot });
+}
+
+function ctrLockKey(id: string): string { return `ctr:${paths().root}:${id}`; }
+
+// ---------------------------------------------------------------- state sync
+
+function conmonAlive(e: ContainerEntry): boolean {
+  if (e.conmonPid <= 0) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${e.conmonPid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    const cmd = fs.readFileSync(`/proc/${e.conmonPid}/cmdline`, 'utf8');
+    return cmd.includes('conmon') && cmd.includes(e.id);
+  } catch {
+    return false;
+  }
+}
+
+function exitFile(id: string): string { return path.join(paths().runroot, 'exits', id); }
+
+function readExit(id: string): { code: number; when: string } | undefined {
+  try {
+    const st = fs.statSync(exitFile(id));
+    const code = parseInt(fs.readFileSync(exitFile(id), 'utf8').trim(), 10);
+    return Number.isFinite(code) ? { code, when: st.mtime.toISOString() } : undefined;
+  } catch { return undefined; }
+}
+
+/** The truth about a container whose record says it is alive: conmon's exit file, or conmon gone. */
+export function syncedState(e: ContainerEntry): ContainerEntry {
+  if (e.state !== 'running' && e.state !== 'paused' && e.state !== 'stopping' && e.state !== 'created') return e;
+  if (e.state === 'created' && e.conmonPid <= 0) return e;
+  const ex = readExit(e.id);
+  if (ex) return { ...e, state: 'exited', exitCode: ex.code, finishedAt: e.finishedAt || ex.when, pid: 0 };
+  if (!conmonAlive(e)) {
+    // conmon was killed or the machine rebooted (the runroot is gone): the container is not running
+    return { ...e, state: 'exited', exitCode: e.state === 'created' ? 0 : e.exitCode || 255, finishedAt: e.finishedAt || new Date().toISOString(), pid: 0 };
+  }
+  return e;
+}
+
+/** Synced view of every container (persisting corrections when something changed). */
+export async function syncAll(store = new ContainerStore()): Promise<ContainerEntry[]> {
+  const list = store.list();
+  const synced = list.map(syncedState);
+  const changed = synced.some((s, i) => s.state !== list[i]!.state);
+  if (changed) {
+    try {
+      await store.update((l) => {
+        for (const c of l) {
+          const s = synced.find((x) => x.id === c.id);
+          if (s && s.state !== c.state && (c.state === 'running' || c.state === 'paused' || c.state === 'stopping' || c.state === 'created')) Object.assign(c, { state: s.state, exitCode: s.exitCode, finishedAt: s.finishedAt, pid: 0 });
+        }
+      });
+    } catch (err) { log.debug(`state sync not saved: ${errorMessage(err)}`); }
+  }
+  return synced;
+}
+
+// ---------------------------------------------------------------- create
+
+export interface CreateReport { id: string; name: string; warnings: string[] }
+
+function splitCommand(s: string): string[] {
+  return s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : [s];
+}
+
+export async function createContainer(o: CreateOptions, onPull?: (e: unknown) => void): Promise<CreateReport> {
+  const warnings: string[] = [];
+  // 1. validate everything before touching state
+  if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+  const restart = parseRestart(o.restart);
+  if (o.rm && restart.name !== 'no') throw new InvalidArgumentError('the --rm option conflicts with --restart when the restart policy is not "no"');
+  const envUser = parseEnv(o.env, o.envFile);
+  const mounts: MountSpec[] = [...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)];
+  for (const m of mounts) if (m.type === 'bind' && !fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist: create it first or fix the path`);
+  for (const m of mounts) if (m.type === 'volume' && m.source) VolumeStore.validName(m.source);
+  const dests = new Set<string>();
+  for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
+  const network = o.network ?? (isRootless() ? 'slirp4netns' : 'slirp4netns');
+  if (!['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
+    throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
+  }
+  const ports = (o.publish ?? []).flatMap(parsePublish);
+  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) throw new InvalidArgumentError(`cannot publish ports with --network ${network}`);
+  const labels = parseKeyValues(o.label, 'label');
+  const annotations = parseKeyValues(o.annotation, 'annotation');
+  const stopSignal = checkSignal(o.stopSignal, '--stop-signal');
+  const ulimits = (o.ulimit ?? []).map(parseUlimit);
+  const shmSize = o.shmSize !== undefined ? parseBytes(o.shmSize, '--shm-size') : 64 * 1024 * 1024;
+  const memory = o.memory !== undefined ? parseBytes(o.memory, '--memory') : undefined;
+  if (o.cpus !== undefined && !(o.cpus > 0)) throw new InvalidArgumentError('--cpus must be greater than 0');
+  const sysctls = parseKeyValues(o.sysctl, 'sysctl');
+  const logDriver = (o.logDriver ?? 'k8s-file') as ContainerConfig['logDriver'];
+  if (!['k8s-file', 'journald', 'none'].includes(logDriver)) throw new InvalidArgumentError(`unsupported log driver "${o.logDriver}": use k8s-file, journald or none`);
+  if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
+  const logOpts = parseKeyValues(o.logOpt, 'log-opt');
+  const userns = o.userns ?? '';
+  if (userns && !['', 'host', 'keep-id'].includes(userns) && !userns.startsWith('keep-id')) throw new InvalidArgumentError(`unsupported --userns "${userns}": use host or keep-id`);
+  if (userns.startsWith('keep-id')) throw new InvalidArgumentError('--userns=keep-id is not supported yet by tspod');
+  const securityOpts = o.securityOpt ?? [];
+  let seccomp: string | undefined;
+  let noNewPrivileges = false;
+  for (const so of securityOpts) {
+    if (so === 'no-new-privileges' || so === 'no-new-privileges=true' || so === 'no-new-privileges:true') noNewPrivileges = true;
+    else if (so.startsWith('seccomp=') || so.startsWith('seccomp:')) {
+      seccomp = so.slice(8);
+      if (seccomp !== 'unconfined' && !fs.existsSync(seccomp)) throw new NotFoundError(`seccomp profile ${seccomp} does not exist`);
+    } else if (so.startsWith('label=') || so.startsWith('label:') || so.startsWith('apparmor=') || so === 'no-new-privileges=false') { /* accepted: no SELinux/AppArmor here */ }
+    else throw new InvalidArgumentError(`invalid --security-opt "${so}"`);
+  }
+  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
+  for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
+
+  // 2. the image (pulled if missing, per --pull)
+  const { pullImage } = await import('./pull.js');
+  const images = new ImageStore();
+  const pulled = await pullImage({ reference: o.image, policy: o.pull ?? 'missing', tlsVerify: o.tlsVerify, platform: o.platform, onEvent: onPull as never });
+  const idx = images.read();
+  const img = idx.images.find((i) => i.id === pulled.id);
+  if (!img) throw new NotFoundError(`${o.image}: image not known`);
+  const icfg: ImageConfig = readImageConfig(img, images);
+  const ic = icfg.config ?? {};
+
+  // 3. command: ENTRYPOINT + CMD with Docker's override rules
+  let entrypoint = ic.Entrypoint ?? [];
+  let cmd = ic.Cmd ?? [];
+  if (o.entrypoint !== undefined) { entrypoint = o.entrypoint === '' ? [] : splitCommand(o.entrypoint); cmd = []; }
+  if (o.command && o.command.length) cmd = o.command;
+  const args = [...entrypoint, ...cmd];
+  if (!args.length) throw new InvalidArgumentError('no command or entrypoint provided, and no CMD or ENTRYPOINT from image');
+
+  const health = parseHealth(o, ic.Healthcheck);
+  const id = randomBytes(32).toString('hex');
+  let exposedPorts = ports;
+  const resolvedPorts: PortMapping[] = [];
+  if (o.publishAll) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
+    const [p, proto] = k.split('/') as [string, string | undefined];
+    if (!exposedPorts.some((x) => x.containerPort === Number(p))) exposedPorts = [...exposedPorts, { hostIP: '', hostPort: undefined, containerPort: Number(p), protocol: (proto === 'udp' ? 'udp' : 'tcp') }];
+  }
+  for (const p of exposedPorts) resolvedPorts.push({ hostIP: p.hostIP, hostPort: p.hostPort ?? await freeHostPort(p.protocol, p.hostIP), containerPort: p.containerPort, protocol: p.protocol });
+
+  const env = mergeEnv([DEFAULT_PATH, ...(ic.Env ?? [])], [...(o.tty ? ['TERM=xterm'] : []), 'container=podman', ...envUser]);
+  const store = new ContainerStore();
+  const name = await store.update(async (list) => {
+    if (o.name) {
+      const other = list.find((c) => c.names.includes(o.name!));
+      if (other) {
+        if (!o.replace) throw new ConflictError(`the container name "${o.name}" is already in use by ${other.id}. You have to remove that container to be able to reuse that name: that name is already in use, or use --replace to instruct tspod to do so.`);
+      }
+    }
+    return o.name ?? randomName((n) => list.some((c) => c.names.includes(n)));
+  });
+  if (o.replace && o.name) {
+    try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
+  }
+  const cfg: ContainerConfig = {
+    id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
+    entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? ic.User ?? '', uid: 0, gid: 0, additionalGids: [],
+    hostname: o.hostname ?? (network === 'host' ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
+    dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
+    mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
+    labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
+    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts,
+    ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
+    detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
+    pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
+  };
+  // volumes-from: copy the other container's mounts
+  for (const vf of o.volumesFrom ?? []) {
+    const [src, mode] = vf.split(':') as [string, string | undefined];
+    const other = store.resolve(src);
+    const ocfg = store.readConfig(other.id);
+    for (const m of ocfg.mounts) if (m.type !== 'tmpfs' && !cfg.mounts.some((x) => x.destination === m.destination)) cfg.mounts.push({ ...m, anonymous: false, readonly: mode === 'ro' ? true : mode === 'rw' ? false : m.readonly });
+  }
+  if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {
+    let start = 1024;
+    try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
+    if (p.hostPort < start) throw new InvalidArgumentError(`rootless cannot publish host port ${p.hostPort}: ports below ${start} need root (see net.ipv4.ip_unprivileged_port_start)`);
+  }
+  if ((memory !== undefined || o.cpus !== undefined || o.pidsLimit !== undefined) && isRootless()) {
+    warnings.push('Resource limits are not supported and ignored on cgroups V1 rootless systems');
+  }
+
+  // 4. record it: exactly one of two concurrent creates with the same name wins
+  fs.mkdirSync(store.userdata(id), { recursive: true, mode: 0o700 });
+  writeJSONAtomic(store.configFile(id), cfg);
+  try {
+    await store.update((list) => {
+      if (list.some((c) => c.names.includes(name))) throw new ConflictError(`the container name "${name}" is already in use: that name is already in use`);
+      const e = emptyEntry(id);
+      Object.assign(e, {
+        names: [name], image: img.id, imageName: cfg.imageName, layers: img.layers.slice(), command: args, created: cfg.created, state: 'created' as ContainerState,
+        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove,
+      });
+      list.push(e);
+    });
+  } catch (err) {
+    fs.rmSync(store.ctrDir(id), { recursive: true, force: true });
+    throw err;
+  }
+  if (o.cidfile) writeFileAtomic(o.cidfile, id, 0o644);
+  return { id, name, warnings };
+}
+
+// ---------------------------------------------------------------- start
+
+async function prepareVolumes(cfg: ContainerConfig, rootfs: string): Promise<UserMount[]> {
+  const vols = new VolumeStore();
+  const out: UserMount[] = [];
+  for (const m of cfg.mounts) {
+    if (m.type === 'tmpfs') { out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: m.options }); continue; }
+    if (m.type === 'bind') {
+      if (!fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist`);
+      out.push({ type: 'bind', source: m.source, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U'].includes(x)) });
+      continue;
+    }
+    if (!m.source) m.source = randomBytes(32).toString('hex');
+    const v = await vols.create({ name: m.source, anonymous: !!m.anonymous, ifMissing: true });
+    // Docker's copy-up: an empty volume gets the image's content at that path first
+    if (!v.populated && !m.options.includes('nocopy')) {
+      const src = secureJoin(rootfs, m.destination);
+      if (fs.existsSync(src) && fs.statSync(src).isDirectory() && fs.readdirSync(v.mountpoint).length === 0 && fs.readdirSync(src).length > 0) {
+        await run('cp', ['-a', `${src}/.`, `${v.mountpoint}/`]);
+      }
+      await vols.markPopulated(v.name);
+    }
+    if (m.options.includes('U')) await run('chown', ['-R', `${cfg.uid}:${cfg.gid}`, v.mountpoint], { reject: false });
+    out.push({ type: 'volume', source: v.mountpoint, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U', 'nocopy', 'copy'].includes(x)) });
+  }
+  return out;
+}
+
+export interface StartReport { id: string; name: string; pid: number }
+
+/** Bring a created/exited container to running. Caller holds the container lock. */
+async function startLocked(store: ContainerStore, e0: ContainerEntry): Promise<StartReport> {
+  const e = syncedState(e0);
+  if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid };
+  if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
+  const cfg = store.readConfig(e.id);
+  const images = new ImageStore();
+  const rt = await runtime();
+  const ctrDir = store.ctrDir(e.id);
+  const ud = store.userdata(e.id);
+  // leftovers of a previous run
+  try { await rt.deleteContainer(e.id, true); } catch { /* not there */ }
+  rt.removeExitFile(e.id);
+  const rootfs = await mountRootfs(images, e.layers, ctrDir);
+  let conmonPid = 0, pid = 0, slirpPid = 0;
+  try {
+    const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
+    const home = `HOME=${user.home}`;
+    const env = mergeEnv([home], [...cfg.env, ...(cfg.hostname ? [`HOSTNAME=${cfg.hostname}`] : [])]);
+    // the working directory exists in the container (Podman creates it)
+    if (cfg.workdir && cfg.workdir !== '/') {
+      const wd = secureJoin(rootfs, cfg.workdir);
+      if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
+    }
+    fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
+    const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
+    writeFileAtomic(path.join(ud, 'hosts'), hostsFile({ hostname: cfg.hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
+    writeFileAtomic(path.join(ud, 'hostname'), `${cfg.hostname || (await import('node:os')).hostname()}\n`, 0o644);
+    writeFileAtomic(path.join(ud, 'resolv.conf'), resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
+    writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
+    const mounts = await prepareVolumes(cfg, rootfs);
+    const { generateSpec, resolveSeccomp, resolveCapabilities, defaultRlimits } = await import('../runtime/index.js');
+    const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged });
+    const seccomp = cfg.privileged ? undefined : resolveSeccomp(cfg.seccomp, caps, rt.seccompCacheDir);
+    let netMode: 'private' | 'none' | 'host' | { path: string } = 'private';
+    if (net === 'host') netMode = 'host';
+    else if (net === 'none') netMode = 'none';
+    else if (net.startsWith('container:')) {
+      const other = syncedState(store.resolve(net.slice(10)));
+      if (other.state !== 'running') throw new ConflictError(`cannot join the network of container ${net.slice(10)}: it is not running`);
+      netMode = { path: `/proc/${other.pid}/ns/net` };
+    }
+    const init = cfg.init ? { path: (await import('../util/exec.js')).which('catatonit') ?? '' } : undefined;
+    if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
+    const gen = generateSpec({
+      args: cfg.args, env, cwd: cfg.workdir || '/', user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, terminal: cfg.tty,
+      hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
+      privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
+      ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
+      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(),
+      hostsFile: path.join(ud, 'hosts'), hostnameFile: path.join(ud, 'hostname'), resolvConfFile: path.join(ud, 'resolv.conf'), containerEnvFile: path.join(ud, '.containerenv'),
+    });
+    rt.writeBundle(ud, gen.spec);
+    const p = paths();
+    const created = await rt.createContainer(ud, {
+      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty, stdin: cfg.stdin,
+      logSizeMax: cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined,
+      exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
+      timeoutSeconds: cfg.timeout || undefined,
+    });
+    conmonPid = created.conmonPid;
+    pid = created.pid;
+    if (net === 'slirp4netns') {
+      const h = await startSlirp(pid, path.join(p.runroot, 'net', e.id));
+      slirpPid = h.pid;
+      if (cfg.ports.length) await addPortForwards(h, cfg.ports);
+    }
+    await rt.startContainer(e.id);
+  } catch (err) {
+    // undo: nothing of a failed start may keep running
+    if (slirpPid) stopSlirp(slirpPid);
+    try { await rt.killContainer(e.id, 'SIGKILL'); } catch { /* not started */ }
+    try { await rt.deleteContainer(e.id, true); } catch { /* nothing */ }
+    if (conmonPid > 0) { try { process.kill(conmonPid, 'SIGKILL'); } catch { /* gone */ } }
+    await unmountRootfs(ctrDir);
+    await store.patch(e.id, (x) => { x.state = e.state === 'configured' ? 'created' : e.state; x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; });
+    throw err;
+  }
+  const now = new Date().toISOString();
+  await store.patch(e.id, (x) => {
+    Object.assign(x, { state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
+  });
+  return { id: e.id, name: cfg.name, pid };
+}
+
+export async function startContainer(nameOrId: string): Promise<StartReport> {
+  const store = new ContainerStore();
+  const e = store.resolve(nameOrId);
+  return withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id)));
+}
+
+// ---------------------------------------------------------------- cleanup (conmon's exit command)
+
+/** Record the exit, release the rootfs and network, apply --rm and the restart policy. */
+export async function cleanupContainer(id: string): Promise<void> {
+  const store = new ContainerStore();
+  let e: ContainerEntry;
+  try { e = store.resolve(id); } catch (err) { if (err instanceof NotFoundError) return; throw err; }
+  const restartNow = await withLock(ctrLockKey(e.id), async () => {
+    const cur = store.resolve(e.id);
+    const ex = readExit(cur.id);
+    const rt = await runtime();
+    if (cur.slirpPid) stopSlirp(cur.slirpPid);
+    try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
+    await unmountRootfs(store.ctrDir(cur.id));
+    if (cur.state === 'removing') return false;
+    const code = ex?.code ?? (cur.exitCode || 0);
+    const updated = await store.patch(cur.id, (x) => {
+      if (x.state === 'running' || x.state === 'stopping' || x.state === 'paused' || x.state === 'created') {
+        x.state = 'exited';
+        x.exitCode = code;
+        x.finishedAt = ex?.when ?? new Date().toISOString();
+      }
+      x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
+    });
+    if (!updated) return false;
+    if (updated.autoRemove) return 'remove';
+    const cfg = store.readConfig(cur.id);
+    const pol = cfg.restart;
+    const wantRestart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
+    return wantRestart;
+  });
+  if (restartNow === 'remove') {
+    await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+    return;
+  }
+  if (restartNow) {
+    await store.patch(e.id, (x) => { x.restartCount += 1; });
+    await withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id)));
+  }
+}
+
+// ---------------------------------------------------------------- stop / kill / pause
+
+export interface StopReport { input: string; id: string; error?: TspodError }
+
+async function waitExited(id: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const store = new ContainerStore();
+  for (let d = 2; ; d = Math.min(d * 2, 50)) {
+    if (readExit(id)) return true;
+    const e = store.list().find((c) => c.id === id);
+    if (!e || !conmonAlive(e)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(d);
+  }
+}
+
+async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutSec: number | undefined): Promise<void> {
+  await withLock(ctrLockKey(e.id), async () => {
+    const cur = syncedState(store.resolve(e.id));
+    if (!can.stop(cur.state)) return; // already stopped: like Podman, not an error
+    const cfg = store.readConfig(cur.id);
+    const rt = await runtime();
+    await store.patch(cur.id, (x) => { x.stoppedByUser = true; x.state = 'stopping'; });
+    const t = timeoutSec ?? cfg.stopTimeout;
+    if (cur.state === 'paused') { try { await rt.resumeContainer(cur.id); } catch { /* ignore */ } }
+    if (t > 0) {
+      try { await rt.killContainer(cur.id, cfg.stopSignal); } catch (err) { log.debug(`kill ${cfg.stopSignal}: ${errorMessage(err)}`); }
+      if (await waitExited(cur.id, t * 1000)) return;
+      process.stderr.write(`WARN[0000] StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL\n`);
+    }
+    // rootless cgroups v1: runc kill --all cannot find the processes, so signal init (pid namespace dies with it)
+    try { await rt.killContainer(cur.id, 'SIGKILL'); } catch (err) {
+      log.debug(`runc kill KILL: ${errorMessage(err)}`);
+      if (cur.pid > 0) { try { process.kill(cur.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+    await waitExited(cur.id, 10_000);
+  });
+  // conmon runs the cleanup; make sure it happened before we return
+  await waitCleanedUp(store, e.id, 5000);
+}
+
+async function waitCleanedUp(store: ContainerStore, id: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const e = store.list().find((c) => c.id === id);
+    if (!e || e.state === 'exited' || e.state === 'created' || e.state === 'removing') { if (!e || !e.mounted) return; }
+    if (Date.now() > deadline) {
+      // conmon's exit command did not run (conmon killed?): clean up ourselves
+      await cleanupContainer(id).catch((err) => log.debug(`cleanup: ${errorMessage(err)}`));
+      return;
+    }
+    await sleep(10);
+  }
+}
+
+export async function stopContainers(inputs: string[], opts: { timeout?: number | undefined; all?: boolean; ignore?: boolean } = {}): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const list = await syncAll(store);
+  const targets = opts.all ? list.filter((c) => can.stop(c.state)).map((c) => c.id) : inputs;
+  return Promise.all(targets.map(async (input) => {
+    try {
+      const e = store.resolve(input, list);
+      await stopOne(store, e, opts.timeout);
+      return { input, id: e.id };
+    } catch (err) {
+      if (opts.ignore && err instanceof NotFoundError) return { input, id: '' };
+      return { input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) };
+    }
+  }));
+}
+
+export async function killContainers(inputs: string[], opts: { signal?: string | undefined; all?: boolean } = {}): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const sig = checkSignal(opts.signal ?? 'SIGKILL', 'signal') ?? 'SIGKILL';
+  const list = await syncAll(store);
+  const targets = opts.all ? list.filter((c) => can.kill(c.state)).map((c) => c.id) : inputs;
+  const rt = await runtime();
+  const out: StopReport[] = [];
+  for (const input of targets) {
+    try {
+      const e = syncedState(store.resolve(input, list));
+      if (!can.kill(e.state)) throw new ConflictError(`can only kill running containers. ${e.id.slice(0, 12)} is in state ${e.state}: container state improper`);
+      if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === '9' || sig === '15') await store.patch(e.id, (x) => { x.stoppedByUser = true; });
+      await rt.killContainer(e.id, sig);
+      out.push({ input, id: e.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+export async function pauseContainers(inputs: string[], pause: boolean): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const rt = await runtime();
+  const out: StopReport[] = [];
+  for (const input of inputs) {
+    try {
+      const e = syncedState(store.resolve(input));
+      await withLock(ctrLockKey(e.id), async () => {
+        if (pause && !can.pause(e.state)) throw new ConflictError(`"${e.names[0]}" is not running, can't pause: container state improper`);
+        if (!pause && !can.unpause(e.state)) throw new ConflictError(`"${e.names[0]}" is not paused, can't unpause: container state improper`);
+        if (isRootless()) throw new TspodError('pause is not supported for rootless containers on cgroups v1: the freezer cgroup is not delegated to unprivileged users', 'ENOTSUP');
+        if (pause) await rt.pauseContainer(e.id); else await rt.resumeContainer(e.id);
+        await store.patch(e.id, (x) => { x.state = pause ? 'paused' : 'running'; });
+      });
+      out.push({ input, id: e.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- rm
+
+export interface RemoveReport { input: string; id: string; error?: TspodError }
+
+export async function removeContainers(inputs: string[], opts: { force?: boolean; volumes?: boolean; all?: boolean; ignore?: boolean; timeout?: number } = {}): Promise<RemoveReport[]> {
+  const store = new ContainerStore();
+  const list = await syncAll(store);
+  const targets = opts.all ? list.map((c) => c.id) : inputs;
+  const out: RemoveReport[] = [];
+  for (const input of targets) {
+    try {
+      let e: ContainerEntry;
+      try { e = store.resolve(input, store.list()); } catch (err) {
+        if (err instanceof NotFoundError && (opts.ignore || opts.force)) { if (!opts.ignore && !opts.force) throw err; continue; }
+        throw err;
+      }
+      const cur = syncedState(e);
+      if (!can.removeWithoutForce(cur.state)) {
+        if (!opts.force) throw new ConflictError(`cannot remove container ${cur.id} as it is ${cur.state} - running or paused containers cannot be removed without force: container state improper`);
+        await stopOne(store, cur, opts.timeout ?? 0);
+      }
+      await withLock(ctrLockKey(cur.id), async () => {
+        await store.patch(cur.id, (x) => { x.state = 'removing'; });
+        const rt = await runtime();
+        const fresh = store.list().find((c) => c.id === cur.id);
+        if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
+        try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
+        rt.removeExitFile(cur.id);
+        await unmountRootfs(store.ctrDir(cur.id));
+        let cfg: ContainerConfig | undefined;
+        try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }
+        await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
+        new ImageStore().trash(store.ctrDir(cur.id));
+        if (cfg && (opts.volumes || cfg.autoRemove)) {
+          const vols = new VolumeStore();
+          for (const m of cfg.mounts) if (m.type === 'volume' && m.anonymous && m.source) { try { await vols.remove(m.source); } catch { /* gone */ } }
+        }
+        if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
+      });
+      out.push({ input, id: cur.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+registerContainerRemover(async (imageId) => {
+  const store = new ContainerStore();
+  const ids = store.list().filter((c) => c.image === imageId).map((c) => c.id);
+  if (ids.length) await removeContainers(ids, { force: true });
+});
+
+// ---------------------------------------------------------------- wait / logs / exec
+
+export async function waitContainer(input: string, conditions: string[] = ['exited']): Promise<number> {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  for (let d = 5; ; d = Math.min(d * 2, 100)) {
+    const cur = store.list().find((c) => c.id === e.id);
+    if (!cur) {
+      const ex = readExit(e.id);
+      return ex?.code ?? e.exitCode;
+    }
+    const s = syncedState(cur);
+    if (conditions.includes(s.state) || (conditions.includes('stopped') && s.state === 'exited')) return s.exitCode;
+    if (s.state === 'created' && conditions.includes('exited') && !conditions.includes('created')) { /* wait for it to run and exit */ }
+    await sleep(d);
+  }
+}
+
+export function logPathOf(input: string): { id: string; logPath: string; driver: string } {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  const cfg = store.readConfig(e.id);
+  return { id: e.id, logPath: cfg.logPath, driver: cfg.logDriver };
+}
+
+export function isRunning(id: string): boolean {
+  const store = new ContainerStore();
+  const e = store.list().find((c) => c.id === id);
+  if (!e) return false;
+  const s = syncedState(e);
+  return s.state === 'running' || s.state === 'paused' || s.state === 'stopping';
+}
+
+export interface ExecOptions { command: string[]; interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; envFile?: string[]; user?: string; workdir?: string; privileged?: boolean }
+
+export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
+  const store = new ContainerStore();
+  const e = syncedState(store.resolve(input));
+  if (!can.exec(e.state)) throw new ConflictError(`can only create exec sessions on running containers: container state improper`);
+  if (!o.command.length) throw new InvalidArgumentError('exec requires a command to run');
+  const cfg = store.readConfig(e.id);
+  const rootfs = rootfsPaths(store.ctrDir(e.id)).merged;
+  const user = resolveUser(rootfs, o.user ?? cfg.user, cfg.groupAdd);
+  const env = mergeEnv(mergeEnv([`HOME=${user.home}`], cfg.env), [...(o.tty ? ['TERM=xterm'] : []), ...parseEnv(o.env, o.envFile)]);
+  const { resolveCapabilities } = await import('../runtime/index.js');
+  const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged || o.privileged });
+  const spec = JSON.parse(fs.readFileSync(path.join(store.userdata(e.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
+  const proc = {
+    ...spec.process,
+    terminal: !!o.tty,
+    args: o.command,
+    env,
+    cwd: o.workdir ?? cfg.workdir ?? '/',
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    capabilities: { bounding: caps, effective: caps, permitted: caps },
+  };
+  const rt = await runtime();
+  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${Date.now().toString(36)}.json`);
+  fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
+  writeFileAtomic(pfile, JSON.stringify(proc));
+  try {
+    const args = ['--root', rt.runc.root, 'exec', '--process', pfile];
+    if (o.detach) args.push('--detach');
+    if (o.tty) args.push('--tty');
+    args.push(e.id);
+    const { runInherit } = await import('../util/exec.js');
+    const code = await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
+    return code;
+  } finally {
+    fs.rmSync(pfile, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------- listing / inspect
+
+export interface PsRow {
+  ID: string; Id: string; Image: string; ImageID: string; Command: string; Created: number; CreatedAt: string; State: string; Status: string;
+  Ports: string; Names: string; NamesList: string[]; Labels: Record<string, string>; ExitCode: number; Exited: boolean; Pid: number; StartedAt: number; ExitedAt: number;
+  Mounts: string[]; Size?: string; RestartCount: number; AutoRemove: boolean; IsInfra: boolean; Pod: string; Networks: string[];
+}
+
+export function formatPorts(ports: PortMapping[]): string {
+  return ports.map((p) => `${p.hostIP || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+}
+
+export function statusText(e: ContainerEntry, ago: (ms: number) => string): string {
+  switch (e.state) {
+    case 'running': return `Up ${ago(Date.now() - Date.parse(e.startedAt))}${e.health ? ` (${e.health})` : ''}`;
+    case 'paused': return `Up ${ago(Date.now() - Date.parse(e.startedAt))} (Paused)`;
+    case 'exited': return `Exited (${e.exitCode}) ${ago(Date.now() - Date.parse(e.finishedAt || e.created))} ago`;
+    case 'stopping': return 'Stopping';
+    case 'removing': return 'Removing';
+    default: return 'Created';
+  }
+}
+
+export interface ListOptions { all?: boolean; last?: number | undefined; latest?: boolean; filters?: string[] | undefined }
+
+export async function listContainers(o: ListOptions = {}, ago: (ms: number) => string = (ms) => `${Math.round(ms / 1000)} seconds`): Promise<PsRow[]> {
+  let list = await syncAll();
+  if (!o.all && !o.latest && o.last === undefined) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
+  for (const f of o.filters ?? []) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw new InvalidArgumentError(`invalid filter "${f}": expected key=value`);
+    const k = f.slice(0, i), v = f.slice(i + 1);
+    switch (k) {
+      case 'name': { const re = new RegExp(v); list = list.filter((c) => c.names.some((n) => re.test(n))); break; }
+      case 'id': list = list.filter((c) => c.id.startsWith(v)); break;
+      case 'status': {
+        const ok = ['created', 'running', 'paused', 'exited', 'stopping', 'removing', 'stopped', 'unknown', 'restarting', 'configured'];
+        if (!ok.includes(v)) throw new InvalidArgumentError(`invalid status filter "${v}": use one of ${ok.join(', ')}`);
+        list = list.filter((c) => c.state === v || (v === 'stopped' && c.state === 'exited')); break;
+      }
+      case 'label': { const [lk, lv] = v.split('=', 2) as [string, string | undefined]; list = list.filter((c) => lk in c.labels && (lv === undefined || c.labels[lk] === lv)); break; }
+      case 'ancestor': {
+        const img = (() => { try { return new ImageStore().resolve(v); } catch { return undefined; } })();
+        list = list.filter((c) => c.imageName === v || c.imageName.startsWith(`${v}:`) || c.imageName.endsWith(`/${v}`) || c.imageName.endsWith(`/${v}:latest`) || (img && c.image === img.id) || c.image.startsWith(v));
+        break;
+      }
+      case 'exited': list = list.filter((c) => c.state === 'exited' && String(c.exitCode) === v); break;
+      case 'health': list = list.filter((c) => c.health === v); break;
+      case 'volume': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).mounts.some((m) => m.source === v || m.destination === v); } catch { return false; } }); break;
+      case 'network': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).network === v; } catch { return false; } }); break;
+      case 'restart-policy': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === v; } catch { return false; } }); break;
+      default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, restart-policy`);
+    }
+  }
+  list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+  if (o.latest) list = list.slice(0, 1);
+  if (o.last !== undefined && o.last >= 0) list = list.slice(0, o.last);
+  return list.map((c) => ({
+    ID: c.id.slice(0, 12), Id: c.id, Image: c.imageName, ImageID: c.image, Command: c.command.join(' '),
+    Created: Math.floor(Date.parse(c.created) / 1000), CreatedAt: c.created, State: c.state, Status: statusText(c, ago),
+    Ports: formatPorts(c.ports), Names: c.names.join(','), NamesList: c.names, Labels: c.labels, ExitCode: c.exitCode, Exited: c.state === 'exited', Pid: c.pid,
+    StartedAt: c.startedAt ? Math.floor(Date.parse(c.startedAt) / 1000) : 0, ExitedAt: c.finishedAt ? Math.floor(Date.parse(c.finishedAt) / 1000) : 0,
+    Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: false, Pod: '', Networks: [],
+  }));
+}
+
+export async function inspectContainer(input: string): Promise<Record<string, unknown>> {
+  const store = new ContainerStore();
+  const e = syncedState(store.resolve(input));
+  const cfg = store.readConfig(e.id);
+  const ud = store.userdata(e.id);
+  const rf = rootfsPaths(store.ctrDir(e.id));
+  const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  for (const p of cfg.ports) (portBindings[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
+  const volumes = new VolumeStore();
+  return {
+    Id: e.id,
+    Created: e.created,
+    Path: cfg.args[0],
+    Args: cfg.args.slice(1),
+    State: {
+      OciVersion: '1.0.2-dev', Status: e.state, Running: e.state === 'running', Paused: e.state === 'paused', Restarting: false, OOMKilled: false, Dead: false,
+      Pid: e.pid, ConmonPid: e.conmonPid, ExitCode: e.exitCode, Error: '', StartedAt: e.startedAt || '0001-01-01T00:00:00Z', FinishedAt: e.finishedAt || '0001-01-01T00:00:00Z',
+      Health: cfg.health ? { Status: e.health, FailingStreak: e.healthFailures, Log: readHealthLog(store, e.id) } : undefined,
+      Healthcheck: cfg.health ? { Status: e.health, FailingStreak: e.healthFailures, Log: readHealthLog(store, e.id) } : undefined,
+    },
+    Image: cfg.image,
+    ImageName: cfg.imageName,
+    Rootfs: '',
+    Pod: '',
+    ResolvConfPath: path.join(ud, 'resolv.conf'),
+    HostnamePath: path.join(ud, 'hostname'),
+    HostsPath: path.join(ud, 'hosts'),
+    StaticDir: ud,
+    OCIConfigPath: path.join(ud, 'config.json'),
+    OCIRuntime: 'runc',
+    ConmonPidFile: path.join(paths().runroot, 'containers', e.id, 'conmon.pid'),
+    PidFile: path.join(paths().runroot, 'containers', e.id, 'pidfile'),
+    Name: cfg.name,
+    RestartCount: e.restartCount,
+    Driver: 'overlay',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: [],
+    GraphDriver: { Name: 'overlay', Data: { UpperDir: rf.upper, WorkDir: rf.work, MergedDir: isMounted(rf.merged) ? rf.merged : undefined } },
+    Mounts: cfg.mounts.map((m) => ({
+      Type: m.type, Name: m.type === 'volume' ? m.source : undefined, Source: m.type === 'volume' ? volumes.dataDir(m.source) : m.source, Destination: m.destination,
+      Driver: m.type === 'volume' ? 'local' : '', Mode: '', Options: m.options, RW: !m.readonly, Propagation: m.type === 'bind' ? 'rprivate' : '',
+    })),
+    Dependencies: [],
+    NetworkSettings: {
+      EndpointID: '', Gateway: cfg.network === 'slirp4netns' ? '10.0.2.2' : '', IPAddress: cfg.network === 'slirp4netns' ? '10.0.2.100' : '', IPPrefixLen: cfg.network === 'slirp4netns' ? 24 : 0,
+      MacAddress: '', Bridge: '', SandboxID: '', HairpinMode: false, Ports: portBindings, SandboxKey: e.pid ? `/proc/${e.pid}/ns/net` : '',
+    },
+    Namespace: '',
+    IsInfra: false,
+    Config: {
+      Hostname: cfg.hostname, Domainname: '', User: cfg.user, AttachStdin: cfg.stdin, AttachStdout: true, AttachStderr: true, Tty: cfg.tty, OpenStdin: cfg.stdin, StdinOnce: false,
+      Env: cfg.env, Cmd: cfg.cmd, Image: cfg.imageName, Volumes: null, WorkingDir: cfg.workdir, Entrypoint: cfg.entrypoint, OnBuild: null, Labels: cfg.labels,
+      Annotations: cfg.annotations, StopSignal: cfg.stopSignal, StopTimeout: cfg.stopTimeout, Timeout: cfg.timeout,
+      Healthcheck: cfg.health ? { Test: cfg.health.test, Interval: cfg.health.interval * 1e6, Timeout: cfg.health.timeout * 1e6, Retries: cfg.health.retries, StartPeriod: cfg.health.startPeriod * 1e6 } : undefined,
+      CreateCommand: [], Umask: '0022',
+    },
+    HostConfig: {
+      Binds: cfg.mounts.filter((m) => m.type !== 'tmpfs').map((m) => `${m.source}:${m.destination}${m.readonly ? ':ro' : ''}`),
+      NetworkMode: cfg.network, PortBindings: portBindings, RestartPolicy: { Name: cfg.restart.name, MaximumRetryCount: cfg.restart.maxRetries },
+      AutoRemove: cfg.autoRemove, CapAdd: cfg.capAdd, CapDrop: cfg.capDrop, Dns: cfg.dns, DnsOptions: cfg.dnsOptions, DnsSearch: cfg.dnsSearch, ExtraHosts: cfg.addHosts,
+      Privileged: cfg.privileged, ReadonlyRootfs: cfg.readOnly, SecurityOpt: cfg.securityOpts,
+      Tmpfs: Object.fromEntries(cfg.mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, m.options.join(',')])),
+      ShmSize: cfg.shmSize, Memory: cfg.resources.memory ?? 0, NanoCpus: Math.round((cfg.resources.cpus ?? 0) * 1e9), PidsLimit: cfg.resources.pidsLimit ?? 0,
+      Ulimits: cfg.ulimits.map((u) => ({ Name: `RLIMIT_${u.name.toUpperCase()}`, Soft: u.soft, Hard: u.hard })), Init: cfg.init,
+      LogConfig: { Type: cfg.logDriver, Config: cfg.logOpts, Path: cfg.logPath },
+    },
+  };
+}
+
+function readHealthLog(store: ContainerStore, id: string): unknown[] {
+  try { return JSON.parse(fs.readFileSync(path.join(store.ctrDir(id), 'healthcheck.log'), 'utf8')) as unknown[]; } catch { return []; }
+}
+
+export async function renameContainer(input: string, newName: string): Promise<void> {
+  if (!validName(newName)) throw new InvalidArgumentError(`invalid container name "${newName}"`);
+  const store = new ContainerStore();
+  await store.update((list) => {
+    const e = store.resolve(input, list);
+    if (list.some((c) => c.names.includes(newName))) throw new ConflictError(`the container name "${newName}" is already in use`);
+    e.names = [newName];
+  });
+  const e = store.resolve(newName);
+  const cfg = store.readConfig(e.id);
+  cfg.name = newName;
+  store.writeConfig(cfg);
+}
+
+export async function pruneContainers(): Promise<string[]> {
+  const list = await syncAll();
+  const ids = list.filter((c) => c.state === 'exited' || c.state === 'created' || c.state === 'configured').map((c) => c.id);
+  const reps = await removeContainers(ids, { force: false });
+  return reps.filter((r) => !r.error).map((r) => r.id);
+}
+
+export function containerExists(input: string): boolean {
+  try { new ContainerStore().resolve(input); return true; } catch { return false; }
+}
+
+export async function portsOf(input: string): Promise<PortMapping[]> {
+  const store = new ContainerStore();
+  return store.resolve(input).ports;
+}
+
+export async function topContainer(input: string): Promise<string[][]> {
+  const store = new ContainerStore();
+  const e = syncedState(store.resolve(input));
+  if (e.state !== 'running') throw new ConflictError(`top can only be used on running containers: container state improper`);
+  const { pidsInNamespace } = await import('../runtime/runtime.js');
+  const rows: string[][] = [['USER', 'PID', 'PPID', '%CPU', 'ELAPSED', 'TTY', 'TIME', 'COMMAND']];
+  const btime = Number(/btime (\d+)/.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
+  const hz = 100;
+  for (const pid of pidsInNamespace(e.pid)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const nspid = /NSpid:\s+(.*)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).pop() ?? String(pid);
+      const uidLine = /Uid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+      const ppidHost = Number(rest[1]);
+      let ppid = '0';
+      try { ppid = /NSpid:\s+(.*)/.exec(fs.readFileSync(`/proc/${ppidHost}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).pop() ?? '0'; if (pidsInNamespace(e.pid).indexOf(ppidHost) < 0) ppid = '0'; } catch { ppid = '0'; }
+      const utime = Number(rest[11]) + Number(rest[12]);
+      const start = btime + Number(rest[19]) / hz;
+      const elapsed = Math.max(0, Date.now() / 1000 - start);
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      const cpu = elapsed > 0 ? ((utime / hz) / elapsed) * 100 : 0;
+      const uid = Number(uidLine);
+      const user = uid === (await import('../util/paths.js')).hostUid() ? 'root' : String(uid);
+      rows.push([user, nspid, ppid, cpu.toFixed(3), `${elapsed.toFixed(0)}s`, '?', `${Math.floor(utime / hz)}s`, cmd]);
+    } catch { /* exited meanwhile */ }
+  }
+  return rows;
+}
+
+export function isENOENT(err: unknown): boolean { return isErrno(err, 'ENOENT'); }
+
+// ---------------------------------------------------------------- run (foreground)
+
+export interface RunIO { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+
+/**
+ * Stream the container's output (from its log, as conmon writes it) until it
+ * exits; return its exit code. Waits for conmon's cleanup, so `--rm` is done
+ * when this returns.
+ */
+export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Promise<number> {
+  const store = new ContainerStore();
+  const cfg = store.readConfig(id);
+  const { followK8sLog } = await import('../runtime/k8s-log.js');
+  let exited = false;
+  const check = () => { if (!exited) exited = !!readExit(id) || !isRunning(id); return exited; };
+  if (cfg.logPath) {
+    await followK8sLog(cfg.logPath, {
+      offset: fromOffset,
+      isDone: check,
+      pollMs: 10,
+      onEntry: (e) => { (e.stream === 'stderr' ? io.stderr : io.stdout).write(e.text); },
+    });
+  } else {
+    while (!check()) await sleep(20);
+  }
+  const ex = readExit(id);
+  const entry = store.list().find((c) => c.id === id);
+  const code = ex?.code ?? entry?.exitCode ?? 0;
+  // let conmon's exit command finish (unmount, --rm)
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const e = store.list().find((c) => c.id === id);
+    if (!e || (!e.mounted && e.state !== 'running' && e.state !== 'stopping')) break;
+    if (e.restartCount > (entry?.restartCount ?? 0) && e.state === 'running') break;
+    if (Date.now() > deadline) { await cleanupContainer(id).catch(() => undefined); break; }
+    await sleep(10);
+  }
+  return code;
+}
