@@ -18,7 +18,9 @@ export function logLevel(): LogLevel { return current; }
 function emit(level: LogLevel, msg: string): void {
   if (ORDER.indexOf(level) < ORDER.indexOf(current)) return;
   const tag = level === 'warn' ? 'WARN' : level.toUpperCase();
-  process.stderr.write(`${tag}[0000] ${msg}\n`);
+  // debug lines carry the time since this process started, for tracing where time goes
+  const t = ORDER.indexOf(current) <= 1 ? ` +${performance.now().toFixed(0)}ms` : '';
+  process.stderr.write(`${tag}[0000]${t} ${msg}\n`);
 }
 
 export const log = {
