@@ -65,7 +65,36 @@ const PASSTHROUGH = new Map<string, string>([
   ['exec', 'container:exec'], ['container exec', 'container:exec'],
 ]);
 
-interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[] }
+interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean }
+interface ManifestCommand { id: string; aliases?: string[]; flags: Record<string, ManifestFlag> }
+
+function findCommand(manifest: { commands: Record<string, ManifestCommand> }, commandId: string): ManifestCommand | undefined {
+  const colon = commandId.replace(/ /g, ':');
+  if (manifest.commands[colon]) return manifest.commands[colon];
+  return Object.values(manifest.commands).find((c) => (c.aliases ?? []).includes(colon));
+}
+
+/**
+ * Podman users write boolean flags as `--tls-verify=false`; oclif booleans take
+ * no value. Rewrite `--flag=true` to `--flag` and `--flag=false` to
+ * `--no-flag` (or drop it), for the boolean flags of the command.
+ */
+export function normalizeBooleans(argv: string[], commandId: string | undefined, manifestText: string | undefined): string[] {
+  if (!commandId || !manifestText || !argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a))) return argv;
+  let cmd: ManifestCommand | undefined;
+  try { cmd = findCommand(JSON.parse(manifestText) as { commands: Record<string, ManifestCommand> }, commandId); } catch { return argv; }
+  if (!cmd) return argv;
+  const out: string[] = [];
+  for (const a of argv) {
+    if (a === '--') { out.push(...argv.slice(argv.indexOf(a))); return out; }
+    const m = /^--([\w-]+)=(true|false)$/i.exec(a);
+    const f = m ? Object.values(cmd.flags).find((x) => x.name === m[1] || (x.aliases ?? []).includes(m[1]!)) : undefined;
+    if (!m || !f || f.type !== 'boolean') { out.push(a); continue; }
+    if (m[2]!.toLowerCase() === 'true') out.push(`--${f.name}`);
+    else if (f.allowNo) out.push(`--no-${f.name}`);
+  }
+  return out;
+}
 
 /**
  * Podman stops parsing its own flags at the image (or container) argument:

@@ -87,13 +87,16 @@ export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: numb
     throw new PrerequisiteError('/dev/net/tun is not accessible: run "chmod 0666 /dev/net/tun" as root (slirp4netns needs it)');
   }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const apiSocket = path.join(dir, 'slirp4netns.sock');
+  // sun_path holds 108 bytes: a socket path under a long runroot (a 64-hex container ID
+  // in it) makes slirp4netns exit with "the specified API socket path is too long"
+  const apiSocket = path.join(dir, 'api.sock');
+  if (Buffer.byteLength(apiSocket) > 107) throw new TspodError(`the slirp4netns API socket path ${apiSocket} is longer than 107 bytes: use a shorter --runroot or XDG_RUNTIME_DIR`, 'ENETWORK');
   const readyFile = path.join(dir, 'slirp4netns.ready');
   const logFile = path.join(dir, 'slirp4netns.log');
   fs.rmSync(apiSocket, { force: true });
   const readyFd = fs.openSync(readyFile, 'w', 0o600);
   const logFd = fs.openSync(logFile, 'w', 0o600);
-  const args = ['--configure', `--mtu=${opts.mtu ?? 65520}`, '--enable-sandbox', '--enable-seccomp', '--ready-fd=3', `--api-socket=${apiSocket}`];
+  const args = ['--configure', `--mtu=${opts.mtu ?? 65520}`, '--enable-sandbox', '--ready-fd=3', `--api-socket=${apiSocket}`];
   if (!opts.allowHostLoopback) args.push('--disable-host-loopback');
   args.push(String(ctrPid), 'tap0');
   let pid: number;
@@ -111,7 +114,8 @@ export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: numb
     if (!processRunning(pid) || Date.now() > deadline) {
       log.debug(`slirp4netns pid ${pid} running=${processRunning(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
       let why = '';
-      try { why = fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-2).join('; '); } catch { /* none */ }
+      // the log starts with slirp4netns's banner ("* MTU: ..."); the reason is in the other lines
+      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp/.test(l)).slice(-3).join('; '); } catch { /* none */ }
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       throw new TspodError(`slirp4netns failed to set up the network${why ? `: ${why}` : ''}`, 'ENETWORK');
     }

@@ -26,7 +26,9 @@ export function defaultRlimits(limitsText?: string, rootless = true): OCIRlimit[
   try { limits = parseProcLimits(limitsText ?? fs.readFileSync('/proc/self/limits', 'utf8')); } catch { /* no /proc */ }
   const pick = (key: string, want: number): number => {
     const hard = limits.get(key)?.[1];
-    if (!rootless || hard === undefined || hard === Infinity) return want;
+    // root may raise its hard limit only with CAP_SYS_RESOURCE, which sandboxed root often lacks: cap always
+    void rootless;
+    if (hard === undefined || hard === Infinity) return want;
     return Math.min(want, hard);
   };
   const nofile = pick('Max open files', DEFAULT_NOFILE);

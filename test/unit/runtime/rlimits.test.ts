@@ -14,13 +14,13 @@ t.test('parses /proc/<pid>/limits', async (t) => {
   t.same(m.get('Max cpu time'), [Infinity, Infinity]);
 });
 
-t.test('rootless defaults are capped by the hard limits; rootful are Podman\'s', async (t) => {
+t.test('defaults are Podman\'s, capped by the hard limits (root without CAP_SYS_RESOURCE cannot raise them either)', async (t) => {
   t.same(defaultRlimits(LIMITS, true), [
     { type: 'RLIMIT_NOFILE', soft: 20000, hard: 20000 },
     { type: 'RLIMIT_NPROC', soft: 96365, hard: 96365 },
   ]);
   t.same(defaultRlimits(LIMITS, false), [
-    { type: 'RLIMIT_NOFILE', soft: 1048576, hard: 1048576 },
-    { type: 'RLIMIT_NPROC', soft: 4194304, hard: 4194304 },
+    { type: 'RLIMIT_NOFILE', soft: 20000, hard: 20000 },
+    { type: 'RLIMIT_NPROC', soft: 96365, hard: 96365 },
   ]);
 });
