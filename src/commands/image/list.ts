@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { renderList, humanSize, since } from '../../cli/output.js';
-import { imageRows, listImages } from '../../engine/images.js';
+import { imagesAction } from '../../cli/actions/images.js';
 
 export default class ImageList extends TspodCommand {
   static override summary = 'List images in local storage';
@@ -21,39 +20,6 @@ export default class ImageList extends TspodCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(ImageList);
-    const summaries = listImages({ all: flags.all, filters: flags.filter });
-    if (flags.format === 'json') {
-      this.out(renderList(summaries, { format: 'json', columns: [] }));
-      return;
-    }
-    if (flags.quiet) {
-      const seen = new Set<string>();
-      const ids = summaries.map((s) => (flags['no-trunc'] ? `sha256:${s.ID}` : s.ID.slice(0, 12))).filter((id) => !seen.has(id) && seen.add(id));
-      this.out(ids.join('\n'));
-      return;
-    }
-    let rows = imageRows(summaries).map((r) => ({
-      ...r,
-      ID: flags['no-trunc'] ? `sha256:${r.Id}` : r.ID,
-      // Podman's template fields: .Size and .Created are human-readable.
-      Created: since(r.Created),
-      CreatedSince: since(r.Created),
-      Size: humanSize(r.Size),
-      RawSize: r.Size,
-    }));
-    const key = flags.sort;
-    if (key === 'repository') rows = rows.sort((a, b) => a.Repository.localeCompare(b.Repository));
-    else if (key === 'tag') rows = rows.sort((a, b) => a.Tag.localeCompare(b.Tag));
-    else if (key === 'size') rows = rows.sort((a, b) => b.RawSize - a.RawSize);
-    else if (key === 'id') rows = rows.sort((a, b) => a.Id.localeCompare(b.Id));
-    const columns = [
-      { header: 'REPOSITORY', field: 'Repository' },
-      { header: 'TAG', field: 'Tag' },
-      ...(flags.digests ? [{ header: 'DIGEST', field: 'Digest' }] : []),
-      { header: 'IMAGE ID', field: 'ID' },
-      { header: 'CREATED', field: 'CreatedSince' },
-      { header: 'SIZE', field: 'Size' },
-    ];
-    this.out(renderList(rows, { format: flags.format, noHeading: flags.noheading, columns, headers: { ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT' } }));
+    await imagesAction(flags as Record<string, unknown>, []);
   }
 }

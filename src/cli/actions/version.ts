@@ -1,0 +1,12 @@
+import { renderObjects } from '../output.js';
+import { version } from '../../engine/system.js';
+
+export async function versionAction(flags: Record<string, unknown>): Promise<void> {
+  const v = version();
+  const format = flags['format'] as string | undefined;
+  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  if (format === 'json') { out(JSON.stringify(v, null, 4)); return; }
+  if (format) { out(renderObjects([v], format)); return; }
+  const c = v.Client;
+  out([`Version:      ${c.Version}`, `API Version:  ${c.APIVersion}`, `Node Version: ${c.NodeVersion}`, `OS/Arch:      ${c.OsArch}`].join('\n'));
+}
