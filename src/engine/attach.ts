@@ -1,12 +1,160 @@
 // Attaching to a container's stdio through conmon's attach socket
-// (SOCK_SEQPACKET). Not implemented yet: interactive sessions fall back to a
-// clear error rather than a half-working terminal.
-import { TspodError } from '../util/errors.js';
-import { followUntilExit } from './containers.js';
+// (SOCK_SEQPACKET, see src/runtime/attach-socket.ts): `run -it`, `run -i`,
+// `start -ai`, `attach`.
+//
+// - Output: every packet from conmon goes to our stdout/stderr as it comes.
+// - Input (only when asked for and the container was created with -i): our
+//   stdin, watched for the detach keys, goes to the socket. On EOF of a piped
+//   stdin we shut down our write side and conmon closes the container's stdin.
+// - Terminal (container created with -t): our terminal goes raw while attached,
+//   so ctrl-c and friends reach the container as bytes; its size is sent through
+//   conmon's ctl fifo on attach and on every SIGWINCH; it is restored on the way
+//   out, whatever the way out is.
+// - The detach keys (default ctrl-p,ctrl-q) end the session and leave the
+//   container running; we then return 0 without printing anything.
+// - Otherwise the session ends when conmon closes the socket (the container
+//   exited); with waitExit we return the container's exit code once conmon's
+//   cleanup (--rm, unmount) is done.
+// - With `start`, we connect before `runc start` (startContainer's beforeStart
+//   hook), as Podman does, so not a byte of early output is lost.
+import * as fs from 'node:fs';
+import { ContainerStore } from '../container/store.js';
+import { ConflictError, errorMessage } from '../util/errors.js';
+import { log } from '../util/log.js';
+import type { AttachConnection, OutputChunk } from '../runtime/attach-socket.js';
 
-export interface AttachOptions { stdin: boolean; tty: boolean; detachKeys?: string | undefined; waitExit: boolean }
+export interface AttachIO {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; rows?: number; columns?: number };
+}
+
+export interface AttachOptions {
+  /** Forward our stdin (only honoured when the container was created with -i). */
+  stdin: boolean;
+  /** Informational: whether a terminal is used is decided by the container's own config (-t at create). */
+  tty: boolean;
+  /** Detach key sequence; default: the container's (--detach-keys at create), else ctrl-p,ctrl-q. "" disables. */
+  detachKeys?: string | undefined;
+  /** Return the container's exit code after it exited (else 0 once the stream ends). */
+  waitExit: boolean;
+  /** Forward signals tspod receives (SIGINT, SIGTERM, ...) to the container. Default true. */
+  sigProxy?: boolean | undefined;
+  /** Start the container, connecting before `runc start` so no output is lost (run -it, start -ai). */
+  start?: boolean | undefined;
+  /** Streams to use instead of the process's own (tests). */
+  io?: AttachIO | undefined;
+}
+
+const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 export async function attachContainer(id: string, o: AttachOptions): Promise<number> {
-  if (!o.stdin && !o.tty) return followUntilExit(id, { stdout: process.stdout, stderr: process.stderr });
-  throw new TspodError('interactive attach (-i/-t) is not implemented yet; run detached with -d and use "tspod exec -it"', 'ENOTSUP');
+  const rt = await import('../runtime/attach-socket.js');
+  const store = new ContainerStore();
+  const entry = store.resolve(id);
+  const cfg = store.readConfig(entry.id);
+  const bundle = store.userdata(entry.id);
+  const io: AttachIO = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const tty = cfg.tty;
+  const forwardStdin = o.stdin && cfg.stdin;
+  // validate the keys before anything is started
+  const keys = rt.parseDetachKeys(o.detachKeys ?? cfg.detachKeys ?? rt.DEFAULT_DETACH_KEYS);
+
+  const onOutput = (c: OutputChunk) => { (c.stream === 'stderr' ? io.stderr : io.stdout).write(c.data); };
+  const sizeFrom = io.stdout.isTTY ? io.stdout : io.stderr.isTTY ? io.stderr : undefined;
+  const sendSize = () => {
+    if (tty && sizeFrom?.rows && sizeFrom.columns) rt.sendResize(bundle, sizeFrom.rows, sizeFrom.columns);
+  };
+
+  let conn: AttachConnection | undefined;
+  const connect = async () => {
+    conn = await rt.connectAttach(bundle, onOutput);
+    sendSize();
+  };
+  const engine = await import('./containers.js');
+  if (o.start) {
+    try {
+      await engine.startContainer(entry.id, connect);
+    } catch (err) {
+      conn?.close();
+      throw err;
+    }
+  }
+  if (!conn) {
+    // attach to a running container (or one `start` found already running)
+    const cur = engine.syncedState(store.resolve(entry.id));
+    if (cur.state !== 'running') throw new ConflictError(`you can only attach to running containers: container ${cfg.name} is ${cur.state}`);
+    try {
+      await connect();
+    } catch (err) {
+      // it may have exited in between: then there is nothing to attach to, but an exit code to report
+      if (engine.isRunning(entry.id)) throw err;
+      log.debug(`attach: ${errorMessage(err)}`);
+      return o.waitExit ? engine.waitContainer(entry.id) : 0;
+    }
+  }
+  const c = conn!;
+
+  // ---- the session
+  let raw = false;
+  const restoreTerminal = () => {
+    if (raw) { try { io.stdin.setRawMode?.(false); } catch { /* terminal gone */ } raw = false; }
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    engine.killContainers([entry.id], { signal: sig }).catch(() => undefined);
+  };
+  const sigProxy = o.sigProxy ?? true;
+  if (sigProxy) for (const s of PROXIED_SIGNALS) process.on(s, onSignal);
+  const resizeSource = tty ? sizeFrom : undefined;
+  resizeSource?.on('resize', sendSize);
+  process.on('exit', restoreTerminal);
+
+  let detached = false;
+  let finish!: () => void;
+  const done = new Promise<void>((r) => { finish = r; });
+  void c.ended.then(() => finish());
+
+  let onData: ((b: Buffer) => void) | undefined;
+  let onEnd: (() => void) | undefined;
+  if (forwardStdin) {
+    if (tty && io.stdin.isTTY && io.stdin.setRawMode) { io.stdin.setRawMode(true); raw = true; }
+    const scanner = new rt.DetachScanner(keys);
+    let chain = Promise.resolve();
+    onData = (chunk: Buffer) => {
+      const { data, detached: d } = scanner.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      if (data.length) {
+        // pace our reader on the socket: conmon stops reading while the container does not
+        io.stdin.pause();
+        chain = chain.then(() => c.write(data)).then(() => { if (!detached) io.stdin.resume(); });
+      }
+      if (d) { detached = true; void chain.then(() => finish()); }
+    };
+    onEnd = () => {
+      const rest = scanner.flush();
+      chain = chain.then(() => c.write(rest)).then(() => c.endInput());
+    };
+    io.stdin.on('data', onData);
+    io.stdin.on('end', onEnd);
+    io.stdin.resume();
+  }
+
+  try {
+    await done;
+  } finally {
+    if (onData) io.stdin.off('data', onData);
+    if (onEnd) io.stdin.off('end', onEnd);
+    if (forwardStdin) io.stdin.pause();
+    restoreTerminal();
+    process.off('exit', restoreTerminal);
+    resizeSource?.off('resize', sendSize);
+    if (sigProxy) for (const s of PROXIED_SIGNALS) process.off(s, onSignal);
+    c.close();
+  }
+  if (detached) return 0;
+  if (!o.waitExit) return 0;
+  // the stream ended: the container exited (or conmon went away); report its code once cleaned up
+  let offset = 0;
+  try { if (cfg.logPath) offset = fs.statSync(cfg.logPath).size; } catch { /* no log */ }
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  return engine.followUntilExit(entry.id, { stdout: sink, stderr: sink }, offset);
 }

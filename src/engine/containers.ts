@@ -275,7 +275,7 @@ async function prepareVolumes(cfg: ContainerConfig, rootfs: string): Promise<Use
 export interface StartReport { id: string; name: string; pid: number }
 
 /** Bring a created/exited container to running. Caller holds the container lock. */
-async function startLocked(store: ContainerStore, e0: ContainerEntry): Promise<StartReport> {
+async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
   const e = syncedState(e0);
   if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid };
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
@@ -329,7 +329,10 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry): Promise<S
     rt.writeBundle(ud, gen.spec);
     const p = paths();
     const created = await rt.createContainer(ud, {
-      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty, stdin: cfg.stdin,
+      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty,
+      // attach (engine/attach.ts): with a terminal conmon gets -t only, as Podman does; with -i it would close the
+      // pty when an attached client leaves (detach keys), and later attaches could not type
+      stdin: cfg.stdin && !cfg.tty,
       logSizeMax: cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined,
       exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
       timeoutSeconds: cfg.timeout || undefined,
@@ -341,6 +344,8 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry): Promise<S
       slirpPid = h.pid;
       if (cfg.ports.length) await addPortForwards(h, cfg.ports);
     }
+    // attach (engine/attach.ts): connect to conmon's attach socket before the container runs, so no output is lost
+    if (beforeStart) await beforeStart(e.id);
     await rt.startContainer(e.id);
   } catch (err) {
     // undo: nothing of a failed start may keep running
@@ -359,10 +364,11 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry): Promise<S
   return { id: e.id, name: cfg.name, pid };
 }
 
-export async function startContainer(nameOrId: string): Promise<StartReport> {
+/** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
+export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
-  return withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id)));
+  return withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id), beforeStart));
 }
 
 // ---------------------------------------------------------------- cleanup (conmon's exit command)
