@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class GenerateSystemd extends TspodCommand {
+  static override summary = 'Generate a systemd unit file for a container';
+  static override description = [
+    'Print a systemd service unit that starts and stops the container (or, with --new, creates it on start and',
+    'removes it on stop). Install it under ~/.config/systemd/user and run `systemctl --user daemon-reload`.',
+  ].join('\n');
+  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override flags = {
+    name: Flags.boolean({ char: 'n', description: "Use the container's name instead of its ID in the unit" }),
+    new: Flags.boolean({ description: 'Create the container on start and remove it on stop (the unit runs tspod run)' }),
+    files: Flags.boolean({ char: 'f', description: 'Write the unit to PREFIX-NAME.service in the current directory and print its path' }),
+    format: Flags.string({ description: "Print the units as 'json' (unit name -> content)" }),
+    'restart-policy': Flags.string({ description: 'systemd restart policy: no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always (default on-failure)' }),
+    'restart-sec': Flags.integer({ description: 'Seconds systemd waits before restarting the service (RestartSec=)' }),
+    time: Flags.integer({ char: 't', description: "Stop timeout in seconds (default: the container's stop timeout)" }),
+    'stop-timeout': Flags.integer({ description: 'Same as --time' }),
+    'start-timeout': Flags.integer({ description: 'Start timeout in seconds (TimeoutStartSec=)' }),
+    after: Flags.string({ description: 'Add an After= dependency on this unit', multiple: true }),
+    wants: Flags.string({ description: 'Add a Wants= dependency on this unit', multiple: true }),
+    requires: Flags.string({ description: 'Add a Requires= dependency on this unit', multiple: true }),
+    env: Flags.string({ char: 'e', description: 'Set an environment variable in the unit (KEY=VALUE)', multiple: true }),
+    'container-prefix': Flags.string({ description: 'Prefix of the unit name', default: 'container' }),
+    separator: Flags.string({ description: 'Separator between the prefix and the name', default: '-' }),
+    'no-header': Flags.boolean({ description: 'Leave out the header comment' }),
+    template: Flags.boolean({ description: 'Make a template unit (PREFIX-NAME@.service) whose instance name is part of the container name (needs --new)' }),
+  };
+  static override examples = [
+    '<%= config.bin %> generate systemd --new --name web > ~/.config/systemd/user/container-web.service',
+    'cd ~/.config/systemd/user && <%= config.bin %> generate systemd --new --name --files web',
+  ];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parseCmd(GenerateSystemd);
+    if (flags.format !== undefined && flags.format !== 'json') this.fail(`unsupported --format "${flags.format}": only json is supported`);
+    if (flags.time !== undefined && flags['stop-timeout'] !== undefined && flags.time !== flags['stop-timeout']) this.fail('--time and --stop-timeout disagree: give one of them');
+    const { readContainerForUnits, generateContext } = await import('../../systemd/context.js');
+    const { generateSystemdUnit } = await import('../../systemd/generate.js');
+    const unit = generateSystemdUnit(readContainerForUnits(args.container), {
+      useName: flags.name, new: flags.new, restartPolicy: flags['restart-policy'], restartSec: flags['restart-sec'],
+      stopTimeout: flags.time ?? flags['stop-timeout'], startTimeout: flags['start-timeout'], after: flags.after, wants: flags.wants,
+      requires: flags.requires, env: flags.env, containerPrefix: flags['container-prefix'], separator: flags.separator,
+      noHeader: flags['no-header'], template: flags.template,
+    }, generateContext());
+    for (const w of unit.warnings) this.warn2(w);
+    if (flags.files) {
+      const file = path.resolve(unit.fileName);
+      fs.writeFileSync(file, unit.text, { mode: 0o644 });
+      this.out(flags.format === 'json' ? JSON.stringify({ [unit.fileName.replace(/\.service$/, '')]: file }, null, 4) : file);
+      return;
+    }
+    if (flags.format === 'json') { this.out(JSON.stringify({ [unit.fileName.replace(/\.service$/, '')]: unit.text }, null, 4)); return; }
+    process.stdout.write(unit.text);
+  }
+}

@@ -1,0 +1,50 @@
+// The impure half of unit generation: read a container (and its image's
+// config) from the store, and describe this installation (where tspod is, which
+// --root/--runroot the unit's commands need).
+import * as path from 'node:path';
+import { ContainerStore } from '../container/store.js';
+import { ImageStore } from '../image/store.js';
+import { readImageConfig } from '../engine/images.js';
+import { tspodScript } from '../engine/containers.js';
+import { TSPOD_VERSION } from '../engine/system.js';
+import { hostUid, isRootless, paths } from '../util/paths.js';
+import type { ContainerInput, GenerateContext } from './generate.js';
+import { tspodInvocation } from './generate.js';
+
+export function readContainerForUnits(nameOrId: string, store = new ContainerStore()): ContainerInput {
+  const e = store.resolve(nameOrId);
+  const config = store.readConfig(e.id);
+  let imageConfig;
+  try {
+    const images = new ImageStore();
+    const img = images.read().images.find((i) => i.id === config.image);
+    imageConfig = img ? readImageConfig(img, images).config ?? {} : undefined;
+  } catch { imageConfig = undefined; }
+  return { id: e.id, name: config.name, config, imageConfig, conmonPidFile: path.join(paths().runroot, 'containers', e.id, 'conmon.pid') };
+}
+
+/**
+ * The paths a systemd manager's environment gives tspod: the user manager sets
+ * XDG_RUNTIME_DIR=/run/user/UID and usually no XDG_DATA_HOME.
+ */
+export function systemdDefaultPaths(): { root: string; runroot: string } {
+  if (!isRootless()) return { root: '/var/lib/tspod', runroot: '/run/tspod' };
+  const home = process.env['HOME'] || '/';
+  return { root: path.join(home, '.local', 'share', 'tspod'), runroot: `/run/user/${hostUid()}/tspod` };
+}
+
+export function generateContext(now = new Date()): GenerateContext {
+  const p = paths();
+  const d = systemdDefaultPaths();
+  const globalArgs: string[] = [];
+  if (p.root !== d.root) globalArgs.push('--root', p.root);
+  if (p.runroot !== d.runroot) globalArgs.push('--runroot', p.runroot);
+  return {
+    tspod: tspodInvocation(tspodScript(), process.execPath),
+    globalArgs,
+    version: TSPOD_VERSION,
+    now,
+    runroot: p.runroot,
+    defaultRunroot: p.runroot === d.runroot,
+  };
+}
