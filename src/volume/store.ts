@@ -53,8 +53,15 @@ export class VolumeStore {
     if (!NAME.test(name)) throw new InvalidArgumentError(`invalid volume name "${name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
   }
 
-  /** Create (or, with ifMissing, return the existing) volume. */
-  async create(opts: { name?: string | undefined; labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean; ifMissing?: boolean }): Promise<VolumeRecord> {
+  /**
+   * Create (or, with ifMissing, return the existing) volume. `mountpoint`
+   * overrides the data directory (a bind volume: the host directory itself);
+   * `populated` marks it as never to receive the image's copy-up.
+   */
+  async create(opts: {
+    name?: string | undefined; labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean; ifMissing?: boolean;
+    mountpoint?: string | undefined; populated?: boolean; owner?: { uid: number; gid: number } | undefined;
+  }): Promise<VolumeRecord> {
     const name = opts.name ?? randomBytes(32).toString('hex');
     VolumeStore.validName(name);
     return this.update((list) => {
@@ -64,22 +71,27 @@ export class VolumeStore {
         throw new ConflictError(`volume with name ${name} already exists: volume already exists`);
       }
       const rec: VolumeRecord = {
-        name, driver: 'local', mountpoint: this.dataDir(name), created: new Date().toISOString(),
-        labels: opts.labels ?? {}, options: opts.options ?? {}, anonymous: !!opts.anonymous, populated: false,
+        name, driver: 'local', mountpoint: opts.mountpoint ?? this.dataDir(name), created: new Date().toISOString(),
+        labels: opts.labels ?? {}, options: opts.options ?? {}, anonymous: !!opts.anonymous, populated: !!opts.populated,
       };
-      fs.mkdirSync(rec.mountpoint, { recursive: true, mode: 0o755 });
+      fs.mkdirSync(this.dataDir(name), { recursive: true, mode: 0o755 });
+      if (opts.owner) fs.chownSync(this.dataDir(name), opts.owner.uid, opts.owner.gid);
       list.push(rec);
       return rec;
     });
   }
 
+  /** Drop the volume from the index and delete its directory (never a bind volume's host directory). */
   async remove(name: string): Promise<void> {
+    const doomed = path.join(this.dir, `.rm-${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await this.update((list) => {
       const i = list.findIndex((v) => v.name === name);
       if (i < 0) throw new NotFoundError(`no volume with name "${name}" found`);
       list.splice(i, 1);
+      // renamed while the index is locked: a new volume of the same name starts empty
+      try { fs.renameSync(path.join(this.dir, name), doomed); } catch { /* already gone */ }
     });
-    removeTree(path.join(this.dir, name));
+    removeTree(doomed);
   }
 
   async markPopulated(name: string): Promise<void> {

@@ -1,0 +1,28 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+import { renderObjects } from '../../cli/output.js';
+
+export default class VolumeInspect extends TspodCommand {
+  static override summary = 'Display detailed information on one or more volumes';
+  static override strict = false;
+  static override args = { volume: Args.string({ description: 'volume name', required: false }) };
+  static override flags = {
+    all: Flags.boolean({ char: 'a', description: 'Inspect all volumes' }),
+    format: Flags.string({ char: 'f', description: "Format volume output using a Go template, or 'json'" }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(VolumeInspect);
+    const { inspectVolume, listVolumes } = await import('../../engine/volumes.js');
+    const names = argv as string[];
+    if (!names.length && !flags.all) this.fail('provide one or more volume names or use --all');
+    const out: object[] = [];
+    let failed: Error | undefined;
+    if (flags.all) out.push(...listVolumes());
+    else for (const n of names) {
+      try { out.push(inspectVolume(n)); } catch (err) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = err as Error; }
+    }
+    if (out.length || !failed) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
+    if (failed) throw failed;
+  }
+}

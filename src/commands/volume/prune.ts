@@ -1,0 +1,40 @@
+import { Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class VolumePrune extends TspodCommand {
+  static override summary = 'Remove all unused volumes';
+  static override description = 'Removes every volume that no container (running or not) uses, after a confirmation unless --force.';
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Provide filter values (e.g. label=<key>=<value>, until=<timestamp>)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseCmd(VolumePrune);
+    const { pruneCandidates, pruneVolumes } = await import('../../engine/volumes.js');
+    if (!flags.force) {
+      const names = pruneCandidates(flags.filter);
+      process.stderr.write('WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n');
+      process.stderr.write(names.length ? `${names.join('\n')}\n` : '');
+      process.stderr.write('Are you sure you want to continue? [y/N] ');
+      const answer = await readLine();
+      if (!/^y(es)?$/i.test(answer.trim())) return;
+    }
+    const reps = await pruneVolumes(flags.filter);
+    let last: Error | undefined;
+    const ok: string[] = [];
+    for (const r of reps) { if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; } else ok.push(r.name); }
+    if (ok.length) this.out(ok.join('\n'));
+    if (last) throw last;
+  }
+}
+
+function readLine(): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const done = () => { process.stdin.off('data', onData); process.stdin.off('end', done); process.stdin.pause(); resolve(buf); };
+    const onData = (c: Buffer) => { buf += c.toString('utf8'); if (buf.includes('\n')) done(); };
+    process.stdin.on('data', onData);
+    process.stdin.on('end', done);
+  });
+}
