@@ -17,6 +17,7 @@ export type Action = (flags: Record<string, unknown>, argv: string[]) => Promise
 const ACTIONS: Record<string, () => Promise<Action>> = {
   'image:list': async () => (await import('./actions/images.js')).imagesAction,
   version: async () => (await import('./actions/version.js')).versionAction,
+  'image:pull': async () => (await import('./actions/pull.js')).pullAction,
 };
 
 function findCommand(commands: Record<string, MCommand>, words: string[]): { cmd: MCommand; used: number } | undefined {

@@ -162,7 +162,8 @@ async function pullFrom(client: RegistryClient, repo: string, ref: Reference & {
   await pool(unique, opts.parallel ?? 6, async (i) => {
     const desc = layerDescs[i]!;
     emit({ type: 'layer-start', digest: desc.digest, size: desc.size });
-    const body = await client.getBlob(repo, desc);
+    // ingestLayer verifies digest and size itself (aborting as soon as too many bytes arrive)
+    const body = await client.getBlob(repo, desc, { verify: false });
     const res = await ingestLayer(store, body, { digest: desc.digest, size: desc.size, diffID: diffIDs[i], mediaType: desc.mediaType },
       (bytes) => emit({ type: 'layer-progress', digest: desc.digest, bytes, size: desc.size }));
     records[i] = res.layer;

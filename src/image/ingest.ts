@@ -60,7 +60,13 @@ export async function ingestLayer(store: ImageStore, input: Readable, expect: La
     const head = await sniff(input);
     const gz = head[0] === 0x1f && head[1] === 0x8b;
     const zstd = head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd;
-    const counter = new HashCounter(onProgress);
+    const counter = new HashCounter((n) => {
+      if (expect.size !== undefined && expect.size >= 0 && n > expect.size) {
+        counter.destroy(new DigestMismatchError(`layer blob ${expect.digest ?? ''}: more than the ${expect.size} bytes the manifest states`));
+        return;
+      }
+      onProgress?.(n);
+    });
     const toUnpack = new PassThrough({ highWaterMark: 1 << 20 });
     let blobStream: Promise<void>;
     let mediaType: string;
@@ -84,7 +90,19 @@ export async function ingestLayer(store: ImageStore, input: Readable, expect: La
       input.on('error', (e) => toUnpack.destroy(e));
       mediaType = MT.ociLayerGzip;
     }
-    const [unpacked] = await Promise.all([unpackLayer(toUnpack, diffDir, { compression: 'auto' }), blobStream]);
+    let unpacked;
+    try {
+      [unpacked] = await Promise.all([unpackLayer(toUnpack, diffDir, { compression: 'auto' }), blobStream]);
+    } catch (err) {
+      // A layer that fails to decompress or parse may simply have been tampered with: when the
+      // manifest names its digest, read the rest and say so if the bytes are not the ones named.
+      if (expect.digest && !(err instanceof DigestMismatchError)) {
+        toUnpack.resume();
+        const drained = await blobStream.then(() => true, () => false);
+        if (drained && counter.digest() !== expect.digest) throw new DigestMismatchError(`layer blob digest mismatch: expected ${expect.digest}, got ${counter.digest()}`);
+      }
+      throw err;
+    }
     const digest = counter.digest();
     if (expect.digest && digest !== expect.digest) throw new DigestMismatchError(`layer blob digest mismatch: expected ${expect.digest}, got ${digest}`);
     if (expect.size !== undefined && expect.size >= 0 && counter.bytes !== expect.size) throw new DigestMismatchError(`layer blob ${expect.digest ?? digest}: expected ${expect.size} bytes, got ${counter.bytes}`);

@@ -59,11 +59,18 @@ export function cleanStaleTemps(dir: string): void {
   }
 }
 
+/** A process that exists and is not a zombie (a killed process whose parent never reaps it is dead to us). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return isErrno(err, 'EPERM');
+    if (!isErrno(err, 'EPERM')) return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
   }
 }

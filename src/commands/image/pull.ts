@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { makeProgress } from '../../cli/progress.js';
-import { pullImage } from '../../engine/pull.js';
+import { pullAction } from '../../cli/actions/pull.js';
 
 export default class ImagePull extends TspodCommand {
   static override summary = 'Pull an image from a registry';
@@ -23,19 +22,6 @@ export default class ImagePull extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ImagePull);
-    if (flags['all-tags']) this.fail('--all-tags is not supported yet');
-    let platform = flags.platform;
-    if (!platform && (flags.arch || flags.os || flags.variant)) platform = [flags.os ?? 'linux', flags.arch ?? 'amd64', flags.variant].filter(Boolean).join('/');
-    const progress = makeProgress({ quiet: flags.quiet });
-    try {
-      const rep = await pullImage({
-        reference: args.image, platform, tlsVerify: flags['tls-verify'], authfile: flags.authfile, creds: flags.creds, certDir: flags['cert-dir'],
-        onEvent: (e) => progress.event(e),
-      });
-      progress.stop();
-      this.out(rep.id);
-    } finally {
-      progress.stop();
-    }
+    await pullAction(flags as Record<string, unknown>, [args.image]);
   }
 }
