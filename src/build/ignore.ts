@@ -1,0 +1,111 @@
+// .containerignore / .dockerignore: which context paths COPY and ADD may not
+// see. Docker's rules: one pattern per line, `#` comments, patterns are
+// cleaned and made relative to the context root, `*` and `?` stop at "/",
+// `**` crosses directories, `!pattern` re-includes, the last matching
+// pattern wins, and a pattern that matches a directory matches everything
+// below it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+interface Pattern { re: RegExp; exclusion: boolean; depth: number; source: string }
+
+function cleanPattern(p: string): string {
+  let c = path.posix.normalize(p);
+  while (c.startsWith('/')) c = c.slice(1);
+  if (c === '' ) c = '.';
+  if (c.endsWith('/') && c.length > 1) c = c.slice(0, -1);
+  return c;
+}
+
+function compile(p: string): RegExp {
+  let re = '^';
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*') {
+      if (p[i + 1] === '*') {
+        i++;
+        while (p[i + 1] === '*') i++;
+        if (i + 1 >= p.length) re += '.*';
+        else if (p[i + 1] === '/') { i++; re += '(.*/)?'; }
+        else re += '.*';
+      } else re += '[^/]*';
+    } else if (c === '?') re += '[^/]';
+    else if (c === '\\' && i + 1 < p.length) { i++; re += p[i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); }
+    else if (c === '[') {
+      const end = p.indexOf(']', i + 1);
+      if (end < 0) { re += '\\['; continue; }
+      let cls = p.slice(i + 1, end);
+      if (cls.startsWith('^') || cls.startsWith('!')) cls = `^${cls.slice(1)}`;
+      re += `[${cls.replace(/\\/g, '\\\\')}]`;
+      i = end;
+    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
+  }
+  return new RegExp(`${re}$`);
+}
+
+export class IgnoreMatcher {
+  private readonly patterns: Pattern[];
+  readonly hasExceptions: boolean;
+
+  constructor(lines: string[]) {
+    this.patterns = [];
+    for (const raw of lines) {
+      let l = raw.trim();
+      if (!l || l.startsWith('#')) continue;
+      let exclusion = false;
+      if (l.startsWith('!')) { exclusion = true; l = l.slice(1).trim(); }
+      if (!l) continue;
+      const c = cleanPattern(l);
+      this.patterns.push({ re: compile(c), exclusion, depth: c.split('/').length, source: raw });
+    }
+    this.hasExceptions = this.patterns.some((p) => p.exclusion);
+  }
+
+  static parse(text: string): IgnoreMatcher {
+    return new IgnoreMatcher(text.split(/\r?\n/));
+  }
+
+  get empty(): boolean { return this.patterns.length === 0; }
+
+  /** True when `rel` (a context-relative path, "/" separated) is excluded. */
+  ignored(rel: string): boolean {
+    const file = cleanPattern(rel);
+    if (file === '.') return false;
+    const parts = file.split('/');
+    let matched = false;
+    for (const p of this.patterns) {
+      let m = p.re.test(file);
+      if (!m && parts.length > 1 && p.depth < parts.length) m = p.re.test(parts.slice(0, p.depth).join('/'));
+      if (m) matched = !p.exclusion;
+    }
+    return matched;
+  }
+
+  /**
+   * Whether a walk may skip everything below an ignored directory: only when
+   * no exception pattern could re-include something inside it.
+   */
+  canSkipDir(rel: string): boolean {
+    if (!this.ignored(rel)) return false;
+    if (!this.hasExceptions) return true;
+    const prefix = `${cleanPattern(rel)}/`;
+    return !this.patterns.some((p) => p.exclusion && (p.source.includes('*') || cleanPattern(p.source.trim().slice(1).trim()).startsWith(prefix)));
+  }
+}
+
+/**
+ * The ignore file for a build: <Containerfile>.containerignore or
+ * <Containerfile>.dockerignore next to the Containerfile, else
+ * .containerignore or .dockerignore in the context directory.
+ */
+export function loadIgnore(contextDir: string, containerfile?: string): { matcher: IgnoreMatcher; file?: string } {
+  const cands: string[] = [];
+  if (containerfile) cands.push(`${containerfile}.containerignore`, `${containerfile}.dockerignore`);
+  cands.push(path.join(contextDir, '.containerignore'), path.join(contextDir, '.dockerignore'));
+  for (const c of cands) {
+    let text: string;
+    try { text = fs.readFileSync(c, 'utf8'); } catch { continue; }
+    return { matcher: IgnoreMatcher.parse(text), file: c };
+  }
+  return { matcher: new IgnoreMatcher([]) };
+}
