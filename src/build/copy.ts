@@ -295,7 +295,7 @@ class Copier {
  * a single file onto an existing directory lands inside it.
  */
 export function copySources(srcRoot: SourceRoot, sources: Source[], root: string, dest: string, opts: CopyOptions): void {
-  const destIsDir = dest.endsWith('/') || dest.endsWith('/.') || sources.length > 1;
+  const destIsDir = dest.endsWith('/') || dest.endsWith('/.');
   if (sources.length > 1 && !destIsDir) throw new InvalidArgumentError('when using COPY with more than one source file, the destination must be a directory and end with a /');
   const destClean = path.posix.normalize(dest);
   const c = new Copier(root, opts);

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-interface Pattern { re: RegExp; exclusion: boolean; depth: number; source: string }
+interface Pattern { re: RegExp; exclusion: boolean; source: string }
 
 function cleanPattern(p: string): string {
   let c = path.posix.normalize(p);
@@ -56,7 +56,7 @@ export class IgnoreMatcher {
       if (l.startsWith('!')) { exclusion = true; l = l.slice(1).trim(); }
       if (!l) continue;
       const c = cleanPattern(l);
-      this.patterns.push({ re: compile(c), exclusion, depth: c.split('/').length, source: raw });
+      this.patterns.push({ re: compile(c), exclusion, source: raw });
     }
     this.hasExceptions = this.patterns.some((p) => p.exclusion);
   }
@@ -75,7 +75,8 @@ export class IgnoreMatcher {
     let matched = false;
     for (const p of this.patterns) {
       let m = p.re.test(file);
-      if (!m && parts.length > 1 && p.depth < parts.length) m = p.re.test(parts.slice(0, p.depth).join('/'));
+      // a pattern matching a parent directory matches everything below it
+      for (let i = 1; !m && i < parts.length; i++) m = p.re.test(parts.slice(0, i).join('/'));
       if (m) matched = !p.exclusion;
     }
     return matched;

@@ -106,6 +106,7 @@ class Lexer {
     if (!n) throw new SubstitutionError(`bad substitution in: ${s}`);
     const c = s[this.i];
     if (c === '}') { this.i++; return this.env.get(n) ?? ''; }
+    if (c === undefined) throw new SubstitutionError(`missing '}' in substitution: ${s}`);
     let op = '';
     if (c === ':' && /[-+?]/.test(s[this.i + 1] ?? '')) { op = `:${s[this.i + 1]}`; this.i += 2; }
     else if (c === '-' || c === '+' || c === '?') { op = c; this.i++; }
