@@ -1,0 +1,48 @@
+import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from '../../../src/cli/dispatch.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const manifestPath = path.resolve(here, '..', '..', '..', 'oclif.manifest.json');
+const haveManifest = fs.existsSync(manifestPath);
+const read = (p: string) => fs.readFileSync(p, 'utf8');
+
+t.test('global flags before the command become environment', async (t) => {
+  const d = predispatch(['--root', '/r', '--runroot=/rr', '--log-level', 'debug', 'images', '-q']);
+  t.same(d.env, { TSPOD_ROOT: '/r', TSPOD_RUNROOT: '/rr', TSPOD_LOG_LEVEL: 'debug' });
+  t.same(d.argv, ['images', '-q']);
+  t.equal(d.commandId, 'images');
+  t.equal(predispatch(['image', 'pull', 'x']).commandId, 'image pull');
+  t.equal(predispatch(['container', 'run', 'x']).commandId, 'container run');
+});
+
+t.test('which commands re-execute inside the user namespace', async (t) => {
+  for (const c of ['pull', 'image pull', 'run', 'rm', 'system reset', 'load']) t.ok(needsUserNamespace(c, [c]), c);
+  for (const c of ['images', 'ps', 'inspect', 'version', 'logs']) t.notOk(needsUserNamespace(c, [c]), c);
+  t.notOk(needsUserNamespace('pull', ['pull', '--help']), 'help never needs it');
+});
+
+t.test('the container command line is split off before oclif parses', async (t) => {
+  if (!haveManifest) { t.fail('oclif.manifest.json missing: run npm run build'); return; }
+  const s = splitCommandArgs(['run', '-d', '--name', 'web', '-p', '8080:80', '-it', 'IMG', 'httpd', '-f', '-h', '/etc'], 'run', manifestPath, read);
+  t.same(s.argv, ['run', '-d', '--name', 'web', '-p', '8080:80', '-it', 'IMG']);
+  t.same(s.passthrough, ['httpd', '-f', '-h', '/etc']);
+  const e = splitCommandArgs(['exec', '-e', 'A=b', 'ctr', 'sh', '-c', 'x'], 'exec', manifestPath, read);
+  t.same(e.argv, ['exec', '-e', 'A=b', 'ctr']);
+  t.same(e.passthrough, ['sh', '-c', 'x']);
+  const dd = splitCommandArgs(['run', 'IMG', '--', 'ls', '-l'], 'run', manifestPath, read);
+  t.same(dd.passthrough, ['--', 'ls', '-l'], 'after the image everything belongs to the container');
+  t.same(splitCommandArgs(['images', '-a'], 'images', manifestPath, read).passthrough, undefined);
+});
+
+t.test('--flag=false for booleans', async (t) => {
+  if (!haveManifest) { t.fail('oclif.manifest.json missing'); return; }
+  const text = read(manifestPath);
+  t.same(normalizeBooleans(['pull', '--tls-verify=false', 'x'], 'pull', text), ['pull', '--no-tls-verify', 'x']);
+  t.same(normalizeBooleans(['pull', '--tls-verify=true', 'x'], 'pull', text), ['pull', '--tls-verify', 'x']);
+  t.same(normalizeBooleans(['images', '--all=true'], 'images', text), ['images', '--all']);
+  t.same(normalizeBooleans(['images', '--all=false'], 'images', text), ['images'], 'a boolean without --no- form is just dropped');
+  t.same(normalizeBooleans(['pull', '--creds=false', 'x'], 'pull', text), ['pull', '--creds=false', 'x'], 'string flags keep their value');
+});
