@@ -1,0 +1,31 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class ContainerCp extends TspodCommand {
+  static override summary = 'Copy files/folders between a container and the local filesystem';
+  static override description = 'SRC and DEST are CONTAINER:PATH or a local path (a local path containing ":" must start with "/" or "./"); "-" is a tar stream on stdin or stdout. '
+    + 'Works for running and stopped containers. Docker\'s rules apply: a directory copied onto an existing directory goes into it, or only its content with SRC ending in "/."; '
+    + 'a DEST ending in "/" must be an existing directory when SRC is a file. Paths inside the container are resolved inside it: its symlinks never lead out of it, '
+    + 'and paths under its volumes and bind mounts reach those.';
+  static override aliases = ['cp'];
+  static override args = {
+    src: Args.string({ description: 'source: CONTAINER:PATH, a local path, or - (a tar stream on stdin)', required: true }),
+    dest: Args.string({ description: 'destination: CONTAINER:PATH, a local path, or - (a tar stream on stdout)', required: true }),
+  };
+  static override flags = {
+    archive: Flags.boolean({ char: 'a', description: 'Chown copied files to the primary uid/gid of the destination container', default: true, allowNo: true }),
+    overwrite: Flags.boolean({ description: 'Allow to overwrite directories with non-directories and vice versa' }),
+  };
+  static override examples = [
+    '<%= config.bin %> cp web:/etc/nginx/nginx.conf ./nginx.conf',
+    '<%= config.bin %> cp ./site/. web:/usr/share/nginx/html',
+    '<%= config.bin %> cp web:/var/log - | tar -t',
+    'tar -c conf | <%= config.bin %> cp - web:/etc',
+  ];
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parseCmd(ContainerCp);
+    const { copy } = await import('../../engine/files.js');
+    await copy(args.src, args.dest, { archive: flags.archive, overwrite: flags.overwrite });
+  }
+}

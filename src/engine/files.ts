@@ -1,0 +1,624 @@
+// Moving files in and out of containers: cp, diff, commit, export, mount,
+// unmount. Runs inside tspod's user and mount namespace (every command here is
+// in NEEDS_USERNS), where the containers' fuse-overlayfs mounts live.
+//
+// Safety rules for paths inside a container (cp):
+//  - every container path is resolved by resolveInContainer, which follows
+//    symlinks the way the kernel would inside the container (an absolute
+//    target restarts at the container's root, ".." stops at the root), and
+//    maps paths under the container's volume and bind mounts to their host
+//    directories. Nothing resolves outside the container's root or mounts.
+//  - data is moved as a tar stream and written by the safe layer unpacker
+//    (src/storage/unpack.ts): no entry leaves the destination directory, no
+//    parent symlink is followed, files are created with O_NOFOLLOW.
+// Known limit: a running container could swap a directory for a symlink
+// between resolution and writing (Podman closes that race with a chroot'd
+// helper process). The unpacker still refuses symlinked parents below the
+// destination directory.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as tar from 'tar-stream';
+import { ContainerStore } from '../container/store.js';
+import { isMounted, mountRootfs, rootfsPaths, unmountRootfs } from '../container/rootfs.js';
+import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
+import { resolveUser } from '../container/user.js';
+import { ImageStore } from '../image/store.js';
+import { VolumeStore } from '../volume/store.js';
+import { withLock } from '../state/lock.js';
+import { paths } from '../util/paths.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import { log } from '../util/log.js';
+import type { ContainerConfig as ImageRuntimeConfig } from '../image/types.js';
+
+/** The same lock key as src/engine/containers.ts uses for one container. */
+function ctrLockKey(id: string): string { return `ctr:${paths().root}:${id}`; }
+
+function isLive(e: ContainerEntry): boolean {
+  return e.state === 'running' || e.state === 'paused' || e.state === 'stopping';
+}
+
+async function syncedEntry(store: ContainerStore, input: string): Promise<ContainerEntry> {
+  const { syncedState } = await import('./containers.js');
+  return syncedState(store.resolve(input));
+}
+
+export interface MountedContainer { entry: ContainerEntry; cfg: ContainerConfig; root: string; running: boolean }
+
+/**
+ * Run fn with the container's root filesystem mounted (mounting it for the
+ * duration when it is not: a stopped container), holding the container's lock
+ * so it is not started, removed or cleaned up meanwhile.
+ */
+export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore()): Promise<T> {
+  const e0 = store.resolve(input);
+  return withLock(ctrLockKey(e0.id), async () => {
+    const e = await syncedEntry(store, e0.id);
+    const cfg = store.readConfig(e.id);
+    const ctrDir = store.ctrDir(e.id);
+    const merged = rootfsPaths(ctrDir).merged;
+    const wasMounted = isMounted(merged);
+    if (!wasMounted && isLive(e)) throw new TspodError(`the root filesystem of running container ${cfg.name} is not mounted in this mount namespace`, 'EMOUNT');
+    const root = wasMounted ? merged : await mountRootfs(new ImageStore(), e.layers, ctrDir);
+    try {
+      return await fn({ entry: e, cfg, root, running: isLive(e) });
+    } finally {
+      if (!wasMounted) await unmountRootfs(ctrDir).catch((err) => log.warn(`unmounting ${merged}: ${errorMessage(err)}`));
+    }
+  });
+}
+
+/** Stream src into out; process.stdout is never ended (oclif still writes to it). */
+export async function streamTo(src: Readable, out: Writable): Promise<void> {
+  if (out !== process.stdout) { await pipeline(src, out); return; }
+  // (tar-stream's streams are streamx streams, whose pipe() cannot leave the destination open)
+  for await (const chunk of src as AsyncIterable<Buffer>) {
+    if (!out.write(chunk)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); out.once('error', reject); });
+  }
+}
+
+// ---------------------------------------------------------------- path resolution
+
+export interface MountPoint { destination: string; host: string | undefined; readonly: boolean; what: string }
+
+function splitPath(p: string): string[] { return p.split('/').filter((x) => x && x !== '.'); }
+
+/** The container's mounts as seen by cp: volumes and binds map to host directories; tmpfs has none. */
+export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore()): MountPoint[] {
+  const out: MountPoint[] = [];
+  for (const m of cfg.mounts) out.push(mountPointOf(m, vols));
+  // the files tspod bind-mounts into every container (present once it has been started)
+  for (const [dest, file] of [['/etc/hosts', 'hosts'], ['/etc/hostname', 'hostname'], ['/etc/resolv.conf', 'resolv.conf'], ['/run/.containerenv', '.containerenv']] as const) {
+    if (cfg.mounts.some((m) => m.destination === dest)) continue;
+    const host = path.join(userdata, file);
+    if (fs.existsSync(host)) out.push({ destination: dest, host, readonly: false, what: dest });
+  }
+  return out;
+}
+
+function mountPointOf(m: MountSpec, vols: VolumeStore): MountPoint {
+  const destination = `/${splitPath(m.destination).join('/')}`;
+  if (m.type === 'tmpfs') return { destination, host: undefined, readonly: m.readonly, what: `tmpfs ${destination}` };
+  if (m.type === 'bind') return { destination, host: m.source, readonly: m.readonly, what: `bind mount ${destination}` };
+  let host: string;
+  try { host = vols.get(m.source).mountpoint; } catch { host = vols.dataDir(m.source); }
+  return { destination, host, readonly: m.readonly, what: `volume ${m.source}` };
+}
+
+export interface Resolved {
+  /** host path of the resolved location */
+  host: string;
+  /** the resolved path inside the container */
+  ctrPath: string;
+  /** the mount it is on (undefined: the root filesystem) */
+  mount: MountPoint | undefined;
+}
+
+/**
+ * Resolve path p inside a container whose root filesystem is at root, with
+ * the container's mounts: like secureJoin (same result when no mount is
+ * involved), but a path under a mount destination lives in the mount's host
+ * directory. With followFinal false the last component is not dereferenced.
+ */
+export function resolveInContainer(root: string, mounts: MountPoint[], p: string, followFinal = true): Resolved {
+  const sorted = mounts.slice().sort((a, b) => b.destination.length - a.destination.length);
+  const mountOf = (comps: string[]): MountPoint | undefined => {
+    const cp = `/${comps.join('/')}`;
+    return sorted.find((m) => m.destination === '/' ? true : cp === m.destination || cp.startsWith(`${m.destination}/`));
+  };
+  const hostOf = (comps: string[]): string => {
+    const m = mountOf(comps);
+    if (!m) return path.join(root, ...comps);
+    if (m.host === undefined) throw new InvalidArgumentError(`cannot copy through /${comps.join('/')}: it is on a ${m.what} of the container, which is not reachable from outside it`);
+    const rest = comps.slice(splitPath(m.destination).length);
+    // below the mount's own directory the rules are the same (secureJoin keeps it inside)
+    return rest.length ? path.join(m.host, ...rest) : m.host;
+  };
+  const parts = splitPath(p);
+  const out: string[] = [];
+  let hops = 0;
+  while (parts.length) {
+    const part = parts.shift()!;
+    if (part === '..') { out.pop(); continue; }
+    if (!followFinal && parts.length === 0) { out.push(part); break; }
+    const candidate = hostOf([...out, part]);
+    let st: fs.Stats | undefined;
+    try { st = fs.lstatSync(candidate); } catch { st = undefined; }
+    if (st?.isSymbolicLink()) {
+      if (++hops > 40) throw new TspodError(`too many levels of symbolic links resolving ${p}`, 'ELOOP');
+      const target = fs.readlinkSync(candidate);
+      if (target.startsWith('/')) out.length = 0;
+      parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
+      continue;
+    }
+    out.push(part);
+  }
+  return { host: hostOf(out), ctrPath: `/${out.join('/')}`, mount: mountOf(out) };
+}
+
+// ---------------------------------------------------------------- tar helpers
+
+type Header = Partial<tar.Header> & { name: string };
+
+/**
+ * Re-stream a tar, mapping each header (null drops the entry), after some
+ * leading entries. Entry data is streamed through, never buffered whole.
+ */
+export function mapTar(input: Readable, fn: (h: Header) => Header | null, leading: Header[] = []): Readable {
+  const ex = tar.extract();
+  const pk = tar.pack();
+  const fail = (err: unknown) => pk.destroy(err instanceof Error ? err : new Error(String(err)));
+  for (const h of leading) pk.entry(h);
+  ex.on('entry', (h, stream, next) => {
+    const nh = fn({ ...h });
+    const s = stream as unknown as Readable;
+    if (!nh) { s.on('end', () => next()); s.resume(); return; }
+    if ((nh.type === 'file' || nh.type === 'contiguous-file' || nh.type === undefined) && (nh.size ?? 0) > 0) {
+      const sink = pk.entry(nh, (err) => { if (err) next(err); else next(); });
+      s.pipe(sink as unknown as Writable);
+    } else {
+      pk.entry(nh, (err) => { if (err) { next(err); return; } s.on('end', () => next()); s.resume(); });
+    }
+  });
+  ex.on('finish', () => pk.finalize());
+  ex.on('error', fail);
+  input.on('error', fail);
+  input.pipe(ex as unknown as Writable);
+  return pk as unknown as Readable;
+}
+
+interface Owner { uid: number; gid: number }
+
+/**
+ * A tar of the file or directory at abs (already resolved), with its top entry
+ * named name ('' for a directory: its contents only). Symlinks below a
+ * directory are archived as links; the top one was already dereferenced.
+ */
+export async function tarOfPath(abs: string, name: string, owner?: Owner): Promise<Readable> {
+  const st = fs.statSync(abs);
+  const own = (h: Header): Header => (owner ? { ...h, uid: owner.uid, gid: owner.gid } : h);
+  if (st.isDirectory()) {
+    const { packLayer } = await import('../storage/pack.js');
+    const inner = packLayer(abs, { rootfsMode: true, opaqueXattrs: false });
+    const prefix = name ? `${name}/` : '';
+    const leading: Header[] = name ? [own({ name: `${name}/`, type: 'directory', mode: st.mode, uid: st.uid, gid: st.gid, mtime: st.mtime })] : [];
+    return mapTar(inner, (h) => own({ ...h, name: prefix + h.name, ...(h.type === 'link' && h.linkname ? { linkname: prefix + h.linkname } : {}) }), leading);
+  }
+  if (!name) throw new InvalidArgumentError(`${abs} is not a directory`);
+  const pk = tar.pack();
+  const h = own({ name, mode: st.mode, uid: st.uid, gid: st.gid, mtime: st.mtime });
+  if (st.isFile()) {
+    const sink = pk.entry({ ...h, type: 'file', size: st.size }, (err) => { if (err) pk.destroy(err); else pk.finalize(); });
+    pipeline(fs.createReadStream(abs), sink as unknown as Writable).catch((err: unknown) => pk.destroy(err as Error));
+  } else if (st.isFIFO()) {
+    pk.entry({ ...h, type: 'fifo' });
+    pk.finalize();
+  } else {
+    throw new InvalidArgumentError(`cannot copy ${abs}: not a regular file or directory`);
+  }
+  return pk as unknown as Readable;
+}
+
+async function extractTar(input: Readable, destDir: string, preserveOwnership: boolean): Promise<void> {
+  const { unpackLayer } = await import('../storage/unpack.js');
+  await unpackLayer(input, destDir, { compression: 'auto', preserveOwnership });
+}
+
+// ---------------------------------------------------------------- cp
+
+export type CpEndpoint = { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string } | { kind: 'stream' };
+
+/** Podman's parsing: CONTAINER:PATH unless the argument starts with / or . ; "-" is a tar stream. */
+export function parseCpArg(arg: string): CpEndpoint {
+  if (arg === '-') return { kind: 'stream' };
+  if (arg.startsWith('/') || arg.startsWith('.')) return { kind: 'host', path: arg };
+  const i = arg.indexOf(':');
+  if (i > 0) return { kind: 'container', container: arg.slice(0, i), path: arg.slice(i + 1) || '/' };
+  return { kind: 'host', path: arg };
+}
+
+export interface CpOptions {
+  /** chown what lands in a container to the container's user (default true, as Podman's --archive) */
+  archive?: boolean;
+  /** allow replacing a directory by a file and a file by a directory */
+  overwrite?: boolean;
+  stdin?: Readable;
+  stdout?: Writable;
+}
+
+interface Side {
+  /** stat of the resolved location (undefined: does not exist) */
+  stat: fs.Stats | undefined;
+  host: string;
+  /** for a container destination: who owns what is written (archive mode) */
+  owner?: Owner | undefined;
+  readonly?: boolean;
+  where: string;
+}
+
+function trailingSlash(p: string): boolean { return p.endsWith('/'); }
+function dotSuffix(p: string): boolean { return p === '.' || p.endsWith('/.'); }
+
+/** The name a copied source gets: the basename as typed, else the resolved one. */
+function sourceName(typed: string, resolvedPath: string): string {
+  const b = path.posix.basename(typed.replace(/\/+$/, ''));
+  if (b && b !== '.' && b !== '..') return b;
+  return path.posix.basename(resolvedPath);
+}
+
+function statOrUndef(p: string): fs.Stats | undefined {
+  try { return fs.statSync(p); } catch { return undefined; }
+}
+
+async function withEndpoint<T>(ep: CpEndpoint, fn: (resolve: (p: string, followFinal?: boolean) => { host: string; display: string; readonly: boolean }, c: MountedContainer | undefined) => Promise<T>): Promise<T> {
+  if (ep.kind !== 'container') {
+    return fn((p) => ({ host: path.resolve(p), display: p, readonly: false }), undefined);
+  }
+  const store = new ContainerStore();
+  return withContainerRoot(ep.container, async (c) => {
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
+    return fn((p, followFinal = true) => {
+      const r = resolveInContainer(c.root, mounts, p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`, followFinal);
+      return { host: r.host, display: `${c.cfg.name}:${r.ctrPath}`, readonly: !!r.mount?.readonly };
+    }, c);
+  }, store);
+}
+
+/**
+ * Copy between a container and the host (or a tar stream), following Docker's rules:
+ *  - SRC a file: DEST missing -> created with DEST's name (DEST ending in "/" must be an existing directory);
+ *    DEST a file -> overwritten; DEST a directory -> copied into it.
+ *  - SRC a directory: DEST missing -> created, with SRC's content; DEST a file -> error;
+ *    DEST a directory -> SRC copied into it, or, when SRC ends in "/.", SRC's content copied into it.
+ *  - "-" as DEST writes a tar of SRC to stdout; "-" as SRC extracts a tar from stdin into the DEST directory.
+ */
+export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): Promise<void> {
+  const src = parseCpArg(srcArg);
+  const dst = parseCpArg(dstArg);
+  if (src.kind === 'stream' && dst.kind === 'stream') throw new InvalidArgumentError('source and destination cannot both be "-"');
+  if (src.kind !== 'container' && dst.kind !== 'container') throw new InvalidArgumentError('one of the source or the destination must be a container (CONTAINER:PATH)');
+  const archive = o.archive ?? true;
+
+  await withEndpoint(src, async (resolveSrc) => {
+    // the source: dereferenced (Podman follows symlinks in the source path), must exist
+    let srcHost = '', srcName = '', contentsOnly = false, srcStat: fs.Stats | undefined;
+    if (src.kind !== 'stream') {
+      const r = resolveSrc(src.path);
+      srcHost = r.host;
+      srcStat = statOrUndef(srcHost);
+      if (!srcStat) throw new NotFoundError(`${src.kind === 'container' ? `${src.container}:` : ''}${src.path}: no such file or directory`);
+      if ((trailingSlash(src.path) || dotSuffix(src.path)) && !srcStat.isDirectory()) throw new InvalidArgumentError(`${src.path}: not a directory`);
+      contentsOnly = srcStat.isDirectory() && dotSuffix(src.path);
+      srcName = contentsOnly ? '' : sourceName(src.path, r.host);
+      if (srcStat.isDirectory() && srcName === '') contentsOnly = true;
+    }
+
+    if (dst.kind === 'stream') {
+      const out = o.stdout ?? process.stdout;
+      if (out === process.stdout && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: redirect stdout');
+      await streamTo(await tarOfPath(srcHost, srcName), out);
+      return;
+    }
+
+    await withEndpoint(dst, async (resolveDst, dc) => {
+      const d = resolveDst(dst.path);
+      const dstStat = statOrUndef(d.host);
+      if (d.readonly) throw new ConflictError(`cannot copy to ${d.display}: it is on a read-only mount`);
+      let owner: Owner | undefined;
+      if (dc && archive) {
+        try { const u = resolveUser(dc.root, dc.cfg.user); owner = { uid: u.uid, gid: u.gid }; } catch { owner = { uid: 0, gid: 0 }; }
+      }
+      const intoContainer = dst.kind === 'container';
+
+      if (src.kind === 'stream') {
+        if (!dstStat) throw new NotFoundError(`${dst.path}: no such file or directory`);
+        if (!dstStat.isDirectory()) throw new InvalidArgumentError(`destination ${d.display} must be a directory when copying from a tar stream`);
+        const input = o.stdin ?? process.stdin;
+        const mapped = owner ? mapTar(input, (h) => ({ ...h, uid: owner!.uid, gid: owner!.gid })) : input;
+        await extractTar(mapped, d.host, intoContainer);
+        return;
+      }
+
+      const srcIsDir = srcStat!.isDirectory();
+      let destDir: string, name: string;
+      if (dstStat) {
+        if (dstStat.isDirectory()) {
+          destDir = d.host;
+          name = contentsOnly ? '' : srcName;
+          if (!srcIsDir && name) {
+            const existing = statOrUndef(path.join(destDir, name));
+            if (existing?.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite directory ${d.display}/${name} with a file (use --overwrite)`);
+          } else if (srcIsDir && name) {
+            const existing = statOrUndef(path.join(destDir, name));
+            if (existing && !existing.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite non-directory ${d.display}/${name} with a directory (use --overwrite)`);
+          }
+        } else {
+          if (srcIsDir) throw new ConflictError(`cannot copy directory to file ${d.display}: the destination is a file`);
+          destDir = path.dirname(d.host);
+          name = path.basename(d.host);
+        }
+      } else {
+        if (trailingSlash(dst.path) && !srcIsDir) throw new NotFoundError(`${d.display}: the destination directory must exist (no such directory)`);
+        // the parent must exist; the new entry takes DEST's name
+        const typed = dst.path.replace(/\/+$/, '') || '/';
+        const parent = resolveDst(typed, false);
+        destDir = path.dirname(parent.host);
+        name = path.basename(parent.host);
+        const pst = statOrUndef(destDir);
+        if (!pst?.isDirectory()) throw new NotFoundError(`${path.posix.dirname(typed)}: no such directory (the destination's parent must exist)`);
+      }
+      if (srcIsDir && !name) {
+        await extractTar(await tarOfPath(srcHost, '', owner), destDir, intoContainer);
+      } else {
+        await extractTar(await tarOfPath(srcHost, name, owner), destDir, intoContainer);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- diff
+
+export interface Change { Path: string; Kind: 'A' | 'C' | 'D' }
+
+/** Paths every container gets from the engine (Podman's diff leaves them out). */
+const INIT_PATHS = new Set(['/dev', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/proc', '/run', '/run/notify', '/run/.containerenv', '/run/secrets', '/sys', '/etc/mtab']);
+
+/** Does rel (no leading slash) exist in the stack of lower layers (diff dirs, bottom to top)? */
+export function existsInLowers(lowers: string[], rel: string): boolean {
+  const comps = rel.split('/').filter(Boolean);
+  for (let li = lowers.length - 1; li >= 0; li--) {
+    const dir = lowers[li]!;
+    // a whiteout of the path or of a parent, or an opaque parent, in this layer hides the layers below
+    let hidden = false;
+    for (let i = 0; i < comps.length; i++) {
+      const parent = path.join(dir, ...comps.slice(0, i));
+      if (fs.existsSync(path.join(parent, `.wh.${comps[i]}`))) return false;
+      if (i > 0 && fs.existsSync(path.join(parent, '.wh..wh..opq'))) hidden = true;
+    }
+    try { fs.lstatSync(path.join(dir, ...comps)); return true; } catch { /* not in this layer */ }
+    if (hidden) return false;
+  }
+  return false;
+}
+
+/** The changes in an upper directory relative to its lower layers, sorted by path. */
+export function upperChanges(upper: string, lowers: string[]): Change[] {
+  const out: Change[] = [];
+  const walk = (rel: string) => {
+    let names: string[];
+    try { names = fs.readdirSync(rel ? path.join(upper, rel) : upper); } catch { return; }
+    for (const n of names) {
+      const r = rel ? `${rel}/${n}` : n;
+      if (n === '.wh..wh..opq' || n === '.wh..opq') continue;
+      const st = fs.lstatSync(path.join(upper, r));
+      if (n.startsWith('.wh.')) { out.push({ Path: `/${rel ? `${rel}/` : ''}${n.slice(4)}`, Kind: 'D' }); continue; }
+      if (st.isCharacterDevice() && st.rdev === 0) { out.push({ Path: `/${r}`, Kind: 'D' }); continue; }
+      const inLower = existsInLowers(lowers, r);
+      out.push({ Path: `/${r}`, Kind: inLower ? 'C' : 'A' });
+      if (st.isDirectory()) walk(r);
+    }
+  };
+  walk('');
+  const seen = new Set<string>();
+  return out.filter((c) => { const k = `${c.Kind}${c.Path}`; if (seen.has(k)) return false; seen.add(k); return true; })
+    .sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
+}
+
+export async function diffContainer(input: string, store = new ContainerStore()): Promise<Change[]> {
+  const e = store.resolve(input);
+  const cfg = store.readConfig(e.id);
+  const images = new ImageStore();
+  const lowers = e.layers.map((l) => images.layerDiff(l));
+  const mountDests = new Set(cfg.mounts.map((m) => `/${splitPath(m.destination).join('/')}`));
+  return upperChanges(rootfsPaths(store.ctrDir(e.id)).upper, lowers).filter((c) => !INIT_PATHS.has(c.Path) && !mountDests.has(c.Path));
+}
+
+/** `tspod diff IMAGE`: a layer's own content is all additions (and whiteouts deletions). */
+export function diffImage(input: string, images = new ImageStore()): Change[] {
+  const img = images.resolve(input);
+  const top = img.layers[img.layers.length - 1];
+  if (!top) return [];
+  const lowers = img.layers.slice(0, -1).map((l) => images.layerDiff(l));
+  return upperChanges(images.layerDiff(top), lowers);
+}
+
+// ---------------------------------------------------------------- commit
+
+export interface CommitOptions {
+  container: string;
+  image?: string | undefined;
+  message?: string | undefined;
+  author?: string | undefined;
+  changes?: string[] | undefined;
+  format?: 'oci' | 'docker' | undefined;
+  pause?: boolean | undefined;
+  squash?: boolean | undefined;
+  includeVolumes?: boolean | undefined;
+  onProgress?: (line: string) => void;
+}
+
+export interface CommitReport { id: string; names: string[]; warnings: string[] }
+
+/** What runc or tspod created in the upper directory for its own mounts: left out of a commit when the image does not have it. */
+function commitExcludes(cfg: ContainerConfig, lowers: string[]): string[] {
+  const cands = ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf', '/run/.containerenv', '/run/secrets', '/dev', '/proc', '/sys', '/etc/mtab',
+    ...cfg.mounts.map((m) => `/${splitPath(m.destination).join('/')}`)];
+  return cands.filter((p) => !existsInLowers(lowers, p.slice(1))).map((p) => p.slice(1));
+}
+
+export async function commitContainer(o: CommitOptions, store = new ContainerStore()): Promise<CommitReport> {
+  const warnings: string[] = [];
+  const e = store.resolve(o.container);
+  const cfg = store.readConfig(e.id);
+  const images = new ImageStore();
+  images.repair();
+  const format = o.format ?? 'oci';
+  if (format !== 'oci' && format !== 'docker') throw new InvalidArgumentError(`unrecognized image format "${String(format)}": use oci or docker`);
+  const { qualifyLocalName, readImageConfig } = await import('./images.js');
+  const names = o.image ? [qualifyLocalName(o.image)] : [];
+  const { applyChanges } = await import('../image/changes.js');
+  const idx = images.read();
+  const base = idx.images.find((i) => i.id === e.image);
+  const baseCfg = base ? readImageConfig(base, images) : undefined;
+  if (!base) warnings.push(`the image of container ${cfg.name} (${e.image.slice(0, 12)}) is no longer in the store: its layers are still used`);
+  const lowers = e.layers.map((l) => images.layerDiff(l));
+  const layerRecs = e.layers.map((id) => {
+    const rec = idx.layers.find((l) => l.id === id);
+    if (!rec) throw new NotFoundError(`layer ${id} of container ${cfg.name} is missing from the store`);
+    return rec;
+  });
+  if (o.pause && (await import('../util/paths.js')).isRootless()) warnings.push('rootless containers cannot be paused on cgroups v1: committing without pausing');
+
+  // the container's settings become the image's
+  const ic = baseCfg?.config ?? {};
+  const exposed: Record<string, object> = { ...(ic.ExposedPorts ?? {}) };
+  for (const p of cfg.ports) exposed[`${p.containerPort}/${p.protocol}`] = {};
+  const env = cfg.env.filter((x) => x !== 'container=podman' && !(cfg.tty && x === 'TERM=xterm'));
+  let config: ImageRuntimeConfig = {
+    ...ic,
+    User: cfg.user || undefined,
+    Env: env,
+    Entrypoint: cfg.entrypoint.length ? cfg.entrypoint : undefined,
+    Cmd: cfg.cmd.length ? cfg.cmd : undefined,
+    WorkingDir: cfg.workdir && cfg.workdir !== '/' ? cfg.workdir : ic.WorkingDir,
+    Labels: { ...(ic.Labels ?? {}), ...cfg.labels },
+    ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
+    StopSignal: cfg.stopSignal && cfg.stopSignal !== 'SIGTERM' ? cfg.stopSignal : ic.StopSignal,
+  };
+  config = applyChanges(config, o.changes);
+  for (const k of Object.keys(config) as Array<keyof ImageRuntimeConfig>) if (config[k] === undefined) delete config[k];
+
+  const upper = rootfsPaths(store.ctrDir(e.id)).upper;
+  fs.mkdirSync(upper, { recursive: true, mode: 0o755 });
+  const { packLayerToFile } = await import('../storage/pack.js');
+  const { ingestLayer } = await import('../image/ingest.js');
+  const { storeNewImage } = await import('../image/commit.js');
+  const work = images.makeTemp('commit');
+  try {
+    const blob = path.join(work, 'layer.tar.gz');
+    o.onProgress?.('Getting image source signatures');
+    for (const l of layerRecs) o.onProgress?.(`Copying blob ${l.compressedDigest.slice(7, 19)} skipped: already exists`);
+    // the lock keeps the container from being removed or restarted while its upper dir is read
+    const packed = await withLock(ctrLockKey(e.id), () => packLayerToFile(upper, blob, { exclude: commitExcludes(cfg, lowers) }));
+    o.onProgress?.(`Copying blob ${packed.digest.slice(7, 19)} done`);
+    const { layer } = await ingestLayer(images, fs.createReadStream(blob), { digest: packed.digest, size: packed.size, diffID: packed.diffID });
+    o.onProgress?.(`Copying config ${'done'}`);
+    const now = new Date().toISOString();
+    const history = [...(baseCfg?.history ?? []), {
+      created: now,
+      created_by: `/bin/sh -c #(nop) ${cfg.args.join(' ')}`.trim(),
+      ...(o.author ? { author: o.author } : {}),
+      ...(o.message ? { comment: o.message } : {}),
+    }];
+    const { goArch } = await import('./system.js');
+    const rec = await storeNewImage(images, {
+      names,
+      format,
+      config: {
+        created: now,
+        architecture: baseCfg?.architecture ?? goArch(),
+        os: baseCfg?.os ?? 'linux',
+        ...(baseCfg?.variant ? { variant: baseCfg.variant } : {}),
+        ...(o.author ? { author: o.author } : {}),
+        config,
+        rootfs: { type: 'layers', diff_ids: [...e.layers, layer.id] },
+        history,
+      },
+      layers: [...layerRecs, layer],
+    });
+    o.onProgress?.('Writing manifest to image destination');
+    return { id: rec.id, names: rec.names, warnings };
+  } finally {
+    images.trash(work);
+  }
+}
+
+// ---------------------------------------------------------------- export
+
+/** The container's root filesystem as a tar, to a file or stdout. */
+export async function exportContainer(input: string, out: { file?: string | undefined; stream?: Writable }): Promise<void> {
+  const sink: Writable | undefined = out.file ? undefined : out.stream ?? process.stdout;
+  if (sink === process.stdout && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: use -o FILE or redirect stdout');
+  await withContainerRoot(input, async (c) => {
+    const { packLayer } = await import('../storage/pack.js');
+    const tarStream = packLayer(c.root, { rootfsMode: true, opaqueXattrs: false });
+    if (out.file) {
+      const tmp = `${out.file}.tmp-${process.pid}`;
+      try {
+        await pipeline(tarStream, fs.createWriteStream(tmp, { mode: 0o644 }));
+        fs.renameSync(tmp, out.file);
+      } catch (err) { fs.rmSync(tmp, { force: true }); throw err; }
+    } else {
+      await streamTo(tarStream, sink!);
+    }
+  });
+}
+
+// ---------------------------------------------------------------- mount / unmount
+
+export interface MountReport { id: string; name: string; path: string; error?: TspodError }
+
+export async function mountContainers(inputs: string[], store = new ContainerStore()): Promise<MountReport[]> {
+  const out: MountReport[] = [];
+  for (const input of inputs) {
+    try {
+      const e0 = store.resolve(input);
+      const p = await withLock(ctrLockKey(e0.id), async () => {
+        const e = await syncedEntry(store, e0.id);
+        return mountRootfs(new ImageStore(), e.layers, store.ctrDir(e.id));
+      });
+      out.push({ id: e0.id, name: e0.names[0] ?? '', path: p });
+    } catch (err) {
+      out.push({ id: '', name: input, path: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+/** Containers whose root filesystem is mounted (in tspod's mount namespace). */
+export function mountedContainers(store = new ContainerStore()): MountReport[] {
+  return store.list().filter((c) => isMounted(rootfsPaths(store.ctrDir(c.id)).merged))
+    .map((c) => ({ id: c.id, name: c.names[0] ?? '', path: rootfsPaths(store.ctrDir(c.id)).merged }));
+}
+
+export async function unmountContainers(inputs: string[], o: { all?: boolean; force?: boolean } = {}, store = new ContainerStore()): Promise<MountReport[]> {
+  const targets = o.all ? mountedContainers(store).map((m) => m.id) : inputs;
+  const out: MountReport[] = [];
+  for (const input of targets) {
+    try {
+      const e0 = store.resolve(input);
+      await withLock(ctrLockKey(e0.id), async () => {
+        const e = await syncedEntry(store, e0.id);
+        // a running container keeps its root filesystem (as Podman: the mount is in use)
+        if (isLive(e)) { if (!o.all && !o.force) log.debug(`container ${e.id} is running: its root filesystem stays mounted`); return; }
+        await unmountRootfs(store.ctrDir(e.id));
+      });
+      out.push({ id: e0.id, name: e0.names[0] ?? '', path: '' });
+    } catch (err) {
+      out.push({ id: '', name: input, path: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
