@@ -57,6 +57,9 @@ function conmonAlive(e: ContainerEntry): boolean {
   }
 }
 
+/** slirp4netns's API socket and log: short (12 hex), because a unix socket path must fit in 108 bytes. */
+function netDir(id: string): string { return path.join(paths().runroot, 'net', id.slice(0, 12)); }
+
 function exitFile(id: string): string { return path.join(paths().runroot, 'exits', id); }
 
 function readExit(id: string): { code: number; when: string } | undefined {
@@ -214,6 +217,11 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
     const ocfg = store.readConfig(other.id);
     for (const m of ocfg.mounts) if (m.type !== 'tmpfs' && !cfg.mounts.some((x) => x.destination === m.destination)) cfg.mounts.push({ ...m, anonymous: false, readonly: mode === 'ro' ? true : mode === 'rw' ? false : m.readonly });
   }
+  // the image's VOLUMEs become anonymous volumes unless a mount already covers that path (as Docker/Podman)
+  for (const d of Object.keys(ic.Volumes ?? {})) {
+    const dest = path.posix.normalize(d);
+    if (!cfg.mounts.some((m) => m.destination === dest)) cfg.mounts.push({ type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
+  }
   if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {
     let start = 1024;
     try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
@@ -284,7 +292,8 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   const rt = await runtime();
   const ctrDir = store.ctrDir(e.id);
   const ud = store.userdata(e.id);
-  // leftovers of a previous run
+  // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
+  if (e0.slirpPid) stopSlirp(e0.slirpPid);
   try { await rt.deleteContainer(e.id, true); } catch { /* not there */ }
   rt.removeExitFile(e.id);
   const rootfs = await mountRootfs(images, e.layers, ctrDir);
@@ -304,7 +313,11 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     writeFileAtomic(path.join(ud, 'hostname'), `${cfg.hostname || (await import('node:os')).hostname()}\n`, 0o644);
     writeFileAtomic(path.join(ud, 'resolv.conf'), resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
     writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
+    const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs);
+    // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
+    // and a restart would create a second, empty one
+    if (anonBefore) store.writeConfig(cfg);
     const { generateSpec, resolveSeccomp, resolveCapabilities, defaultRlimits } = await import('../runtime/index.js');
     const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged });
     const seccomp = cfg.privileged ? undefined : resolveSeccomp(cfg.seccomp, caps, rt.seccompCacheDir);
@@ -319,7 +332,9 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     const init = cfg.init ? { path: (await import('../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
-      args: cfg.args, env, cwd: cfg.workdir || '/', user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, terminal: cfg.tty,
+      args: cfg.args, env, cwd: cfg.workdir || '/',
+      // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
+      user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
       hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
       privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
@@ -340,7 +355,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     conmonPid = created.conmonPid;
     pid = created.pid;
     if (net === 'slirp4netns') {
-      const h = await startSlirp(pid, path.join(p.runroot, 'net', e.id));
+      const h = await startSlirp(pid, netDir(e.id));
       slirpPid = h.pid;
       if (cfg.ports.length) await addPortForwards(h, cfg.ports);
     }
@@ -383,6 +398,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     const ex = readExit(cur.id);
     const rt = await runtime();
     if (cur.slirpPid) stopSlirp(cur.slirpPid);
+    fs.rmSync(netDir(cur.id), { recursive: true, force: true });
     try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
     await unmountRootfs(store.ctrDir(cur.id));
     if (cur.state === 'removing') return false;
@@ -552,6 +568,7 @@ export async function removeContainers(inputs: string[], opts: { force?: boolean
         const rt = await runtime();
         const fresh = store.list().find((c) => c.id === cur.id);
         if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
+        fs.rmSync(netDir(cur.id), { recursive: true, force: true });
         try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
         rt.removeExitFile(cur.id);
         await unmountRootfs(store.ctrDir(cur.id));
@@ -640,15 +657,32 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
   fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
   writeFileAtomic(pfile, JSON.stringify(proc));
   try {
-    const args = ['--root', rt.runc.root, 'exec', '--process', pfile];
+    // runc's own errors go to a log file: "executable file not found" must become 127 and
+    // "permission denied" 126 (as Podman), not runc's 255 with a logrus line on stderr
+    const rlog = `${pfile}.log`;
+    const args = ['--root', rt.runc.root, '--log', rlog, '--log-format', 'json', 'exec', '--process', pfile];
     if (o.detach) args.push('--detach');
     if (o.tty) args.push('--tty');
     args.push(e.id);
     const { runInherit } = await import('../util/exec.js');
     const code = await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
+    if (code !== 0) {
+      let msgs: string[] = [];
+      try {
+        msgs = fs.readFileSync(rlog, 'utf8').split('\n').filter(Boolean)
+          .map((l) => { try { const j = JSON.parse(l) as { level?: string; msg?: string }; return j.level === 'error' || j.level === 'fatal' ? j.msg ?? '' : ''; } catch { return l; } })
+          .filter(Boolean);
+      } catch { /* no log: the process itself failed */ }
+      const { classifyStartError } = await import('../runtime/runc.js');
+      const msg = msgs.join('; ');
+      const cls = msg ? classifyStartError(msg) : undefined;
+      if (cls) throw new TspodError(`runc: ${msg}: ${cls === 127 ? 'OCI runtime attempted to invoke a command that was not found' : 'OCI permission denied'}`, 'EEXEC', cls);
+      if (msg) process.stderr.write(`Error: runc: ${msg}\n`);
+    }
     return code;
   } finally {
     fs.rmSync(pfile, { force: true });
+    fs.rmSync(`${pfile}.log`, { force: true });
   }
 }
 
@@ -831,6 +865,13 @@ export async function topContainer(input: string): Promise<string[][]> {
   const rows: string[][] = [['USER', 'PID', 'PPID', '%CPU', 'ELAPSED', 'TTY', 'TIME', 'COMMAND']];
   const btime = Number(/btime (\d+)/.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
   const hz = 100;
+  const userNames = new Map<number, string>();
+  try {
+    for (const l of fs.readFileSync(secureJoin(rootfsPaths(store.ctrDir(e.id)).merged, '/etc/passwd'), 'utf8').split('\n')) {
+      const f = l.split(':');
+      if (f.length > 2 && /^\d+$/.test(f[2]!) && !userNames.has(Number(f[2]))) userNames.set(Number(f[2]), f[0]!);
+    }
+  } catch { /* no passwd: numeric */ }
   for (const pid of pidsInNamespace(e.pid)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -846,7 +887,9 @@ export async function topContainer(input: string): Promise<string[][]> {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
       const cpu = elapsed > 0 ? ((utime / hz) / elapsed) * 100 : 0;
       const uid = Number(uidLine);
-      const user = uid === (await import('../util/paths.js')).hostUid() ? 'root' : String(uid);
+      // tspod runs in the container's user namespace, so this is the uid as the container sees it:
+      // name it from the container's own /etc/passwd, as Podman does
+      const user = userNames.get(uid) ?? String(uid);
       rows.push([user, nspid, ppid, cpu.toFixed(3), `${elapsed.toFixed(0)}s`, '?', `${Math.floor(utime / hz)}s`, cmd]);
     } catch { /* exited meanwhile */ }
   }
@@ -893,4 +936,69 @@ export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Pr
     await sleep(10);
   }
   return code;
+}
+
+// ---------------------------------------------------------------- health checks
+
+export interface HealthcheckReport { id: string; status: 'healthy' | 'unhealthy' | 'starting'; exitCode: number; output: string; checkPassed: boolean }
+
+interface HealthLogEntry { Start: string; End: string; ExitCode: number; Output: string }
+
+const HEALTH_LOG_KEEP = 5; // Podman keeps the last five results
+
+/**
+ * Run the container's health check once (`tspod healthcheck run`): the test
+ * runs via `runc exec` with the container's process settings; the result is
+ * recorded in the container entry (health, healthFailures) and in
+ * <ctrDir>/healthcheck.log, which `inspect` shows. The container turns
+ * unhealthy after `retries` consecutive failures; failures inside the start
+ * period do not count until a check has passed. Scheduling the checks (a
+ * systemd timer or conmon-side) is not done here.
+ */
+export async function runHealthcheck(input: string): Promise<HealthcheckReport> {
+  const store = new ContainerStore();
+  const e = syncedState(store.resolve(input));
+  const cfg = store.readConfig(e.id);
+  if (!cfg.health) throw new InvalidArgumentError(`container ${cfg.name} has no defined healthcheck`);
+  if (e.state !== 'running') throw new ConflictError(`container ${cfg.name} is not running: container state improper`);
+  const test = cfg.health.test;
+  const argv = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test.slice(1).join(' ')] : test[0] === 'CMD' ? test.slice(1) : test;
+  if (!argv.length) throw new InvalidArgumentError(`container ${cfg.name}: the healthcheck command is empty`);
+  const rootfs = rootfsPaths(store.ctrDir(e.id)).merged;
+  const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
+  const spec = JSON.parse(fs.readFileSync(path.join(store.userdata(e.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
+  const proc = { ...spec.process, terminal: false, args: argv, env: mergeEnv([`HOME=${user.home}`], cfg.env), cwd: cfg.workdir || '/' };
+  const rt = await runtime();
+  const pfile = path.join(paths().runroot, 'containers', e.id, `health-${process.pid}-${Date.now().toString(36)}.json`);
+  fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
+  writeFileAtomic(pfile, JSON.stringify(proc));
+  const start = new Date();
+  let exitCode: number, output: string;
+  try {
+    // the timeout kills runc exec; a test process that ignores it stays until the container stops
+    const r = await run(rt.runc.path, ['--root', rt.runc.root, 'exec', '--process', pfile, e.id], { reject: false, timeout: cfg.health.timeout > 0 ? cfg.health.timeout : undefined, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timedOut = cfg.health.timeout > 0 && Date.now() - start.getTime() >= cfg.health.timeout && r.exitCode !== 0;
+    exitCode = timedOut ? 1 : r.exitCode;
+    output = timedOut ? `healthcheck command exceeded timeout of ${cfg.health.timeout / 1000}s` : `${r.stdout}${r.stderr ? (r.stdout ? '\n' : '') + r.stderr : ''}`;
+  } finally {
+    fs.rmSync(pfile, { force: true });
+  }
+  const passed = exitCode === 0;
+  const entry: HealthLogEntry = { Start: start.toISOString(), End: new Date().toISOString(), ExitCode: exitCode, Output: output };
+  const inStartPeriod = cfg.health.startPeriod > 0 && Date.now() - Date.parse(e.startedAt) < cfg.health.startPeriod;
+  const updated = await withLock(ctrLockKey(e.id), async () => {
+    const logFile = path.join(store.ctrDir(e.id), 'healthcheck.log');
+    let logs: HealthLogEntry[] = [];
+    try { logs = JSON.parse(fs.readFileSync(logFile, 'utf8')) as HealthLogEntry[]; } catch { logs = []; }
+    writeJSONAtomic(logFile, [...logs, entry].slice(-HEALTH_LOG_KEEP));
+    return store.patch(e.id, (x) => {
+      if (passed) { x.health = 'healthy'; x.healthFailures = 0; return; }
+      if (inStartPeriod && x.health !== 'healthy') return; // failures in the start period do not count
+      x.healthFailures += 1;
+      if (x.healthFailures >= Math.max(1, cfg.health!.retries)) x.health = 'unhealthy';
+      else if (!x.health) x.health = 'starting';
+    });
+  });
+  const status = (updated?.health || 'starting') as HealthcheckReport['status'];
+  return { id: e.id, status, exitCode, output, checkPassed: passed };
 }

@@ -20,6 +20,20 @@ export default class ContainerRm extends TspodCommand {
     const { removeContainers } = await import('../../engine/containers.js');
     if (!(argv as string[]).length && !flags.all) this.fail('you must provide at least one container name or ID');
     const reps = await removeContainers(argv as string[], { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time });
-    await report(this, reps.map((r) => ({ ...r, input: r.id || r.input })), (r) => r.input);
+    // Podman prints what was asked for (the name, or the full ID with -a) and exits 1 when
+    // a container did not exist, 2 when one is running without -f, else 125.
+    const errs = reps.filter((r) => r.error).map((r) => r.error!);
+    let code = 0;
+    if (errs.length) {
+      const { NotFoundError, ConflictError } = await import('../../util/errors.js');
+      const missing = (e: Error): boolean => e instanceof NotFoundError;
+      const running = (e: Error): boolean => e instanceof ConflictError;
+      code = errs.every(missing) ? 1 : errs.every((e) => missing(e) || running(e)) ? 2 : 125;
+    }
+    try {
+      await report(this, reps, (r) => r.input);
+    } catch (err) {
+      throw Object.assign(err as Error, { exitCode: code });
+    }
   }
 }
