@@ -22,14 +22,17 @@ apt-get install -y -qq --no-install-recommends \
   runc conmon fuse-overlayfs fuse3 slirp4netns uidmap catatonit util-linux procps iproute2 \
   docker-registry busybox-static skopeo podman golang-github-containers-common \
   apache2-utils openssl ca-certificates jq hyperfine git attr \
-  bash-completion zsh fish groff-base mandoc man-db >/dev/null
+  bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns >/dev/null
 
 if ! command -v node >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 
 echo "== npm dependencies and build"
-npm ci --no-fund --no-audit --loglevel=error
+# npm install, not npm ci: node-unix-socket lists prebuilt binaries for other platforms as optional
+# dependencies that this registry does not carry, so npm ci calls the lock file out of sync.
+# npm install honours the lock file and tolerates the missing optional ones.
+npm install --no-fund --no-audit --loglevel=error
 npm run build --silent
 
 user=${TSPOD_TEST_USER:-${SUDO_USER:-tspodtest}}
