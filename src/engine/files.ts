@@ -273,7 +273,12 @@ function statOrUndef(p: string): fs.Stats | undefined {
 
 async function withEndpoint<T>(ep: CpEndpoint, fn: (resolve: (p: string, followFinal?: boolean) => { host: string; display: string; readonly: boolean }, c: MountedContainer | undefined) => Promise<T>): Promise<T> {
   if (ep.kind !== 'container') {
-    return fn((p) => ({ host: path.resolve(p), display: p, readonly: false }), undefined);
+    // host paths: symlinks resolved (the unpacker wants a real directory to write into)
+    const real = (p: string): string => { try { return fs.realpathSync(p); } catch { return p; } };
+    return fn((p, followFinal = true) => {
+      const abs = path.resolve(p);
+      return { host: followFinal ? real(abs) : path.join(real(path.dirname(abs)), path.basename(abs)), display: p, readonly: false };
+    }, undefined);
   }
   const store = new ContainerStore();
   return withContainerRoot(ep.container, async (c) => {
@@ -506,6 +511,10 @@ export async function commitContainer(o: CommitOptions, store = new ContainerSto
     ExposedPorts: Object.keys(exposed).length ? exposed : undefined,
     StopSignal: cfg.stopSignal && cfg.stopSignal !== 'SIGTERM' ? cfg.stopSignal : ic.StopSignal,
   };
+  if (o.includeVolumes) {
+    const vols = cfg.mounts.filter((m) => m.type === 'volume').map((m) => `/${splitPath(m.destination).join('/')}`);
+    if (vols.length) config.Volumes = { ...(config.Volumes ?? {}), ...Object.fromEntries(vols.map((v) => [v, {}])) };
+  }
   config = applyChanges(config, o.changes);
   for (const k of Object.keys(config) as Array<keyof ImageRuntimeConfig>) if (config[k] === undefined) delete config[k];
 

@@ -149,6 +149,9 @@ t.test("cp follows Docker's trailing-slash and /. rules (stopped container)", as
   t.equal(fs.statSync(path.join(out, 'data', 'a.txt')).mode & 0o7777, 0o640);
   t.equal(fs.statSync(path.join(out, 'data', 'exec.sh')).mode & 0o7777, 0o755);
   t.equal(fs.statSync(path.join(out, 'data', 'sub', 'b.txt')).uid, me, 'owned by the invoking user on the host');
+  fs.symlinkSync(out, path.join(host, 'outlink'));
+  await ok(t, ['cp', 'rules:/etc/motd', path.join(host, 'outlink')]);
+  t.equal(fs.readFileSync(path.join(out, 'motd'), 'utf8'), 'motd\n', 'a host destination that is a symlink to a directory: copied into that directory');
   const out2 = path.join(host, 'out2');
   fs.mkdirSync(out2);
   await ok(t, ['cp', 'rules:/data/.', out2]);
@@ -225,6 +228,16 @@ t.test('diff, commit then run, export/import', async (t) => {
   t.match(r.stderr, /Writing manifest to image destination/, 'progress on stderr without -q');
   r = await ok(t, ['run', '--rm', 'docker-fmt', 'cat', '/newfile']);
   t.equal(r.stdout, 'new');
+
+  // --include-volumes: the container's volumes become the image's VOLUMEs
+  await ok(t, ['volume', 'create', 'cv']);
+  await ok(t, ['create', '--name', 'withvol', '-v', 'cv:/store', IMG, 'true']);
+  r = await ok(t, ['commit', '-q', '--include-volumes', 'withvol', 'withvol-img']);
+  r = await ok(t, ['image', 'inspect', '--format', '{{json .Config.Volumes}}', 'withvol-img']);
+  t.equal(r.stdout, '{"/store":{}}');
+  await ok(t, ['rm', '-v', 'withvol']);
+  await ok(t, ['volume', 'rm', 'cv']);
+  await ok(t, ['rmi', 'withvol-img']);
 
   // export -> import -> run
   const tarFile = path.join(host, 'rootfs.tar');
