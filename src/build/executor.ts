@@ -16,6 +16,7 @@ import { unpackLayer } from '../storage/unpack.js';
 import { spawn, which } from '../util/exec.js';
 import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { UserMount } from '../runtime/spec.js';
+import { log } from '../util/log.js';
 import { flagValue, flagValues, parseInstructionLine, type Instruction, type ParsedContainerfile, type Stage } from './parser.js';
 import { expandWord, expandWords, expandVarsOnly, envMap, parseKeyValues, setEnv, splitRaw, type Env } from './shell.js';
 import { BuildCache, cacheKey, stateId } from './cache.js';
@@ -280,9 +281,12 @@ export class Executor {
 
   private async ingestDir(dir: string): Promise<LayerRecord> {
     const file = path.join(this.work, `layer-${process.hrtime.bigint()}.tar.gz`);
+    const t0 = Date.now();
     await packLayerToFile(dir, file, { gzipLevel: 1 });
+    const t1 = Date.now();
     try {
       const { layer } = await ingestLayer(this.o.store, fs.createReadStream(file));
+      log.debug(`build: layer ${layer.id.slice(7, 19)}: packed in ${t1 - t0} ms, stored in ${Date.now() - t1} ms`);
       return layer;
     } finally {
       fs.rmSync(file, { force: true });
@@ -345,7 +349,9 @@ export class Executor {
     this.say(`${prefix}STEP 1/${total}: ${stage.from.original}`);
     let state: State;
     try {
+      log.debug(`build: resolving ${stage.base}`);
       state = await this.baseState(stage, globals);
+      log.debug(`build: base resolved`);
     } catch (err) {
       throw this.stepError(stage.from, err);
     }
@@ -709,6 +715,7 @@ export class Executor {
     runEnv = runEnv.slice();
     await this.cachedStep(sr, { instruction: `RUN ${JSON.stringify(args)} shell=${JSON.stringify(shell)} net=${network} mounts=${JSON.stringify(flagValues(ins, 'mount'))}`, args: keyArgs, content: contentParts.join('\n') || undefined }, async () => {
       const cfg = sr.state.config.config ?? {};
+      const t0 = Date.now();
       const { result, upper, dir } = await this.withMount(sr.state.layers, async (rootfs) => runStep({
         rootfs, upper: rootfsPaths(path.dirname(rootfs)).upper, workDir: path.join(path.dirname(rootfs), 'run'), args, env: runEnv,
         cwd: cfg.WorkingDir || '/', user: cfg.User || '', network, mounts,
@@ -716,6 +723,7 @@ export class Executor {
         onStart: (id) => { this.runningId = id; },
       }));
       this.runningId = undefined;
+      log.debug(`build: RUN mounted, ran and unmounted in ${Date.now() - t0} ms`);
       if (result.exitCode !== 0) {
         this.o.store.trash(dir);
         throw new BuildStepError(`building at STEP "${ins.original}": while running runtime: exit status ${result.exitCode}`, result.exitCode);

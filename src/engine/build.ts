@@ -139,6 +139,8 @@ export async function buildImage(opts: BuildOptions): Promise<BuildReport> {
   const labels = keyValues(opts.labels, '--label');
   const annotations = keyValues(opts.annotations, '--annotation');
 
+  const { log } = await import('../util/log.js');
+  log.debug('build: start');
   const store = new ImageStore();
   store.repair();
   const scratch: string[] = [];

@@ -368,3 +368,45 @@ t.test('inputs and outputs: -f, stdin, --iidfile, --squash, --format, --label, -
   t.equal(p.exitCode, 0, String(p.stderr));
   t.equal((await env.tspod(['run', '--rm', 'fromtar', 'cat', '/from-tar'])).stdout, 'f', 'context from a tar on stdin');
 });
+
+t.test('a built image runs in podman (push to a registry, podman pull and run)', async (t) => {
+  const dir = context({
+    'hello.sh': '#!/bin/sh\necho "hello $NAME from $(pwd) as $(id -u)"\n',
+    Containerfile: [
+      `FROM ${BASE}`,
+      'ENV NAME=podman',
+      'WORKDIR /work',
+      'COPY --chown=1000:1000 --chmod=755 hello.sh /usr/bin/hello',
+      'USER 1000',
+      'EXPOSE 8080',
+      'LABEL built.by=tspod',
+      'ENTRYPOINT ["/usr/bin/hello"]',
+    ].join('\n') + '\n',
+  });
+  const ref = `${reg.host}/e2e/built:v1`;
+  let r = await build(['--format', 'docker', '-t', ref, dir]);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['push', ref]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-e2e-podman-'));
+  fs.mkdirSync(path.join(pdir, 'run'), { mode: 0o700 });
+  const penv = { ...process.env, XDG_RUNTIME_DIR: path.join(pdir, 'run'), XDG_CONFIG_HOME: path.join(pdir, 'config'), XDG_DATA_HOME: path.join(pdir, 'data'), NODE_OPTIONS: '' };
+  const base = ['--root', path.join(pdir, 'root'), '--runroot', path.join(pdir, 'runroot'), '--storage-driver', 'vfs', '--events-backend', 'file', '--cgroup-manager', 'cgroupfs'];
+  const podman = async (args: string[]) => {
+    const x = await execa('podman', [...base, ...args], { env: penv, reject: false, timeout: 300_000 });
+    return { stdout: String(x.stdout ?? ''), stderr: String(x.stderr ?? ''), exitCode: x.exitCode ?? -1 };
+  };
+  t.teardown(async () => {
+    await podman(['unshare', 'rm', '-rf', path.join(pdir, 'root'), path.join(pdir, 'runroot')]);
+    const pidFile = path.join(pdir, 'run', 'libpod', 'tmp', 'pause.pid');
+    if (fs.existsSync(pidFile)) { try { process.kill(Number(fs.readFileSync(pidFile, 'utf8').trim())); } catch { /* gone */ } }
+    fs.rmSync(pdir, { recursive: true, force: true });
+  });
+  let p = await podman(['pull', '-q', '--tls-verify=false', ref]);
+  t.equal(p.exitCode, 0, p.stderr);
+  p = await podman(['run', '--rm', '--net', 'none', ref]);
+  t.equal(p.exitCode, 0, p.stderr);
+  t.equal(p.stdout.trim(), 'hello podman from /work as 1000', 'podman runs it with its Entrypoint, Env, WorkingDir and User');
+  p = await podman(['image', 'inspect', '--format', '{{.Config.User}} {{.Config.WorkingDir}} {{.Config.ExposedPorts}} {{.Labels}}', ref]);
+  t.equal(p.stdout.trim(), '1000 /work map[8080/tcp:{}] map[built.by:tspod]');
+});
