@@ -66,57 +66,38 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     if (tty && sizeFrom?.rows && sizeFrom.columns) rt.sendResize(bundle, sizeFrom.rows, sizeFrom.columns);
   };
 
-  let conn: AttachConnection | undefined;
-  const connect = async () => {
-    conn = await rt.connectAttach(bundle, onOutput);
-    sendSize();
-  };
   const engine = await import('./containers.js');
-  if (o.start) {
-    try {
-      await engine.startContainer(entry.id, connect);
-    } catch (err) {
-      conn?.close();
-      throw err;
-    }
-  }
-  if (!conn) {
-    // attach to a running container (or one `start` found already running)
-    const cur = engine.syncedState(store.resolve(entry.id));
-    if (cur.state !== 'running') throw new ConflictError(`you can only attach to running containers: container ${cfg.name} is ${cur.state}`);
-    try {
-      await connect();
-    } catch (err) {
-      // it may have exited in between: then there is nothing to attach to, but an exit code to report
-      if (engine.isRunning(entry.id)) throw err;
-      log.debug(`attach: ${errorMessage(err)}`);
-      return o.waitExit ? engine.waitContainer(entry.id) : 0;
-    }
-  }
-  const c = conn!;
-
-  // ---- the session
+  const sigProxy = o.sigProxy ?? true;
+  const resizeSource = tty ? sizeFrom : undefined;
+  let conn: AttachConnection | undefined;
   let raw = false;
+  let detached = false;
+  let live = false; // the container runs: signals can be proxied
+  const queuedSignals: NodeJS.Signals[] = [];
+  let finish!: () => void;
+  const done = new Promise<void>((r) => { finish = r; });
+  let onData: ((b: Buffer) => void) | undefined;
+  let onEnd: (() => void) | undefined;
+
   const restoreTerminal = () => {
     if (raw) { try { io.stdin.setRawMode?.(false); } catch { /* terminal gone */ } raw = false; }
   };
   const onSignal = (sig: NodeJS.Signals) => {
+    if (!live) { queuedSignals.push(sig); return; }
     engine.killContainers([entry.id], { signal: sig }).catch(() => undefined);
   };
-  const sigProxy = o.sigProxy ?? true;
-  if (sigProxy) for (const s of PROXIED_SIGNALS) process.on(s, onSignal);
-  const resizeSource = tty ? sizeFrom : undefined;
-  resizeSource?.on('resize', sendSize);
-  process.on('exit', restoreTerminal);
 
-  let detached = false;
-  let finish!: () => void;
-  const done = new Promise<void>((r) => { finish = r; });
-  void c.ended.then(() => finish());
-
-  let onData: ((b: Buffer) => void) | undefined;
-  let onEnd: (() => void) | undefined;
-  if (forwardStdin) {
+  // Everything is wired up as soon as the socket is connected, before `runc start`:
+  // the terminal is raw and the signals are ours before the container can print or read.
+  const connect = async () => {
+    const c = await rt.connectAttach(bundle, onOutput);
+    conn = c;
+    void c.ended.then(() => finish());
+    if (sigProxy) for (const s of PROXIED_SIGNALS) process.on(s, onSignal);
+    process.on('exit', restoreTerminal);
+    resizeSource?.on('resize', sendSize);
+    sendSize();
+    if (!forwardStdin) return;
     if (tty && io.stdin.isTTY && io.stdin.setRawMode) { io.stdin.setRawMode(true); raw = true; }
     const scanner = new rt.DetachScanner(keys);
     let chain = Promise.resolve();
@@ -136,11 +117,8 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     io.stdin.on('data', onData);
     io.stdin.on('end', onEnd);
     io.stdin.resume();
-  }
-
-  try {
-    await done;
-  } finally {
+  };
+  const teardown = () => {
     if (onData) io.stdin.off('data', onData);
     if (onEnd) io.stdin.off('end', onEnd);
     if (forwardStdin) io.stdin.pause();
@@ -148,7 +126,30 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     process.off('exit', restoreTerminal);
     resizeSource?.off('resize', sendSize);
     if (sigProxy) for (const s of PROXIED_SIGNALS) process.off(s, onSignal);
-    c.close();
+    conn?.close();
+  };
+
+  try {
+    if (o.start) await engine.startContainer(entry.id, connect);
+    if (!conn) {
+      // attach to a running container (or one `start` found already running)
+      const cur = engine.syncedState(store.resolve(entry.id));
+      if (cur.state !== 'running') throw new ConflictError(`you can only attach to running containers: container ${cfg.name} is ${cur.state}`);
+      try {
+        await connect();
+      } catch (err) {
+        // it may have exited in between: then there is nothing to attach to, but an exit code to report
+        if (engine.isRunning(entry.id)) throw err;
+        log.debug(`attach: ${errorMessage(err)}`);
+        teardown();
+        return o.waitExit ? engine.waitContainer(entry.id) : 0;
+      }
+    }
+    live = true;
+    for (const s of queuedSignals.splice(0)) onSignal(s);
+    await done;
+  } finally {
+    teardown();
   }
   if (detached) return 0;
   if (!o.waitExit) return 0;
