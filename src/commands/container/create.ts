@@ -8,8 +8,8 @@ export default class ContainerCreate extends TspodCommand {
   static override aliases = ['create'];
   static override strict = false;
   static override args = {
-    image: Args.string({ description: 'image', required: true }),
-    command: Args.string({ description: 'command and arguments', required: false }),
+    image: Args.string({ ignoreStdin: true, description: 'image', required: true }),
+    command: Args.string({ ignoreStdin: true, description: 'command and arguments', required: false }),
   };
   static override flags = { ...createFlags };
 

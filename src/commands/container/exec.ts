@@ -6,8 +6,8 @@ export default class ContainerExec extends TspodCommand {
   static override aliases = ['exec'];
   static override strict = false;
   static override args = {
-    container: Args.string({ description: 'container name or ID', required: true }),
-    command: Args.string({ description: 'command and arguments', required: false }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }),
+    command: Args.string({ ignoreStdin: true, description: 'command and arguments', required: false }),
   };
   static override flags = {
     interactive: Flags.boolean({ char: 'i', description: 'Keep STDIN open' }),

@@ -5,7 +5,7 @@ import { renderObjects } from '../../cli/output.js';
 export default class ContainerInspect extends TspodCommand {
   static override summary = 'Display the configuration of one or more containers';
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = { format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }), size: Flags.boolean({ char: 's', description: 'Display total file size' }) };
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerInspect);

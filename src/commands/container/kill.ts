@@ -6,7 +6,7 @@ export default class ContainerKill extends TspodCommand {
   static override summary = 'Kill one or more running containers with a signal';
   static override aliases = ['kill'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     signal: Flags.string({ char: 's', description: 'Signal to send to the container (default SIGKILL)' }),
     all: Flags.boolean({ char: 'a', description: 'Signal all running containers' }),

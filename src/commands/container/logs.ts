@@ -14,7 +14,7 @@ export default class ContainerLogs extends TspodCommand {
   static override summary = 'Fetch the logs of one or more containers';
   static override aliases = ['logs'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
     follow: Flags.boolean({ char: 'f', description: 'Follow log output' }),
     tail: Flags.integer({ description: 'Output the specified number of lines at the end of the logs (-1 for all)', default: -1 }),

@@ -6,7 +6,7 @@ export default class ContainerPause extends TspodCommand {
   static override summary = 'Pause all the processes in one or more containers';
   static override aliases = ['pause'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ContainerPause);
     const { pauseContainers } = await import('../../engine/containers.js');

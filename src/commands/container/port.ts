@@ -5,8 +5,8 @@ export default class ContainerPort extends TspodCommand {
   static override summary = 'List port mappings of a container, or the public port of one private port';
   static override aliases = ['port'];
   static override args = {
-    container: Args.string({ description: 'container name or ID', required: false }),
-    port: Args.string({ description: 'private port[/protocol]', required: false }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }),
+    port: Args.string({ ignoreStdin: true, description: 'private port[/protocol]', required: false }),
   };
   static override flags = { all: Flags.boolean({ char: 'a', description: 'Display port information for all containers' }) };
   async run(): Promise<void> {

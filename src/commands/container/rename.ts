@@ -5,8 +5,8 @@ export default class ContainerRename extends TspodCommand {
   static override summary = 'Rename an existing container';
   static override aliases = ['rename'];
   static override args = {
-    container: Args.string({ description: 'container name or ID', required: true }),
-    name: Args.string({ description: 'new name', required: true }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }),
+    name: Args.string({ ignoreStdin: true, description: 'new name', required: true }),
   };
   async run(): Promise<void> {
     const { args } = await this.parseCmd(ContainerRename);

@@ -6,7 +6,7 @@ export default class ContainerRestart extends TspodCommand {
   static override summary = 'Restart one or more containers';
   static override aliases = ['restart'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     time: Flags.integer({ char: 't', description: 'Seconds to wait for stop before killing the container' }),
     all: Flags.boolean({ char: 'a', description: 'Restart all containers' }),

@@ -6,7 +6,7 @@ export default class ContainerRm extends TspodCommand {
   static override summary = 'Remove one or more containers';
   static override aliases = ['rm', 'container:remove'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'Force removal of a running or unusable container' }),
     volumes: Flags.boolean({ char: 'v', description: 'Remove anonymous volumes associated with the container' }),

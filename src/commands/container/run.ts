@@ -8,9 +8,12 @@ export default class ContainerRun extends TspodCommand {
   static override summary = 'Run a command in a new container';
   static override aliases = ['run'];
   static override strict = false;
+  // ignoreStdin: oclif would otherwise read a piped stdin as a missing argument (the
+  // container's command, which is split off before oclif sees it) and swallow it:
+  // `echo hi | tspod run -i IMAGE cat` must give stdin to the container
   static override args = {
-    image: Args.string({ description: 'image to run', required: true }),
-    command: Args.string({ description: 'command and arguments (default: the image ENTRYPOINT/CMD)', required: false }),
+    image: Args.string({ ignoreStdin: true, description: 'image to run', required: true }),
+    command: Args.string({ ignoreStdin: true, description: 'command and arguments (default: the image ENTRYPOINT/CMD)', required: false }),
   };
   static override flags = {
     ...createFlags,

@@ -5,7 +5,7 @@ export default class ContainerStart extends TspodCommand {
   static override summary = 'Start one or more containers';
   static override aliases = ['start'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
     attach: Flags.boolean({ char: 'a', description: "Attach the container's STDOUT and STDERR" }),
     interactive: Flags.boolean({ char: 'i', description: 'Attach STDIN' }),

@@ -5,7 +5,7 @@ export default class ContainerStop extends TspodCommand {
   static override summary = 'Stop one or more running containers (the stop signal, then SIGKILL after the timeout)';
   static override aliases = ['stop'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     time: Flags.integer({ char: 't', description: 'Seconds to wait before killing the container (default: its stop timeout, 10)' }),
     all: Flags.boolean({ char: 'a', description: 'Stop all running containers' }),

@@ -6,7 +6,7 @@ export default class ContainerTop extends TspodCommand {
   static override summary = 'Display the running processes of a container';
   static override aliases = ['top'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ContainerTop);
     const { topContainer } = await import('../../engine/containers.js');

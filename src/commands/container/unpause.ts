@@ -6,7 +6,7 @@ export default class ContainerUnpause extends TspodCommand {
   static override summary = 'Unpause the processes in one or more containers';
   static override aliases = ["unpause"];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ContainerUnpause);
     const { pauseContainers } = await import('../../engine/containers.js');

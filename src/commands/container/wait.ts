@@ -5,7 +5,7 @@ export default class ContainerWait extends TspodCommand {
   static override summary = 'Block until one or more containers stop, then print their exit codes';
   static override aliases = ['wait'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
     condition: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Condition to wait on (exited, running, created, stopped, paused)', default: ['exited'] }),
     ignore: Flags.boolean({ description: 'Ignore missing containers and print -1' }),

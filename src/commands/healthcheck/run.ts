@@ -5,7 +5,7 @@ export default class HealthcheckRun extends TspodCommand {
   static override summary = 'Run the health check of a container once';
   static override description = 'Runs the container\'s health check command inside it and records the result (ps and inspect show it). '
     + 'Exits 0 when the check passed; prints the status and exits 1 when it failed (as Podman). Checks are not scheduled automatically yet.';
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override examples = ['<%= config.bin %> healthcheck run web'];
 
   async run(): Promise<void> {
