@@ -1,0 +1,22 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class NetworkConnect extends TspodCommand {
+  static override summary = 'Connect a container to a network';
+  static override description = 'The container must be stopped (connecting a running container is not supported yet); it joins the network at its next start. '
+    + 'A container on the default slirp4netns network moves to the user network.';
+  static override args = {
+    network: Args.string({ description: 'network name or ID', required: true }),
+    container: Args.string({ description: 'container name or ID', required: true }),
+  };
+  static override flags = {
+    alias: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Add a network-scoped DNS alias for the container' }),
+    ip: Flags.string({ description: 'Static IPv4 address on the network' }),
+  };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parseCmd(NetworkConnect);
+    const { connectNetwork } = await import('../../engine/networks.js');
+    await connectNetwork(args.network, args.container, { aliases: flags.alias, ip: flags.ip });
+  }
+}

@@ -1,0 +1,21 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class NetworkDisconnect extends TspodCommand {
+  static override summary = 'Disconnect a container from a network';
+  static override description = 'The container must be stopped (disconnecting a running container is not supported yet). '
+    + 'A container left without user networks has loopback only (--network none).';
+  static override args = {
+    network: Args.string({ description: 'network name or ID', required: true }),
+    container: Args.string({ description: 'container name or ID', required: true }),
+  };
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Accepted for compatibility' }),
+  };
+
+  async run(): Promise<void> {
+    const { args } = await this.parseCmd(NetworkDisconnect);
+    const { disconnectNetwork } = await import('../../engine/networks.js');
+    await disconnectNetwork(args.network, args.container);
+  }
+}

@@ -1,0 +1,24 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+import { renderObjects } from '../../cli/output.js';
+
+export default class NetworkInspect extends TspodCommand {
+  static override summary = 'Display detailed information on one or more networks';
+  static override strict = false;
+  static override args = { network: Args.string({ description: 'network name or ID', required: true }) };
+  static override flags = {
+    format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(NetworkInspect);
+    const { inspectNetwork } = await import('../../engine/networks.js');
+    const out: object[] = [];
+    let failed: Error | undefined;
+    for (const n of argv as string[]) {
+      try { out.push(inspectNetwork(n)); } catch (err) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = err as Error; }
+    }
+    if (out.length || !failed) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
+    if (failed) throw failed;
+  }
+}

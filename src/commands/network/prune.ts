@@ -1,0 +1,39 @@
+import { Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class NetworkPrune extends TspodCommand {
+  static override summary = 'Remove all unused networks';
+  static override description = 'Removes every user-defined network that no container (running or not) uses, after a confirmation unless --force.';
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Provide filter values (label=<key>[=<value>], until=<timestamp>)' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parseCmd(NetworkPrune);
+    const { pruneCandidates, pruneNetworks } = await import('../../engine/networks.js');
+    if (!flags.force) {
+      const names = pruneCandidates(flags.filter);
+      process.stderr.write('WARNING! This will remove all networks not used by at least one container. The following networks will be removed:\n');
+      process.stderr.write(names.length ? `${names.join('\n')}\n` : '');
+      process.stderr.write('Are you sure you want to continue? [y/N] ');
+      const answer = await readLine();
+      if (!/^y(es)?$/i.test(answer.trim())) return;
+    }
+    const reps = await pruneNetworks(flags.filter);
+    const ok = reps.filter((r) => !r.error).map((r) => r.name);
+    if (ok.length) this.out(ok.join('\n'));
+    const failed = reps.find((r) => r.error);
+    if (failed) throw failed.error;
+  }
+}
+
+function readLine(): Promise<string> {
+  return new Promise((resolve) => {
+    let buf = '';
+    const done = () => { process.stdin.off('data', onData); process.stdin.off('end', done); process.stdin.pause(); resolve(buf); };
+    const onData = (c: Buffer) => { buf += c.toString('utf8'); if (buf.includes('\n')) done(); };
+    process.stdin.on('data', onData);
+    process.stdin.on('end', done);
+  });
+}

@@ -1,0 +1,28 @@
+import { Args, Flags } from '@oclif/core';
+import { TspodCommand } from '../../cli/base.js';
+
+export default class NetworkRm extends TspodCommand {
+  static override summary = 'Remove one or more networks';
+  static override description = 'A network used by a container (running or not) is not removed unless --force is given, which removes those containers first. '
+    + 'Exit status: 0 all removed, 1 a network did not exist, 2 a network is in use, 125 other errors.';
+  static override aliases = ['network:remove'];
+  static override strict = false;
+  static override args = { network: Args.string({ description: 'network name or ID', required: true }) };
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Remove the containers using the network, then the network' }),
+    time: Flags.integer({ char: 't', description: 'Seconds to wait for running containers to stop before killing them' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parseCmd(NetworkRm);
+    const { removeNetworks } = await import('../../engine/networks.js');
+    const reps = await removeNetworks(argv as string[], { force: flags.force, timeout: flags.time });
+    let last: (Error & { code?: string }) | undefined;
+    const ok: string[] = [];
+    for (const r of reps) {
+      if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; } else ok.push(r.name);
+    }
+    if (ok.length) this.out(ok.join('\n'));
+    if (last) this.fail(last.message, last.code === 'ENOTFOUND' ? 1 : last.code === 'EINUSE' ? 2 : 125);
+  }
+}

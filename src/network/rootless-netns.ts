@@ -1,0 +1,206 @@
+// The rootless network namespace (Podman 4's "rootless-netns"): one network
+// namespace per user, inside tspod's user namespace, that holds the bridges of
+// every user-defined network. It is a bind-mounted netns file under the
+// runroot (visible in the pause process's mount namespace, where every tspod
+// command that needs it runs), linked to the host by one slirp4netns (tap0,
+// 10.0.2.100/24) for outbound traffic and published ports. It exists only
+// while at least one container is attached to a user network: the last detach
+// tears it down (slirp4netns, aardvark-dns, the namespace itself).
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { readJSON, writeJSONAtomic, pidAlive } from '../state/atomic.js';
+import { run, spawnDetached, which } from '../util/exec.js';
+import { PrerequisiteError, TspodError, errorMessage } from '../util/errors.js';
+import { paths } from '../util/paths.js';
+import { log } from '../util/log.js';
+
+export const NETNS_SLIRP_IP = '10.0.2.100';
+export const NETNS_SLIRP_CIDR = '10.0.2.0/24';
+export const SLIRP_DNS_IP = '10.0.2.3';
+const NSFS_MAGIC = 0x6e736673;
+
+export interface RootlessNetnsState { netns: string; slirpPid: number; apiSocket: string; created: string }
+
+/** <runroot>/networks: the volatile side of user networks. */
+export function netRunDir(): string { return path.join(paths().runroot, 'networks'); }
+export function netnsFile(): string { return path.join(netRunDir(), 'rootless-netns'); }
+function stateFile(): string { return path.join(netRunDir(), 'rootless-netns.json'); }
+/** netavark's --config directory (aardvark-dns keeps its per-network files and pid file below it). */
+export function aardvarkConfigDir(): string { return path.join(netRunDir(), 'aardvark'); }
+export function netnsResolvConf(): string { return path.join(netRunDir(), 'resolv.conf'); }
+export function attachmentsDir(): string { return path.join(netRunDir(), 'attachments'); }
+export function pinDir(): string { return path.join(netRunDir(), 'netns'); }
+
+/** The lock serialising every change to the rootless netns and the attachments in it. */
+export function netLockKey(): string { return `rootless-netns:${paths().runroot}`; }
+
+/** True when p is a mounted namespace file (nsfs). */
+export function isNamespaceFile(p: string): boolean {
+  try { return Number(fs.statfsSync(p).type) === NSFS_MAGIC; } catch { return false; }
+}
+
+function cmdline(pid: number): string {
+  try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** SIGTERM a process if its command line still contains `needle`; wait (bounded) until it is gone. */
+export async function stopProcess(pid: number, needle: string): Promise<void> {
+  if (!pid || pid <= 1 || !cmdline(pid).includes(needle)) return;
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  for (let i = 0; i < 100 && pidAlive(pid); i++) await sleep(10);
+  if (pidAlive(pid) && cmdline(pid).includes(needle)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+}
+
+export function readState(): RootlessNetnsState | undefined {
+  try { return readJSON<RootlessNetnsState>(stateFile()); } catch { return undefined; }
+}
+
+/** The rootless netns is usable: the namespace file is mounted and its slirp4netns runs. */
+export function rootlessNetnsAlive(st = readState()): boolean {
+  return !!st && isNamespaceFile(st.netns) && pidAlive(st.slirpPid) && cmdline(st.slirpPid).includes('slirp4netns');
+}
+
+async function umount(p: string): Promise<void> {
+  if (!isNamespaceFile(p)) return;
+  const r = await run(which('umount') ?? 'umount', [p], { reject: false });
+  if (r.exitCode !== 0) {
+    const r2 = await run(which('umount') ?? 'umount', ['-l', p], { reject: false });
+    if (r2.exitCode !== 0) log.debug(`umount ${p}: ${r.stderr || r2.stderr}`);
+  }
+}
+
+/** The aardvark-dns started by netavark for our config dir, if running. */
+export function aardvarkPid(): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(aardvarkConfigDir(), 'aardvark-dns', 'aardvark.pid'), 'utf8').trim());
+    return pid > 1 && pidAlive(pid) && cmdline(pid).includes('aardvark-dns') ? pid : undefined;
+  } catch { return undefined; }
+}
+
+/**
+ * Remove the rootless netns and everything in it: slirp4netns, aardvark-dns,
+ * pinned container namespaces, attachment records. Caller holds netLockKey().
+ */
+export async function teardownRootlessNetns(): Promise<void> {
+  const st = readState();
+  const aard = aardvarkPid();
+  if (aard) await stopProcess(aard, 'aardvark-dns');
+  if (st?.slirpPid) await stopProcess(st.slirpPid, 'slirp4netns');
+  let pins: string[] = [];
+  try { pins = fs.readdirSync(pinDir()); } catch { /* none */ }
+  for (const p of pins) { await umount(path.join(pinDir(), p)); fs.rmSync(path.join(pinDir(), p), { force: true }); }
+  await umount(netnsFile());
+  for (const p of [netnsFile(), stateFile(), netnsResolvConf(), path.join(netRunDir(), 'slirp.sock'), path.join(netRunDir(), 'slirp4netns.ready')]) fs.rmSync(p, { force: true });
+  fs.rmSync(aardvarkConfigDir(), { recursive: true, force: true });
+  fs.rmSync(attachmentsDir(), { recursive: true, force: true });
+}
+
+/** The rootless netns, created (with its slirp4netns) when absent. Caller holds netLockKey(). */
+export async function ensureRootlessNetns(): Promise<RootlessNetnsState> {
+  const cur = readState();
+  if (rootlessNetnsAlive(cur)) return cur!;
+  // a stale one (the pause process restarted, slirp4netns died, kill -9 mid-way): start over
+  if (cur || fs.existsSync(netnsFile())) await teardownRootlessNetns();
+  const slirp = which('slirp4netns');
+  if (!slirp) throw new PrerequisiteError('slirp4netns not found: install the slirp4netns package');
+  try { fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK); } catch {
+    throw new PrerequisiteError('/dev/net/tun is not accessible: run "chmod 0666 /dev/net/tun" as root (slirp4netns needs it)');
+  }
+  const dir = netRunDir();
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ns = netnsFile();
+  fs.writeFileSync(ns, '', { mode: 0o600 });
+  // util-linux unshare bind-mounts the new namespace onto the file, so no process has to hold it
+  await run(which('unshare') ?? 'unshare', [`--net=${ns}`, 'true']).catch((err) => {
+    throw new TspodError(`cannot create the rootless network namespace: ${errorMessage(err)}`, 'ENETWORK');
+  });
+  const apiSocket = path.join(dir, 'slirp.sock');
+  if (Buffer.byteLength(apiSocket) > 107) throw new TspodError(`the slirp4netns API socket path ${apiSocket} is longer than 107 bytes: use a shorter --runroot or XDG_RUNTIME_DIR`, 'ENETWORK');
+  const readyFile = path.join(dir, 'slirp4netns.ready');
+  const logFile = path.join(dir, 'slirp4netns.log');
+  fs.rmSync(apiSocket, { force: true });
+  const readyFd = fs.openSync(readyFile, 'w', 0o600);
+  const logFd = fs.openSync(logFile, 'w', 0o600);
+  let pid: number;
+  try {
+    pid = spawnDetached(slirp, ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--ready-fd=3',
+      `--api-socket=${apiSocket}`, '--netns-type=path', ns, 'tap0'], { logFd, extraFds: [readyFd] });
+  } finally {
+    fs.closeSync(readyFd);
+    fs.closeSync(logFd);
+  }
+  const st: RootlessNetnsState = { netns: ns, slirpPid: pid, apiSocket, created: new Date().toISOString() };
+  // recorded before waiting: a failure below must still find the process to stop
+  writeJSONAtomic(stateFile(), st);
+  const deadline = Date.now() + 10_000;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
+    let ready = '';
+    try { ready = fs.readFileSync(readyFile, 'utf8'); } catch { /* not yet */ }
+    if (ready.includes('1') && fs.existsSync(apiSocket)) break;
+    if (!pidAlive(pid) || Date.now() > deadline) {
+      let why = '';
+      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING/.test(l)).slice(-3).join('; '); } catch { /* none */ }
+      await teardownRootlessNetns();
+      throw new TspodError(`slirp4netns failed to connect the rootless network namespace${why ? `: ${why}` : ''}`, 'ENETWORK');
+    }
+    await sleep(delay);
+  }
+  // aardvark-dns forwards to the nameservers of the resolv.conf it sees: slirp4netns's
+  // DNS (the host's resolver, even a 127.0.0.53 one) is always reachable from here
+  fs.writeFileSync(netnsResolvConf(), `nameserver ${SLIRP_DNS_IP}\n`, { mode: 0o644 });
+  await inRootlessNetns(['sh', '-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']).catch(async (err) => {
+    await teardownRootlessNetns();
+    throw new TspodError(`cannot enable forwarding in the rootless network namespace: ${errorMessage(err)}`, 'ENETWORK');
+  });
+  log.debug(`rootless netns ${ns} up, slirp4netns pid ${pid}`);
+  return st;
+}
+
+/**
+ * argv for running a command inside the rootless netns, in a private mount
+ * namespace where /etc/resolv.conf points at slirp4netns's DNS.
+ */
+export function rootlessNetnsCommand(argv: string[]): [string, string[]] {
+  return [which('nsenter') ?? 'nsenter', [`--net=${netnsFile()}`, '--', which('unshare') ?? 'unshare', '--mount', '--',
+    'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', netnsResolvConf(), ...argv]];
+}
+
+export async function inRootlessNetns(argv: string[], input?: string): Promise<string> {
+  const [file, args] = rootlessNetnsCommand(argv);
+  return (await run(file, args, { input })).stdout;
+}
+
+// ---------------------------------------------------------------- port forwarding (slirp4netns API)
+
+function slirpRequest(apiSocket: string, req: object): Promise<{ return?: { id?: number }; error?: { desc?: string } }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.createConnection(apiSocket);
+    let buf = '';
+    sock.on('connect', () => { sock.write(JSON.stringify(req)); sock.end(); });
+    sock.on('data', (d) => { buf += d.toString(); });
+    sock.on('error', reject);
+    sock.on('close', () => {
+      try { resolve(JSON.parse(buf || '{}')); } catch { reject(new TspodError(`slirp4netns API answered: ${buf.slice(0, 200)}`, 'ENETWORK')); }
+    });
+  });
+}
+
+/** Forward hostIP:hostPort on the host to hostPort in the rootless netns (where netavark's DNAT takes over). */
+export async function addHostForward(st: RootlessNetnsState, p: { hostIP: string; hostPort: number; protocol: 'tcp' | 'udp' }): Promise<number> {
+  const r = await slirpRequest(st.apiSocket, {
+    execute: 'add_hostfwd',
+    arguments: { proto: p.protocol, host_addr: p.hostIP || '0.0.0.0', host_port: p.hostPort, guest_addr: NETNS_SLIRP_IP, guest_port: p.hostPort },
+  });
+  if (r.error || typeof r.return?.id !== 'number') {
+    const desc = r.error?.desc ?? JSON.stringify(r);
+    throw new TspodError(`cannot publish port ${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}/${p.protocol}: ${desc}${/bind|in use/i.test(desc) ? ' (the address is in use)' : ''}`, 'EPORT');
+  }
+  return r.return.id;
+}
+
+export async function removeHostForward(st: RootlessNetnsState, id: number): Promise<void> {
+  try { await slirpRequest(st.apiSocket, { execute: 'remove_hostfwd', arguments: { id } }); } catch (err) { log.debug(`remove_hostfwd ${id}: ${errorMessage(err)}`); }
+}
