@@ -10,8 +10,6 @@ import type { ImageStore } from '../image/store.js';
 import type { ImageConfig, LayerRecord, ContainerConfig, HistoryEntry } from '../image/types.js';
 import { mountRootfs, unmountRootfs, rootfsPaths } from '../container/rootfs.js';
 import { resolveUser } from '../container/user.js';
-import { ingestLayer } from '../image/ingest.js';
-import { packLayerToFile } from '../storage/pack.js';
 import { unpackLayer } from '../storage/unpack.js';
 import { spawn, which } from '../util/exec.js';
 import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
@@ -25,6 +23,7 @@ import type { IgnoreMatcher } from './ignore.js';
 import { runStep, removeCreatedMountpoints, pruneCopiedUpDirs, type BuildNetwork } from './run.js';
 import { configId, storeBuiltImage } from './commit.js';
 import { squashLayerDirs } from './squash.js';
+import { storeDirAsLayer } from './layer.js';
 
 export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
@@ -279,18 +278,12 @@ export class Executor {
     return this.ingestDir(dir);
   }
 
+  /** Store a directory (upper dir or squashed tree) as a layer; the directory is consumed. */
   private async ingestDir(dir: string): Promise<LayerRecord> {
-    const file = path.join(this.work, `layer-${process.hrtime.bigint()}.tar.gz`);
     const t0 = Date.now();
-    await packLayerToFile(dir, file, { gzipLevel: 1 });
-    const t1 = Date.now();
-    try {
-      const { layer } = await ingestLayer(this.o.store, fs.createReadStream(file));
-      log.debug(`build: layer ${layer.id.slice(7, 19)}: packed in ${t1 - t0} ms, stored in ${Date.now() - t1} ms`);
-      return layer;
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    const layer = await storeDirAsLayer(this.o.store, dir, this.work);
+    log.debug(`build: layer ${layer.id.slice(7, 19)} stored in ${Date.now() - t0} ms`);
+    return layer;
   }
 
   // ------------------------------------------------------------------ stages
