@@ -14,6 +14,8 @@
 // `engine` has .name ('tspod' | 'podman'), .ok(args) (run, require exit 0) and .exec(args).
 // ctx has .images (see run.mjs: big, small[], base), .reg (host, url) and .opts.
 
+import { buildBenchmarks } from './build.mjs';
+
 const both = (fn) => ({ tspodCmd: fn, podmanCmd: fn });
 
 /** Remove every container, quickly (podman's rm -f would wait 10 s for `sleep` to ignore SIGTERM). */
@@ -109,4 +111,5 @@ export const benchmarks = [
     check: async (e) => { await expectCount(e, ['ps', '-q'], 20, 'running containers after 20 x run -d'); },
     after: async (e) => { await rmAllContainers(e); },
   },
+  ...buildBenchmarks,
 ];
