@@ -423,8 +423,13 @@ export async function cleanupContainer(id: string): Promise<void> {
     return;
   }
   if (restartNow) {
-    await store.patch(e.id, (x) => { x.restartCount += 1; });
-    await withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id)));
+    await withLock(ctrLockKey(e.id), async () => {
+      // a `stop` may have come between the two locks: it wins over the policy
+      const cur = store.list().find((c) => c.id === e.id);
+      if (!cur || cur.stoppedByUser || cur.state !== 'exited') return;
+      await store.patch(e.id, (x) => { x.restartCount += 1; });
+      await startLocked(store, store.resolve(e.id));
+    });
   }
 }
 
@@ -447,7 +452,12 @@ async function waitExited(id: string, timeoutMs: number): Promise<boolean> {
 async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutSec: number | undefined): Promise<void> {
   await withLock(ctrLockKey(e.id), async () => {
     const cur = syncedState(store.resolve(e.id));
-    if (!can.stop(cur.state)) return; // already stopped: like Podman, not an error
+    if (!can.stop(cur.state)) {
+      // already stopped: like Podman, not an error. But it may be between two runs of a
+      // restart policy (exited, its cleanup about to restart it): the user's stop wins.
+      if (cur.state === 'exited' && !cur.stoppedByUser) await store.patch(cur.id, (x) => { x.stoppedByUser = true; });
+      return;
+    }
     const cfg = store.readConfig(cur.id);
     const rt = await runtime();
     await store.patch(cur.id, (x) => { x.stoppedByUser = true; x.state = 'stopping'; });
