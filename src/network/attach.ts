@@ -96,6 +96,11 @@ export function listAttachments(): AttachmentRecord[] {
   return out;
 }
 
+/** Cheap: does the container have network state to undo (cleanup/rm call detach only then)? */
+export function isAttached(id: string): boolean {
+  return fs.existsSync(recordFile(id));
+}
+
 /** What a running container got on its user networks (for inspect), or undefined. */
 export function containerAttachment(id: string): AttachmentRecord | undefined {
   if (!rootlessNetnsAlive() && isRootless()) return undefined;

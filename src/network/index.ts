@@ -1,7 +1,7 @@
 // User-defined networks: the API the container engine uses.
 export {
   attachContainerNetworks, detachContainerNetworks, isUserNetwork, planUserNetworks, writeNetworkFiles,
-  hostsContent, resolvContent, containerAttachment, listAttachments, resetNetworking, DNS_DOMAIN, type UserNetworkPlan,
+  hostsContent, resolvContent, containerAttachment, isAttached, listAttachments, resetNetworking, DNS_DOMAIN, type UserNetworkPlan,
 } from './attach.js';
 export { NetworkStore } from './store.js';
 export type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
