@@ -42,6 +42,12 @@ export interface AttachOptions {
   sigProxy?: boolean | undefined;
   /** Start the container, connecting before `runc start` so no output is lost (run -it, start -ai). */
   start?: boolean | undefined;
+  /**
+   * Refuse a container that is not running (tspod attach). Otherwise a caller that
+   * started the container itself and found it already exited gets its logged
+   * output and exit code instead of an error.
+   */
+  mustBeRunning?: boolean | undefined;
   /** Streams to use instead of the process's own (tests). */
   io?: AttachIO | undefined;
 }
@@ -134,6 +140,10 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     if (!conn) {
       // attach to a running container (or one `start` found already running)
       const cur = engine.syncedState(store.resolve(entry.id));
+      if (cur.state === 'exited' && !o.mustBeRunning && !o.start) {
+        teardown();
+        return engine.followUntilExit(entry.id, { stdout: io.stdout, stderr: io.stderr });
+      }
       if (cur.state !== 'running') throw new ConflictError(`you can only attach to running containers: container ${cfg.name} is ${cur.state}`);
       try {
         await connect();

@@ -30,7 +30,7 @@ export default class ContainerAttach extends TspodCommand {
     if (!name) this.fail('attach requires the name or ID of a container');
     const { attachContainer } = await import('../../engine/attach.js');
     process.exitCode = await attachContainer(name, {
-      stdin: !flags['no-stdin'], tty: false, detachKeys: flags['detach-keys'], waitExit: true, sigProxy: flags['sig-proxy'],
+      stdin: !flags['no-stdin'], tty: false, detachKeys: flags['detach-keys'], waitExit: true, sigProxy: flags['sig-proxy'], mustBeRunning: true,
     });
   }
 }
