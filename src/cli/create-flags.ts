@@ -18,6 +18,9 @@ export const createFlags = {
   'publish-all': Flags.boolean({ char: 'P', description: 'Publish all exposed ports to random ports on the host' }),
   network: Flags.string({ description: 'Network mode: slirp4netns (default), none, host, container:NAME', aliases: ['net'] }),
   hostname: Flags.string({ char: 'h', description: 'Set the container host name' }),
+  'network-alias': many('Add a network-scoped alias for the container (user-defined networks)'),
+  ip: Flags.string({ description: 'Static IPv4 address on the user-defined network' }),
+  link: many('Add a hosts entry for another container (NAME[:ALIAS]) on the same user-defined network'),
   'add-host': many('Add a custom host-to-IP mapping (host:ip)'),
   dns: many('Set custom DNS servers'),
   'dns-search': many('Set custom DNS search domains'),
@@ -81,6 +84,6 @@ export function toCreateOptions(image: string, command: string[], f: Record<stri
     healthStartPeriod: s('health-start-period'), noHealthcheck: b('no-healthcheck'), pull: f['pull'] as CreateOptions['pull'], replace: b('replace'), cidfile: s('cidfile'),
     ulimit: a('ulimit'), shmSize: s('shm-size'), sdnotify: f['sdnotify'] as CreateOptions['sdnotify'], logDriver: s('log-driver'), logOpt: a('log-opt'),
     memory: s('memory'), cpus: n('cpus'), pidsLimit: n('pids-limit'), userns: s('userns'), groupAdd: a('group-add'), sysctl: a('sysctl'), pid: s('pid'),
-    ipc: s('ipc'), uts: s('uts'), tlsVerify: b('tls-verify'), platform: s('platform'), timeout: n('timeout'),
+    ipc: s('ipc'), uts: s('uts'), networkAlias: a('network-alias'), ip: s('ip'), link: a('link'), tlsVerify: b('tls-verify'), platform: s('platform'), timeout: n('timeout'),
   };
 }

@@ -23,6 +23,9 @@ export interface CreateOptions {
   publish?: string[] | undefined;
   publishAll?: boolean | undefined;
   network?: string | undefined;
+  networkAlias?: string[] | undefined;
+  ip?: string | undefined;
+  link?: string[] | undefined;
   hostname?: string | undefined;
   addHost?: string[] | undefined;
   dns?: string[] | undefined;

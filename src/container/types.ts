@@ -110,6 +110,11 @@ export interface ContainerConfig {
   ipcNs: string;
   utsNs: string;
   groupAdd: string[];
+  /** user-defined networks (src/network) the container joins, with its aliases there */
+  networks?: string[] | undefined;
+  networkAliases?: string[] | undefined;
+  staticIP?: string | undefined;
+  links?: string[] | undefined;
 }
 
 export function emptyEntry(id: string): ContainerEntry {

@@ -40,7 +40,13 @@ async function runtime() {
   return new ContainerRuntime({ runroot: paths().runroot });
 }
 
-function ctrLockKey(id: string): string { return `ctr:${paths().root}:${id}`; }
+export function ctrLockKey(id: string): string { return `ctr:${paths().root}:${id}`; }
+
+/** Leave user-defined networks (the last container out tears down the rootless network namespace). */
+async function detachUserNetworks(id: string): Promise<void> {
+  const n = await import('../network/index.js');
+  if (n.isAttached(id)) await n.detachContainerNetworks(id).catch((err) => log.debug(`network detach ${id}: ${errorMessage(err)}`));
+}
 
 // ---------------------------------------------------------------- state sync
 
@@ -121,8 +127,11 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   for (const m of mounts) if (m.type === 'volume' && m.source) VolumeStore.validName(m.source);
   const dests = new Set<string>();
   for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
-  const network = o.network ?? (isRootless() ? 'slirp4netns' : 'slirp4netns');
-  if (!['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
+  // a user-defined network (tspod network create) or one of the built-in modes
+  const { planUserNetworks } = await import('../network/attach.js');
+  const userNets = planUserNetworks({ network: o.network, aliases: o.networkAlias, ip: o.ip, links: o.link });
+  const network = userNets ? userNets.networks.join(',') : o.network ?? 'slirp4netns';
+  if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
     throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
   }
   const ports = (o.publish ?? []).flatMap(parsePublish);
@@ -209,6 +218,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
     ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
+    networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
   };
   // volumes-from: copy the other container's mounts
   for (const vf of o.volumesFrom ?? []) {
@@ -254,7 +264,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
 
 // ---------------------------------------------------------------- start
 
-async function prepareVolumes(cfg: ContainerConfig, rootfs: string): Promise<UserMount[]> {
+async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid: number; gid: number }): Promise<UserMount[]> {
   const vols = new VolumeStore();
   const out: UserMount[] = [];
   for (const m of cfg.mounts) {
@@ -274,7 +284,12 @@ async function prepareVolumes(cfg: ContainerConfig, rootfs: string): Promise<Use
       }
       await vols.markPopulated(v.name);
     }
-    if (m.options.includes('U')) await run('chown', ['-R', `${cfg.uid}:${cfg.gid}`, v.mountpoint], { reject: false });
+    if (m.options.includes('U')) await run('chown', ['-R', `${user.uid}:${user.gid}`, v.mountpoint], { reject: false });
+    if (v.options['type'] === 'tmpfs') {
+      // a volume created with --opt type=tmpfs is a fresh tmpfs each time the container starts
+      out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: (v.options['o'] ?? '').split(',').filter(Boolean) });
+      continue;
+    }
     out.push({ type: 'volume', source: v.mountpoint, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U', 'nocopy', 'copy'].includes(x)) });
   }
   return out;
@@ -314,7 +329,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     writeFileAtomic(path.join(ud, 'resolv.conf'), resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
     writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
-    const mounts = await prepareVolumes(cfg, rootfs);
+    const mounts = await prepareVolumes(cfg, rootfs, user);
     // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
     // and a restart would create a second, empty one
     if (anonBefore) store.writeConfig(cfg);
@@ -354,7 +369,11 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     });
     conmonPid = created.conmonPid;
     pid = created.pid;
-    if (net === 'slirp4netns') {
+    if (cfg.networks?.length) {
+      const { attachContainerNetworks, writeNetworkFiles } = await import('../network/index.js');
+      const r = await attachContainerNetworks({ id: e.id, name: cfg.name, hostname: cfg.hostname, networks: cfg.networks, aliases: cfg.networkAliases, staticIP: cfg.staticIP, links: cfg.links, ports: cfg.ports }, `/proc/${pid}/ns/net`);
+      writeNetworkFiles(ud, r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
+    } else if (net === 'slirp4netns') {
       const h = await startSlirp(pid, netDir(e.id));
       slirpPid = h.pid;
       if (cfg.ports.length) await addPortForwards(h, cfg.ports);
@@ -365,6 +384,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   } catch (err) {
     // undo: nothing of a failed start may keep running
     if (slirpPid) stopSlirp(slirpPid);
+    if (cfg.networks?.length) await (await import('../network/index.js')).detachContainerNetworks(e.id).catch(() => undefined);
     try { await rt.killContainer(e.id, 'SIGKILL'); } catch { /* not started */ }
     try { await rt.deleteContainer(e.id, true); } catch { /* nothing */ }
     if (conmonPid > 0) { try { process.kill(conmonPid, 'SIGKILL'); } catch { /* gone */ } }
@@ -399,6 +419,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     const rt = await runtime();
     if (cur.slirpPid) stopSlirp(cur.slirpPid);
     fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+    await detachUserNetworks(cur.id);
     try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
     await unmountRootfs(store.ctrDir(cur.id));
     if (cur.state === 'removing') return false;
@@ -579,6 +600,7 @@ export async function removeContainers(inputs: string[], opts: { force?: boolean
         const fresh = store.list().find((c) => c.id === cur.id);
         if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
         fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+    await detachUserNetworks(cur.id);
         try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
         rt.removeExitFile(cur.id);
         await unmountRootfs(store.ctrDir(cur.id));

@@ -140,6 +140,10 @@ export async function reset(): Promise<void> {
     const { resetContainers } = await import('./reset-hooks.js');
     await resetContainers();
   } catch { /* no container engine or nothing to stop */ }
+  try {
+    const { resetNetworking } = await import('../network/index.js');
+    await resetNetworking();
+  } catch { /* no user networks */ }
   for (const dir of [p.root, p.runroot]) {
     if (!fs.existsSync(dir)) continue;
     await unmountUnder(dir);

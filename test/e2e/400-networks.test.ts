@@ -4,8 +4,7 @@
 //    aardvark-dns, --link hosts entries, outbound traffic, a published port, address and port
 //    conflicts, and teardown leaving no slirp4netns or aardvark-dns behind;
 //  - the network commands: create/ls/inspect/exists/rm/prune and bad input (exit 125, nothing written);
-//  - two services on a user network through `tspod run --network` once the container engine calls
-//    the network layer (a todo until then).
+//  - two services on a user network through `tspod run --network`: by name, by alias, published port.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -257,11 +256,6 @@ t.test('bad input: exit 125 and nothing written', async (t) => {
 });
 
 t.test('two services on a user network through tspod run', async (t: Test) => {
-  const help = await env.tspod(['create', '--help']);
-  if (!/--network-alias/.test(help.stdout)) {
-    t.todo('the container engine does not call the network layer yet (create has no --network-alias): src/engine/containers.ts integration pending');
-    return;
-  }
   const { startRegistry } = await import('../fixtures/registry.js');
   const { buildBusyboxLayer, buildFileLayer, buildImage, pushImage } = await import('../fixtures/image-builder.js');
   const reg = await startRegistry();
