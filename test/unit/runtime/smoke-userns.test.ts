@@ -18,10 +18,10 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CAPABILITIES, capabilityMask } from '../../src/runtime/capabilities.js';
-import { RESOURCES_IGNORED_WARNING } from '../../src/runtime/spec.js';
+import { DEFAULT_CAPABILITIES, capabilityMask } from '../../../src/runtime/capabilities.js';
+import { RESOURCES_IGNORED_WARNING } from '../../../src/runtime/spec.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const USER = 'tspodtest';
 
 // ---------------------------------------------------------------- prerequisites
