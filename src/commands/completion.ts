@@ -13,7 +13,7 @@ export default class Completion extends TspodCommand {
     '  fish: tspod completion fish > ~/.config/fish/completions/tspod.fish',
   ].join('\n');
   static override args = {
-    shell: Args.string({ description: 'the shell to print the script for', required: true, options: [...SHELLS] }),
+    shell: Args.string({ ignoreStdin: true, description: 'the shell to print the script for', required: true, options: [...SHELLS] }),
   };
   static override flags = {};
   static override examples = [

@@ -7,7 +7,7 @@ import { NotFoundError } from '../util/errors.js';
 export default class Inspect extends TspodCommand {
   static override summary = 'Display the configuration of an object denoted by ID or name';
   static override strict = false;
-  static override args = { name: Args.string({ description: 'image or container name or ID', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'image or container name or ID', required: true }) };
   static override flags = {
     format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }),
     type: Flags.option({ char: 't', options: ['all', 'image', 'container'] as const, default: 'all', description: 'Specify inspect-object type' })(),

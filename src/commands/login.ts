@@ -4,7 +4,7 @@ import { currentLogin, login } from '../engine/login.js';
 
 export default class Login extends TspodCommand {
   static override summary = 'Log in to a container registry';
-  static override args = { registry: Args.string({ description: 'registry host[:port] (or host/namespace)', required: true }) };
+  static override args = { registry: Args.string({ ignoreStdin: true, description: 'registry host[:port] (or host/namespace)', required: true }) };
   static override flags = {
     username: Flags.string({ char: 'u', description: 'Username for the registry' }),
     password: Flags.string({ char: 'p', description: 'Password for the registry (prefer --password-stdin)' }),

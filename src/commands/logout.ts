@@ -4,7 +4,7 @@ import { logout } from '../engine/login.js';
 
 export default class Logout extends TspodCommand {
   static override summary = 'Log out of a container registry';
-  static override args = { registry: Args.string({ description: 'registry host[:port]', required: false }) };
+  static override args = { registry: Args.string({ ignoreStdin: true, description: 'registry host[:port]', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Remove the credentials of all registries' }),
     authfile: Flags.string({ description: 'Path of the authentication file' }),

@@ -13,7 +13,7 @@ export default class Quadlet extends TspodCommand {
     'Run by systemd as a user generator ($SYSTEMD_SCOPE=user), --user is implied.',
   ].join('\n');
   static override strict = false;
-  static override args = { outputDir: Args.string({ description: 'directory to write the units into (required unless --dryrun)', required: false }) };
+  static override args = { outputDir: Args.string({ ignoreStdin: true, description: 'directory to write the units into (required unless --dryrun)', required: false }) };
   static override flags = {
     dryrun: Flags.boolean({ description: 'Print the units instead of writing them' }),
     user: Flags.boolean({ description: 'Generate user units (the rootless search path)' }),

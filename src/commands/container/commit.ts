@@ -8,8 +8,8 @@ export default class ContainerCommit extends TspodCommand {
     + 'Rootless containers cannot be paused on cgroups v1, so --pause is accepted and the container is committed as it runs.';
   static override aliases = ['commit'];
   static override args = {
-    container: Args.string({ description: 'container name or ID', required: true }),
-    image: Args.string({ description: 'name of the new image (default: none, only an ID)', required: false }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }),
+    image: Args.string({ ignoreStdin: true, description: 'name of the new image (default: none, only an ID)', required: false }),
   };
   static override flags = {
     author: Flags.string({ char: 'a', description: 'Set the author for the image committed' }),

@@ -9,8 +9,8 @@ export default class ContainerCp extends TspodCommand {
     + 'and paths under its volumes and bind mounts reach those.';
   static override aliases = ['cp'];
   static override args = {
-    src: Args.string({ description: 'source: CONTAINER:PATH, a local path, or - (a tar stream on stdin)', required: true }),
-    dest: Args.string({ description: 'destination: CONTAINER:PATH, a local path, or - (a tar stream on stdout)', required: true }),
+    src: Args.string({ ignoreStdin: true, description: 'source: CONTAINER:PATH, a local path, or - (a tar stream on stdin)', required: true }),
+    dest: Args.string({ ignoreStdin: true, description: 'destination: CONTAINER:PATH, a local path, or - (a tar stream on stdout)', required: true }),
   };
   static override flags = {
     archive: Flags.boolean({ char: 'a', description: 'Chown copied files to the primary uid/gid of the destination container', default: true, allowNo: true }),

@@ -7,7 +7,7 @@ export default class ContainerDiff extends TspodCommand {
   static override description = 'Lists the paths added (A), changed (C) and deleted (D) in the container\'s writable layer, relative to its image. '
     + 'Files the engine provides (/etc/hosts, /etc/resolv.conf, ...) and mount points are left out. Given an image, lists its top layer\'s content.';
   static override aliases = ['diff'];
-  static override args = { container: Args.string({ description: 'container (or image) name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container (or image) name or ID', required: true }) };
   static override flags = { format: Flags.string({ description: "Change the output format (json or a Go template)" }) };
 
   async run(): Promise<void> {

@@ -9,7 +9,7 @@ export default class ContainerMount extends TspodCommand {
     + '(for example `tspod unshare ls $(tspod mount web)`, or run everything in `tspod unshare sh`).';
   static override aliases = ['mount'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Mount all containers' }),
     format: Flags.string({ description: 'Print the mounted containers in specified format (json)' }),

@@ -6,7 +6,7 @@ export default class ContainerUnmount extends TspodCommand {
   static override description = 'Unmounts the root filesystem of stopped containers mounted with `tspod mount`. A running container keeps its root filesystem mounted.';
   static override aliases = ['unmount', 'umount', 'container:umount'];
   static override strict = false;
-  static override args = { container: Args.string({ description: 'container name or ID', required: false }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Unmount all of the currently mounted containers' }),
     force: Flags.boolean({ char: 'f', description: 'Force the complete unmount of the specified mounted containers' }),

@@ -9,7 +9,7 @@ export default class GenerateQuadlet extends TspodCommand {
     'Print a NAME.container file (podman-systemd.unit(5) format) that runs the container the way it was created.',
     'Put it in ~/.config/containers/systemd/ and let `tspod quadlet` turn it into a service unit.',
   ].join('\n');
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
     files: Flags.boolean({ char: 'f', description: 'Write NAME.container in the current directory and print its path' }),
     'restart-policy': Flags.string({ description: "systemd restart policy for [Service] Restart= (default: the container's own policy, or on-failure)" }),

@@ -9,7 +9,7 @@ export default class GenerateSystemd extends TspodCommand {
     'Print a systemd service unit that starts and stops the container (or, with --new, creates it on start and',
     'removes it on stop). Install it under ~/.config/systemd/user and run `systemctl --user daemon-reload`.',
   ].join('\n');
-  static override args = { container: Args.string({ description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
     name: Flags.boolean({ char: 'n', description: "Use the container's name instead of its ID in the unit" }),
     new: Flags.boolean({ description: 'Create the container on start and remove it on stop (the unit runs tspod run)' }),

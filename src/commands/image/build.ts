@@ -7,7 +7,7 @@ export default class ImageBuild extends TspodCommand {
   static override summary = 'Build an image from a Containerfile or Dockerfile';
   static override description = 'Builds an image rootless, without a daemon: each RUN runs in a container under runc, each step is cached as a layer.';
   static override aliases = ['build'];
-  static override args = { context: Args.string({ description: 'context directory, or - to read a tar archive (or a bare Containerfile) from stdin', required: false }) };
+  static override args = { context: Args.string({ ignoreStdin: true, description: 'context directory, or - to read a tar archive (or a bare Containerfile) from stdin', required: false }) };
   static override flags = {
     tag: Flags.string({ char: 't', multiple: true, multipleNonGreedy: true, description: 'Name (and tag) for the resulting image; may be repeated' }),
     file: Flags.string({ char: 'f', description: 'Containerfile to use (default: Containerfile, else Dockerfile, in the context); - reads stdin' }),

@@ -6,7 +6,7 @@ import { imageHistory } from '../../engine/images.js';
 export default class ImageHistory extends TspodCommand {
   static override summary = 'Show the history of an image';
   static override aliases = ['history'];
-  static override args = { image: Args.string({ description: 'image name or ID', required: true }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image name or ID', required: true }) };
   static override flags = {
     format: Flags.string({ description: "Format the output using a Go template, or 'json'" }),
     human: Flags.boolean({ char: 'H', default: true, allowNo: true, description: 'Display sizes and dates in human readable format' }),

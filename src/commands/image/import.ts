@@ -6,8 +6,8 @@ export default class ImageImport extends TspodCommand {
   static override summary = 'Import a tarball (a root filesystem) to create an image';
   static override aliases = ['import'];
   static override args = {
-    path: Args.string({ description: 'tarball path, URL, or - for stdin', required: true }),
-    reference: Args.string({ description: 'name for the new image', required: false }),
+    path: Args.string({ ignoreStdin: true, description: 'tarball path, URL, or - for stdin', required: true }),
+    reference: Args.string({ ignoreStdin: true, description: 'name for the new image', required: false }),
   };
   static override flags = {
     change: Flags.string({ char: 'c', multiple: true, multipleNonGreedy: true, description: 'Apply a Containerfile instruction to the image (CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)' }),

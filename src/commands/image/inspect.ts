@@ -6,7 +6,7 @@ import { inspectImage } from '../../engine/images.js';
 export default class ImageInspect extends TspodCommand {
   static override summary = 'Display the configuration of one or more images';
   static override strict = false;
-  static override args = { image: Args.string({ description: 'image name or ID', required: true }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image name or ID', required: true }) };
   static override flags = {
     format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }),
   };

@@ -5,7 +5,7 @@ import { pullAction } from '../../cli/actions/pull.js';
 export default class ImagePull extends TspodCommand {
   static override summary = 'Pull an image from a registry';
   static override aliases = ['pull'];
-  static override args = { image: Args.string({ description: 'image reference: name[:tag], name@digest, host[:port]/path[:tag]', required: true }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image reference: name[:tag], name@digest, host[:port]/path[:tag]', required: true }) };
   static override flags = {
     quiet: Flags.boolean({ char: 'q', description: 'Suppress progress output; print only the image ID' }),
     platform: Flags.string({ description: 'Pull the image for this platform (os/arch[/variant]) from a manifest list' }),

@@ -7,8 +7,8 @@ export default class ImagePush extends TspodCommand {
   static override summary = 'Push an image to a registry';
   static override aliases = ['push'];
   static override args = {
-    image: Args.string({ description: 'local image name or ID', required: true }),
-    destination: Args.string({ description: 'destination reference (default: the image name)', required: false }),
+    image: Args.string({ ignoreStdin: true, description: 'local image name or ID', required: true }),
+    destination: Args.string({ ignoreStdin: true, description: 'destination reference (default: the image name)', required: false }),
   };
   static override flags = {
     quiet: Flags.boolean({ char: 'q', description: 'Suppress progress output' }),

@@ -6,7 +6,7 @@ export default class ImageRm extends TspodCommand {
   static override summary = 'Remove one or more images from local storage';
   static override aliases = ['rmi', 'image:remove'];
   static override strict = false;
-  static override args = { image: Args.string({ description: 'image name or ID', required: false }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image name or ID', required: false }) };
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'Force removal of the image and any containers using it' }),
     all: Flags.boolean({ char: 'a', description: 'Remove all images' }),

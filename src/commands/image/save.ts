@@ -7,7 +7,7 @@ export default class ImageSave extends TspodCommand {
   static override description = 'Write one or more images to a docker-archive (default), oci-archive, oci-dir or docker-dir, on a file or on stdout. The archive can be read by `tspod load`, `podman load`, `docker load` and `skopeo copy`.';
   static override aliases = ['save'];
   static override strict = false;
-  static override args = { image: Args.string({ description: 'image name or ID (more names: extra tags, or images with -m)', required: true }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image name or ID (more names: extra tags, or images with -m)', required: true }) };
   static override flags = {
     output: Flags.string({ char: 'o', description: 'Write to a specified file (default: stdout, which must be redirected)' }),
     format: Flags.string({ description: 'Save image to docker-archive, oci-archive (OCI layout in a tar), oci-dir (OCI layout directory) or docker-dir (dir transport)', default: 'docker-archive' }),

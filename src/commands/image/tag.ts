@@ -7,8 +7,8 @@ export default class ImageTag extends TspodCommand {
   static override aliases = ['tag'];
   static override strict = false;
   static override args = {
-    image: Args.string({ description: 'image name or ID', required: true }),
-    target: Args.string({ description: 'new name(s)', required: true }),
+    image: Args.string({ ignoreStdin: true, description: 'image name or ID', required: true }),
+    target: Args.string({ ignoreStdin: true, description: 'new name(s)', required: true }),
   };
   static override examples = ['<%= config.bin %> tag busybox 127.0.0.1:5000/me/busybox:v1'];
 

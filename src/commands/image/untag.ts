@@ -6,7 +6,7 @@ export default class ImageUntag extends TspodCommand {
   static override summary = 'Remove a name from a local image';
   static override aliases = ['untag'];
   static override strict = false;
-  static override args = { image: Args.string({ description: 'image name or ID', required: true }) };
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'image name or ID', required: true }) };
   static override examples = ['<%= config.bin %> untag busybox localhost/busybox:old'];
 
   async run(): Promise<void> {

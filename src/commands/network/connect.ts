@@ -6,8 +6,8 @@ export default class NetworkConnect extends TspodCommand {
   static override description = 'The container must be stopped (connecting a running container is not supported yet); it joins the network at its next start. '
     + 'A container on the default slirp4netns network moves to the user network.';
   static override args = {
-    network: Args.string({ description: 'network name or ID', required: true }),
-    container: Args.string({ description: 'container name or ID', required: true }),
+    network: Args.string({ ignoreStdin: true, description: 'network name or ID', required: true }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }),
   };
   static override flags = {
     alias: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Add a network-scoped DNS alias for the container' }),

@@ -6,7 +6,7 @@ export default class NetworkCreate extends TspodCommand {
   static override description = 'Creates a user-defined bridge network (netavark) and prints its name. Containers run with --network NAME reach each other by '
     + 'container name and --network-alias through aardvark-dns, and reach the outside world. Rootless, the bridges live in one network namespace '
     + 'linked to the host by slirp4netns; it exists only while containers are attached. Without --subnet, the first free 10.89.N.0/24 is used.';
-  static override args = { name: Args.string({ description: 'network name (default: tspodN)', required: false }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'network name (default: tspodN)', required: false }) };
   static override flags = {
     driver: Flags.string({ char: 'd', description: 'Driver to manage the network (bridge)', default: 'bridge' }),
     subnet: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Subnet in CIDR format (e.g. 10.89.5.0/24)' }),

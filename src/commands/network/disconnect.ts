@@ -6,8 +6,8 @@ export default class NetworkDisconnect extends TspodCommand {
   static override description = 'The container must be stopped (disconnecting a running container is not supported yet). '
     + 'A container left without user networks has loopback only (--network none).';
   static override args = {
-    network: Args.string({ description: 'network name or ID', required: true }),
-    container: Args.string({ description: 'container name or ID', required: true }),
+    network: Args.string({ ignoreStdin: true, description: 'network name or ID', required: true }),
+    container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }),
   };
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'Accepted for compatibility' }),

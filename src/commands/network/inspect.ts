@@ -5,7 +5,7 @@ import { renderObjects } from '../../cli/output.js';
 export default class NetworkInspect extends TspodCommand {
   static override summary = 'Display detailed information on one or more networks';
   static override strict = false;
-  static override args = { network: Args.string({ description: 'network name or ID', required: true }) };
+  static override args = { network: Args.string({ ignoreStdin: true, description: 'network name or ID', required: true }) };
   static override flags = {
     format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }),
   };

@@ -7,7 +7,7 @@ export default class NetworkRm extends TspodCommand {
     + 'Exit status: 0 all removed, 1 a network did not exist, 2 a network is in use, 125 other errors.';
   static override aliases = ['network:remove'];
   static override strict = false;
-  static override args = { network: Args.string({ description: 'network name or ID', required: true }) };
+  static override args = { network: Args.string({ ignoreStdin: true, description: 'network name or ID', required: true }) };
   static override flags = {
     force: Flags.boolean({ char: 'f', description: 'Remove the containers using the network, then the network' }),
     time: Flags.integer({ char: 't', description: 'Seconds to wait for running containers to stop before killing them' }),

@@ -5,7 +5,7 @@ export default class VolumeCreate extends TspodCommand {
   static override summary = 'Create a new volume';
   static override description = 'Creates an empty volume under the storage root (volumes/NAME/_data) and prints its name; without NAME a random name is used. '
     + 'With --opt type=bind --opt device=/host/dir the volume is that host directory; with --opt type=tmpfs the volume is a tmpfs mounted when a container uses it.';
-  static override args = { name: Args.string({ description: 'volume name (default: random)', required: false }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'volume name (default: random)', required: false }) };
   static override flags = {
     driver: Flags.string({ char: 'd', description: 'Specify volume driver name', default: 'local' }),
     label: Flags.string({ char: 'l', multiple: true, multipleNonGreedy: true, description: 'Set metadata for a volume (e.g., --label mykey=value)' }),

@@ -3,7 +3,7 @@ import { TspodCommand } from '../../cli/base.js';
 
 export default class VolumeExists extends TspodCommand {
   static override summary = 'Check if a volume exists (exit 0 if it does, 1 if not)';
-  static override args = { volume: Args.string({ description: 'volume name', required: true }) };
+  static override args = { volume: Args.string({ ignoreStdin: true, description: 'volume name', required: true }) };
   async run(): Promise<void> {
     const { args } = await this.parseCmd(VolumeExists);
     const { volumeExists } = await import('../../engine/volumes.js');

@@ -5,7 +5,7 @@ import { renderObjects } from '../../cli/output.js';
 export default class VolumeInspect extends TspodCommand {
   static override summary = 'Display detailed information on one or more volumes';
   static override strict = false;
-  static override args = { volume: Args.string({ description: 'volume name', required: false }) };
+  static override args = { volume: Args.string({ ignoreStdin: true, description: 'volume name', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Inspect all volumes' }),
     format: Flags.string({ char: 'f', description: "Format volume output using a Go template, or 'json'" }),

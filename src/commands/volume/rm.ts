@@ -7,7 +7,7 @@ export default class VolumeRm extends TspodCommand {
     + 'Exit status: 0 all removed, 1 a volume did not exist, 2 a volume is in use, 125 other errors.';
   static override aliases = ['volume:remove'];
   static override strict = false;
-  static override args = { volume: Args.string({ description: 'volume name', required: false }) };
+  static override args = { volume: Args.string({ ignoreStdin: true, description: 'volume name', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Remove all volumes' }),
     force: Flags.boolean({ char: 'f', description: 'Remove a volume by force: also remove the containers using it' }),
