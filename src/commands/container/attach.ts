@@ -5,7 +5,7 @@ export default class ContainerAttach extends TspodCommand {
   static override summary = 'Attach to a running container';
   static override description = 'Connect the terminal (or stdin/stdout/stderr) to a running container. The detach keys (default ctrl-p,ctrl-q) leave it running; otherwise tspod exits with the container\'s exit code when it stops.';
   static override aliases = ['attach'];
-  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false, ignoreStdin: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     'detach-keys': Flags.string({ description: 'Key sequence for detaching (default: the container\'s, else ctrl-p,ctrl-q; "" disables)' }),
     'no-stdin': Flags.boolean({ description: 'Do not attach STDIN' }),
