@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { setLogLevel, LOG_LEVELS, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
+import { passthroughArgs } from './dispatch.js';
 
 interface MFlag { name: string; type: 'boolean' | 'option'; char?: string; multiple?: boolean; options?: string[]; default?: unknown; allowNo?: boolean; aliases?: string[] }
 interface MCommand { id: string; aliases?: string[]; flags: Record<string, MFlag>; args?: Record<string, unknown> }
@@ -18,7 +19,13 @@ const ACTIONS: Record<string, () => Promise<Action>> = {
   'image:list': async () => (await import('./actions/images.js')).imagesAction,
   version: async () => (await import('./actions/version.js')).versionAction,
   'image:pull': async () => (await import('./actions/pull.js')).pullAction,
+  'container:list': async () => (await import('./actions/ps.js')).psAction,
+  'container:run': async () => (await import('./actions/run.js')).runAction,
+  'container:cleanup': async () => async (_f, argv) => { const { cleanupContainer } = await import('../engine/containers.js'); if (argv[0]) await cleanupContainer(argv[0]); },
 };
+
+/** Flags that oclif parses as numbers (Flags.integer / custom): the manifest does not say so. */
+const NUMERIC = new Set(['stop-timeout', 'health-retries', 'pids-limit', 'timeout', 'cpus', 'last', 'time']);
 
 function findCommand(commands: Record<string, MCommand>, words: string[]): { cmd: MCommand; used: number } | undefined {
   for (const n of [2, 1]) {
@@ -57,15 +64,23 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
     if (f.type === 'boolean' && f.allowNo && parsed.values[`no-${f.name}`]) v = false;
     if (v === undefined && f.default !== undefined) v = f.default;
     if (f.options && v !== undefined && !(Array.isArray(v) ? v : [v]).every((x) => f.options!.includes(String(x)))) return false;
+    if (v !== undefined && NUMERIC.has(f.name) && !Array.isArray(v)) {
+      const num = Number(v);
+      if (!Number.isFinite(num) || (f.name !== 'cpus' && !Number.isInteger(num))) return false;
+      v = num;
+    }
     if (v !== undefined) flags[f.name] = v;
   }
   const level = flags['log-level'] as LogLevel | undefined;
   if (level && !LOG_LEVELS.includes(level)) return false;
   setPaths({ root: flags['root'] as string | undefined, runroot: flags['runroot'] as string | undefined });
   if (level) setLogLevel(level);
+  const { log } = await import('../util/log.js');
+  log.debug(`fast path: ${found.cmd.id}`);
   const action = await ACTIONS[found.cmd.id]!();
+  log.debug('fast path: action loaded');
   try {
-    await action(flags, parsed.positionals);
+    await action(flags, [...parsed.positionals, ...(passthroughArgs() ?? [])]);
   } catch (err) {
     const e = err as Error & { exitCode?: number };
     process.stderr.write(`Error: ${String(e.message ?? e).split('\n')[0]!.replace(/^Error:\s*/, '')}\n`);

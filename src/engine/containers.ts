@@ -168,6 +168,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   // 2. the image (pulled if missing, per --pull)
   const { pullImage } = await import('./pull.js');
   const images = new ImageStore();
+  log.debug('create: resolving the image');
   const pulled = await pullImage({ reference: o.image, policy: o.pull ?? 'missing', tlsVerify: o.tlsVerify, platform: o.platform, onEvent: onPull as never });
   const idx = images.read();
   const img = idx.images.find((i) => i.id === pulled.id);
@@ -241,6 +242,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
     warnings.push('Resource limits are not supported and ignored on cgroups V1 rootless systems');
   }
 
+  log.debug('create: recording');
   // 4. record it: exactly one of two concurrent creates with the same name wins
   fs.mkdirSync(store.userdata(id), { recursive: true, mode: 0o700 });
   writeJSONAtomic(store.configFile(id), cfg);
@@ -309,7 +311,8 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   const ud = store.userdata(e.id);
   // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
   if (e0.slirpPid) stopSlirp(e0.slirpPid);
-  try { await rt.deleteContainer(e.id, true); } catch { /* not there */ }
+  // a container that ran before may have left runc state behind; a fresh one has none
+  if (fs.existsSync(path.join(rt.runc.root, e.id))) { try { await rt.deleteContainer(e.id, true); } catch { /* not there */ } }
   rt.removeExitFile(e.id);
   const rootfs = await mountRootfs(images, e.layers, ctrDir);
   let conmonPid = 0, pid = 0, slirpPid = 0;
@@ -416,6 +419,11 @@ export async function cleanupContainer(id: string): Promise<void> {
   const restartNow = await withLock(ctrLockKey(e.id), async () => {
     const cur = store.resolve(e.id);
     const ex = readExit(cur.id);
+    // Idempotent: the foreground `run`, conmon's exit command and `stop` may all get here.
+    // Nothing to do when it was cleaned up already, or when it is (again) running.
+    const live = cur.state === 'running' || cur.state === 'stopping' || cur.state === 'paused';
+    if (!live && !cur.mounted && cur.state !== 'removing') return false;
+    if (live && !ex && conmonAlive(cur)) return false;
     const rt = await runtime();
     if (cur.slirpPid) stopSlirp(cur.slirpPid);
     fs.rmSync(netDir(cur.id), { recursive: true, force: true });
@@ -958,7 +966,13 @@ export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Pr
   const ex = readExit(id);
   const entry = store.list().find((c) => c.id === id);
   const code = ex?.code ?? entry?.exitCode ?? 0;
-  // let conmon's exit command finish (unmount, --rm)
+  // Without a restart policy, clean up here rather than wait for conmon's exit command
+  // (a whole new tspod process): the exit command then finds nothing left to do.
+  if (ex && store.readConfig(id).restart.name === 'no') {
+    await cleanupContainer(id).catch((err) => log.debug(`cleanup ${id}: ${errorMessage(err)}`));
+    return code;
+  }
+  // let conmon's exit command finish (unmount, --rm, restart policy)
   const deadline = Date.now() + 10_000;
   for (;;) {
     const e = store.list().find((c) => c.id === id);

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { createFlags, toCreateOptions } from '../../cli/create-flags.js';
-import { makeProgress } from '../../cli/progress.js';
+import { createFlags } from '../../cli/create-flags.js';
+import { runAction } from '../../cli/actions/run.js';
 import { Flags } from '@oclif/core';
 
 export default class ContainerRun extends TspodCommand {
@@ -28,25 +28,6 @@ export default class ContainerRun extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRun);
-    const [image, ...command] = argv as string[];
-    const opts = toCreateOptions(image!, command, flags as Record<string, unknown>);
-    const { createContainer, startContainer, followUntilExit, removeContainers } = await import('../../engine/containers.js');
-    const progress = makeProgress({ quiet: flags.quiet });
-    const rep = await createContainer(opts, (e) => progress.event(e as never));
-    progress.stop();
-    for (const w of rep.warnings) this.warn2(w);
-    try {
-      await startContainer(rep.id);
-    } catch (err) {
-      if (opts.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
-      throw err;
-    }
-    if (flags.detach) { this.out(rep.id); return; }
-    if (opts.interactive || opts.tty) {
-      const { attachContainer } = await import('../../engine/attach.js');
-      process.exitCode = await attachContainer(rep.id, { stdin: !!opts.interactive, tty: !!opts.tty, detachKeys: opts.detachKeys, waitExit: true });
-      return;
-    }
-    process.exitCode = await followUntilExit(rep.id, { stdout: process.stdout, stderr: process.stderr });
+    await runAction(flags as Record<string, unknown>, argv as string[]);
   }
 }

@@ -1,0 +1,34 @@
+// `tspod ps` / `container ls`: shared by the oclif command and the fast path.
+import { renderList, since } from '../output.js';
+import { humanDuration } from '../../format/units.js';
+
+export async function psAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
+  const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
+    const { listContainers } = await import('../../engine/containers.js');
+    const rows = await listContainers({ all: !!flags['all'], latest: !!flags['latest'], last: flags['last'] as number | undefined, filters: flags['filter'] as string[] | undefined }, humanDuration);
+    if (flags['format'] as string | undefined === 'json') {
+      out(renderList(rows.map((r) => ({ AutoRemove: r.AutoRemove, Command: r.Command.split(' '), Created: r.Created, CreatedAt: r.CreatedAt, Exited: r.Exited, ExitedAt: r.ExitedAt, ExitCode: r.ExitCode, Id: r.Id, Image: r.Image, ImageID: r.ImageID, IsInfra: false, Labels: r.Labels, Mounts: r.Mounts, Names: r.NamesList, Networks: r.Networks, Pid: r.Pid, Pod: '', PodName: '', Ports: r.Ports, RestartCount: r.RestartCount, StartedAt: r.StartedAt, State: r.State, Status: r.Status })), { format: 'json', columns: [] }));
+      return;
+    }
+    if (flags['quiet']) { out(rows.map((r) => (flags['no-trunc'] ? r.Id : r.ID)).join('\n')); return; }
+    let sizes: Map<string, string> | undefined;
+    if (flags['size']) {
+      const { containerSizes } = await import('../../engine/container-size.js');
+      sizes = await containerSizes(rows.map((r) => r.Id));
+    }
+    const view = rows.map((r) => ({
+      ...r,
+      ID: flags['no-trunc'] ? r.Id : r.ID,
+      Command: flags['no-trunc'] || r.Command.length <= 20 ? r.Command : `${r.Command.slice(0, 17)}...`,
+      Created: since(r.Created),
+      CreatedHuman: since(r.Created),
+      RunningFor: since(r.Created),
+      Size: sizes?.get(r.Id) ?? '',
+    }));
+    const columns = [
+      { header: 'CONTAINER ID', field: 'ID' }, { header: 'IMAGE', field: 'Image' }, { header: 'COMMAND', field: 'Command' }, { header: 'CREATED', field: 'Created' },
+      { header: 'STATUS', field: 'Status' }, { header: 'PORTS', field: 'Ports' }, { header: 'NAMES', field: 'Names' },
+      ...(flags['size'] ? [{ header: 'SIZE', field: 'Size' }] : []),
+    ];
+    out(renderList(view, { format: flags['format'] as string | undefined, noHeading: !!flags['noheading'], columns, headers: { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' } }));
+}
