@@ -52,6 +52,8 @@ export interface ContainerEntry {
   autoRemove: boolean;
   stoppedByUser: boolean;
   mounted: boolean;
+  /** the per-container health check schedule (a shell loop), 0 when none */
+  healthPid?: number;
 }
 
 export interface ContainerConfig {

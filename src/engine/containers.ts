@@ -21,7 +21,7 @@ import { withLock } from '../state/lock.js';
 import { writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
 import { paths, isRootless } from '../util/paths.js';
 import { log } from '../util/log.js';
-import { run } from '../util/exec.js';
+import { run, spawnDetached } from '../util/exec.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
 import type { ImageConfig } from '../image/types.js';
 import type { UserMount } from '../runtime/spec.js';
@@ -396,13 +396,40 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     throw err;
   }
   const now = new Date().toISOString();
+  const healthPid = cfg.health && cfg.health.interval > 0 ? startHealthSchedule(e.id, cfg.health.interval, conmonPid) : 0;
   await store.patch(e.id, (x) => {
-    Object.assign(x, { state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
+    Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
   });
   return { id: e.id, name: cfg.name, pid };
 }
 
 /** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
+/**
+ * Health checks on their schedule without a daemon: a tiny shell loop per
+ * container (like conmon, it belongs to the container) runs
+ * `tspod healthcheck run ID` every interval, and ends by itself once conmon
+ * is gone; cleanup also stops it. (Podman uses a systemd timer; a systemd user
+ * manager is not always there, and this needs none.)
+ */
+function startHealthSchedule(id: string, intervalMs: number, conmonPid: number): number {
+  const p = paths();
+  const secs = Math.max(1, Math.round(intervalMs / 1000));
+  const q = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
+  const cmd = [q(process.execPath), q(tspodScript()), '--root', q(p.root), '--runroot', q(p.runroot), 'healthcheck', 'run', id].join(' ');
+  const script = `while sleep ${secs} && kill -0 ${conmonPid} 2>/dev/null; do ${cmd} >/dev/null 2>&1; done`;
+  try {
+    return spawnDetached('/bin/sh', ['-c', script], { env: process.env });
+  } catch (err) {
+    log.warn(`health checks of ${id.slice(0, 12)} will not run on their own: ${errorMessage(err)}`);
+    return 0;
+  }
+}
+
+function stopHealthSchedule(pid: number | undefined): void {
+  if (!pid) return;
+  try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheck')) process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+}
+
 export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
@@ -425,6 +452,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     if (!live && !cur.mounted && cur.state !== 'removing') return false;
     if (live && !ex && conmonAlive(cur)) return false;
     const rt = await runtime();
+    stopHealthSchedule(cur.healthPid);
     if (cur.slirpPid) stopSlirp(cur.slirpPid);
     fs.rmSync(netDir(cur.id), { recursive: true, force: true });
     await detachUserNetworks(cur.id);
