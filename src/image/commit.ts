@@ -11,6 +11,8 @@ export interface NewImage {
   layers: LayerRecord[];
   names?: string[];
   format?: 'oci' | 'docker';
+  /** manifest annotations (OCI format only), e.g. build --annotation */
+  annotations?: Record<string, string> | undefined;
 }
 
 export function manifestFor(configBytes: Buffer, layers: LayerRecord[], format: 'oci' | 'docker'): ImageManifest {
@@ -30,6 +32,7 @@ export function manifestFor(configBytes: Buffer, layers: LayerRecord[], format: 
 export async function storeNewImage(store: ImageStore, img: NewImage): Promise<ImageRecord> {
   const configBytes = Buffer.from(JSON.stringify(img.config));
   const manifest = manifestFor(configBytes, img.layers, img.format ?? 'oci');
+  if (img.annotations && Object.keys(img.annotations).length && (img.format ?? 'oci') === 'oci') manifest.annotations = { ...img.annotations };
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   const configDigest = sha256Digest(configBytes);
   const digest = sha256Digest(manifestBytes);
@@ -41,6 +44,11 @@ export async function storeNewImage(store: ImageStore, img: NewImage): Promise<I
     const id = configDigest.slice(7);
     let rec = idx.images.find((i) => i.id === id);
     for (const n of img.names ?? []) untagEverywhere(idx, n);
+    if (rec && rec.digest !== digest && img.names?.length) {
+      // same config, another manifest (format or annotations changed): the newest wins
+      rec.digest = digest;
+      rec.manifestMediaType = manifest.mediaType!;
+    }
     if (!rec) {
       rec = {
         id, names: [], repoDigests: [], digest, manifestMediaType: manifest.mediaType!, configDigest,
@@ -50,6 +58,6 @@ export async function storeNewImage(store: ImageStore, img: NewImage): Promise<I
       idx.images.push(rec);
     }
     for (const n of img.names ?? []) if (!rec.names.includes(n)) rec.names.push(n);
-    return rec;
+    return { ...rec };
   });
 }
