@@ -403,7 +403,6 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   return { id: e.id, name: cfg.name, pid };
 }
 
-/** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
 /**
  * Health checks on their schedule without a daemon: a tiny shell loop per
  * container (like conmon, it belongs to the container) runs
@@ -430,6 +429,7 @@ function stopHealthSchedule(pid: number | undefined): void {
   try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheck')) process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
 }
 
+/** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
 export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
