@@ -62,6 +62,11 @@ export class LayerFormatError extends TspodError {
   constructor(message: string) { super(message, 'EBADLAYER'); }
 }
 
+// the process umask, read once (process.umask() with no argument is deprecated: set and restore)
+const UMASK = (() => { const u = process.umask(0o022); process.umask(u); return u; })();
+const MY_UID = process.getuid?.() ?? -1;
+const MY_GID = process.getgid?.() ?? -1;
+
 const O_NEWFILE = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 /**
@@ -147,6 +152,15 @@ class Extractor {
     const prefix = `${rel}/`;
     for (const k of this.knownDirs) if (k === rel || k.startsWith(prefix)) this.knownDirs.delete(k);
     for (const k of this.dirMeta.keys()) if (k === rel || k.startsWith(prefix)) this.dirMeta.delete(k);
+  }
+
+  /** A setgid parent directory makes new files inherit its group, so the owner must be set explicitly. */
+  private parentSetgid(rel: string): boolean {
+    const slash = rel.lastIndexOf('/');
+    const parent = slash < 0 ? '' : rel.slice(0, slash);
+    const meta = this.dirMeta.get(parent);
+    if (meta) return (meta.mode & 0o2000) !== 0;
+    try { return (fs.statSync(this.abs(parent)).mode & 0o2000) !== 0; } catch { return true; }
   }
 
   /** lchown (never follows a symlink), or fchown when the file is open. */
@@ -265,10 +279,15 @@ class Extractor {
     stream: EntryStream, next: (err?: unknown) => void): void {
     const abs = this.abs(rel);
     let fd: number;
-    try { fd = fs.openSync(abs, O_NEWFILE, 0o600); } catch (err) {
+    // Fewer syscalls per file (file creation dominates pulls): create the file with its final
+    // permission bits when the umask cannot change them and there are no special bits, and
+    // skip the chown when the file is created with the right owner already.
+    const simpleMode = (mode & 0o7000) === 0 && (mode & UMASK) === 0;
+    const createMode = simpleMode ? mode & 0o777 : 0o600;
+    try { fd = fs.openSync(abs, O_NEWFILE, createMode); } catch (err) {
       if (!isErrno(err, 'EEXIST')) throw err;
       this.removeExisting(rel);
-      fd = fs.openSync(abs, O_NEWFILE, 0o600);
+      fd = fs.openSync(abs, O_NEWFILE, createMode);
     }
     let done = false;
     const fail = (err: unknown): void => {
@@ -289,8 +308,8 @@ class Extractor {
       if (done) return;
       try {
         // chown before chmod: chown clears setuid/setgid
-        if (this.preserve) this.chown(abs, uid, gid, name, fd);
-        fs.fchmodSync(fd, mode);
+        if (this.preserve && (uid !== MY_UID || gid !== MY_GID || this.parentSetgid(rel))) this.chown(abs, uid, gid, name, fd);
+        if (!simpleMode) fs.fchmodSync(fd, mode);
         if (mtime) fs.futimesSync(fd, mtime, mtime);
         fs.closeSync(fd);
       } catch (err) { fail(err); return; }
