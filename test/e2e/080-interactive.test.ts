@@ -238,17 +238,24 @@ t.test('interactive I/O', async (t) => {
   });
 
   t.test('sig-proxy: signals to tspod reach a non-TTY container', async (t) => {
-    const [cmd, args] = tspodCommand(['run', '-i', '--rm', IMAGE, 'sh', '-c', 'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.1; done']);
+    const [cmd, args] = tspodCommand(['run', '-i', '--rm', '--name', 'sp', IMAGE, 'sh', '-c', 'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.1; done']);
     const child = execa(cmd, args, { env: env.env, extendEnv: false, stdin: 'pipe', reject: false, timeout: LIMIT });
     let out = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "ready" in time; output: ${out}`)), 30_000);
-      child.stdout!.on('data', (b: Buffer) => { out += b.toString(); if (out.includes('ready')) { clearTimeout(timer); resolve(); } });
-    });
-    child.kill('SIGTERM');
-    const res = await child;
-    t.match(String(res.stdout), /got-term/, 'the container got SIGTERM');
-    t.equal(res.exitCode, 9, 'and its exit code is tspod\'s');
+    child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('ready') && Date.now() < deadline) await sleep(50);
+      t.match(out, /ready/, 'the container runs, its first output reached us');
+      child.kill('SIGTERM');
+      const res = await child;
+      t.match(String(res.stdout), /got-term/, 'the container got SIGTERM');
+      t.equal(res.exitCode, 9, 'and its exit code is tspod\'s');
+    } finally {
+      // never leave a hung session behind
+      await env.tspod(['rm', '-f', '-t', '0', 'sp'], { timeout: LIMIT });
+      child.kill('SIGKILL');
+      await child;
+    }
   });
 
   t.test('exec -it / exec -i', async (t) => {
