@@ -31,7 +31,13 @@ import { readImageConfig } from './images.js';
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The node entry point (conmon's exit command and health checks run it with node). */
 export function tspodScript(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod.mjs');
+}
+
+/** The launcher users and units run (a shell script in front of tspod.mjs). */
+export function tspodLauncher(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod');
 }
 
