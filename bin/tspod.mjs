@@ -14,6 +14,8 @@ Object.assign(process.env, d.env);
 const manifestPath = new URL('../oclif.manifest.json', import.meta.url).pathname;
 let manifestText;
 const readManifest = () => (manifestText ??= readFileSync(manifestPath, 'utf8'));
+// the fast path's slice of the manifest (written at build time), the full one as fallback
+const readFastManifest = () => { try { return readFileSync(new URL('../dist/fast-manifest.json', import.meta.url), 'utf8'); } catch { return readManifest(); } };
 const fullArgv = d.argv;
 const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
 split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
@@ -27,7 +29,7 @@ if (process.getuid() !== 0 && process.env.TSPOD_USERNS !== '1' && needsUserNames
     process.stderr.write(`Error: ${String(err && err.message ? err.message : err).split('\n')[0]}\n`);
     process.exitCode = typeof err?.exitCode === 'number' ? err.exitCode : 125;
   }
-} else if (!(await (await import('../dist/cli/fast.js')).fastRun(split.argv, readManifest()))) {
+} else if (!(await (await import('../dist/cli/fast.js')).fastRun(split.argv, readFastManifest()))) {
   const { run, handle, flush } = await import('@oclif/core');
   try {
     await run(split.argv, import.meta.url);

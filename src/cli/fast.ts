@@ -37,6 +37,9 @@ function findCommand(commands: Record<string, MCommand>, words: string[]): { cmd
   return undefined;
 }
 
+/** The commands with a fast path (scripts/gen-userns-list.mjs writes their slice of the manifest). */
+export const FAST_IDS = Object.keys(ACTIONS);
+
 /** Returns true when the command was handled here; false to let oclif handle it. */
 export async function fastRun(argv: string[], manifestText: string): Promise<boolean> {
   if (argv.includes('--help') || argv.includes('-h')) return false;
