@@ -22,7 +22,7 @@ apt-get install -y -qq --no-install-recommends \
   runc conmon fuse-overlayfs fuse3 slirp4netns uidmap catatonit util-linux procps iproute2 \
   docker-registry busybox-static skopeo podman golang-github-containers-common \
   apache2-utils openssl ca-certificates jq hyperfine git attr \
-  bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables >/dev/null
+  bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables tmux >/dev/null
 
 if ! command -v node >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

@@ -11,17 +11,19 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
   const rep = await createContainer(opts, (e) => progress.event(e as never));
   progress.stop();
   for (const w of rep.warnings) process.stderr.write(`WARN[0000] ${w}\n`);
+  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost
+  const attach = !flags['detach'] && (opts.interactive || opts.tty);
   try {
+    if (attach) {
+      const { attachContainer } = await import('../../engine/attach.js');
+      process.exitCode = await attachContainer(rep.id, { stdin: !!opts.interactive, tty: !!opts.tty, detachKeys: opts.detachKeys, waitExit: true, start: true });
+      return;
+    }
     await startContainer(rep.id);
   } catch (err) {
     if (opts.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
     throw err;
   }
   if (flags['detach']) { process.stdout.write(`${rep.id}\n`); return; }
-  if (opts.interactive || opts.tty) {
-    const { attachContainer } = await import('../../engine/attach.js');
-    process.exitCode = await attachContainer(rep.id, { stdin: !!opts.interactive, tty: !!opts.tty, detachKeys: opts.detachKeys, waitExit: true });
-    return;
-  }
   process.exitCode = await followUntilExit(rep.id, { stdout: process.stdout, stderr: process.stderr });
 }

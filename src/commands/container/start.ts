@@ -26,13 +26,15 @@ export default class ContainerStart extends TspodCommand {
         const fs = await import('node:fs');
         let offset = 0;
         try { offset = fs.statSync(store.readConfig(before.id).logPath).size; } catch { /* no log yet */ }
+        if (flags.attach && (flags.interactive || store.readConfig(before.id).tty)) {
+          // attach first, then `runc start` (attachContainer's start option), so no output is lost
+          const { attachContainer } = await import('../../engine/attach.js');
+          process.exitCode = await attachContainer(before.id, { stdin: flags.interactive, tty: false, detachKeys: flags['detach-keys'], waitExit: true, start: true });
+          continue;
+        }
         const r = await startContainer(n);
-        if (flags.attach) {
-          if (flags.interactive) {
-            const { attachContainer } = await import('../../engine/attach.js');
-            process.exitCode = await attachContainer(r.id, { stdin: true, tty: false, detachKeys: flags['detach-keys'], waitExit: true });
-          } else process.exitCode = await followUntilExit(r.id, { stdout: process.stdout, stderr: process.stderr }, offset);
-        } else this.out(n);
+        if (flags.attach) process.exitCode = await followUntilExit(r.id, { stdout: process.stdout, stderr: process.stderr }, offset);
+        else this.out(n);
       } catch (err) {
         if (failed) process.stderr.write(`Error: ${failed.message}\n`);
         failed = err as Error;
