@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ContainerStore } from '../container/store.js';
 import { ImageStore } from '../image/store.js';
 import { readImageConfig } from '../engine/images.js';
-import { tspodScript } from '../engine/containers.js';
+import { tspodLauncher, tspodScript } from '../engine/containers.js';
 import { TSPOD_VERSION } from '../engine/system.js';
 import { hostUid, isRootless, paths } from '../util/paths.js';
 import type { ContainerInput, GenerateContext } from './generate.js';
@@ -40,7 +40,8 @@ export function generateContext(now = new Date()): GenerateContext {
   if (p.root !== d.root) globalArgs.push('--root', p.root);
   if (p.runroot !== d.runroot) globalArgs.push('--runroot', p.runroot);
   return {
-    tspod: tspodInvocation(tspodScript(), process.execPath),
+    // the launcher finds node on systemd's PATH; a node elsewhere runs the entry point itself
+    tspod: tspodInvocation(tspodInvocation(tspodLauncher(), process.execPath).length === 1 ? tspodLauncher() : tspodScript(), process.execPath),
     globalArgs,
     version: TSPOD_VERSION,
     now,

@@ -423,5 +423,5 @@ t.test('generate quadlet: an existing container round-trips through the generato
 t.test('generated units name tspod by an absolute path that exists', async (t) => {
   const r = await env.tspod(['quadlet', '--dryrun'], { env: { ...env.env, QUADLET_UNIT_DIRS: path.join(env.dir, 'qrt') } });
   t.equal(r.exitCode, 0, r.stderr);
-  t.ok(r.stdout.includes(`ExecStart=${BIN} `) || r.stdout.includes(`ExecStart=${process.execPath} ${BIN} `), `ExecStart runs ${BIN}`);
+  t.ok(r.stdout.includes(`ExecStart=${BIN} `) || r.stdout.includes(`ExecStart=${process.execPath} ${BIN}.mjs `), `ExecStart runs ${BIN}`);
 });
