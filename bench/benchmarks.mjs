@@ -73,6 +73,22 @@ export const benchmarks = [
     teardown: async (e) => { await rmAllContainers(e); },
   },
   {
+    // issue 4: the cost of a container on a user-defined network (netavark + aardvark-dns in the
+    // rootless network namespace) next to the default slirp4netns one ('run' above)
+    name: 'run-usernet',
+    goal: 1.0,
+    what: 'run --rm --network benchnet IMAGE true (a user-defined network)',
+    requires: ['run', 'rm', 'ps', 'network'],
+    setup: async (e, ctx) => {
+      await e.ok(['pull', '-q', ctx.images.base.ref]);
+      await e.exec(['network', 'rm', '-f', 'benchnet']);
+      await e.ok(['network', 'create', 'benchnet']);
+    },
+    ...both((ctx) => ['run', '--rm', '--network', 'benchnet', ctx.images.base.ref, 'true']),
+    check: async (e) => { await expectCount(e, ['ps', '-a', '-q'], 0, 'containers left after run --rm'); },
+    teardown: async (e) => { await rmAllContainers(e); await e.exec(['network', 'rm', '-f', 'benchnet']); },
+  },
+  {
     // the same without slirp4netns: isolates the runtime path (conmon, runc, fuse-overlayfs) from networking
     name: 'run-nonet',
     goal: 1.0,
