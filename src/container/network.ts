@@ -80,7 +80,22 @@ export interface SlirpHandle { pid: number; apiSocket: string }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: number; allowHostLoopback?: boolean } = {}): Promise<SlirpHandle> {
+export interface SlirpOptions {
+  mtu?: number;
+  allowHostLoopback?: boolean;
+  /** API socket file name in dir (default api.sock) */
+  socketName?: string;
+  /** called with the pid as soon as slirp4netns is spawned (to record it before waiting) */
+  onSpawn?: (pid: number) => void;
+}
+
+/**
+ * Start slirp4netns for a network namespace: a container's (its init pid) or
+ * one bind-mounted on a file (the rootless network namespace of user networks).
+ * Resolves once slirp4netns reports the interface configured; on failure it is
+ * killed and the error carries its own reason.
+ */
+export async function startSlirp(target: number | { path: string }, dir: string, opts: SlirpOptions = {}): Promise<SlirpHandle> {
   const bin = which('slirp4netns');
   if (!bin) throw new PrerequisiteError('slirp4netns not found: install the slirp4netns package');
   try { fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK); } catch {
@@ -89,16 +104,18 @@ export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: numb
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   // sun_path holds 108 bytes: a socket path under a long runroot (a 64-hex container ID
   // in it) makes slirp4netns exit with "the specified API socket path is too long"
-  const apiSocket = path.join(dir, 'api.sock');
+  const apiSocket = path.join(dir, opts.socketName ?? 'api.sock');
   if (Buffer.byteLength(apiSocket) > 107) throw new TspodError(`the slirp4netns API socket path ${apiSocket} is longer than 107 bytes: use a shorter --runroot or XDG_RUNTIME_DIR`, 'ENETWORK');
   const readyFile = path.join(dir, 'slirp4netns.ready');
   const logFile = path.join(dir, 'slirp4netns.log');
   fs.rmSync(apiSocket, { force: true });
   const readyFd = fs.openSync(readyFile, 'w', 0o600);
   const logFd = fs.openSync(logFile, 'w', 0o600);
+  // no --enable-seccomp: its experimental filter killed slirp4netns intermittently here
   const args = ['--configure', `--mtu=${opts.mtu ?? 65520}`, '--enable-sandbox', '--ready-fd=3', `--api-socket=${apiSocket}`];
   if (!opts.allowHostLoopback) args.push('--disable-host-loopback');
-  args.push(String(ctrPid), 'tap0');
+  if (typeof target === 'number') args.push(String(target), 'tap0');
+  else args.push('--netns-type=path', target.path, 'tap0');
   let pid: number;
   try {
     pid = spawnDetached(bin, args, { logFd, extraFds: [readyFd] });
@@ -106,6 +123,7 @@ export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: numb
     fs.closeSync(readyFd);
     fs.closeSync(logFd);
   }
+  opts.onSpawn?.(pid);
   const deadline = Date.now() + 10_000;
   for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
     let ready = '';
@@ -115,7 +133,7 @@ export async function startSlirp(ctrPid: number, dir: string, opts: { mtu?: numb
       log.debug(`slirp4netns pid ${pid} running=${processRunning(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
       let why = '';
       // the log starts with slirp4netns's banner ("* MTU: ..."); the reason is in the other lines
-      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp/.test(l)).slice(-3).join('; '); } catch { /* none */ }
+      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp|^sent tapfd|^received tapfd/.test(l)).slice(-3).join('; '); } catch { /* none */ }
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       throw new TspodError(`slirp4netns failed to set up the network${why ? `: ${why}` : ''}`, 'ENETWORK');
     }

@@ -10,8 +10,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { readJSON, writeJSONAtomic, pidAlive } from '../state/atomic.js';
-import { run, spawnDetached, which } from '../util/exec.js';
-import { PrerequisiteError, TspodError, errorMessage } from '../util/errors.js';
+import { run, which } from '../util/exec.js';
+import { startSlirp } from '../container/network.js';
+import { TspodError, errorMessage } from '../util/errors.js';
 import { paths } from '../util/paths.js';
 import { log } from '../util/log.js';
 
@@ -104,11 +105,6 @@ export async function ensureRootlessNetns(): Promise<RootlessNetnsState> {
   if (rootlessNetnsAlive(cur)) return cur!;
   // a stale one (the pause process restarted, slirp4netns died, kill -9 mid-way): start over
   if (cur || fs.existsSync(netnsFile())) await teardownRootlessNetns();
-  const slirp = which('slirp4netns');
-  if (!slirp) throw new PrerequisiteError('slirp4netns not found: install the slirp4netns package');
-  try { fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK); } catch {
-    throw new PrerequisiteError('/dev/net/tun is not accessible: run "chmod 0666 /dev/net/tun" as root (slirp4netns needs it)');
-  }
   const dir = netRunDir();
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ns = netnsFile();
@@ -117,37 +113,20 @@ export async function ensureRootlessNetns(): Promise<RootlessNetnsState> {
   await run(which('unshare') ?? 'unshare', [`--net=${ns}`, 'true']).catch((err) => {
     throw new TspodError(`cannot create the rootless network namespace: ${errorMessage(err)}`, 'ENETWORK');
   });
-  const apiSocket = path.join(dir, 'slirp.sock');
-  if (Buffer.byteLength(apiSocket) > 107) throw new TspodError(`the slirp4netns API socket path ${apiSocket} is longer than 107 bytes: use a shorter --runroot or XDG_RUNTIME_DIR`, 'ENETWORK');
-  const readyFile = path.join(dir, 'slirp4netns.ready');
-  const logFile = path.join(dir, 'slirp4netns.log');
-  fs.rmSync(apiSocket, { force: true });
-  const readyFd = fs.openSync(readyFile, 'w', 0o600);
-  const logFd = fs.openSync(logFile, 'w', 0o600);
-  let pid: number;
+  let st: RootlessNetnsState | undefined;
+  let pid = 0;
   try {
-    pid = spawnDetached(slirp, ['--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--ready-fd=3',
-      `--api-socket=${apiSocket}`, '--netns-type=path', ns, 'tap0'], { logFd, extraFds: [readyFd] });
-  } finally {
-    fs.closeSync(readyFd);
-    fs.closeSync(logFd);
+    const h = await startSlirp({ path: ns }, dir, {
+      socketName: 'slirp.sock',
+      // recorded before waiting: a failure must still find the process to stop
+      onSpawn: (p) => { pid = p; st = { netns: ns, slirpPid: p, apiSocket: path.join(dir, 'slirp.sock'), created: new Date().toISOString() }; writeJSONAtomic(stateFile(), st); },
+    });
+    pid = h.pid;
+  } catch (err) {
+    await teardownRootlessNetns();
+    throw new TspodError(`cannot connect the rootless network namespace: ${errorMessage(err)}`, 'ENETWORK');
   }
-  const st: RootlessNetnsState = { netns: ns, slirpPid: pid, apiSocket, created: new Date().toISOString() };
-  // recorded before waiting: a failure below must still find the process to stop
-  writeJSONAtomic(stateFile(), st);
-  const deadline = Date.now() + 10_000;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
-    let ready = '';
-    try { ready = fs.readFileSync(readyFile, 'utf8'); } catch { /* not yet */ }
-    if (ready.includes('1') && fs.existsSync(apiSocket)) break;
-    if (!pidAlive(pid) || Date.now() > deadline) {
-      let why = '';
-      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING/.test(l)).slice(-3).join('; '); } catch { /* none */ }
-      await teardownRootlessNetns();
-      throw new TspodError(`slirp4netns failed to connect the rootless network namespace${why ? `: ${why}` : ''}`, 'ENETWORK');
-    }
-    await sleep(delay);
-  }
+  st = st!;
   // aardvark-dns forwards to the nameservers of the resolv.conf it sees: slirp4netns's
   // DNS (the host's resolver, even a 127.0.0.53 one) is always reachable from here
   fs.writeFileSync(netnsResolvConf(), `nameserver ${SLIRP_DNS_IP}\n`, { mode: 0o644 });
