@@ -3,9 +3,9 @@
 # pull/images/push round trip against a loopback registry), as root:
 #   sudo ./scripts/setup.sh
 # Installs the Debian packages and npm dependencies, builds tspod, prepares an
-# unprivileged user (SUDO_USER, or "tspodtest" when run as plain root) with
-# /etc/subuid and /etc/subgid ranges, makes /dev/fuse and /dev/net/tun usable,
-# and copies the built tree where that user can run it.
+# unprivileged user ("tspodtest", or TSPOD_TEST_USER) with /etc/subuid and
+# /etc/subgid ranges, makes /dev/fuse and /dev/net/tun usable, and copies the
+# built tree to that user's home (~/tspod), where it runs `npm test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -35,8 +35,7 @@ echo "== npm dependencies and build"
 npm install --no-fund --no-audit --loglevel=error
 npm run build --silent
 
-user=${TSPOD_TEST_USER:-${SUDO_USER:-tspodtest}}
-[ "$user" = root ] && user=tspodtest
+user=${TSPOD_TEST_USER:-tspodtest}
 echo "== unprivileged user: $user"
 id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
 grep -q "^$user:" /etc/subuid || usermod --add-subuids 100000-165535 "$user"

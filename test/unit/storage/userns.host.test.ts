@@ -1,6 +1,6 @@
 // Ownership and overlay whiteouts need a real rootless user namespace: these tests
 // run the unpacker/packer as the unprivileged user tspodtest inside
-// `unshare --map-root-user --map-users=100000,1,65536 ...` and check the result on the host.
+// `unshare --map-root-user --map-users=<subuid>,1,65536 ...` and check the result on the host.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,18 +10,18 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { buildTar } from '../../fixtures/image-builder.js';
+import { AS_ROOT, TEST_USER, asTestUser, chownToTestUser, subIdRange } from '../../fixtures/test-user.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const USER = 'tspodtest';
-const SUB_START = 100000;
+const USER = TEST_USER;
+const SUB_START = subIdRange('/etc/subuid')?.[0] ?? -1;
 
 function prerequisites(): string | undefined {
-  if (process.getuid?.() !== 0) return 'these tests must start as root (they su to tspodtest)';
   const id = spawnSync('id', ['-u', USER], { encoding: 'utf8' });
   if (id.status !== 0) return `user ${USER} does not exist`;
-  const subuid = fs.readFileSync('/etc/subuid', 'utf8');
-  if (!new RegExp(`^${USER}:${SUB_START}:65536$`, 'm').test(subuid)) return `/etc/subuid has no ${USER}:${SUB_START}:65536 entry`;
-  for (const bin of ['unshare', 'su', 'newuidmap', 'fuse-overlayfs', 'getfattr']) {
+  const su = subIdRange('/etc/subuid'), sg = subIdRange('/etc/subgid');
+  if (!su || su[1] < 65536 || !sg || sg[0] !== su[0] || sg[1] < 65536) return `${USER} needs the same range of at least 65536 ids in /etc/subuid and /etc/subgid`;
+  for (const bin of ['unshare', ...(AS_ROOT ? ['su'] : []), 'newuidmap', 'fuse-overlayfs', 'getfattr']) {
     if (spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0) return `${bin} not found`;
   }
   return undefined;
@@ -55,7 +55,7 @@ function setup(t: Test): string {
     fs.rmSync(base, { recursive: true, force: true });
   });
   fs.writeFileSync(path.join(base, 'child.mts'), CHILD);
-  execFileSync('chown', ['-R', `${USER}:${USER}`, base]);
+  chownToTestUser(base);
   return base;
 }
 
@@ -64,7 +64,8 @@ function inUserns(script: string): { status: number | null; stdout: string; stde
   const node = `${process.execPath} --no-warnings --import @tapjs/typescript/import`;
   const inner = `set -e\nexport TS_NODE_TRANSPILE_ONLY=1\nNODE="${node}"\n${script}`;
   const cmd = `cd ${REPO} && exec unshare --map-root-user --map-users=${SUB_START},1,65536 --map-groups=${SUB_START},1,65536 --mount --fork sh -c '${inner.replace(/'/g, `'\\''`)}'`;
-  const r = spawnSync('su', [USER, '-s', '/bin/sh', '-c', cmd], { encoding: 'utf8', timeout: 120_000 });
+  const [file, args] = asTestUser(cmd);
+  const r = spawnSync(file, args, { encoding: 'utf8', timeout: 120_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -99,7 +100,7 @@ t.test('ownership is preserved inside the user namespace and maps to subuids on 
   fs.writeFileSync(path.join(base, 'layer.tar'), layer);
   const bad = await buildTar([{ name: 'unmapped', content: 'x', uid: 70000, gid: 0 }]);
   fs.writeFileSync(path.join(base, 'bad.tar'), bad);
-  execFileSync('chown', ['-R', `${USER}:${USER}`, base]);
+  chownToTestUser(base);
   const r = inUserns(`
 mkdir ${base}/dest ${base}/dest-bad
 $NODE ${base}/child.mts unpack ${base}/layer.tar ${base}/dest
@@ -115,7 +116,7 @@ $NODE ${base}/child.mts pack ${base}/dest ${base}/repacked.tar
   const me = hostUid();
   const st = (p: string): fs.Stats => fs.lstatSync(path.join(base, 'dest', p));
   t.same([st('etc/passwd').uid, st('etc/passwd').gid], [me, me], 'uid 0 in the layer -> tspodtest on the host');
-  t.same([st('home/tester').uid, st('home/tester').gid], [SUB_START + 999, SUB_START + 999], 'uid 1000 -> 100999');
+  t.same([st('home/tester').uid, st('home/tester').gid], [SUB_START + 999, SUB_START + 999], 'container uid 1000 -> first subuid + 999');
   t.same([st('home/tester/file').uid, st('home/tester/link').uid], [SUB_START + 999, SUB_START + 999], 'file and symlink');
   t.equal(st('home/tester').mode & 0o7777, 0o700);
   t.equal(st('usr/bin/sudo').mode & 0o7777, 0o4755, 'setuid root file keeps setuid');

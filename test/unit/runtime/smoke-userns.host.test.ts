@@ -1,6 +1,6 @@
 // End-to-end test of the runtime layer (src/runtime) against the real stack:
-// conmon + runc inside a rootless user namespace, as the unprivileged user
-// tspodtest. It needs root (to `su` to that user), as CI and sessions have.
+// conmon + runc inside a rootless user namespace, as an unprivileged user: the
+// invoking one (npm test), or tspodtest via su when started as root.
 //
 // How the TypeScript runs as tspodtest: the test compiles src/runtime (and what it
 // imports) with the project's tsc into a private temp dir, and a small .mjs driver
@@ -20,9 +20,10 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CAPABILITIES, capabilityMask } from '../../../src/runtime/capabilities.js';
 import { RESOURCES_IGNORED_WARNING } from '../../../src/runtime/spec.js';
+import { AS_ROOT, TEST_USER, asTestUser, chownToTestUser, subIdRange } from '../../fixtures/test-user.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const USER = 'tspodtest';
+const USER = TEST_USER;
 
 // ---------------------------------------------------------------- prerequisites
 function which(name: string): string | undefined {
@@ -33,24 +34,14 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-function subRange(file: string, user: string): [number, number] | undefined {
-  try {
-    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-      const [name, start, count] = line.split(':');
-      if (name === user && start && count) return [Number(start), Number(count)];
-    }
-  } catch { /* missing */ }
-  return undefined;
-}
 
 const problems: string[] = [];
-if (process.getuid?.() !== 0) problems.push('this test must run as root (it uses su to become the unprivileged test user)');
 let uid = -1;
 try { uid = Number(cp.execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim()); } catch { problems.push(`user ${USER} does not exist (create it with /etc/subuid and /etc/subgid ranges)`); }
-const subuid = subRange('/etc/subuid', USER);
-const subgid = subRange('/etc/subgid', USER);
+const subuid = subIdRange('/etc/subuid');
+const subgid = subIdRange('/etc/subgid');
 if (!subuid || !subgid) problems.push(`no /etc/subuid or /etc/subgid entry for ${USER}`);
-for (const b of ['runc', 'conmon', 'catatonit', 'unshare', 'nsenter', 'newuidmap', 'newgidmap', 'fuse-overlayfs', 'perl', 'busybox', 'su']) {
+for (const b of ['runc', 'conmon', 'catatonit', 'unshare', 'nsenter', 'newuidmap', 'newgidmap', 'fuse-overlayfs', 'perl', 'busybox', ...(AS_ROOT ? ['su'] : [])]) {
   if (!which(b)) problems.push(`${b} not found (install runc conmon catatonit util-linux uidmap fuse-overlayfs perl busybox-static)`);
 }
 for (const p of problems) t.fail(`prerequisite missing: ${p}`);
@@ -147,7 +138,8 @@ function main(): void {
     const b64 = Buffer.from(JSON.stringify({ runroot, ...req })).toString('base64');
     const cmd = `cd / && TSPOD_USERNS=1 exec nsenter --target ${pausePid} --user --mount --preserve-credentials node ${driver} ${dist} ${b64}`;
     return new Promise((resolve, reject) => {
-      cp.execFile('su', [USER, '-s', '/bin/sh', '-c', cmd], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
+      const [file, args] = asTestUser(cmd);
+      cp.execFile(file, args, { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
         const line = stdout.trim().split('\n').pop() ?? '';
         try {
           resolve(JSON.parse(line) as DriverOut);
@@ -237,15 +229,14 @@ function main(): void {
     fs.symlinkSync('usr/lib', path.join(rootfs, 'lib'));
     fs.symlinkSync('usr/lib64', path.join(rootfs, 'lib64'));
     fs.writeFileSync(path.join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
-    sh('chown', ['-R', `${USER}:`, work]);
+    chownToTestUser(work);
 
     // 3. the pause process holding the user + mount namespace
     const pidFile = path.join(work, 'unshare.pid');
     const [su0, sun] = subuid!;
     const [sg0, sgn] = subgid!;
-    const child = cp.spawn('su', [USER, '-s', '/bin/sh', '-c',
-      `echo $$ > ${pidFile}; exec unshare --map-root-user --map-users=${su0},1,${sun} --map-groups=${sg0},1,${sgn} --mount --fork catatonit -P`,
-    ], { detached: true, stdio: 'ignore' });
+    const [pauseFile, pauseArgs] = asTestUser(`echo $$ > ${pidFile}; exec unshare --map-root-user --map-users=${su0},1,${sun} --map-groups=${sg0},1,${sgn} --mount --fork catatonit -P`);
+    const child = cp.spawn(pauseFile, pauseArgs, { detached: true, stdio: 'ignore' });
     child.unref();
     for (let i = 0; i < 200 && !pausePid; i++) {
       await sleep(25);
@@ -314,7 +305,7 @@ function main(): void {
     const out = await drive({ op: 'run', ...b, spec: { rootfs, network: 'none', args: ['sleep', '300'], init: { path: which('catatonit') } } });
     t.notOk(out.error, out.error?.message ?? 'no error');
     const status = fs.readFileSync(`/proc/${out.created!.pid}/status`, 'utf8');
-    t.match(status, new RegExp(`\\nUid:\\t${uid}\\t${uid}\\t${uid}\\t${uid}\\n`), 'host uid of container root is tspodtest');
+    t.match(status, new RegExp(`\\nUid:\\t${uid}\\t${uid}\\t${uid}\\t${uid}\\n`), 'host uid of container root is the invoking user');
     const ex = await drive({ op: 'exec', id: b.id, bundle: b.bundle, args: ['sh', '-c', 'id -u; id -g; cat /proc/self/uid_map'] });
     t.equal(ex.result?.exitCode, 0);
     const lines = ex.result!.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '));
@@ -473,7 +464,7 @@ function main(): void {
     const ov = path.join(work, 'ov');
     const [upper, wdir, merged] = ['upper', 'work', 'merged'].map((d) => path.join(ov, d));
     for (const d of [upper!, wdir!, merged!]) fs.mkdirSync(d, { recursive: true });
-    sh('chown', ['-R', `${USER}:`, ov]);
+    chownToTestUser(ov);
     const m = await drive({ op: 'mount', lower: rootfs, upper, workdir: wdir, merged });
     t.notOk(m.error, m.error?.message ?? 'no error');
     const b = bundleFor('overlay');
