@@ -970,7 +970,6 @@ export async function topContainer(input: string): Promise<string[][]> {
   return rows;
 }
 
-export function isENOENT(err: unknown): boolean { return isErrno(err, 'ENOENT'); }
 
 // ---------------------------------------------------------------- run (foreground)
 

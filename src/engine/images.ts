@@ -1,11 +1,10 @@
 // Engine API for the local image store: list, inspect, tag, untag, remove,
 // prune, history. <Verb>Options in, <Verb>Report out; no rendering here.
-import * as fs from 'node:fs';
 import { ImageStore, findImage, untagEverywhere, type StorageIndex } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
-import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { ImageConfig, ImageRecord } from '../image/types.js';
-import { containerImageRefs } from './refs.js';
+import { containerImageRefs, containerLayerSet } from './refs.js';
 
 export interface ImageSummary {
   ID: string;
@@ -280,7 +279,7 @@ export async function removeImages(inputs: string[], opts: RemoveImagesOptions =
       rep.deleted.push(img.id);
       idx.images = idx.images.filter((i) => i.id !== img!.id);
     }
-    store.gc(idx, containerLayerRefs(store.root));
+    store.gc(idx, containerLayerSet(store.root));
     return reports;
   });
 }
@@ -313,31 +312,11 @@ export async function pruneImages(opts: PruneImagesOptions = {}, store = new Ima
       else keep.push(img);
     }
     idx.images = keep;
-    store.gc(idx, containerLayerRefs(store.root));
+    store.gc(idx, containerLayerSet(store.root));
     return out;
   });
 }
 
-/** Layers pinned by containers (so removing an image never pulls a running container's rootfs away). */
-export function containerLayerRefs(root: string): Set<string> {
-  return containerLayerSet(root);
-}
-
-import { containerLayerSet } from './refs.js';
-
 export function imageExists(nameOrId: string, store = new ImageStore()): boolean {
   try { return findImage(store.listImages(), nameOrId) !== undefined; } catch { return false; }
-}
-
-export function ensureNotConflict(name: string): void {
-  if (!name) throw new ConflictError('empty name');
-}
-
-export function storeDiskUsage(store = new ImageStore()): { layers: number; blobs: number } {
-  let blobs = 0;
-  try {
-    for (const n of fs.readdirSync(`${store.dir}/blobs/sha256`)) blobs += fs.statSync(`${store.dir}/blobs/sha256/${n}`).size;
-  } catch { /* none */ }
-  const idx = store.read();
-  return { layers: idx.layers.reduce((a, l) => a + l.size, 0), blobs };
 }

@@ -7,6 +7,10 @@ import { run, which } from '../util/exec.js';
 import { hostGid, hostUid, isRootless, paths } from '../util/paths.js';
 import { readSubIds, userName } from '../rootless/idmap.js';
 import { readJSON } from '../state/atomic.js';
+import { log } from '../util/log.js';
+import { errorMessage } from '../util/errors.js';
+import { pauseDir } from '../rootless/pause.js';
+import { containerImageRefs } from './refs.js';
 
 export const TSPOD_VERSION = '0.1.0';
 
@@ -135,11 +139,14 @@ export async function info(): Promise<Record<string, unknown>> {
 /** Remove all tspod state. Works even when state files are corrupt. */
 export async function reset(): Promise<void> {
   const p = paths();
-  // stop containers this user's tspod runs (best effort), then the pause process
+  // Stop and remove every container first (conmon, the container, slirp4netns and the
+  // rootfs mount would otherwise outlive the reset), then the pause process. Best effort:
+  // reset must work even when the state is corrupt.
   try {
-    const { resetContainers } = await import('./reset-hooks.js');
-    await resetContainers();
-  } catch { /* no container engine or nothing to stop */ }
+    const { removeContainers } = await import('./containers.js');
+    await removeContainers([], { all: true, force: true, timeout: 0 });
+  } catch (err) { log.debug(`reset: removing containers: ${errorMessage(err)}`); }
+  killPauseProcess();
   try {
     const { resetNetworking } = await import('../network/index.js');
     await resetNetworking();
@@ -173,7 +180,6 @@ export function diskUsage(): DiskUsageReport {
   const sizes = new Map(idx.layers.map((l) => [l.id, l.size]));
   const users = new Map<string, number>();
   for (const img of idx.images) for (const l of new Set(img.layers)) users.set(l, (users.get(l) ?? 0) + 1);
-  const { containerImageRefs } = refsSync();
   const inUse = containerImageRefs(store.root);
   const images = idx.images.map((img) => {
     let shared = 0, unique = 0;
@@ -194,5 +200,18 @@ export function diskUsage(): DiskUsageReport {
   return { Images: images, Totals: { Images: { Total: images.length, Active: active.length, Size: total, Reclaimable: reclaim }, Layers: { Total: sizes.size, Size: total, Blobs: blobs } } };
 }
 
-import * as refs from './refs.js';
-function refsSync() { return refs; }
+
+/** Kill the pause process (its namespace dies with it; a new one is made on demand). */
+function killPauseProcess(): void {
+  let pid: number;
+  try { pid = Number(fs.readFileSync(path.join(pauseDir(), 'pause.pid'), 'utf8').trim()); } catch { return; }
+  if (!Number.isInteger(pid) || pid <= 1) return;
+  try {
+    // a pause holder of ours (unshare/catatonit/sleep), not a recycled pid; inside the
+    // namespace /proc shows our own uid as 0, so the owner check only applies outside
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    if (process.getuid?.() !== 0 && Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== hostUid()) return;
+    if (!/unshare|catatonit|sleep/.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) return;
+    process.kill(pid, 'SIGKILL');
+  } catch { /* gone */ }
+}
