@@ -9,6 +9,7 @@ import { NetworkStore } from '../network/store.js';
 import type { NetworkRecord, Subnet } from '../network/types.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../network/ipnet.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import { groupFilters } from '../util/filters.js';
 
 /** `network inspect` and `ls --format json`: Podman's network JSON. */
 export type NetworkInspect = NetworkRecord;
@@ -187,14 +188,7 @@ function parseUntil(v: string): number {
 
 /** --filter values: the same key ORs, different keys AND (as in Podman). */
 export function networkFilter(filters: string[] | undefined, store = new NetworkStore()): (n: NetworkRecord) => boolean {
-  const groups = new Map<string, string[]>();
-  for (const f of filters ?? []) {
-    const i = f.indexOf('=');
-    if (i <= 0) throw new InvalidArgumentError(`invalid filter "${f}": expected key=value`);
-    const k = f.slice(0, i).toLowerCase(), v = f.slice(i + 1);
-    if (!FILTERS.includes(k)) throw new InvalidArgumentError(`invalid filter "${k}": supported network filters are ${FILTERS.join(', ')}`);
-    groups.set(k, [...(groups.get(k) ?? []), v]);
-  }
+  const groups = groupFilters(filters, FILTERS, 'network');
   if (!groups.size) return () => true;
   const used = groups.has('dangling') ? usageMap(store) : new Map<string, string[]>();
   const tests: Array<(n: NetworkRecord) => boolean> = [];

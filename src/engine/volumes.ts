@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { VolumeStore, type VolumeRecord } from '../volume/store.js';
 import { ContainerStore } from '../container/store.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
+import { groupFilters } from '../util/filters.js';
 
 export interface VolumeInspect {
   Name: string;
@@ -158,14 +159,7 @@ function parseBool(k: string, v: string): boolean {
 
 /** A predicate for --filter values (same key: any matches; different keys: all must). */
 export function volumeFilter(filters: string[] | undefined, ctrs = new ContainerStore()): (v: VolumeRecord) => boolean {
-  const groups = new Map<string, string[]>();
-  for (const f of filters ?? []) {
-    const i = f.indexOf('=');
-    if (i <= 0) throw new InvalidArgumentError(`invalid filter "${f}": expected key=value`);
-    const k = f.slice(0, i).toLowerCase(), v = f.slice(i + 1);
-    if (!FILTERS.includes(k)) throw new InvalidArgumentError(`invalid filter "${k}": supported volume filters are ${FILTERS.join(', ')}`);
-    groups.set(k, [...(groups.get(k) ?? []), v]);
-  }
+  const groups = groupFilters(filters, FILTERS, 'volume');
   if (!groups.size) return () => true;
   const used = groups.has('dangling') ? usageMap(ctrs) : new Map<string, string[]>();
   const tests: Array<(v: VolumeRecord) => boolean> = [];

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { confirm } from '../../cli/confirm.js';
 import { reset } from '../../engine/system.js';
 import { paths } from '../../util/paths.js';
 
@@ -10,10 +11,7 @@ export default class SystemReset extends TspodCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(SystemReset);
     if (!flags.force && process.stdin.isTTY) {
-      process.stderr.write(`WARNING! This will remove all containers, images, volumes and state under ${paths().root} and ${paths().runroot}.\nAre you sure you want to continue? [y/N] `);
-      const answer = await new Promise<string>((resolve) => process.stdin.once('data', (d) => resolve(String(d))));
-      process.stdin.pause();
-      if (!/^y(es)?$/i.test(answer.trim())) return;
+      if (!(await confirm(`WARNING! This will remove all containers, images, volumes and state under ${paths().root} and ${paths().runroot}.`))) return;
     }
     await reset();
   }

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { confirm } from '../../cli/confirm.js';
 
 export default class VolumePrune extends TspodCommand {
   static override summary = 'Remove all unused volumes';
@@ -14,11 +15,7 @@ export default class VolumePrune extends TspodCommand {
     const { pruneCandidates, pruneVolumes } = await import('../../engine/volumes.js');
     if (!flags.force) {
       const names = pruneCandidates(flags.filter);
-      process.stderr.write('WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:\n');
-      process.stderr.write(names.length ? `${names.join('\n')}\n` : '');
-      process.stderr.write('Are you sure you want to continue? [y/N] ');
-      const answer = await readLine();
-      if (!/^y(es)?$/i.test(answer.trim())) return;
+      if (!(await confirm(`WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:${names.map((n) => `\n${n}`).join('')}`))) return;
     }
     const reps = await pruneVolumes(flags.filter);
     let last: Error | undefined;
@@ -29,12 +26,3 @@ export default class VolumePrune extends TspodCommand {
   }
 }
 
-function readLine(): Promise<string> {
-  return new Promise((resolve) => {
-    let buf = '';
-    const done = () => { process.stdin.off('data', onData); process.stdin.off('end', done); process.stdin.pause(); resolve(buf); };
-    const onData = (c: Buffer) => { buf += c.toString('utf8'); if (buf.includes('\n')) done(); };
-    process.stdin.on('data', onData);
-    process.stdin.on('end', done);
-  });
-}
