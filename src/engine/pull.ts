@@ -82,7 +82,10 @@ export async function pullImage(opts: PullOptions, store = new ImageStore()): Pr
   const policy = opts.policy ?? 'always';
   const emit = opts.onEvent ?? (() => undefined);
   if (policy === 'missing' || policy === 'never') {
-    const local = findImage(store.listImages(), opts.reference, await searchList().catch(() => ['docker.io']));
+    // every `run` comes here: match the local names first, and read registries.conf (a TOML
+    // parser and a few files) only for a short name that matched nothing
+    const images = store.listImages();
+    const local = findImage(images, opts.reference) ?? findImage(images, opts.reference, await searchList().catch(() => ['docker.io']));
     if (local) return { id: local.id, names: local.names, digest: local.digest, pulled: false };
     if (policy === 'never') throw new NotFoundError(`${opts.reference}: image not known (pull policy is "never")`);
   }
