@@ -173,13 +173,9 @@ t.test('a layer whose content does not match the config diff ID is refused and n
   const env = await makeEnv(t, { insecure: [reg.host] });
   const good = await buildFileLayer({ 'f': 'good' });
   const bad = await buildFileLayer({ 'f': 'evil' });
-  const img = buildImage({ layers: [good] });
   // a config that names `good`'s diffID, served with `bad`'s blob
-  const cfg = JSON.parse(img.configBytes.toString());
-  const configBytes = Buffer.from(JSON.stringify(cfg));
   const forged = buildImage({ layers: [{ ...bad, diffID: good.diffID }] });
   await pushImage(reg.url, 'e2e/forged', 'latest', forged);
-  void configBytes;
   const r = await env.tspod(['pull', `${reg.host}/e2e/forged`]);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /diffID mismatch|digest mismatch/i);
@@ -305,6 +301,7 @@ t.test('auth: htpasswd basic auth via login, logout and --creds', async (t) => {
   let r = await env.tspod(['pull', '-q', `${reg.host}/e2e/auth`]);
   t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['tag', `${reg.host}/e2e/auth`, `${secured.host}/priv/auth:1`]);
+  t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['push', `${secured.host}/priv/auth:1`]);
   t.equal(r.exitCode, 125, 'push without credentials fails');
   t.match(r.stderr, /auth|unauthorized|credentials/i);
@@ -337,7 +334,9 @@ t.test('auth: bearer token flow', async (t) => {
   const env = await makeEnv(t, { insecure: [secured.host, reg.host] });
   await seedBusybox('e2e/tok');
   let r = await env.tspod(['pull', '-q', `${reg.host}/e2e/tok`]);
+  t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['tag', `${reg.host}/e2e/tok`, `${secured.host}/bob/tok:1`]);
+  t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['push', '--creds', 'bob:pw', `${secured.host}/bob/tok:1`]);
   t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['rmi', '-a']);
