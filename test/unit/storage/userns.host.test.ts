@@ -52,6 +52,8 @@ function setup(t: Test): string {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-userns-'));
   t.teardown(() => {
     spawnSync('sh', ['-c', `fusermount3 -u ${base}/merged 2>/dev/null; fusermount3 -u ${base}/merged2 2>/dev/null; true`]);
+    // files owned by subordinate ids (0700 dirs among them) go from inside the namespace
+    inUserns(`rm -rf ${base}`);
     fs.rmSync(base, { recursive: true, force: true });
   });
   fs.writeFileSync(path.join(base, 'child.mts'), CHILD);
@@ -106,19 +108,22 @@ mkdir ${base}/dest ${base}/dest-bad
 $NODE ${base}/child.mts unpack ${base}/layer.tar ${base}/dest
 $NODE ${base}/child.mts unpack ${base}/bad.tar ${base}/dest-bad
 $NODE ${base}/child.mts pack ${base}/dest ${base}/repacked.tar
+stat -c %a ${base}/dest/home/tester
+chmod 0755 ${base}/dest/home/tester
 `);
   t.equal(r.status, 0, `userns script ran: ${r.stderr}`);
   const lines = r.stdout.trim().split('\n');
-  t.equal(lines.length, 3, r.stdout);
+  // the 0700 directory's mode as unpacked; it is then opened up so the host can look inside
+  t.equal(lines.length, 4, r.stdout);
   const ok = JSON.parse(lines[0] ?? '{}') as { diffID?: string; error?: string };
   t.notOk(ok.error, 'unpack succeeded inside the namespace');
   t.match(ok.diffID, /^sha256:[0-9a-f]{64}$/);
   const me = hostUid();
   const st = (p: string): fs.Stats => fs.lstatSync(path.join(base, 'dest', p));
-  t.same([st('etc/passwd').uid, st('etc/passwd').gid], [me, me], 'uid 0 in the layer -> tspodtest on the host');
+  t.same([st('etc/passwd').uid, st('etc/passwd').gid], [me, me], 'uid 0 in the layer -> the invoking user on the host');
   t.same([st('home/tester').uid, st('home/tester').gid], [SUB_START + 999, SUB_START + 999], 'container uid 1000 -> first subuid + 999');
   t.same([st('home/tester/file').uid, st('home/tester/link').uid], [SUB_START + 999, SUB_START + 999], 'file and symlink');
-  t.equal(st('home/tester').mode & 0o7777, 0o700);
+  t.equal(lines[3], '700', 'directory mode 0700 as in the layer');
   t.equal(st('usr/bin/sudo').mode & 0o7777, 0o4755, 'setuid root file keeps setuid');
   t.same([st('usr/bin/mine').uid, st('usr/bin/mine').gid, st('usr/bin/mine').mode & 0o7777], [SUB_START + 999, SUB_START + 49, 0o6750], 'setuid+setgid after chown');
   t.same([st('nobody').uid, st('nobody').gid], [SUB_START + 65533, SUB_START + 65533]);
