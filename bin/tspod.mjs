@@ -9,6 +9,13 @@ import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } 
 // shell completion answers from the index files, without loading oclif
 if (process.argv[2] === '__complete') await (await import('../dist/completion/fast.js')).main(process.argv.slice(3));
 
+// systemd's notify socket is tspod's to use (--sdnotify): no child may inherit it as
+// NOTIFY_SOCKET (runc would proxy it itself). src/runtime/sdnotify.ts takes it from here.
+if (process.env.NOTIFY_SOCKET !== undefined) {
+  process.env.TSPOD_NOTIFY_SOCKET = process.env.NOTIFY_SOCKET;
+  delete process.env.NOTIFY_SOCKET;
+}
+
 const d = predispatch(process.argv.slice(2));
 Object.assign(process.env, d.env);
 const manifestPath = new URL('../oclif.manifest.json', import.meta.url).pathname;

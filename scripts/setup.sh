@@ -5,7 +5,8 @@
 # Installs the Debian packages and npm dependencies, builds tspod, prepares an
 # unprivileged user ("tspodtest", or TSPOD_TEST_USER) with /etc/subuid and
 # /etc/subgid ranges, makes /dev/fuse and /dev/net/tun usable, and copies the
-# built tree to that user's home (~/tspod), where it runs `npm test`.
+# built tree to that user's home (~/tspod), where it runs `npm test`, and gives
+# the user a running systemd user manager (scripts/user-systemd.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 here=$(pwd)
@@ -55,6 +56,14 @@ if [ "$here" != "$dest" ]; then
 fi
 echo "$dest" > /tmp/tspod-test-tree
 echo "$user" > /tmp/tspod-test-user
+
+echo "== systemd user manager for $user (units from tspod generate systemd / tspod quadlet)"
+# tspod's Quadlet generator, as an installation puts it: systemd runs it on every daemon-reload
+mkdir -p /etc/systemd/user-generators
+printf '#!/bin/sh\nexec %s quadlet --user "$@"\n' "$dest/bin/tspod" > /etc/systemd/user-generators/tspod
+chmod 0755 /etc/systemd/user-generators/tspod
+# test/e2e/101-systemd-user.test.ts needs it, and fails saying why when it could not start
+bash scripts/user-systemd.sh "$user" || echo "WARNING: no systemd user manager for $user" >&2
 
 echo "== main job: rootless pull, images, push against a loopback registry (as $user)"
 su "$user" -c "cd '$dest' && bash scripts/demo.sh"

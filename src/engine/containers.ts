@@ -18,13 +18,14 @@ import { resolveUser } from '../container/user.js';
 import { randomName, validName } from '../container/names.js';
 import { VolumeStore } from '../volume/store.js';
 import { withLock } from '../state/lock.js';
-import { writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
+import { pidAlive, writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
 import { paths, isRootless } from '../util/paths.js';
 import { log } from '../util/log.js';
 import { run, spawnDetached } from '../util/exec.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
 import type { ImageConfig } from '../image/types.js';
 import type { UserMount } from '../runtime/spec.js';
+import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../runtime/sdnotify.js';
 import { registerContainerRemover } from './refs.js';
 import { readImageConfig } from './images.js';
 
@@ -71,6 +72,8 @@ function conmonAlive(e: ContainerEntry): boolean {
 
 /** slirp4netns's API socket and log: short (12 hex), because a unix socket path must fit in 108 bytes. */
 function netDir(id: string): string { return path.join(paths().runroot, 'net', id.slice(0, 12)); }
+/** The container's notify socket under --sdnotify=container (short: a socket path has at most 107 bytes). */
+function notifyDir(id: string): string { return path.join(paths().runroot, 'notify', id.slice(0, 12)); }
 
 function exitFile(id: string): string { return path.join(paths().runroot, 'exits', id); }
 
@@ -303,12 +306,20 @@ async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid:
   return out;
 }
 
-export interface StartReport { id: string; name: string; pid: number }
+export interface StartReport {
+  id: string; name: string; pid: number; conmonPid: number;
+  /**
+   * Settles once systemd has been told the container is up (--sdnotify, under a
+   * Type=notify unit; at once otherwise). Callers that return before the
+   * container ends (run -d, start) wait for it.
+   */
+  notified: Promise<void>;
+}
 
 /** Bring a created/exited container to running. Caller holds the container lock. */
-async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
+async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string): Promise<StartReport> {
   const e = syncedState(e0);
-  if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid };
+  if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid, conmonPid: e.conmonPid, notified: Promise.resolve() };
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
   const cfg = store.readConfig(e.id);
   const images = new ImageStore();
@@ -339,6 +350,8 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user);
+    // --sdnotify=container under a Type=notify unit: the container's own notify socket
+    if (notifyDir) mounts.push({ type: 'bind', source: notifyDir, destination: CONTAINER_NOTIFY_DIR, readonly: false, options: ['rbind'] });
     // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
     // and a restart would create a second, empty one
     if (anonBefore) store.writeConfig(cfg);
@@ -356,7 +369,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     const init = cfg.init ? { path: (await import('../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
-      args: cfg.args, env, cwd: cfg.workdir || '/',
+      args: cfg.args, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
       // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
       user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
       hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
@@ -406,7 +419,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   await store.patch(e.id, (x) => {
     Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
   });
-  return { id: e.id, name: cfg.name, pid };
+  return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
 }
 
 /**
@@ -439,7 +452,34 @@ function stopHealthSchedule(pid: number | undefined): void {
 export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
-  return withLock(ctrLockKey(e.id), async () => startLocked(store, store.resolve(e.id), beforeStart));
+  const upstream = notifySocket();
+  const mode = upstream ? store.readConfig(e.id).sdnotify : 'ignore';
+  let proxy: ContainerNotifyProxy | undefined;
+  let rep: StartReport;
+  try {
+    rep = await withLock(ctrLockKey(e.id), async () => {
+      const cur = store.resolve(e.id);
+      if (mode === 'container' && !['running', 'paused'].includes(syncedState(cur).state)) proxy = await ContainerNotifyProxy.listen(notifyDir(e.id));
+      return startLocked(store, cur, beforeStart, proxy?.dir);
+    });
+  } catch (err) {
+    proxy?.close();
+    throw err;
+  }
+  if (!upstream || mode === 'ignore') return rep;
+  const conmonPid = rep.conmonPid;
+  const notified = (async () => {
+    try {
+      if (proxy) await proxy.ready(() => pidAlive(conmonPid));
+      const status = proxy?.status;
+      await sdNotify(upstream, `MAINPID=${conmonPid}\n${status !== undefined ? `STATUS=${status}\n` : ''}READY=1`);
+    } finally {
+      proxy?.close();
+    }
+  })();
+  // a caller that does not wait (attached runs) still hears of a failure
+  notified.catch((err: unknown) => log.warn(errorMessage(err)));
+  return { ...rep, notified };
 }
 
 // ---------------------------------------------------------------- cleanup (conmon's exit command)
@@ -461,6 +501,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     stopHealthSchedule(cur.healthPid);
     if (cur.slirpPid) stopSlirp(cur.slirpPid);
     fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+    fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
     await detachUserNetworks(cur.id);
     try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
     await unmountRootfs(store.ctrDir(cur.id));

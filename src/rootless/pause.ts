@@ -64,6 +64,31 @@ export function checkPrerequisites(): void {
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
+/** `systemd-run --scope` words when tspod runs inside a systemd service (INVOCATION_ID is set), else undefined. */
+function systemdScope(): string[] | undefined {
+  if (!process.env['INVOCATION_ID']) return undefined;
+  const run = which('systemd-run');
+  if (!run) return undefined;
+  const name = `tspod-pause-${process.pid}-${Date.now().toString(36)}.scope`;
+  return [run, ...(hostUid() !== 0 ? ['--user'] : []), '--scope', '--quiet', '--collect', `--unit=${name}`];
+}
+
+/** Start the namespace holder; its pid once the full mapping is in place, undefined if it died. */
+async function startHolder(cmd: string[], args: string[]): Promise<number | undefined> {
+  // systemd-run execs the command in place: the pid is the holder's either way
+  const pid = spawnDetached(cmd[0]!, [...cmd.slice(1), ...args], { cwd: '/' });
+  // newuidmap runs asynchronously inside unshare: wait for the full mapping
+  const deadline = Date.now() + 5000;
+  while (!validPausePid(pid)) {
+    let alive = true;
+    try { alive = !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { alive = false; }
+    if (!alive) return undefined;
+    if (Date.now() > deadline) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } return undefined; }
+    await sleep(2);
+  }
+  return pid;
+}
+
 /** Return the pid of a valid pause process, creating one (under a lock) when absent or stale. */
 export async function ensurePause(): Promise<number> {
   const existing = readPausePid();
@@ -82,16 +107,16 @@ export async function ensurePause(): Promise<number> {
       `--map-groups=${m.subgid.start},1,${m.subgid.count}`,
       '--mount', '--propagation', 'slave', '--fork', '--kill-child', '--', ...holder,
     ];
-    const pid = spawnDetached(which('unshare') ?? 'unshare', args, { cwd: '/' });
-    // newuidmap runs asynchronously inside unshare: wait for the full mapping.
-    const deadline = Date.now() + 5000;
-    while (!validPausePid(pid)) {
-      let alive = true;
-      try { process.kill(pid, 0); } catch { alive = false; }
-      if (!alive || Date.now() > deadline) {
-        throw new TspodError(`cannot set up the rootless user namespace: "unshare ${args.slice(0, 3).join(' ')}" failed; check /etc/subuid, /etc/subgid and that newuidmap/newgidmap are setuid root (run "unshare ${args.slice(0, 4).join(' ')} true" to see the error)`, 'EUSERNS');
-      }
-      await sleep(2);
+    const unshare = which('unshare') ?? 'unshare';
+    // started from a systemd unit (ExecStart of a container service): the pause
+    // process gets a scope of its own, or stopping that unit would kill the
+    // namespace every other container lives in (Podman does the same)
+    const scope = systemdScope();
+    let pid = scope ? await startHolder([...scope, unshare], args) : undefined;
+    if (scope && pid === undefined) log.debug('systemd-run --scope failed; the pause process stays in the calling unit');
+    pid ??= await startHolder([unshare], args);
+    if (pid === undefined) {
+      throw new TspodError(`cannot set up the rootless user namespace: "unshare ${args.slice(0, 3).join(' ')}" failed; check /etc/subuid, /etc/subgid and that newuidmap/newgidmap are setuid root (run "unshare ${args.slice(0, 4).join(' ')} true" to see the error)`, 'EUSERNS');
     }
     const { writeFileAtomic } = await import('../state/atomic.js');
     writeFileAtomic(pidFile(), `${pid}\n`);

@@ -4,15 +4,15 @@
 // [Install], ...) pass through; [Container] is kept as [X-Container] so the
 // unit still shows where it came from (systemd ignores X- sections).
 //
-// Like the units of `generate systemd --new`, these are Type=forking with
-// conmon's PID in PIDFile= (tspod has no sd_notify support yet; Podman's Quadlet
-// uses Type=notify). Conversion is pure: text in, text out; only
-// runGenerator() touches the filesystem.
+// As Podman's Quadlet, these are Type=notify (NotifyAccess=all): `tspod run -d
+// --sdnotify=conmon` tells systemd conmon's PID and READY=1 (Notify=true: the
+// container's own READY=1, --sdnotify=container). Conversion is pure: text in,
+// text out; only runGenerator() touches the filesystem.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TspodError } from '../util/errors.js';
 import { escapeLiteral, layoutCommand, parseBoolean, parseUnitFile, quoteWord, splitWords, UnitSyntaxError, type UnitEntry, type UnitSection } from './unit-file.js';
-import { pidFileCommand, type GenerateContext } from './generate.js';
+import type { GenerateContext } from './generate.js';
 
 export class QuadletError extends TspodError {
   readonly file: string;
@@ -223,11 +223,13 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
     if (au.value !== 'registry' && au.value !== 'local') fail(au.line, `AutoUpdate= wants registry or local, got "${au.value}"`);
     opt('--label', `io.containers.autoupdate=${au.value}`);
   }
+  // Notify=true: the container says when it is ready (--sdnotify=container); else conmon's start does
   const notify = lastOf(c, 'Notify');
+  let notifyMode: 'conmon' | 'container' = 'conmon';
   if (notify?.value) {
     const b = parseBoolean(notify.value);
-    if (b === undefined && notify.value !== 'healthy') fail(notify.line, `Notify= wants a boolean, got "${notify.value}"`);
-    if (b !== false) fail(notify.line, 'Notify= is not supported by tspod: it does not pass sd_notify messages from the container yet');
+    if (b === undefined) fail(notify.line, notify.value === 'healthy' ? 'Notify=healthy is not supported by tspod: use true or false' : `Notify= wants a boolean, got "${notify.value}"`);
+    if (b) notifyMode = 'container';
   }
   const ep = lastOf(c, 'Entrypoint');
   if (ep?.value) opt('--entrypoint', ep.value);
@@ -239,13 +241,13 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
   // ---- [Service]: ours, and what the file adds
   const svcSec = sections.find((s) => s.name === 'Service');
   const svc = svcSec?.entries ?? [];
-  for (const k of ['ExecStart', 'ExecStop', 'PIDFile']) {
+  for (const k of ['ExecStart', 'ExecStop', 'PIDFile', 'NotifyAccess']) {
     const e = lastOf(svc, k);
     if (e) fail(e.line, `${k}= in [Service] is generated from [Container]: remove it (ExecStartPre=/ExecStartPost=/ExecStopPost= are fine)`);
   }
   const type = lastOf(svc, 'Type');
   const oneshot = type?.value === 'oneshot';
-  if (type && type.value !== 'forking' && !oneshot) fail(type.line, `Type=${type.value} is not supported: tspod units are forking (the default) or oneshot`);
+  if (type && type.value !== 'notify' && !oneshot) fail(type.line, `Type=${type.value} is not supported: tspod units are notify (the default) or oneshot`);
   const km = lastOf(svc, 'KillMode');
   if (km && km.value !== 'mixed' && km.value !== 'control-group') fail(km.line, `invalid KillMode "${km.value}": use mixed or control-group`);
   const stopT = lastOf(c, 'StopTimeout');
@@ -261,6 +263,7 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
     ['--cidfile=%t/%N.cid'],
     ['--replace'],
     ['--rm'],
+    ...(oneshot ? [] : [[`--sdnotify=${notifyMode}`]]),
     ['-d'],
     ...run,
     [quoteWord(image!.value), ...execWords.map((w) => quoteWord(w))],
@@ -270,14 +273,13 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
     ...(km ? [] : ['KillMode=mixed']),
     ...(lastOf(svc, 'SyslogIdentifier') ? [] : ['SyslogIdentifier=%N']),
     ...(lastOf(svc, 'TimeoutStopSec') ? [] : [`TimeoutStopSec=${stop + 60}`]),
-    ...(type ? [] : ['Type=forking']),
-    ...(oneshot ? [] : ['PIDFile=%t/%N.pid']),
-    'ExecStartPre=-/bin/rm -f %t/%N.cid %t/%N.pid',
+    ...(type ? [] : ['Type=notify']),
+    ...(oneshot ? [] : ['NotifyAccess=all']),
+    'ExecStartPre=-/bin/rm -f %t/%N.cid',
     `ExecStart=${execStart}`,
-    ...(oneshot ? [] : [`ExecStartPost=${pidFileCommand({ tspod: o.ctx.tspod, globalArgs: [...o.ctx.globalArgs, ...globalArgs] }, ctrName, '%t/%N.pid')}`]),
-    `ExecStop=${layoutCommand([[...all, 'stop'], ['--ignore', '-t', String(stop), nameWord]])}`,
-    `ExecStopPost=-${layoutCommand([[...all, 'rm'], ['-f', '--ignore', '-t', String(stop), nameWord]])}`,
-    'ExecStopPost=-/bin/rm -f %t/%N.cid %t/%N.pid',
+    `ExecStop=${layoutCommand([[...all, 'rm'], ['-f', '--ignore', '-t', String(stop), '--cidfile=%t/%N.cid']])}`,
+    `ExecStopPost=-${layoutCommand([[...all, 'rm'], ['-f', '--ignore', '-t', String(stop), '--cidfile=%t/%N.cid']])}`,
+    'ExecStopPost=-/bin/rm -f %t/%N.cid',
   ];
 
   const install = { wantedBy: [] as string[], requiredBy: [] as string[], alias: [] as string[] };
@@ -288,7 +290,7 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
   }
 
   // ---- assemble: the file's sections in order, [Container] as [X-Container], ours merged in
-  const out: string[] = [`# ${serviceName}`, `# Automatically generated by tspod quadlet from ${escapeLiteral(src)}`, '# Type=forking: systemd follows conmon, the process that supervises the container.', ''];
+  const out: string[] = [`# ${serviceName}`, `# Automatically generated by tspod quadlet from ${escapeLiteral(src)}`, ''];
   const emitted = new Set<string>();
   const raw = (e: UnitEntry) => `${e.key}=${e.value}`;
   const unitLines = [

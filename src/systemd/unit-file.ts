@@ -131,12 +131,6 @@ export function quoteWord(word: string, literal = false): string {
   return `"${body}"`;
 }
 
-/** Quote a word for /bin/sh (single quotes). */
-export function shellQuote(s: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * Lay out a long command over several lines the way Podman does: the program
  * and its subcommand first, then one option (with its value) per line.

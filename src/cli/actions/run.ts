@@ -19,7 +19,9 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
       process.exitCode = await attachContainer(rep.id, { stdin: !!opts.interactive, tty: !!opts.tty, detachKeys: opts.detachKeys, waitExit: true, start: true });
       return;
     }
-    await startContainer(rep.id);
+    const started = await startContainer(rep.id);
+    // under a Type=notify unit, -d returns once systemd knows the container is up
+    if (flags['detach']) await started.notified;
   } catch (err) {
     if (opts.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
     throw err;

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
 import { report } from './stop.js';
 
 export default class ContainerKill extends TspodCommand {
@@ -10,12 +11,14 @@ export default class ContainerKill extends TspodCommand {
   static override flags = {
     signal: Flags.string({ char: 's', description: 'Signal to send to the container (default SIGKILL)' }),
     all: Flags.boolean({ char: 'a', description: 'Signal all running containers' }),
+    cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerKill);
     const { killContainers } = await import('../../engine/containers.js');
-    if (!(argv as string[]).length && !flags.all) this.fail('you must provide at least one container name or ID');
-    await report(this, await killContainers(argv as string[], { signal: flags.signal, all: flags.all }), (r) => r.input);
+    const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, false)];
+    if (!names.length && !flags.all) this.fail('you must provide at least one container name or ID');
+    await report(this, await killContainers(names, { signal: flags.signal, all: flags.all }), (r) => r.input);
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
 import { report } from './stop.js';
 
 export default class ContainerRm extends TspodCommand {
@@ -13,13 +14,18 @@ export default class ContainerRm extends TspodCommand {
     all: Flags.boolean({ char: 'a', description: 'Remove all containers' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
     time: Flags.integer({ char: 't', description: 'Seconds to wait for stop before killing the container' }),
+    cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRm);
     const { removeContainers } = await import('../../engine/containers.js');
-    if (!(argv as string[]).length && !flags.all) this.fail('you must provide at least one container name or ID');
-    const reps = await removeContainers(argv as string[], { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time });
+    const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)];
+    if (!names.length && !flags.all) {
+      if (flags.cidfile?.length) return; // --ignore: the ID files are gone, so are the containers
+      this.fail('you must provide at least one container name or ID');
+    }
+    const reps = await removeContainers(names, { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time });
     // Podman prints what was asked for (the name, or the full ID with -a) and exits 1 when
     // a container did not exist, 2 when one is running without -f, else 125.
     const errs = reps.filter((r) => r.error).map((r) => r.error!);

@@ -34,7 +34,7 @@ export default class ContainerStart extends TspodCommand {
         }
         const r = await startContainer(n);
         if (flags.attach) process.exitCode = await followUntilExit(r.id, { stdout: process.stdout, stderr: process.stderr }, offset);
-        else this.out(n);
+        else { await r.notified; this.out(n); }
       } catch (err) {
         if (failed) process.stderr.write(`Error: ${failed.message}\n`);
         failed = err as Error;

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
 
 export default class ContainerStop extends TspodCommand {
   static override summary = 'Stop one or more running containers (the stop signal, then SIGKILL after the timeout)';
@@ -11,14 +12,18 @@ export default class ContainerStop extends TspodCommand {
     all: Flags.boolean({ char: 'a', description: 'Stop all running containers' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
     latest: Flags.boolean({ char: 'l', description: 'Act on the latest container tspod is aware of' }),
+    cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerStop);
     const { stopContainers } = await import('../../engine/containers.js');
-    let names = argv as string[];
+    let names = [...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)];
     if (flags.latest) names = [(await latestId())];
-    if (!names.length && !flags.all) this.fail('you must provide at least one container name or ID');
+    if (!names.length && !flags.all) {
+      if (flags.cidfile?.length) return; // --ignore: the ID files are gone, so are the containers
+      this.fail('you must provide at least one container name or ID');
+    }
     const reps = await stopContainers(names, { timeout: flags.time, all: flags.all, ignore: flags.ignore });
     await report(this, reps, (r) => r.input);
   }

@@ -131,34 +131,31 @@ t.test('generate systemd --new: the unit creates and removes the container', asy
   const c = input({ env: [...IMAGE.Env!, 'container=podman', 'PCT=100%', 'DOLLAR=$HOME'], ports: [{ hostIP: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }], cmd: ['httpd', '-f'], restart: { name: 'unless-stopped', maxRetries: 0 } });
   const u = generateSystemdUnit(c, { new: true, useName: true }, { ...CTX, globalArgs: ['--root', '/data/tspod'] });
   t.equal(u.fileName, 'container-web.service');
-  t.same(values(u.text, 'Service', 'Type'), ['forking']);
-  t.same(values(u.text, 'Service', 'PIDFile'), ['%t/%n.pid']);
+  t.same(values(u.text, 'Service', 'Type'), ['notify'], 'Type=notify: tspod run -d --sdnotify=conmon tells systemd MAINPID and READY');
+  t.same(values(u.text, 'Service', 'NotifyAccess'), ['all'], 'the notification comes from tspod, not from the main process');
+  t.same(values(u.text, 'Service', 'PIDFile'), [], 'no PIDFile: MAINPID comes with READY=1');
   t.same(values(u.text, 'Service', 'Restart'), ['always'], "with --new the container's restart policy becomes systemd's");
   t.same(values(u.text, 'Unit', 'RequiresMountsFor'), ['%t/tspod']);
-  t.same(values(u.text, 'Service', 'ExecStartPre').map(splitWords), [['/bin/rm', '-f', '%t/%n.ctr-id', '%t/%n.pid']]);
+  t.same(values(u.text, 'Service', 'ExecStartPre').map(splitWords), [['/bin/rm', '-f', '%t/%n.ctr-id']]);
   const start = splitWords(values(u.text, 'Service', 'ExecStart')[0]!);
-  t.same(start, ['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'run', '--cidfile=%t/%n.ctr-id', '--rm', '--replace', '-d', '--name', 'web',
+  t.same(start, ['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'run', '--cidfile=%t/%n.ctr-id', '--rm', '--sdnotify=conmon', '--replace', '-d', '--name', 'web',
     '--env', 'PCT=100%%', '--env', 'DOLLAR=$$HOME', '--publish', '8080:80', 'localhost:5000/e2e/busybox:latest', 'httpd', '-f'], '% and $ of the configuration are escaped for systemd');
   t.notOk(start.includes('--restart'), 'no --restart: systemd restarts the unit');
-  const post = splitWords(values(u.text, 'Service', 'ExecStartPost')[0]!);
-  t.same(post.slice(0, 2), ['/bin/sh', '-c']);
-  t.equal(post[2], "/opt/tspod/bin/tspod --root /data/tspod inspect --format '{{.State.ConmonPid}}' web > %t/%n.pid");
-  t.same(values(u.text, 'Service', 'ExecStop').map(splitWords), [['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'stop', '--ignore', '-t', '10', 'web']]);
+  t.same(values(u.text, 'Service', 'ExecStartPost'), []);
+  t.same(values(u.text, 'Service', 'ExecStop').map(splitWords), [['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'stop', '--ignore', '-t', '10', '--cidfile=%t/%n.ctr-id']]);
   t.same(values(u.text, 'Service', 'ExecStopPost').map(splitWords), [
-    ['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'rm', '-f', '--ignore', '-t', '10', 'web'],
-    ['/bin/rm', '-f', '%t/%n.ctr-id', '%t/%n.pid'],
-  ]);
-  t.match(u.text, /not Type=notify/, 'the header says why this is forking');
+    ['/opt/tspod/bin/tspod', '--root', '/data/tspod', 'rm', '-f', '--ignore', '-t', '10', '--cidfile=%t/%n.ctr-id'],
+  ], 'stop and removal go by the ID file');
 
   const tpl = generateSystemdUnit(c, { new: true, template: true, useName: true }, CTX);
   t.equal(tpl.fileName, 'container-web@.service');
   t.same(values(tpl.text, 'Unit', 'Description'), ['tspod container-web.service for %I']);
   t.ok(splitWords(values(tpl.text, 'Service', 'ExecStart')[0]!).join(' ').includes('--name web-%i'));
-  t.same(splitWords(values(tpl.text, 'Service', 'ExecStop')[0]!).slice(-1), ['web-%i']);
+  t.same(splitWords(values(tpl.text, 'Service', 'ExecStop')[0]!).slice(-1), ['--cidfile=%t/%n.ctr-id'], 'each instance has its own ID file (%n)');
 
   const byId = generateSystemdUnit(c, { new: true }, CTX);
   t.equal(byId.fileName, `container-${ID}.service`, 'without --name the unit is named by ID');
-  t.same(splitWords(values(byId.text, 'Service', 'ExecStop')[0]!).slice(-1), ['web'], '...but --new keys stop/rm by the container name');
+  t.ok(splitWords(values(byId.text, 'Service', 'ExecStart')[0]!).join(' ').includes('--name web'), '...and the container it creates keeps its name');
 });
 
 t.test('generate systemd: invalid input', async (t) => {
@@ -221,6 +218,6 @@ t.test('generate quadlet: a .container file that converts back to the same run',
     return pairs.sort();
   };
   const original = runSpecArgv(runSpecFromConfig(c.config, IMAGE, { name: 'web' }));
-  const fromQuadlet = run.slice(run.indexOf('run') + 1).filter((w) => !['--cidfile=%t/%N.cid', '--replace', '--rm', '-d'].includes(w)).map((w) => w.replace(/^--name=/, '--name '));
+  const fromQuadlet = run.slice(run.indexOf('run') + 1).filter((w) => !['--cidfile=%t/%N.cid', '--replace', '--rm', '--sdnotify=conmon', '-d'].includes(w)).map((w) => w.replace(/^--name=/, '--name '));
   t.same(opts(fromQuadlet.flatMap((w) => w.startsWith('--name ') ? w.split(' ') : [w])), opts(original), 'the same options survive generate quadlet -> tspod quadlet');
 });

@@ -13,16 +13,17 @@ const execStart = (text: string) => splitWords(values(text, 'Service', 'ExecStar
 t.test('a minimal .container file', async (t) => {
   const u = conv('[Container]\nImage=localhost/bb:latest\n');
   t.equal(u.serviceName, 'web.service');
-  t.same(execStart(u.text), ['/opt/tspod/bin/tspod', 'run', '--name=systemd-%N', '--cidfile=%t/%N.cid', '--replace', '--rm', '-d', 'localhost/bb:latest']);
-  t.same(values(u.text, 'Service', 'Type'), ['forking']);
-  t.same(values(u.text, 'Service', 'PIDFile'), ['%t/%N.pid']);
+  t.same(execStart(u.text), ['/opt/tspod/bin/tspod', 'run', '--name=systemd-%N', '--cidfile=%t/%N.cid', '--replace', '--rm', '--sdnotify=conmon', '-d', 'localhost/bb:latest']);
+  t.same(values(u.text, 'Service', 'Type'), ['notify']);
+  t.same(values(u.text, 'Service', 'NotifyAccess'), ['all']);
+  t.same(values(u.text, 'Service', 'PIDFile'), []);
   t.same(values(u.text, 'Service', 'KillMode'), ['mixed']);
   t.same(values(u.text, 'Service', 'SyslogIdentifier'), ['%N']);
   t.same(values(u.text, 'Service', 'Environment'), ['TSPOD_SYSTEMD_UNIT=%n']);
-  t.same(values(u.text, 'Service', 'ExecStartPre'), ['-/bin/rm -f %t/%N.cid %t/%N.pid']);
-  t.same(splitWords(values(u.text, 'Service', 'ExecStartPost')[0]!), ['/bin/sh', '-c', "/opt/tspod/bin/tspod inspect --format '{{.State.ConmonPid}}' systemd-%N > %t/%N.pid"]);
-  t.same(splitWords(values(u.text, 'Service', 'ExecStop')[0]!), ['/opt/tspod/bin/tspod', 'stop', '--ignore', '-t', '10', 'systemd-%N']);
-  t.same(values(u.text, 'Service', 'ExecStopPost').map((v) => splitWords(v)), [['-/opt/tspod/bin/tspod', 'rm', '-f', '--ignore', '-t', '10', 'systemd-%N'], ['-/bin/rm', '-f', '%t/%N.cid', '%t/%N.pid']]);
+  t.same(values(u.text, 'Service', 'ExecStartPre'), ['-/bin/rm -f %t/%N.cid']);
+  t.same(values(u.text, 'Service', 'ExecStartPost'), []);
+  t.same(splitWords(values(u.text, 'Service', 'ExecStop')[0]!), ['/opt/tspod/bin/tspod', 'rm', '-f', '--ignore', '-t', '10', '--cidfile=%t/%N.cid']);
+  t.same(values(u.text, 'Service', 'ExecStopPost').map((v) => splitWords(v)), [['-/opt/tspod/bin/tspod', 'rm', '-f', '--ignore', '-t', '10', '--cidfile=%t/%N.cid'], ['-/bin/rm', '-f', '%t/%N.cid']]);
   t.same(values(u.text, 'Unit', 'SourcePath'), ['/home/u/.config/containers/systemd/web.container']);
   t.same(values(u.text, 'Unit', 'RequiresMountsFor'), ['%t/tspod']);
   t.same(values(u.text, 'Unit', 'Wants'), ['network-online.target']);
@@ -126,7 +127,7 @@ Alias=www.service
   t.same(values(u.text, 'Service', 'Restart'), ['always'], '[Service] passes through');
   t.same(values(u.text, 'Service', 'TimeoutStartSec'), ['300']);
   t.same(values(u.text, 'Service', 'TimeoutStopSec'), ['65'], 'StopTimeout + 60');
-  t.same(splitWords(values(u.text, 'Service', 'ExecStop')[0]!).slice(-4), ['--ignore', '-t', '5', 'web1']);
+  t.same(splitWords(values(u.text, 'Service', 'ExecStop')[0]!).slice(-4), ['--ignore', '-t', '5', '--cidfile=%t/%N.cid']);
   t.same(u.install, { wantedBy: ['default.target', 'multi-user.target'], requiredBy: ['x.target'], alias: ['www.service'] });
 });
 
@@ -143,12 +144,14 @@ t.test('errors name the file and the line', async (t) => {
     ['[Container]\nImage=x\nReadOnly=perhaps\n', 3, /ReadOnly= wants a boolean/],
     ['[Container]\nImage=x\nEnvironment=NOEQUALS\n', 3, /"NOEQUALS" is not KEY=VALUE/],
     ['[Container]\nImage=x\nExec=sh -c "unterminated\n', 3, /unterminated double quote/],
-    ['[Container]\nImage=x\nNotify=true\n', 3, /Notify= is not supported by tspod/],
+    ['[Container]\nImage=x\nNotify=healthy\n', 3, /Notify=healthy is not supported by tspod/],
+    ['[Container]\nImage=x\nNotify=maybe\n', 3, /Notify= wants a boolean, got "maybe"/],
+    ['[Container]\nImage=x\n[Service]\nType=forking\n', 4, /Type=forking is not supported: tspod units are notify \(the default\) or oneshot/],
     ['[Container]\nImage=x\nLogDriver=journald\n', 3, /journald is not available/],
     ['[Container]\nImage=x\nContainerName=bad name\n', 3, /invalid ContainerName/],
     ['[Container]\nImage=x\nGlobalArgs=--storage-opt x\n', 3, /not a tspod global option/],
     ['[Container]\nImage=x\n[Service]\nExecStart=/bin/true\n', 4, /ExecStart= in \[Service\] is generated/],
-    ['[Container]\nImage=x\n[Service]\nType=notify\n', 4, /Type=notify is not supported/],
+    ['[Container]\nImage=x\n[Service]\nType=simple\n', 4, /Type=simple is not supported/],
     ['[Container]\nImage=x\n[Service]\nKillMode=none\n', 4, /invalid KillMode "none"/],
     ['[Container]\nImage=x\nStopTimeout=soon\n', 3, /StopTimeout= wants a number/],
     ['[Container]\nImage=x\n[Quadlet]\nFoo=1\n', 4, /unsupported key "Foo" in section \[Quadlet\]/],
@@ -173,8 +176,11 @@ t.test('empty assignments reset lists; the last single value wins; Type=oneshot'
   t.ok(s.includes('--network none') && !s.includes('--network host'));
   t.same(execStart(u.text).slice(-2), ['b', 'c']);
   t.same(values(u.text, 'Service', 'Type'), ['oneshot']);
-  t.same(values(u.text, 'Service', 'PIDFile'), [], 'no PIDFile for oneshot');
-  t.same(values(u.text, 'Service', 'ExecStartPost'), []);
+  t.same(values(u.text, 'Service', 'NotifyAccess'), [], 'oneshot: nothing to notify');
+  const n = conv('[Container]\nImage=x\nNotify=true\n');
+  t.ok(execStart(n.text).includes('--sdnotify=container'), 'Notify=true: the container sends READY=1 itself');
+  t.same(values(n.text, 'Service', 'Type'), ['notify']);
+  t.notOk(execStart(u.text).some((w) => w.startsWith('--sdnotify')), 'oneshot: no --sdnotify');
   const d = conv('[Quadlet]\nDefaultDependencies=false\n[Container]\nImage=x\n');
   t.same(values(d.text, 'Unit', 'Wants'), [], 'DefaultDependencies=false drops the network-online dependency');
   t.same(values(conv('[Container]\nImage=x\n[Service]\nKillMode=control-group\n').text, 'Service', 'KillMode'), ['control-group']);

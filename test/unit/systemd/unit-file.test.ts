@@ -1,5 +1,5 @@
 import t from 'tap';
-import { expandSpecifiers, layoutCommand, parseBoolean, parseUnitFile, quoteWord, shellQuote, splitWords, UnitSyntaxError, escapeLiteral } from '../../../src/systemd/unit-file.js';
+import { expandSpecifiers, layoutCommand, parseBoolean, parseUnitFile, quoteWord, splitWords, UnitSyntaxError, escapeLiteral } from '../../../src/systemd/unit-file.js';
 
 t.test('parseUnitFile: sections, keys, line numbers, comments, continuations', async (t) => {
   const text = [
@@ -64,12 +64,6 @@ t.test('quoteWord round-trips through splitWords', async (t) => {
   t.equal(quoteWord('50%', true), '50%%', 'literal mode escapes specifiers');
   t.equal(quoteWord('$HOME', true), '$$HOME', 'literal mode escapes variables');
   t.equal(escapeLiteral('%n $X'), '%%n $$X');
-});
-
-t.test('shellQuote', async (t) => {
-  t.equal(shellQuote('/usr/bin/x'), '/usr/bin/x');
-  t.equal(shellQuote('a b'), "'a b'");
-  t.equal(shellQuote("it's"), "'it'\\''s'");
 });
 
 t.test('layoutCommand, parseBoolean, expandSpecifiers', async (t) => {

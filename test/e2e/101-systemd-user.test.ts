@@ -1,0 +1,227 @@
+// End-to-end under a real systemd user manager: units from `tspod generate
+// systemd` and the `tspod quadlet` generator started, restarted and stopped by
+// `systemctl --user`, as the unprivileged user. setup.sh starts the manager
+// (scripts/user-systemd.sh: lingering on a machine booted with systemd, by hand
+// in a container); without it this file fails and says how to get one.
+import t, { type Test } from 'tap';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
+import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+
+if (!requireUnprivileged(t)) process.exit(1);
+
+const UID = process.getuid!();
+const RUNTIME = `/run/user/${UID}`;
+const SYSTEMCTL_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env['HOME'] ?? '/', XDG_RUNTIME_DIR: RUNTIME };
+
+async function systemctl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa('systemctl', ['--user', ...args], { env: SYSTEMCTL_ENV, extendEnv: false, reject: false, timeout: 120_000 });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+const probe = await systemctl('show-environment');
+if (probe.exitCode !== 0) {
+  t.fail(`no systemd user manager answers for uid ${UID} (XDG_RUNTIME_DIR=${RUNTIME}): ${probe.stderr.trim()}; start one as root with "scripts/user-systemd.sh ${process.env['USER'] ?? UID}" (scripts/setup.sh does)`);
+  process.exit(1);
+}
+
+const UNIT_DIR = path.join(RUNTIME, 'systemd', 'user');
+const SFX = randomBytes(3).toString('hex');
+const installed: string[] = [];
+let reg: RegistryFixture;
+let env: TspodEnv;
+let IMAGE: string;
+
+t.before(async () => {
+  reg = await startRegistry();
+  const img = buildImage({ layers: [await buildBusyboxLayer()], config: { Cmd: ['/bin/sh'] } });
+  await pushImage(reg.url, 'e2e/busybox', 'latest', img);
+  IMAGE = `${reg.host}/e2e/busybox:latest`;
+  env = await makeEnv(t, { insecure: [reg.host] });
+  const p = await env.tspod(['pull', '-q', IMAGE]);
+  if (p.exitCode !== 0) throw new Error(`pull: ${p.stderr}`);
+  fs.mkdirSync(UNIT_DIR, { recursive: true });
+});
+t.teardown(async () => {
+  for (const u of installed) {
+    await systemctl('stop', u);
+    await systemctl('reset-failed', u);
+    fs.rmSync(path.join(UNIT_DIR, u), { force: true });
+  }
+  await systemctl('daemon-reload');
+  await reg?.stop();
+});
+
+async function tspodOk(args: string[]): Promise<string> {
+  const r = await env.tspod(args);
+  if (r.exitCode !== 0) throw new Error(`tspod ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
+  return r.stdout;
+}
+async function stateOf(name: string): Promise<string> {
+  const r = await env.tspod(['inspect', '--format', '{{.State.Status}}', name]);
+  return r.exitCode === 0 ? r.stdout.trim() : 'gone';
+}
+async function conmonOf(name: string): Promise<number> {
+  return Number((await tspodOk(['inspect', '--format', '{{.State.ConmonPid}}', name])).trim());
+}
+async function prop(unit: string, key: string): Promise<string> {
+  return (await systemctl('show', '-p', key, '--value', unit)).stdout.trim();
+}
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => { body += d.toString(); });
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+async function httpEventually(port: number): Promise<string> {
+  let last: unknown;
+  for (let i = 0; i < 50; i++) {
+    try { return await httpGet(port); } catch (err) { last = err; await new Promise((r) => setTimeout(r, 100)); }
+  }
+  throw new Error(`nothing answered on port ${port}: ${String(last)}`);
+}
+async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+/** Put a unit where the user manager finds it (the runtime unit directory) and reload. */
+async function install(file: string, name = path.basename(file)): Promise<string> {
+  fs.copyFileSync(file, path.join(UNIT_DIR, name));
+  installed.push(name);
+  const r = await systemctl('daemon-reload');
+  if (r.exitCode !== 0) throw new Error(`daemon-reload: ${r.stderr}`);
+  return name;
+}
+async function start(t: Test, unit: string): Promise<void> {
+  const r = await systemctl('start', unit);
+  t.equal(r.exitCode, 0, `systemctl --user start ${unit}: ${r.stderr}${r.exitCode ? (await systemctl('status', '--no-pager', unit)).stdout : ''}`);
+}
+function webRoot(): string {
+  const www = path.join(env.dir, 'www');
+  fs.mkdirSync(www, { recursive: true });
+  fs.writeFileSync(path.join(www, 'index.html'), 'hello from systemd\n');
+  return www;
+}
+
+t.test('generate systemd --new: systemd starts it (Type=notify), restarts it when it dies, stops and removes it', async (t) => {
+  const name = `web${SFX}`;
+  const port = await freePort();
+  await tspodOk(['create', '--name', name, '--init', '-p', `${port}:8080`, '-v', `${webRoot()}:/www:ro`, IMAGE, 'httpd', '-f', '-p', '8080', '-h', '/www']);
+  const dir = path.join(env.dir, 'units');
+  fs.mkdirSync(dir, { recursive: true });
+  const g = await env.tspod(['generate', 'systemd', '--new', '--name', '--files', '--restart-sec', '1', name], { cwd: dir });
+  t.equal(g.exitCode, 0, g.stderr);
+  const unit = await install(path.join(dir, `container-${name}.service`));
+  t.equal(await prop(unit, 'Type'), 'notify');
+
+  await start(t, unit);
+  t.equal(await prop(unit, 'ActiveState'), 'active', 'active once tspod sent READY=1');
+  t.equal(await stateOf(name), 'running');
+  const conmon1 = await conmonOf(name);
+  t.equal(Number(await prop(unit, 'MainPID')), conmon1, "systemd's main PID is the container's conmon (MAINPID=)");
+  t.match(await prop(unit, 'ControlGroup'), new RegExp(`/${unit.replace(/\./g, '\\.')}$`));
+  t.match(fs.readFileSync(`/proc/${conmon1}/cgroup`, 'utf8'), new RegExp(unit.replace(/\./g, '\\.')), 'conmon lives in the unit\'s cgroup');
+  t.equal(await httpEventually(port), 'hello from systemd\n', 'the service answers');
+  t.equal(fs.readFileSync(path.join(RUNTIME, `${unit}.ctr-id`), 'utf8').trim(), (await tspodOk(['inspect', '--format', '{{.Id}}', name])).trim(), '%t/%n.ctr-id names the container');
+
+  // the container dies: conmon exits, systemd runs ExecStopPost and restarts the unit (Restart=on-failure)
+  await tspodOk(['kill', name]);
+  await until('the restart', async () => Number(await prop(unit, 'NRestarts')) >= 1 && (await prop(unit, 'ActiveState')) === 'active');
+  const conmon2 = await conmonOf(name);
+  t.not(conmon2, conmon1, 'a new container with a new conmon after the restart');
+  t.equal(Number(await prop(unit, 'MainPID')), conmon2);
+  t.equal(await httpEventually(port), 'hello from systemd\n', 'answers again');
+
+  // systemctl restart: stop + start
+  t.equal((await systemctl('restart', unit)).exitCode, 0);
+  t.equal(await prop(unit, 'ActiveState'), 'active');
+  t.not(await conmonOf(name), conmon2, 'restart makes a fresh container');
+
+  const stop = await systemctl('stop', unit);
+  t.equal(stop.exitCode, 0, stop.stderr);
+  t.not(await prop(unit, 'ActiveState'), 'active', 'stopped');
+  t.equal(await stateOf(name), 'gone', 'ExecStopPost removed the container');
+  t.notOk(fs.existsSync(path.join(RUNTIME, `${unit}.ctr-id`)), 'and its ID file');
+});
+
+t.test('generate systemd for an existing container: Type=forking with conmon\'s PID file', async (t) => {
+  const name = `keep${SFX}`;
+  await tspodOk(['create', '--name', name, '--init', IMAGE, 'sleep', '600']);
+  const dir = path.join(env.dir, 'units-keep');
+  fs.mkdirSync(dir, { recursive: true });
+  const g = await env.tspod(['generate', 'systemd', '--name', '--files', '-t', '1', name], { cwd: dir });
+  t.equal(g.exitCode, 0, g.stderr);
+  const unit = await install(path.join(dir, `container-${name}.service`));
+  await start(t, unit);
+  t.equal(await prop(unit, 'ActiveState'), 'active');
+  t.equal(Number(await prop(unit, 'MainPID')), await conmonOf(name), 'PIDFile= gave systemd conmon');
+  t.equal((await systemctl('stop', unit)).exitCode, 0);
+  t.equal(await stateOf(name), 'exited', 'stopped, not removed');
+  await start(t, unit);
+  t.equal(await stateOf(name), 'running', 'starts again');
+  await systemctl('stop', unit);
+  await tspodOk(['rm', '-f', name]);
+});
+
+t.test('Quadlet: systemd\'s generator run turns a .container file into a unit it runs; a pause process it creates gets its own scope', async (t) => {
+  const base = `site${SFX}`;
+  const port = await freePort();
+  const qdir = path.join(env.dir, 'quadlet');
+  fs.mkdirSync(qdir, { recursive: true });
+  fs.writeFileSync(path.join(qdir, `${base}.container`), [
+    '[Container]',
+    `Image=${IMAGE}`,
+    'Exec=httpd -f -p 8080 -h /www',
+    `PublishPort=${port}:8080`,
+    `Volume=${webRoot()}:/www:ro`,
+    'RunInit=true',
+    // the test's own store, as every tspod command of this file uses
+    `GlobalArgs=--root ${path.join(env.dataDir, 'tspod')} --runroot ${path.join(env.runDir, 'tspod')}`,
+    '',
+  ].join('\n'));
+  // systemd's own run of the generator (setup.sh installs it in /etc/systemd/user-generators)
+  const gen = '/etc/systemd/user-generators/tspod';
+  if (!fs.existsSync(gen)) throw new Error(`${gen} is missing: scripts/setup.sh installs tspod's Quadlet generator there`);
+  const qrun = path.join(RUNTIME, 'containers', 'systemd');
+  fs.mkdirSync(qrun, { recursive: true });
+  fs.copyFileSync(path.join(qdir, `${base}.container`), path.join(qrun, `${base}.container`));
+  t.teardown(() => fs.rmSync(path.join(qrun, `${base}.container`), { force: true }));
+  const unit = `${base}.service`;
+  installed.push(unit);
+  t.equal((await systemctl('daemon-reload')).exitCode, 0);
+  t.match(await prop(unit, 'FragmentPath'), /\/generator\//, 'the unit comes from the generator');
+  t.equal(await prop(unit, 'SourcePath'), path.join(qrun, `${base}.container`), '...made from the .container file');
+
+  // no pause process: the unit's own tspod creates it, and it must outlive the unit
+  const pauseFile = path.join(env.runDir, 'tspod', 'pause', 'pause.pid');
+  const oldPause = Number(fs.readFileSync(pauseFile, 'utf8').trim());
+  process.kill(oldPause, 'SIGKILL');
+  await until('the old pause process to go', async () => { try { return /State:\s+Z/.test(fs.readFileSync(`/proc/${oldPause}/status`, 'utf8')); } catch { return true; } });
+
+  await start(t, unit);
+  const ctr = `systemd-${base}`;
+  t.equal(await stateOf(ctr), 'running');
+  t.equal(await httpEventually(port), 'hello from systemd\n', 'the Quadlet unit serves');
+  t.equal(Number(await prop(unit, 'MainPID')), await conmonOf(ctr), 'MAINPID= is conmon');
+  const pause = Number(fs.readFileSync(pauseFile, 'utf8').trim());
+  t.not(pause, oldPause, 'a new pause process');
+  t.match(fs.readFileSync(`/proc/${pause}/cgroup`, 'utf8'), /tspod-pause-[^/\n]*\.scope/, 'in a scope of its own, not in the unit');
+
+  t.equal((await systemctl('stop', unit)).exitCode, 0);
+  t.equal(await stateOf(ctr), 'gone', 'stop removed the container');
+  t.ok(fs.existsSync(`/proc/${pause}`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pause}/status`, 'utf8')), 'the pause process outlives the unit');
+  t.equal((await tspodOk(['ps', '-a', '--format', '{{.Names}}'])).trim(), '', 'nothing left behind');
+});
