@@ -9,7 +9,7 @@
 //   STATUS= lines on). Without a socket from systemd nothing is set up.
 // - ignore: nothing is sent.
 // In every mode NOTIFY_SOCKET is taken out of tspod's own environment before any
-// child starts (bin/tspod.mjs moves it to TSPOD_NOTIFY_SOCKET; captured here):
+// child starts (src/cli/entry.ts moves it to TSPOD_NOTIFY_SOCKET; captured here):
 // runc would otherwise proxy it itself and `runc start` would wait for a READY.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,0 +1,56 @@
+// tspod's node entry (bin/tspod.mjs runs it). Pre-dispatch first (cheap): global flags before the command
+// become environment, and rootless commands that need the user namespace are
+// re-executed inside it. Then the fast path, and only then oclif.
+import * as path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from './dispatch.js';
+
+// dist/cli/entry.js: two levels below the package root
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SCRIPT = path.join(ROOT, 'bin', 'tspod.mjs');
+
+export async function main(): Promise<void> {
+  // shell completion answers from the index files, without loading oclif
+  if (process.argv[2] === '__complete') { await (await import('../completion/fast.js')).main(process.argv.slice(3)); return; }
+
+  // systemd's notify socket is tspod's to use (--sdnotify): no child may inherit it as
+  // NOTIFY_SOCKET (runc would proxy it itself). src/runtime/sdnotify.ts takes it from here.
+  if (process.env['NOTIFY_SOCKET'] !== undefined) {
+    process.env['TSPOD_NOTIFY_SOCKET'] = process.env['NOTIFY_SOCKET'];
+    delete process.env['NOTIFY_SOCKET'];
+  }
+
+  const d = predispatch(process.argv.slice(2));
+  Object.assign(process.env, d.env);
+  const manifestPath = path.join(ROOT, 'oclif.manifest.json');
+  let manifestText: string | undefined;
+  const readManifest = (): string => (manifestText ??= readFileSync(manifestPath, 'utf8'));
+  // the fast path's slice of the manifest (written at build time), the full one as fallback
+  const readFastManifest = (): string => { try { return readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8'); } catch { return readManifest(); } };
+  const fullArgv = d.argv;
+  const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
+  split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
+  (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;
+
+  if (process.getuid?.() !== 0 && process.env['TSPOD_USERNS'] !== '1' && needsUserNamespace(d.commandId, split.argv)) {
+    const { reexecInUserNamespace } = await import('../rootless/reexec.js');
+    try {
+      process.exitCode = await reexecInUserNamespace(SCRIPT, fullArgv);
+    } catch (err) {
+      const e = err as { message?: string; exitCode?: number };
+      process.stderr.write(`Error: ${String(e?.message ?? err).split('\n')[0]}\n`);
+      process.exitCode = typeof e?.exitCode === 'number' ? e.exitCode : 125;
+    }
+    return;
+  }
+  if (await (await import('./fast.js')).fastRun(split.argv, readFastManifest())) return;
+  const { run, handle, flush } = await import('@oclif/core');
+  try {
+    await run(split.argv, pathToFileURL(SCRIPT).href);
+    await flush();
+  } catch (err) {
+    const { reportTopLevelError } = await import('./toplevel.js');
+    await reportTopLevelError(err, handle);
+  }
+}
