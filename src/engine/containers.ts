@@ -137,8 +137,10 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   const dests = new Set<string>();
   for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
   // a user-defined network (tspod network create) or one of the built-in modes
-  const { planUserNetworks } = await import('../network/attach.js');
-  const userNets = planUserNetworks({ network: o.network, aliases: o.networkAlias, ip: o.ip, links: o.link });
+  // (the network modules load only when a network option is given: most runs use the default)
+  const userNets = o.network || o.networkAlias?.length || o.ip
+    ? (await import('../network/attach.js')).planUserNetworks({ network: o.network, aliases: o.networkAlias, ip: o.ip, links: o.link })
+    : undefined;
   const network = userNets ? userNets.networks.join(',') : o.network ?? 'slirp4netns';
   if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
     throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);

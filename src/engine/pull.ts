@@ -4,7 +4,6 @@
 // unpacked in the same streaming pass, then record the image atomically.
 import { ImageStore, findImage, untagEverywhere } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify, type Reference } from '../image/reference.js';
-import { ingestLayer, addLayers } from '../image/ingest.js';
 import type { ImageConfig, LayerRecord, ImageRecord } from '../image/types.js';
 import { TspodError, InvalidArgumentError, NotFoundError, RegistryError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -152,6 +151,8 @@ async function pullFrom(client: RegistryClient, repo: string, ref: Reference & {
   const layerDescs = manifest.layers.filter((l) => !(l.urls && l.urls.length));
   if (diffIDs.length !== layerDescs.length) throw new RegistryError(`image ${name}: the manifest lists ${layerDescs.length} layers but the config ${diffIDs.length} diff IDs`);
 
+  // loaded here, not at the top: every `run` of a local image imports this module for pullImage's local lookup
+  const { ingestLayer, addLayers } = await import('../image/ingest.js');
   const known = new Map(store.read().layers.map((l) => [l.id, l]));
   const records: LayerRecord[] = new Array(layerDescs.length);
   const todo: number[] = [];
