@@ -9,6 +9,7 @@
 // container's own READY=1, --sdnotify=container). Conversion is pure: text in,
 // text out; only runGenerator() touches the filesystem.
 import * as fs from 'node:fs';
+import fse from 'fs-extra';
 import * as path from 'node:path';
 import { TspodError } from '../util/errors.js';
 import { escapeLiteral, layoutCommand, parseBoolean, parseUnitFile, quoteWord, splitWords, UnitSyntaxError, type UnitEntry, type UnitSection } from './unit-file.js';
@@ -357,26 +358,23 @@ export function runGenerator(o: GeneratorOptions): GeneratorReport {
       const u = convertContainer(name, text, { sourcePath: file, ctx: o.ctx, user: o.user });
       const entry: GeneratorReport['units'][number] = { source: file, serviceName: u.serviceName, text: u.text };
       if (!o.dryRun && o.outputDir) {
-        fs.mkdirSync(o.outputDir, { recursive: true });
         const dest = path.join(o.outputDir, u.serviceName);
         const tmp = `${dest}.tmp-${process.pid}`;
-        fs.writeFileSync(tmp, u.text, { mode: 0o644 });
-        fs.renameSync(tmp, dest);
+        fse.outputFileSync(tmp, u.text, { mode: 0o644 });
+        fse.moveSync(tmp, dest, { overwrite: true });
         entry.path = dest;
         // the generator does what `systemctl enable` would: units it writes are transient
         for (const [suffix, targets] of [['.wants', u.install.wantedBy], ['.requires', u.install.requiredBy]] as const) {
           for (const t of targets) {
-            const dir = path.join(o.outputDir, `${t}${suffix}`);
-            fs.mkdirSync(dir, { recursive: true });
-            const link = path.join(dir, u.serviceName);
-            fs.rmSync(link, { force: true });
-            fs.symlinkSync(path.join('..', u.serviceName), link);
+            const link = path.join(o.outputDir, `${t}${suffix}`, u.serviceName);
+            fse.removeSync(link);
+            fse.ensureSymlinkSync(path.join('..', u.serviceName), link);
           }
         }
         for (const a of u.install.alias) {
           const link = path.join(o.outputDir, a);
-          fs.rmSync(link, { force: true });
-          fs.symlinkSync(u.serviceName, link);
+          fse.removeSync(link);
+          fse.ensureSymlinkSync(u.serviceName, link);
         }
       }
       report.units.push(entry);

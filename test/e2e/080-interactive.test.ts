@@ -277,3 +277,29 @@ t.test('interactive I/O', async (t) => {
     await env.tspod(['rm', '-f', '-t', '0', 'ex']);
   });
 });
+
+t.test('save and load on a terminal: a spinner that ends in a check mark; nothing extra when piped or --quiet', async (t) => {
+  const env = await makeEnv(t, { insecure: [reg.host] });
+  const pulled = await env.tspod(['pull', '-q', IMAGE]);
+  t.equal(pulled.exitCode, 0, pulled.stderr);
+  const term = await Terminal.open(t, env, 'spin', 120, 30);
+  const archive = path.join(env.dir, 'spin.tar');
+  // a CI runner's environment switches spinners off everywhere: this shell is a user's terminal
+  await term.type('unset CI');
+  await term.type(`tspod save -o ${archive} ${IMAGE}`);
+  await term.waitFor(new RegExp(`✔ Wrote ${IMAGE.replace(/[.:/]/g, '\\$&')} \\(docker-archive\\) to ${archive.replace(/[.:/]/g, '\\$&')}`));
+  t.equal(await term.status('SAVE'), 0);
+  await term.type(`tspod load -i ${archive}`);
+  await term.waitFor(/✔ Loaded 1 image from /);
+  await term.waitFor(new RegExp(`^Loaded image: ${IMAGE.replace(/[.:/]/g, '\\$&')}\\r?$`, 'm'));
+  t.equal(await term.status('LOAD'), 0);
+  t.pass('the spinner is drawn on the terminal (stderr) and the result stays on stdout');
+
+  const quiet = await env.tspod(['save', '-q', '-o', archive, IMAGE]);
+  t.equal(quiet.exitCode, 0, quiet.stderr);
+  t.equal(quiet.stderr, '', 'stderr not a terminal: no spinner');
+  const piped = await env.tspod(['load', '-i', archive]);
+  t.equal(piped.exitCode, 0, piped.stderr);
+  t.equal(piped.stderr, '', 'nothing but the result when not on a terminal');
+  t.match(piped.stdout, /^Loaded image: /m);
+});

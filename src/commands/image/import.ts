@@ -18,7 +18,9 @@ export default class ImageImport extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ImageImport);
-    const rep = await importImage({ source: args.path, reference: args.reference, changes: flags.change, message: flags.message });
+    const { withSpinner } = await import('../../cli/spinner.js');
+    const rep = await withSpinner(`Importing ${args.path}`, { quiet: flags.quiet }, () => importImage({ source: args.path, reference: args.reference, changes: flags.change, message: flags.message }),
+      (r) => `Imported ${args.path} as ${args.reference ?? r.id.slice(0, 12)}`);
     this.out(flags.quiet ? rep.id : `${rep.id}`);
   }
 }

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
 import { loadImages } from '../../engine/archive.js';
+import { withSpinner } from '../../cli/spinner.js';
 
 export default class ImageLoad extends TspodCommand {
   static override summary = 'Load image(s) from a tar archive';
@@ -15,7 +16,8 @@ export default class ImageLoad extends TspodCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(ImageLoad);
-    const rep = await loadImages({ input: flags.input });
+    const rep = await withSpinner(`Loading images from ${flags.input ?? 'stdin'}`, { quiet: flags.quiet }, () => loadImages({ input: flags.input }),
+      (r) => `Loaded ${r.images.length} image${r.images.length === 1 ? '' : 's'} from ${flags.input ?? 'stdin'}`);
     const lines: string[] = [];
     for (const img of rep.images) {
       if (img.names.length === 0) lines.push(`Loaded image: sha256:${img.id}`);

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
 import { saveImages, type SaveFormat } from '../../engine/archive.js';
+import { withSpinner } from '../../cli/spinner.js';
 
 export default class ImageSave extends TspodCommand {
   static override summary = 'Save image(s) to an archive';
@@ -24,12 +25,13 @@ export default class ImageSave extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ImageSave);
-    await saveImages({
+    const what = `${(argv as string[]).join(', ')} (${flags.format}) to ${flags.output ?? 'stdout'}`;
+    await withSpinner(`Writing ${what}`, { quiet: flags.quiet }, () => saveImages({
       names: argv as string[],
       output: flags.output,
       format: flags.format as SaveFormat,
       compress: flags.compress,
       multiImageArchive: flags['multi-image-archive'],
-    });
+    }), () => `Wrote ${what}`);
   }
 }
