@@ -57,7 +57,7 @@ export const createFlags = {
   memory: Flags.string({ char: 'm', description: 'Memory limit (a warning when rootless cgroups v1 cannot apply it)' }),
   cpus: Flags.custom<number>({ description: 'Number of CPUs (a warning when rootless cgroups v1 cannot apply it)', parse: async (s) => { const n = Number(s); if (!Number.isFinite(n)) throw new Error(`invalid --cpus "${s}"`); return n; } })(),
   'pids-limit': Flags.integer({ description: 'Limit the number of processes (a warning when rootless cgroups v1 cannot apply it)' }),
-  userns: Flags.string({ description: 'User namespace to use (host)' }),
+  userns: Flags.string({ description: 'User namespace to use: host (tspod\'s own, the default) or keep-id[:uid=N,gid=N] (you are yourself inside)' }),
   'group-add': many('Add additional groups to the primary container process'),
   sysctl: many('Set namespaced kernel parameters'),
   pid: Flags.string({ description: 'PID namespace to use' }),

@@ -20,7 +20,10 @@ export function isMounted(dir: string): boolean {
   return info.split('\n').some((l) => l.split(' ')[4] === want);
 }
 
-export async function mountRootfs(store: ImageStore, layers: string[], ctrDir: string): Promise<string> {
+/** fuse-overlayfs uidmapping=/gidmapping= values (--userns=keep-id: see keep-id.ts). */
+export interface RootfsIdMapping { uid: string; gid: string }
+
+export async function mountRootfs(store: ImageStore, layers: string[], ctrDir: string, idmap?: RootfsIdMapping): Promise<string> {
   const p = rootfsPaths(ctrDir);
   for (const d of [p.upper, p.work, p.merged]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
   if (isMounted(p.merged)) return p.merged;
@@ -36,7 +39,7 @@ export async function mountRootfs(store: ImageStore, layers: string[], ctrDir: s
     fs.mkdirSync(empty, { recursive: true });
     lowers = [empty];
   }
-  const opts = `lowerdir=${lowers.join(':')},upperdir=${p.upper},workdir=${p.work}`;
+  const opts = `lowerdir=${lowers.join(':')},upperdir=${p.upper},workdir=${p.work}${idmap ? `,uidmapping=${idmap.uid},gidmapping=${idmap.gid}` : ''}`;
   const r = await run(fo, ['-o', opts, p.merged], { reject: false });
   if (r.exitCode !== 0) throw new TspodError(`mounting the container root filesystem with fuse-overlayfs failed: ${r.stderr.trim() || `exit ${r.exitCode}`}`, 'EMOUNT');
   return p.merged;

@@ -19,7 +19,7 @@ import { randomName, validName } from '../container/names.js';
 import { VolumeStore } from '../volume/store.js';
 import { withLock } from '../state/lock.js';
 import { pidAlive, writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
-import { paths, isRootless } from '../util/paths.js';
+import { hostGid, hostUid, paths, isRootless } from '../util/paths.js';
 import { log } from '../util/log.js';
 import { run, spawnDetached } from '../util/exec.js';
 import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
@@ -160,8 +160,9 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
   const logOpts = parseKeyValues(o.logOpt, 'log-opt');
   const userns = o.userns ?? '';
-  if (userns && !['', 'host', 'keep-id'].includes(userns) && !userns.startsWith('keep-id')) throw new InvalidArgumentError(`unsupported --userns "${userns}": use host or keep-id`);
-  if (userns.startsWith('keep-id')) throw new InvalidArgumentError('--userns=keep-id is not supported yet by tspod');
+  const { parseUserns } = await import('../container/keep-id.js');
+  const ns = parseUserns(userns, hostUid(), hostGid());
+  if (ns.keepId && !isRootless()) throw new InvalidArgumentError('--userns=keep-id is only supported in rootless mode');
   const securityOpts = o.securityOpt ?? [];
   let seccomp: string | undefined;
   let noNewPrivileges = false;
@@ -221,7 +222,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   }
   const cfg: ContainerConfig = {
     id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
-    entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? ic.User ?? '', uid: 0, gid: 0, additionalGids: [],
+    entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
     hostname: o.hostname ?? (network === 'host' ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
@@ -333,9 +334,18 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
   // a container that ran before may have left runc state behind; a fresh one has none
   if (fs.existsSync(path.join(rt.runc.root, e.id))) { try { await rt.deleteContainer(e.id, true); } catch { /* not there */ } }
   rt.removeExitFile(e.id);
-  const rootfs = await mountRootfs(images, e.layers, ctrDir);
+  // --userns=keep-id: the container's own user namespace, its image seen through the same mapping
+  const keepId = cfg.userns.startsWith('keep-id') ? await keepIdSetup(cfg.userns) : undefined;
+  const rootfs = await mountRootfs(images, e.layers, ctrDir, keepId?.fuse);
   let conmonPid = 0, pid = 0, slirpPid = 0;
   try {
+    if (keepId) {
+      const { addKeepIdUser } = await import('../container/keep-id.js');
+      const { userName } = await import('../rootless/idmap.js');
+      // as the mount shows them: the user is tspod's namespace id 0, the container's root id 1;
+      // the home directory is the user's own path ($HOME), as with Podman
+      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
+    }
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
     const home = `HOME=${user.home}`;
     const env = mergeEnv([home], [...cfg.env, ...(cfg.hostname ? [`HOSTNAME=${cfg.hostname}`] : [])]);
@@ -377,7 +387,7 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
       hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
       privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
-      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(),
+      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: keepId?.spec,
       hostsFile: path.join(ud, 'hosts'), hostnameFile: path.join(ud, 'hostname'), resolvConfFile: path.join(ud, 'resolv.conf'), containerEnvFile: path.join(ud, '.containerenv'),
     });
     rt.writeBundle(ud, gen.spec);
@@ -422,6 +432,15 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
     Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
   });
   return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
+}
+
+/** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */
+async function keepIdSetup(value: string) {
+  const { parseUserns, keepIdMapping, mappedSize, fuseMapping } = await import('../container/keep-id.js');
+  const ids = parseUserns(value, hostUid(), hostGid()).keepId!;
+  const uidMappings = keepIdMapping(ids.uid, mappedSize('/proc/self/uid_map'));
+  const gidMappings = keepIdMapping(ids.gid, mappedSize('/proc/self/gid_map'));
+  return { ids, spec: { uidMappings, gidMappings }, fuse: { uid: fuseMapping(uidMappings), gid: fuseMapping(gidMappings) } };
 }
 
 /**

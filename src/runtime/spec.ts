@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { InvalidArgumentError } from '../util/errors.js';
 import { resolveCapabilities } from './capabilities.js';
-import type { OCICapabilities, OCIMount, OCINamespace, OCIResources, OCIRlimit, OCISeccomp, OCISpec } from './oci-types.js';
+import type { OCICapabilities, OCIIDMapping, OCIMount, OCINamespace, OCIResources, OCIRlimit, OCISeccomp, OCISpec } from './oci-types.js';
 
 export const OCI_VERSION = '1.0.2-dev';
 /** Where the init binary (catatonit) is bind-mounted in the container, as Podman does. */
@@ -97,6 +97,8 @@ export interface SpecOptions {
   /** Run the command under this init binary (host path of catatonit), bind-mounted at INIT_PATH. */
   init?: { path: string } | undefined;
   rootless?: boolean | undefined;
+  /** A user namespace of the container's own with these mappings (--userns=keep-id). */
+  userns?: { uidMappings: OCIIDMapping[]; gidMappings: OCIIDMapping[] } | undefined;
   /** Files bind-mounted on /etc/hosts, /etc/hostname, /etc/resolv.conf, /run/.containerenv. */
   hostsFile?: string | undefined;
   hostnameFile?: string | undefined;
@@ -350,6 +352,11 @@ export function generateSpec(opts: SpecOptions): GeneratedSpec {
 
   // --- linux
   spec.linux.namespaces = [pidns, netns, ipcns, utsns, { type: 'mount' as const }].filter((n): n is OCINamespace => n !== undefined);
+  if (opts.userns) {
+    spec.linux.namespaces.unshift({ type: 'user' });
+    spec.linux.uidMappings = opts.userns.uidMappings;
+    spec.linux.gidMappings = opts.userns.gidMappings;
+  }
 
   const sysctl: Record<string, string> = {};
   if (netns) sysctl['net.ipv4.ping_group_range'] = '0 0';

@@ -1,0 +1,86 @@
+// --userns=keep-id (rootless, as Podman's): the container gets a user namespace
+// of its own in which the invoking user's uid and gid (or uid=/gid= given) are
+// the user's own host ids, so files on bind mounts keep their owner inside.
+// Inside tspod's rootless namespace, id 0 is the user and 1..N the subordinate
+// ids; the container's mapping moves the user to U and everyone else around it:
+//   container 0..U-1 -> ns 1..U,  container U -> ns 0,  container U+1.. -> ns U+1..
+// fuse-overlayfs presents the image's files through the same mapping
+// (uidmapping=/gidmapping=), so the image's root still owns what root owned.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidArgumentError } from '../util/errors.js';
+import { secureJoin } from './rootfs.js';
+
+export interface IdMapping { containerID: number; hostID: number; size: number }
+export interface KeepId { uid: number; gid: number }
+
+/** Parse --userns: '' (tspod's namespace), 'host' (the same), or keep-id[:uid=N,gid=N]. */
+export function parseUserns(value: string, hostUid: number, hostGid: number): { mode: '' | 'host' | 'keep-id'; keepId?: KeepId } {
+  if (value === '' || value === 'host') return { mode: value };
+  const m = /^keep-id(?::(.*))?$/.exec(value);
+  if (!m) throw new InvalidArgumentError(`unsupported --userns "${value}": use host or keep-id[:uid=N,gid=N]`);
+  const k: KeepId = { uid: hostUid, gid: hostGid };
+  for (const opt of (m[1] ?? '').split(',').filter(Boolean)) {
+    const [key, v] = opt.split('=', 2) as [string, string | undefined];
+    if ((key !== 'uid' && key !== 'gid') || v === undefined || !/^\d+$/.test(v)) throw new InvalidArgumentError(`invalid --userns option "${opt}": use uid=N or gid=N`);
+    k[key] = Number(v);
+  }
+  return { mode: 'keep-id', keepId: k };
+}
+
+/** How many ids a uid_map/gid_map file maps (the size of tspod's rootless namespace). */
+export function mappedSize(mapFile: string): number {
+  const text = fs.readFileSync(mapFile, 'utf8');
+  let n = 0;
+  for (const line of text.split('\n')) { const f = line.trim().split(/\s+/); if (f.length === 3) n += Number(f[2]); }
+  return n;
+}
+
+/** The container's mapping that puts `id` at ns 0 (the user), in a namespace of `size` ids. */
+export function keepIdMapping(id: number, size: number): IdMapping[] {
+  if (!Number.isInteger(id) || id < 1 || id >= size) throw new InvalidArgumentError(`--userns=keep-id: id ${id} must be between 1 and ${size - 1} (the ids tspod's namespace maps)`);
+  const out: IdMapping[] = [{ containerID: 0, hostID: 1, size: id }, { containerID: id, hostID: 0, size: 1 }];
+  if (id + 1 < size) out.push({ containerID: id + 1, hostID: id + 1, size: size - id - 1 });
+  return out;
+}
+
+/** fuse-overlayfs's uidmapping=/gidmapping= value: CONTAINER:HOST:SIZE triples joined by ':'. */
+export function fuseMapping(m: IdMapping[]): string {
+  return m.map((x) => `${x.containerID}:${x.hostID}:${x.size}`).join(':');
+}
+
+/**
+ * Give the keep-id user an entry in the container's /etc/passwd and /etc/group
+ * when it has none (as Podman does), and a home directory owned by it; `root` is
+ * the mounted root filesystem (paths resolved inside it: an image's symlinks
+ * cannot point these writes elsewhere). `owner` and `rootOwner` are the user
+ * and the container's root as the mount shows them (tspod's namespace ids): new
+ * files belong to root, the home directory to the user. Returns the home.
+ */
+export function addKeepIdUser(root: string, k: KeepId, name: string, home: string, owner: { uid: number; gid: number }, rootOwner: { uid: number; gid: number }): string {
+  const passwd = secureJoin(root, '/etc/passwd');
+  const group = secureJoin(root, '/etc/group');
+  const lines = (f: string) => { try { return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
+  const pw = lines(passwd);
+  const existing = pw.find((l) => l.split(':')[2] === String(k.uid));
+  if (existing) return existing.split(':')[5] || '/';
+  const taken = new Set(pw.map((l) => l.split(':')[0]));
+  const user = taken.has(name) ? `${name}${k.uid}` : name;
+  const etc = path.dirname(passwd);
+  if (!fs.existsSync(etc)) { fs.mkdirSync(etc, { recursive: true, mode: 0o755 }); fs.chownSync(etc, rootOwner.uid, rootOwner.gid); }
+  const created = (f: string) => { if (!fs.existsSync(f)) { fs.writeFileSync(f, '', { mode: 0o644 }); fs.chownSync(f, rootOwner.uid, rootOwner.gid); } };
+  created(passwd);
+  created(group);
+  fs.appendFileSync(passwd, `${pw.length && !fs.readFileSync(passwd, 'utf8').endsWith('\n') ? '\n' : ''}${user}:*:${k.uid}:${k.gid}:${user}:${home}:/bin/sh\n`);
+  const gr = lines(group);
+  if (!gr.some((l) => l.split(':')[2] === String(k.gid))) {
+    const gname = gr.some((l) => l.split(':')[0] === user) ? `${user}${k.gid}` : user;
+    fs.appendFileSync(group, `${gr.length && !fs.readFileSync(group, 'utf8').endsWith('\n') ? '\n' : ''}${gname}:x:${k.gid}:\n`);
+  }
+  const h = secureJoin(root, home);
+  if (!fs.existsSync(h)) {
+    fs.mkdirSync(h, { recursive: true, mode: 0o755 });
+    fs.chownSync(h, owner.uid, owner.gid);
+  }
+  return home;
+}
