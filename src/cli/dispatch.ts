@@ -14,7 +14,7 @@ export const NEEDS_USERNS = new Set([
   'container prune', 'mount', 'container mount', 'unmount', 'umount', 'container unmount', 'container umount',
   'unshare', 'cp', 'container cp', 'diff', 'container diff', 'export', 'container export', 'top', 'container top',
   'stats', 'container stats', 'volume rm', 'volume prune', 'volume import', 'volume export', 'volume create',
-  'healthcheck run', 'container restore', 'image save', 'save', 'image tree', 'network rm', 'network remove', 'network prune',
+  'healthcheck run', 'container restore', 'image save', 'save', 'image tree', 'network rm', 'network remove', 'network prune', 'network connect', 'network disconnect',
 ]);
 
 const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);

@@ -894,6 +894,8 @@ export async function inspectContainer(input: string): Promise<Record<string, un
   const cfg = store.readConfig(e.id);
   const ud = store.userdata(e.id);
   const rf = rootfsPaths(store.ctrDir(e.id));
+  const attachment = cfg.networks?.length && e.state === 'running' ? (await import('../network/attach.js')).containerAttachment(e.id) : undefined;
+  const first = attachment?.attachments[0];
   const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of cfg.ports) (portBindings[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
   const volumes = new VolumeStore();
@@ -934,8 +936,14 @@ export async function inspectContainer(input: string): Promise<Record<string, un
     })),
     Dependencies: [],
     NetworkSettings: {
-      EndpointID: '', Gateway: cfg.network === 'slirp4netns' ? '10.0.2.2' : '', IPAddress: cfg.network === 'slirp4netns' ? '10.0.2.100' : '', IPPrefixLen: cfg.network === 'slirp4netns' ? 24 : 0,
-      MacAddress: '', Bridge: '', SandboxID: '', HairpinMode: false, Ports: portBindings, SandboxKey: e.pid ? `/proc/${e.pid}/ns/net` : '',
+      EndpointID: '', Gateway: cfg.network === 'slirp4netns' ? '10.0.2.2' : first?.gateway ?? '', IPAddress: cfg.network === 'slirp4netns' ? '10.0.2.100' : first?.ip ?? '',
+      IPPrefixLen: cfg.network === 'slirp4netns' ? 24 : first?.prefixLen ?? 0,
+      MacAddress: first?.mac ?? '', Bridge: '', SandboxID: '', HairpinMode: false, Ports: portBindings, SandboxKey: e.pid ? `/proc/${e.pid}/ns/net` : '',
+      // user-defined networks, as Podman shows them (addresses while the container runs)
+      Networks: Object.fromEntries((cfg.networks ?? []).map((n) => {
+        const a = attachment?.attachments.find((x) => x.network === n);
+        return [n, { EndpointID: '', Gateway: a?.gateway ?? '', IPAddress: a?.ip ?? '', IPPrefixLen: a?.prefixLen ?? 0, MacAddress: a?.mac ?? '', NetworkID: a?.networkId ?? n, Aliases: a?.aliases ?? cfg.networkAliases ?? [] }];
+      })),
     },
     Namespace: '',
     IsInfra: false,

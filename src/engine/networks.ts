@@ -292,7 +292,13 @@ export async function pruneNetworks(filters: string[] | undefined, store = new N
 
 type NetConfig = ContainerConfig & { networks?: string[]; networkAliases?: string[]; staticIP?: string };
 
-async function editStoppedContainer(container: string, fn: (cfg: NetConfig, known: Set<string>) => void, what: string): Promise<void> {
+/**
+ * Change a container's networks under its lock: `fn` edits the recorded
+ * configuration (what the next start uses); a running container also gets the
+ * change live through `live` (netavark on its network namespace), after which
+ * its /etc/hosts and /etc/resolv.conf are rewritten in place.
+ */
+async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<string>) => void, live: (id: string, cfg: NetConfig) => Promise<import('../network/types.js').AttachResult>): Promise<void> {
   const ctrs = new ContainerStore();
   const { syncAll } = await import('./containers.js');
   const list = await syncAll(ctrs);
@@ -302,20 +308,23 @@ async function editStoppedContainer(container: string, fn: (cfg: NetConfig, know
   // the container engine's per-container lock key (engine/containers.ts ctrLockKey)
   await withLock(`ctr:${paths().root}:${e.id}`, async () => {
     const cur = ctrs.resolve(e.id, await syncAll(ctrs));
-    if (cur.state === 'running' || cur.state === 'paused' || cur.state === 'stopping') {
-      throw new ConflictError(`container ${cur.names[0]} is running: network ${what} on a running container is not supported yet, stop it first`);
-    }
     const cfg = ctrs.readConfig(cur.id) as NetConfig;
+    const before = structuredClone(cfg);
     fn(cfg, new Set(new NetworkStore().list().map((n) => n.name)));
+    if (cur.state === 'running' || cur.state === 'paused' || cur.state === 'stopping') {
+      const r = await live(cur.id, before);
+      const { writeNetworkFiles } = await import('../network/attach.js');
+      writeNetworkFiles(ctrs.userdata(cur.id), r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
+    }
     ctrs.writeConfig(cfg);
   });
 }
 
 export async function connectNetwork(network: string, container: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<void> {
   const rec = store.resolve(network);
-  const { planUserNetworks } = await import('../network/attach.js');
+  const { planUserNetworks, connectAttached } = await import('../network/attach.js');
   planUserNetworks({ network: rec.name, aliases: o.aliases, ip: o.ip }, store);
-  await editStoppedContainer(container, (cfg, known) => {
+  await editContainer(container, (cfg, known) => {
     const mode = cfg.network ?? '';
     const current = networksOfConfig(cfg, known);
     if (!current.length && (mode === 'none' || mode === 'host' || mode.startsWith('container:') || mode.startsWith('ns:'))) {
@@ -329,12 +338,19 @@ export async function connectNetwork(network: string, container: string, o: { al
     cfg.network = next.join(',');
     if (o.aliases?.length) cfg.networkAliases = [...new Set([...(cfg.networkAliases ?? []), ...o.aliases])];
     if (o.ip) cfg.staticIP = o.ip;
-  }, 'connect');
+  }, async (id, before) => {
+    // slirp4netns gives a running container a network namespace of its own, outside the user networks
+    if (!networksOfConfig(before, new Set(store.list().map((n) => n.name))).length) {
+      throw new ConflictError(`container ${before.name} is running with --network ${before.network || 'slirp4netns'}: connect it to a user-defined network while it is stopped`);
+    }
+    return connectAttached(id, rec.name, { aliases: o.aliases }, store);
+  });
 }
 
 export async function disconnectNetwork(network: string, container: string, store = new NetworkStore()): Promise<void> {
   const rec = store.resolve(network);
-  await editStoppedContainer(container, (cfg, known) => {
+  const { disconnectAttached } = await import('../network/attach.js');
+  await editContainer(container, (cfg, known) => {
     const current = networksOfConfig(cfg, known);
     if (!current.includes(rec.name)) throw new NotFoundError(`container ${cfg.name} is not connected to network ${rec.name}`);
     const next = current.filter((n) => n !== rec.name);
@@ -343,5 +359,5 @@ export async function disconnectNetwork(network: string, container: string, stor
     cfg.network = next.length ? next.join(',') : 'none';
     if (!next.length) { delete cfg.staticIP; delete cfg.networkAliases; }
     if (next.length && current[0] === rec.name) delete cfg.staticIP;
-  }, 'disconnect');
+  }, async (id) => disconnectAttached(id, rec.name, store));
 }

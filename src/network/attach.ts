@@ -101,10 +101,14 @@ export function isAttached(id: string): boolean {
   return fs.existsSync(recordFile(id));
 }
 
-/** What a running container got on its user networks (for inspect), or undefined. */
+/**
+ * What a running container got on its user networks (for inspect), or
+ * undefined. The record is removed when the container stops; commands outside
+ * tspod's mount namespace cannot see the pinned namespace files, so only the
+ * record is read.
+ */
 export function containerAttachment(id: string): AttachmentRecord | undefined {
-  if (!rootlessNetnsAlive() && isRootless()) return undefined;
-  try { return readJSON<AttachmentRecord>(recordFile(id)); } catch { return undefined; }
+  return attachmentOf(id);
 }
 
 function allocate(rec: NetworkRecord, used: Set<string>, wanted: string | undefined): { ip: string; prefixLen: number; gateway: string } {
@@ -214,6 +218,7 @@ export async function attachContainerNetworks(ctr: ContainerNetworkRequest, netn
       networkInfo: Object.fromEntries(records.map((r) => [r.name, r])), ports: ctr.ports ?? [], hostfwdIds: [],
     };
     const linkEntries = resolveLinks(ctr.links ?? [], rec, others);
+    rec.links = linkEntries;
     rec.netns = await pinNetns(ctr.id, netnsPath);
     // recorded before netavark runs: whatever happens next, detach finds what to undo
     writeJSONAtomic(recordFile(ctr.id), rec);
@@ -248,6 +253,62 @@ async function detachLocked(rec: AttachmentRecord): Promise<void> {
   await unpin(rec.netns || path.join(pinDir(), rec.id));
   fs.rmSync(recordFile(rec.id), { force: true });
   if (failure) log.warn(`network teardown of container ${rec.name}: ${errorMessage(failure)}`);
+}
+
+/** The attachment record of a running container on user networks, or undefined (slirp4netns, none, ...). */
+function attachmentOf(id: string): AttachmentRecord | undefined {
+  try { return readJSON<AttachmentRecord>(recordFile(id)); } catch { return undefined; }
+}
+
+/**
+ * `network connect` of a running container that is on user networks already:
+ * one more interface (eth<N>) in its network namespace, set up by netavark
+ * for that network alone (its other interfaces and published ports stay).
+ */
+export async function connectAttached(id: string, network: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<AttachResult> {
+  const netRec = store.resolve(network);
+  return withLock(netLockKey(), async () => {
+    const rec = attachmentOf(id);
+    if (!rec || !isNamespaceFile(rec.netns)) throw new ConflictError('the container is not on a user-defined network: connect it while it is stopped');
+    if (rec.attachments.some((a) => a.network === netRec.name)) throw new ConflictError(`container ${rec.name} is already connected to network ${netRec.name}`);
+    const used = new Set(listAttachments().flatMap((r) => r.attachments.filter((a) => a.network === netRec.name).map((a) => a.ip)));
+    const addr = allocate(netRec, used, o.ip);
+    const taken = new Set(rec.attachments.map((a) => a.interface));
+    let n = 0;
+    while (taken.has(`eth${n}`)) n++;
+    const aliases = [...new Set([id.slice(0, 12), ...(o.aliases ?? [])])].filter((a) => a !== rec.name);
+    const att: NetworkAttachment = { network: netRec.name, networkId: netRec.id, interface: `eth${n}`, ...addr, mac: '', aliases };
+    const one: AttachmentRecord = { ...rec, attachments: [att], networkInfo: { [netRec.name]: netRec } };
+    const status = await netavark('setup', rec.netns, netavarkInput(one, false));
+    att.mac = status[netRec.name]?.interfaces?.[att.interface]?.mac_address ?? '';
+    rec.attachments.push(att);
+    rec.networkInfo[netRec.name] = netRec;
+    writeJSONAtomic(recordFile(id), rec);
+    return resultOf(rec, rec.links ?? []);
+  });
+}
+
+/**
+ * `network disconnect` of a running container: netavark tears down that
+ * network's interface only. The network that carries published ports stays
+ * (its port forwarding would go with it).
+ */
+export async function disconnectAttached(id: string, network: string, store = new NetworkStore()): Promise<AttachResult> {
+  const name = store.resolve(network).name;
+  return withLock(netLockKey(), async () => {
+    const rec = attachmentOf(id);
+    const att = rec?.attachments.find((a) => a.network === name);
+    if (!rec || !att) throw new NotFoundError(`container is not connected to network ${name}`);
+    if (rec.ports.length && rec.attachments[0]?.network === name) {
+      throw new ConflictError(`container ${rec.name} publishes ports through network ${name}: stop it to disconnect that network`);
+    }
+    const one: AttachmentRecord = { ...rec, attachments: [att], networkInfo: { [name]: rec.networkInfo[name]! } };
+    await netavark('teardown', rec.netns, netavarkInput(one, false));
+    rec.attachments = rec.attachments.filter((a) => a !== att);
+    delete rec.networkInfo[name];
+    writeJSONAtomic(recordFile(id), rec);
+    return resultOf(rec, rec.links ?? []);
+  });
 }
 
 /**

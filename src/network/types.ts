@@ -61,6 +61,8 @@ export interface AttachmentRecord {
   ports: NonNullable<ContainerNetworkRequest['ports']>;
   /** slirp4netns host forward ids in the rootless netns */
   hostfwdIds: number[];
+  /** /etc/hosts lines of --link (kept for network connect/disconnect, which rewrite the file) */
+  links?: string[];
 }
 
 export interface AttachResult {

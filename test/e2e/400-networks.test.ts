@@ -286,3 +286,49 @@ t.test('two services on a user network through tspod run', async (t: Test) => {
   r = await e2.tspod(['network', 'rm', 'appnet']);
   t.equal(r.exitCode, 0, r.stderr);
 });
+
+t.test('network connect and disconnect of a running container', async (t: Test) => {
+  const { startRegistry } = await import('../fixtures/registry.js');
+  const { buildBusyboxLayer, buildFileLayer, buildImage, pushImage } = await import('../fixtures/image-builder.js');
+  const reg = await startRegistry();
+  t.teardown(() => reg.stop());
+  const img = buildImage({ layers: [await buildBusyboxLayer(), await buildFileLayer({ 'www/': { type: 'dir' }, 'www/index.html': 'hello from backend\n' })], config: { Cmd: ['/bin/sh'] } });
+  await pushImage(reg.url, 'e2e/net', 'latest', img);
+  const IMG = `${reg.host}/e2e/net:latest`;
+  const e = await makeEnv(t, { insecure: [reg.host] });
+  const ok = async (args: string[]) => { const r = await e.tspod(args); t.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr}`); return r.stdout; };
+  await ok(['pull', '-q', IMG]);
+  await ok(['network', 'create', 'front']);
+  await ok(['network', 'create', 'back']);
+  await ok(['run', '-d', '--name', 'api', '--network', 'back', IMG, 'httpd', '-f', '-p', '80', '-h', '/www']);
+  await ok(['run', '-d', '--name', 'proxy', '--network', 'front', IMG, 'sleep', '600']);
+  t.teardown(() => e.tspod(['rm', '-af', '-t', '0']).then(() => undefined));
+
+  let r = await e.tspod(['exec', 'proxy', 'wget', '-qO-', '-T', '2', 'http://api/']);
+  t.not(r.exitCode, 0, 'on different networks, proxy cannot reach api');
+
+  await ok(['network', 'connect', '--alias', 'gateway', 'back', 'proxy']);
+  t.equal((await ok(['exec', 'proxy', 'wget', '-qO-', 'http://api/'])), 'hello from backend', 'connected while running: proxy reaches api by name');
+  t.match(await ok(['exec', 'proxy', 'ip', '-o', 'addr', 'show']), /\beth1\b.*inet /, 'a second interface appeared in the running container');
+  t.match(await ok(['exec', 'proxy', 'cat', '/etc/resolv.conf']), /nameserver .*\n(.*\n)*nameserver /, "resolv.conf lists both networks' DNS");
+  r = await e.tspod(['exec', 'api', 'nslookup', 'gateway']);
+  t.match(r.stdout, /Address:? .*\d+\.\d+\.\d+\.\d+/, 'the alias given to connect resolves on that network');
+  t.match(await ok(['inspect', '--format', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}', 'proxy']), /back=\d+\.\d+\.\d+\.\d+ .*front=\d+|front=\d+\.\d+\.\d+\.\d+ .*back=\d+/, 'inspect shows both networks with their addresses');
+
+  await ok(['network', 'disconnect', 'back', 'proxy']);
+  r = await e.tspod(['exec', 'proxy', 'wget', '-qO-', '-T', '2', 'http://api/']);
+  t.not(r.exitCode, 0, 'disconnected while running: api is out of reach again');
+  t.notMatch(await ok(['exec', 'proxy', 'ip', '-o', 'addr', 'show']), /\beth1\b/, 'the interface is gone');
+
+  // a slirp4netns container cannot join while running; it can once stopped
+  await ok(['run', '-d', '--name', 'loner', IMG, 'sleep', '600']);
+  r = await e.tspod(['network', 'connect', 'back', 'loner']);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /running with --network slirp4netns: connect it to a user-defined network while it is stopped/);
+  t.equal((await ok(['inspect', '--format', '{{.HostConfig.NetworkMode}}', 'loner'])).trim(), 'slirp4netns', 'nothing changed');
+
+  // stop and restart keep what connect recorded
+  await ok(['network', 'connect', 'back', 'proxy']);
+  await ok(['restart', '-t', '0', 'proxy']);
+  t.equal(await ok(['exec', 'proxy', 'wget', '-qO-', 'http://api/']), 'hello from backend', 'after a restart proxy is on both networks');
+});
