@@ -22,3 +22,12 @@ export function readCidFiles(files: readonly string[] | undefined, ignoreMissing
   }
   return ids;
 }
+
+/** Remove the ID files (of `rm --cidfile`) that name no container of `known`. */
+export function removeStaleCidFiles(files: readonly string[], known: ReadonlySet<string>): void {
+  for (const f of files) {
+    let id: string;
+    try { id = fs.readFileSync(f, 'utf8').trim(); } catch { continue; }
+    if (id && !known.has(id)) fs.rmSync(f, { force: true });
+  }
+}

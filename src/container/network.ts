@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnDetached, which } from '../util/exec.js';
+import { outsideUnit } from '../util/systemd-scope.js';
 import { InvalidArgumentError, PrerequisiteError, TspodError } from '../util/errors.js';
 import { processRunning } from '../runtime/conmon.js';
 import { log } from '../util/log.js';
@@ -87,6 +88,8 @@ export interface SlirpOptions {
   socketName?: string;
   /** called with the pid as soon as slirp4netns is spawned (to record it before waiting) */
   onSpawn?: (pid: number) => void;
+  /** a shared slirp4netns (the rootless netns): in a systemd unit, run it in a scope of this name (util/systemd-scope.ts) */
+  scope?: string;
 }
 
 /**
@@ -118,7 +121,8 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   else args.push('--netns-type=path', target.path, 'tap0');
   let pid: number;
   try {
-    pid = spawnDetached(bin, args, { logFd, extraFds: [readyFd] });
+    const wrap = opts.scope ? outsideUnit(opts.scope) : [];
+    pid = wrap.length ? spawnDetached(wrap[0]!, [...wrap.slice(1), bin, ...args], { logFd, extraFds: [readyFd] }) : spawnDetached(bin, args, { logFd, extraFds: [readyFd] });
   } finally {
     fs.closeSync(readyFd);
     fs.closeSync(logFd);

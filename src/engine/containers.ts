@@ -704,19 +704,22 @@ export async function removeContainers(inputs: string[], opts: { force?: boolean
         const fresh = store.list().find((c) => c.id === cur.id);
         if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
         fs.rmSync(netDir(cur.id), { recursive: true, force: true });
-    await detachUserNetworks(cur.id);
+        await detachUserNetworks(cur.id);
         try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
         rt.removeExitFile(cur.id);
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
         try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }
-        await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
-        new ImageStore().trash(store.ctrDir(cur.id));
+        // its anonymous volumes and ID file go before its index entry: a removal cut short (a unit's
+        // stop kills the exit command's cleanup once `rm --ignore` finds the container gone) leaves
+        // an entry that a later rm finishes, never a leaked volume or a stale ID file
         if (cfg && (opts.volumes || cfg.autoRemove)) {
           const vols = new VolumeStore();
           for (const m of cfg.mounts) if (m.type === 'volume' && m.anonymous && m.source) { try { await vols.remove(m.source); } catch { /* gone */ } }
         }
         if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
+        await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
+        new ImageStore().trash(store.ctrDir(cur.id));
       });
       out.push({ input, id: cur.id });
     } catch (err) {

@@ -53,6 +53,7 @@ export async function netavark(cmd: 'setup' | 'teardown', netnsPath: string, inp
   const aardvark = aardvarkBinary();
   fs.mkdirSync(aardvarkConfigDir(), { recursive: true, mode: 0o700 });
   const argv = [bin, '--config', aardvarkConfigDir(), '--rootless', String(isRootless()), '--aardvark-binary', aardvark, cmd, netnsPath];
+  // (under systemd, netavark itself starts aardvark-dns in a scope of its own with systemd-run)
   const [file, args] = isRootless() ? rootlessNetnsCommand(argv) : [argv[0]!, argv.slice(1)];
   // aardvark-dns, started by netavark, daemonises but would keep a stdout pipe open:
   // netavark's output goes to files, so waiting for it never waits for aardvark-dns

@@ -118,6 +118,7 @@ export async function ensureRootlessNetns(): Promise<RootlessNetnsState> {
   try {
     const h = await startSlirp({ path: ns }, dir, {
       socketName: 'slirp.sock',
+      scope: 'tspod-rootless-netns',
       // recorded before waiting: a failure must still find the process to stop
       onSpawn: (p) => { pid = p; st = { netns: ns, slirpPid: p, apiSocket: path.join(dir, 'slirp.sock'), created: new Date().toISOString() }; writeJSONAtomic(stateFile(), st); },
     });

@@ -12,6 +12,7 @@ import { PrerequisiteError, TspodError } from '../util/errors.js';
 import { spawnDetached, which } from '../util/exec.js';
 import { hostGid, hostUid, paths } from '../util/paths.js';
 import { log } from '../util/log.js';
+import { outsideUnit } from '../util/systemd-scope.js';
 import { rootlessMapping, type RootlessMapping } from './idmap.js';
 
 export function pauseDir(): string { return path.join(paths().runroot, 'pause'); }
@@ -64,15 +65,6 @@ export function checkPrerequisites(): void {
 
 function sleep(ms: number): Promise<void> { return new Promise((r) => setTimeout(r, ms)); }
 
-/** `systemd-run --scope` words when tspod runs inside a systemd service (INVOCATION_ID is set), else undefined. */
-function systemdScope(): string[] | undefined {
-  if (!process.env['INVOCATION_ID']) return undefined;
-  const run = which('systemd-run');
-  if (!run) return undefined;
-  const name = `tspod-pause-${process.pid}-${Date.now().toString(36)}.scope`;
-  return [run, ...(hostUid() !== 0 ? ['--user'] : []), '--scope', '--quiet', '--collect', `--unit=${name}`];
-}
-
 /** Start the namespace holder; its pid once the full mapping is in place, undefined if it died. */
 async function startHolder(cmd: string[], args: string[]): Promise<number | undefined> {
   // systemd-run execs the command in place: the pid is the holder's either way
@@ -111,9 +103,9 @@ export async function ensurePause(): Promise<number> {
     // started from a systemd unit (ExecStart of a container service): the pause
     // process gets a scope of its own, or stopping that unit would kill the
     // namespace every other container lives in (Podman does the same)
-    const scope = systemdScope();
-    let pid = scope ? await startHolder([...scope, unshare], args) : undefined;
-    if (scope && pid === undefined) log.debug('systemd-run --scope failed; the pause process stays in the calling unit');
+    const scope = outsideUnit('tspod-pause');
+    let pid = scope.length ? await startHolder([...scope, unshare], args) : undefined;
+    if (scope.length && pid === undefined) log.debug('systemd-run --scope failed; the pause process stays in the calling unit');
     pid ??= await startHolder([unshare], args);
     if (pid === undefined) {
       throw new TspodError(`cannot set up the rootless user namespace: "unshare ${args.slice(0, 3).join(' ')}" failed; check /etc/subuid, /etc/subgid and that newuidmap/newgidmap are setuid root (run "unshare ${args.slice(0, 4).join(' ')} true" to see the error)`, 'EUSERNS');

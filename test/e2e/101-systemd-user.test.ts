@@ -225,3 +225,40 @@ t.test('Quadlet: systemd\'s generator run turns a .container file into a unit it
   t.ok(fs.existsSync(`/proc/${pause}`) && !/State:\s+Z/.test(fs.readFileSync(`/proc/${pause}/status`, 'utf8')), 'the pause process outlives the unit');
   t.equal((await tspodOk(['ps', '-a', '--format', '{{.Names}}'])).trim(), '', 'nothing left behind');
 });
+
+t.test('a unit that brings up the user network: its slirp4netns and aardvark-dns outlive the unit', async (t) => {
+  const net = `unet${SFX}`;
+  await tspodOk(['network', 'create', net]);
+  t.teardown(() => env.tspod(['network', 'rm', '-f', net]).then(() => undefined));
+  const name = `svc${SFX}`;
+  await tspodOk(['create', '--name', name, '--network', net, IMAGE, 'sleep', '600']);
+  const dir = path.join(env.dir, 'units-net');
+  fs.mkdirSync(dir, { recursive: true });
+  const g = await env.tspod(['generate', 'systemd', '--new', '--name', '--files', name], { cwd: dir });
+  t.equal(g.exitCode, 0, g.stderr);
+  const unit = await install(path.join(dir, `container-${name}.service`));
+
+  // nothing is on a user network yet: the unit's own tspod creates the rootless network namespace
+  const stateFile = path.join(env.runDir, 'tspod', 'networks', 'rootless-netns.json');
+  t.notOk(fs.existsSync(stateFile), 'no rootless network namespace before the unit starts');
+  await start(t, unit);
+  const slirp = (JSON.parse(fs.readFileSync(stateFile, 'utf8')) as { slirpPid: number }).slirpPid;
+  const aardvarkFile = path.join(env.runDir, 'tspod', 'networks', 'aardvark', 'aardvark-dns', 'aardvark.pid');
+  const aardvark = Number(fs.readFileSync(aardvarkFile, 'utf8').trim());
+  const cg = (pid: number) => fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  t.match(cg(slirp), /tspod-rootless-netns-[^/\n]*\.scope/, "the network namespace's slirp4netns runs in a scope of its own");
+  t.match(cg(aardvark), /\.scope\n/, 'so does aardvark-dns (netavark starts it with systemd-run)');
+  t.notMatch(cg(aardvark), new RegExp(unit.replace(/\./g, '\\.')), 'not in the unit either');
+  t.notMatch(cg(slirp), new RegExp(unit.replace(/\./g, '\\.')), 'not in the unit');
+
+  // another container joins the network outside systemd; then the unit stops
+  await tspodOk(['run', '-d', '--name', `peer${SFX}`, '--network', net, IMAGE, 'sleep', '600']);
+  t.equal((await systemctl('stop', unit)).exitCode, 0);
+  t.equal(await stateOf(name), 'gone');
+  const alive = (pid: number) => { try { return !/State:\s+Z/.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return false; } };
+  t.ok(alive(slirp), 'slirp4netns still serves the network');
+  t.ok(alive(aardvark), 'aardvark-dns still answers');
+  const r = await env.tspod(['exec', `peer${SFX}`, 'nslookup', `peer${SFX}`]);
+  t.match(r.stdout, /Address:? .*\d+\.\d+\.\d+\.\d+/, 'the remaining container still resolves names on the network');
+  await tspodOk(['rm', '-f', '-t', '0', `peer${SFX}`]);
+});

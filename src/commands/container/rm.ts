@@ -36,6 +36,13 @@ export default class ContainerRm extends TspodCommand {
       const running = (e: Error): boolean => e instanceof ConflictError;
       code = errs.every(missing) ? 1 : errs.every((e) => missing(e) || running(e)) ? 2 : 125;
     }
+    // an ID file whose container is gone is gone too (a unit's ExecStopPost leaves nothing behind)
+    if (flags.cidfile?.length) {
+      const { removeStaleCidFiles } = await import('../../cli/cidfile.js');
+      const { ContainerStore } = await import('../../container/store.js');
+      const ids = new Set(new ContainerStore().list().map((c) => c.id));
+      removeStaleCidFiles(flags.cidfile, ids);
+    }
     try {
       await report(this, reps, (r) => r.input);
     } catch (err) {
