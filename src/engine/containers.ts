@@ -608,10 +608,15 @@ async function waitCleanedUp(store: ContainerStore, id: string, ms: number): Pro
   const deadline = Date.now() + ms;
   for (;;) {
     const e = store.list().find((c) => c.id === id);
-    if (!e || e.state === 'exited' || e.state === 'created' || e.state === 'removing') { if (!e || !e.mounted) return; }
+    if (!e) return;
+    // a --rm container: wait until it is removed, not only unmounted. `stop` returning while
+    // conmon's exit command is half-way through the removal would let a systemd unit's stop kill
+    // that process (systemd signals what is left in the unit once ExecStop= is done)
+    if (!e.autoRemove && (e.state === 'exited' || e.state === 'created' || e.state === 'removing') && !e.mounted) return;
     if (Date.now() > deadline) {
       // conmon's exit command did not run (conmon killed?): clean up ourselves
       await cleanupContainer(id).catch((err) => log.debug(`cleanup: ${errorMessage(err)}`));
+      if (e.autoRemove) await removeContainers([id], { force: true, ignore: true });
       return;
     }
     await sleep(10);
@@ -710,16 +715,15 @@ export async function removeContainers(inputs: string[], opts: { force?: boolean
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
         try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }
-        // its anonymous volumes and ID file go before its index entry: a removal cut short (a unit's
-        // stop kills the exit command's cleanup once `rm --ignore` finds the container gone) leaves
-        // an entry that a later rm finishes, never a leaked volume or a stale ID file
+        // its anonymous volumes go before its index entry, its ID file after it: a removal cut short
+        // leaves an entry that a later rm (found through the ID file) finishes, never a leaked volume
         if (cfg && (opts.volumes || cfg.autoRemove)) {
           const vols = new VolumeStore();
           for (const m of cfg.mounts) if (m.type === 'volume' && m.anonymous && m.source) { try { await vols.remove(m.source); } catch { /* gone */ } }
         }
-        if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
         await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
         new ImageStore().trash(store.ctrDir(cur.id));
+        if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
       });
       out.push({ input, id: cur.id });
     } catch (err) {
