@@ -9,19 +9,21 @@
 // uid and the state root, so users and stores do not contend with each other.
 // All tspod processes of a user run in the host network namespace (the rootless
 // user namespace does not unshare the network), so they share the name space.
-import * as net from 'node:net';
-import { createHash } from 'node:crypto';
+// node:net and node:crypto load on the first lock: read-only commands (images, ps) never take one.
+import type * as Net from 'node:net';
 import { TspodError, isErrno } from '../util/errors.js';
 import { hostUid } from '../util/paths.js';
 
 export interface Lock { release(): Promise<void> }
 
-function socketName(key: string): string {
+async function socketName(key: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
   const h = createHash('sha256').update(`${hostUid()}\0${key}`).digest('hex').slice(0, 40);
   return `\0tspod-lock-${h}`;
 }
 
-function tryBind(name: string): Promise<net.Server | undefined> {
+async function tryBind(name: string): Promise<Net.Server | undefined> {
+  const net = await import('node:net');
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', (err) => {
@@ -36,7 +38,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Acquire the named lock, waiting up to timeoutMs. */
 export async function acquireLock(key: string, timeoutMs = 120_000): Promise<Lock> {
-  const name = socketName(key);
+  const name = await socketName(key);
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   for (;;) {
@@ -59,7 +61,7 @@ export async function acquireLock(key: string, timeoutMs = 120_000): Promise<Loc
 
 /** Non-blocking: undefined when another process holds it. */
 export async function tryLock(key: string): Promise<Lock | undefined> {
-  const server = await tryBind(socketName(key));
+  const server = await tryBind(await socketName(key));
   if (!server) return undefined;
   return { release: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -1,0 +1,131 @@
+// Containers as `ps` sees them: the state recorded in the index, corrected by
+// what conmon left (its exit file) or by conmon being gone, and the listing.
+// Kept apart from containers.ts so that `ps` loads only this and the store.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContainerStore } from '../container/store.js';
+import type { ContainerEntry, PortMapping } from '../container/types.js';
+import { InvalidArgumentError, errorMessage } from '../util/errors.js';
+import { log } from '../util/log.js';
+import { paths } from '../util/paths.js';
+
+export function conmonAlive(e: ContainerEntry): boolean {
+  if (e.conmonPid <= 0) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${e.conmonPid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z' || state === 'X') return false;
+    const cmd = fs.readFileSync(`/proc/${e.conmonPid}/cmdline`, 'utf8');
+    return cmd.includes('conmon') && cmd.includes(e.id);
+  } catch {
+    return false;
+  }
+}
+
+export function exitFile(id: string): string { return path.join(paths().runroot, 'exits', id); }
+
+export function readExit(id: string): { code: number; when: string } | undefined {
+  try {
+    const st = fs.statSync(exitFile(id));
+    const code = parseInt(fs.readFileSync(exitFile(id), 'utf8').trim(), 10);
+    return Number.isFinite(code) ? { code, when: st.mtime.toISOString() } : undefined;
+  } catch { return undefined; }
+}
+
+/** The truth about a container whose record says it is alive: conmon's exit file, or conmon gone. */
+export function syncedState(e: ContainerEntry): ContainerEntry {
+  if (e.state !== 'running' && e.state !== 'paused' && e.state !== 'stopping' && e.state !== 'created') return e;
+  if (e.state === 'created' && e.conmonPid <= 0) return e;
+  const ex = readExit(e.id);
+  if (ex) return { ...e, state: 'exited', exitCode: ex.code, finishedAt: e.finishedAt || ex.when, pid: 0 };
+  if (!conmonAlive(e)) {
+    // conmon was killed or the machine rebooted (the runroot is gone): the container is not running
+    return { ...e, state: 'exited', exitCode: e.state === 'created' ? 0 : e.exitCode || 255, finishedAt: e.finishedAt || new Date().toISOString(), pid: 0 };
+  }
+  return e;
+}
+
+/** Synced view of every container (persisting corrections when something changed). */
+export async function syncAll(store = new ContainerStore()): Promise<ContainerEntry[]> {
+  const list = store.list();
+  const synced = list.map(syncedState);
+  const changed = synced.some((s, i) => s.state !== list[i]!.state);
+  if (changed) {
+    try {
+      await store.update((l) => {
+        for (const c of l) {
+          const s = synced.find((x) => x.id === c.id);
+          if (s && s.state !== c.state && (c.state === 'running' || c.state === 'paused' || c.state === 'stopping' || c.state === 'created')) Object.assign(c, { state: s.state, exitCode: s.exitCode, finishedAt: s.finishedAt, pid: 0 });
+        }
+      });
+    } catch (err) { log.debug(`state sync not saved: ${errorMessage(err)}`); }
+  }
+  return synced;
+}
+
+// ---------------------------------------------------------------- listing
+
+export interface PsRow {
+  ID: string; Id: string; Image: string; ImageID: string; Command: string; Created: number; CreatedAt: string; State: string; Status: string;
+  Ports: string; Names: string; NamesList: string[]; Labels: Record<string, string>; ExitCode: number; Exited: boolean; Pid: number; StartedAt: number; ExitedAt: number;
+  Mounts: string[]; Size?: string; RestartCount: number; AutoRemove: boolean; IsInfra: boolean; Pod: string; Networks: string[];
+}
+
+export function formatPorts(ports: PortMapping[]): string {
+  return ports.map((p) => `${p.hostIP || '0.0.0.0'}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
+}
+
+export function statusText(e: ContainerEntry, ago: (ms: number) => string): string {
+  switch (e.state) {
+    case 'running': return `Up ${ago(Date.now() - Date.parse(e.startedAt))}${e.health ? ` (${e.health})` : ''}`;
+    case 'paused': return `Up ${ago(Date.now() - Date.parse(e.startedAt))} (Paused)`;
+    case 'exited': return `Exited (${e.exitCode}) ${ago(Date.now() - Date.parse(e.finishedAt || e.created))} ago`;
+    case 'stopping': return 'Stopping';
+    case 'removing': return 'Removing';
+    default: return 'Created';
+  }
+}
+
+export interface ListOptions { all?: boolean; last?: number | undefined; latest?: boolean; filters?: string[] | undefined }
+
+export async function listContainers(o: ListOptions = {}, ago: (ms: number) => string = (ms) => `${Math.round(ms / 1000)} seconds`): Promise<PsRow[]> {
+  let list = await syncAll();
+  if (!o.all && !o.latest && o.last === undefined) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
+  for (const f of o.filters ?? []) {
+    const i = f.indexOf('=');
+    if (i <= 0) throw new InvalidArgumentError(`invalid filter "${f}": expected key=value`);
+    const k = f.slice(0, i), v = f.slice(i + 1);
+    switch (k) {
+      case 'name': { const re = new RegExp(v); list = list.filter((c) => c.names.some((n) => re.test(n))); break; }
+      case 'id': list = list.filter((c) => c.id.startsWith(v)); break;
+      case 'status': {
+        const ok = ['created', 'running', 'paused', 'exited', 'stopping', 'removing', 'stopped', 'unknown', 'restarting', 'configured'];
+        if (!ok.includes(v)) throw new InvalidArgumentError(`invalid status filter "${v}": use one of ${ok.join(', ')}`);
+        list = list.filter((c) => c.state === v || (v === 'stopped' && c.state === 'exited')); break;
+      }
+      case 'label': { const [lk, lv] = v.split('=', 2) as [string, string | undefined]; list = list.filter((c) => lk in c.labels && (lv === undefined || c.labels[lk] === lv)); break; }
+      case 'ancestor': {
+        const { ImageStore } = await import('../image/store.js');
+        const img = (() => { try { return new ImageStore().resolve(v); } catch { return undefined; } })();
+        list = list.filter((c) => c.imageName === v || c.imageName.startsWith(`${v}:`) || c.imageName.endsWith(`/${v}`) || c.imageName.endsWith(`/${v}:latest`) || (img && c.image === img.id) || c.image.startsWith(v));
+        break;
+      }
+      case 'exited': list = list.filter((c) => c.state === 'exited' && String(c.exitCode) === v); break;
+      case 'health': list = list.filter((c) => c.health === v); break;
+      case 'volume': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).mounts.some((m) => m.source === v || m.destination === v); } catch { return false; } }); break;
+      case 'network': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).network === v; } catch { return false; } }); break;
+      case 'restart-policy': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === v; } catch { return false; } }); break;
+      default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, restart-policy`);
+    }
+  }
+  list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+  if (o.latest) list = list.slice(0, 1);
+  if (o.last !== undefined && o.last >= 0) list = list.slice(0, o.last);
+  return list.map((c) => ({
+    ID: c.id.slice(0, 12), Id: c.id, Image: c.imageName, ImageID: c.image, Command: c.command.join(' '),
+    Created: Math.floor(Date.parse(c.created) / 1000), CreatedAt: c.created, State: c.state, Status: statusText(c, ago),
+    Ports: formatPorts(c.ports), Names: c.names.join(','), NamesList: c.names, Labels: c.labels, ExitCode: c.exitCode, Exited: c.state === 'exited', Pid: c.pid,
+    StartedAt: c.startedAt ? Math.floor(Date.parse(c.startedAt) / 1000) : 0, ExitedAt: c.finishedAt ? Math.floor(Date.parse(c.finishedAt) / 1000) : 0,
+    Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: false, Pod: '', Networks: [],
+  }));
+}
