@@ -44,6 +44,11 @@ export function keepIdMapping(id: number, size: number): IdMapping[] {
   return out;
 }
 
+/** The uid and gid mappings of a keep-id container in tspod's rootless namespace (read from /proc/self). */
+export function keepIdMappings(k: KeepId): { uidMappings: IdMapping[]; gidMappings: IdMapping[] } {
+  return { uidMappings: keepIdMapping(k.uid, mappedSize('/proc/self/uid_map')), gidMappings: keepIdMapping(k.gid, mappedSize('/proc/self/gid_map')) };
+}
+
 /** fuse-overlayfs's uidmapping=/gidmapping= value: CONTAINER:HOST:SIZE triples joined by ':'. */
 export function fuseMapping(m: IdMapping[]): string {
   return m.map((x) => `${x.containerID}:${x.hostID}:${x.size}`).join(':');
@@ -60,23 +65,24 @@ export function fuseMapping(m: IdMapping[]): string {
 export function addKeepIdUser(root: string, k: KeepId, name: string, home: string, owner: { uid: number; gid: number }, rootOwner: { uid: number; gid: number }): string {
   const passwd = secureJoin(root, '/etc/passwd');
   const group = secureJoin(root, '/etc/group');
-  const lines = (f: string) => { try { return fs.readFileSync(f, 'utf8').split('\n').filter(Boolean); } catch { return []; } };
-  const pw = lines(passwd);
-  const existing = pw.find((l) => l.split(':')[2] === String(k.uid));
-  if (existing) return existing.split(':')[5] || '/';
-  const taken = new Set(pw.map((l) => l.split(':')[0]));
-  const user = taken.has(name) ? `${name}${k.uid}` : name;
+  const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return undefined; } };
+  const records = (text: string | undefined) => (text ?? '').split('\n').filter(Boolean).map((l) => l.split(':'));
+  // a new line of its own, a missing file created as root's
+  const append = (f: string, text: string | undefined, line: string) => {
+    if (text === undefined) { fs.writeFileSync(f, '', { mode: 0o644 }); fs.chownSync(f, rootOwner.uid, rootOwner.gid); }
+    fs.appendFileSync(f, `${text && !text.endsWith('\n') ? '\n' : ''}${line}\n`);
+  };
+  const pwText = read(passwd);
+  const pw = records(pwText);
+  const existing = pw.find((f) => f[2] === String(k.uid));
+  if (existing) return existing[5] || '/';
+  const user = pw.some((f) => f[0] === name) ? `${name}${k.uid}` : name;
   const etc = path.dirname(passwd);
   if (!fs.existsSync(etc)) { fs.mkdirSync(etc, { recursive: true, mode: 0o755 }); fs.chownSync(etc, rootOwner.uid, rootOwner.gid); }
-  const created = (f: string) => { if (!fs.existsSync(f)) { fs.writeFileSync(f, '', { mode: 0o644 }); fs.chownSync(f, rootOwner.uid, rootOwner.gid); } };
-  created(passwd);
-  created(group);
-  fs.appendFileSync(passwd, `${pw.length && !fs.readFileSync(passwd, 'utf8').endsWith('\n') ? '\n' : ''}${user}:*:${k.uid}:${k.gid}:${user}:${home}:/bin/sh\n`);
-  const gr = lines(group);
-  if (!gr.some((l) => l.split(':')[2] === String(k.gid))) {
-    const gname = gr.some((l) => l.split(':')[0] === user) ? `${user}${k.gid}` : user;
-    fs.appendFileSync(group, `${gr.length && !fs.readFileSync(group, 'utf8').endsWith('\n') ? '\n' : ''}${gname}:x:${k.gid}:\n`);
-  }
+  append(passwd, pwText, `${user}:*:${k.uid}:${k.gid}:${user}:${home}:/bin/sh`);
+  const grText = read(group);
+  const gr = records(grText);
+  if (!gr.some((f) => f[2] === String(k.gid))) append(group, grText, `${gr.some((f) => f[0] === user) ? `${user}${k.gid}` : user}:x:${k.gid}:`);
   const h = secureJoin(root, home);
   if (!fs.existsSync(h)) {
     fs.mkdirSync(h, { recursive: true, mode: 0o755 });

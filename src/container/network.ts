@@ -121,8 +121,8 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   else args.push('--netns-type=path', target.path, 'tap0');
   let pid: number;
   try {
-    const wrap = opts.scope ? outsideUnit(opts.scope) : [];
-    pid = wrap.length ? spawnDetached(wrap[0]!, [...wrap.slice(1), bin, ...args], { logFd, extraFds: [readyFd] }) : spawnDetached(bin, args, { logFd, extraFds: [readyFd] });
+    const [file, ...rest] = [...(opts.scope ? outsideUnit(opts.scope) : []), bin, ...args];
+    pid = spawnDetached(file!, rest, { logFd, extraFds: [readyFd] });
   } finally {
     fs.closeSync(readyFd);
     fs.closeSync(logFd);
@@ -146,7 +146,8 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   return { pid, apiSocket };
 }
 
-function slirpRequest(apiSocket: string, req: object): Promise<{ return?: unknown; error?: { desc?: string } }> {
+/** One request to slirp4netns's API socket (JSON in, JSON out; the rootless netns uses it too). */
+export function slirpRequest(apiSocket: string, req: object): Promise<{ return?: { id?: number }; error?: { desc?: string } }> {
   return new Promise((resolve, reject) => {
     const sock = net.createConnection(apiSocket);
     let buf = '';

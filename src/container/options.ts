@@ -4,7 +4,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../util/errors.js';
-import { parsePublish } from './network.js';
 import type { HealthSpec, MountSpec, RestartPolicy } from './types.js';
 
 export interface CreateOptions {
@@ -97,11 +96,13 @@ export function parseBytes(s: string, what: string): number {
   return Math.floor(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
 }
 
-export function parseKeyValues(items: string[] = [], what: string): Record<string, string> {
+/** KEY=VALUE items (a bare KEY means an empty value unless requireValue). */
+export function parseKeyValues(items: string[] = [], what: string, requireValue = false): Record<string, string> {
   const out: Record<string, string> = {};
   for (const it of items) {
     const i = it.indexOf('=');
     if (i === 0) throw new InvalidArgumentError(`invalid ${what} "${it}": the key is empty`);
+    if (i < 0 && requireValue) throw new InvalidArgumentError(`invalid ${what} "${it}": expected KEY=VALUE`);
     if (i < 0) out[it] = ''; else out[it.slice(0, i)] = it.slice(i + 1);
   }
   return out;

@@ -53,18 +53,21 @@ export async function unmountRootfs(ctrDir: string): Promise<void> {
 }
 
 /**
- * Resolve `p` inside `root` the way the kernel would inside the container,
- * following symlinks but never leaving root (a symlink to /etc resolves to
- * root/etc). Returns a host path under root.
+ * Walk `p` component by component the way the kernel would inside the
+ * container: symlinks are followed (an absolute target starts again at the
+ * container's root), `..` never climbs above it. `hostOf` says where a list of
+ * components lives on the host (root/..., or inside a mount). With followFinal
+ * false the last component is not dereferenced. Returns the components.
  */
-export function secureJoin(root: string, p: string): string {
+export function walkContainerPath(p: string, hostOf: (comps: string[]) => string, followFinal = true): string[] {
   const parts = p.split('/').filter((x) => x && x !== '.');
   const out: string[] = [];
   let hops = 0;
   while (parts.length) {
     const part = parts.shift()!;
     if (part === '..') { out.pop(); continue; }
-    const candidate = path.join(root, ...out, part);
+    if (!followFinal && parts.length === 0) { out.push(part); break; }
+    const candidate = hostOf([...out, part]);
     let st: fs.Stats | undefined;
     try { st = fs.lstatSync(candidate); } catch { st = undefined; }
     if (st?.isSymbolicLink()) {
@@ -76,5 +79,14 @@ export function secureJoin(root: string, p: string): string {
     }
     out.push(part);
   }
-  return path.join(root, ...out);
+  return out;
+}
+
+/**
+ * Resolve `p` inside `root` the way the kernel would inside the container,
+ * following symlinks but never leaving root (a symlink to /etc resolves to
+ * root/etc). Returns a host path under root.
+ */
+export function secureJoin(root: string, p: string): string {
+  return path.join(root, ...walkContainerPath(p, (comps) => path.join(root, ...comps)));
 }

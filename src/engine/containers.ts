@@ -22,7 +22,7 @@ import { pidAlive, writeFileAtomic, writeJSONAtomic } from '../state/atomic.js';
 import { hostGid, hostUid, paths, isRootless } from '../util/paths.js';
 import { log } from '../util/log.js';
 import { run, spawnDetached } from '../util/exec.js';
-import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
+import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { ImageConfig } from '../image/types.js';
 import type { UserMount } from '../runtime/spec.js';
 import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../runtime/sdnotify.js';
@@ -105,9 +105,11 @@ export async function createContainer(o: CreateOptions, onPull?: (e: unknown) =>
   if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
   const logOpts = parseKeyValues(o.logOpt, 'log-opt');
   const userns = o.userns ?? '';
-  const { parseUserns } = await import('../container/keep-id.js');
+  const { parseUserns, keepIdMappings } = await import('../container/keep-id.js');
   const ns = parseUserns(userns, hostUid(), hostGid());
   if (ns.keepId && !isRootless()) throw new InvalidArgumentError('--userns=keep-id is only supported in rootless mode');
+  // ids outside tspod's namespace are refused now, not at the first start
+  if (ns.keepId) keepIdMappings(ns.keepId);
   const securityOpts = o.securityOpt ?? [];
   let seccomp: string | undefined;
   let noNewPrivileges = false;
@@ -381,11 +383,10 @@ async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStar
 
 /** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */
 async function keepIdSetup(value: string) {
-  const { parseUserns, keepIdMapping, mappedSize, fuseMapping } = await import('../container/keep-id.js');
+  const { parseUserns, keepIdMappings, fuseMapping } = await import('../container/keep-id.js');
   const ids = parseUserns(value, hostUid(), hostGid()).keepId!;
-  const uidMappings = keepIdMapping(ids.uid, mappedSize('/proc/self/uid_map'));
-  const gidMappings = keepIdMapping(ids.gid, mappedSize('/proc/self/gid_map'));
-  return { ids, spec: { uidMappings, gidMappings }, fuse: { uid: fuseMapping(uidMappings), gid: fuseMapping(gidMappings) } };
+  const spec = keepIdMappings(ids);
+  return { ids, spec, fuse: { uid: fuseMapping(spec.uidMappings), gid: fuseMapping(spec.gidMappings) } };
 }
 
 /**

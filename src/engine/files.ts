@@ -21,7 +21,7 @@ import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
 import { ContainerStore } from '../container/store.js';
-import { isMounted, mountRootfs, rootfsPaths, unmountRootfs } from '../container/rootfs.js';
+import { isMounted, mountRootfs, rootfsPaths, unmountRootfs, walkContainerPath } from '../container/rootfs.js';
 import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
 import { resolveUser } from '../container/user.js';
 import { ImageStore } from '../image/store.js';
@@ -117,9 +117,9 @@ export interface Resolved {
 
 /**
  * Resolve path p inside a container whose root filesystem is at root, with
- * the container's mounts: like secureJoin (same result when no mount is
- * involved), but a path under a mount destination lives in the mount's host
- * directory. With followFinal false the last component is not dereferenced.
+ * the container's mounts: like secureJoin (the same walk, container/rootfs.ts
+ * walkContainerPath), but a path under a mount destination lives in the mount's
+ * host directory. With followFinal false the last component is not dereferenced.
  */
 export function resolveInContainer(root: string, mounts: MountPoint[], p: string, followFinal = true): Resolved {
   const sorted = mounts.slice().sort((a, b) => b.destination.length - a.destination.length);
@@ -135,25 +135,7 @@ export function resolveInContainer(root: string, mounts: MountPoint[], p: string
     // below the mount's own directory the rules are the same (secureJoin keeps it inside)
     return rest.length ? path.join(m.host, ...rest) : m.host;
   };
-  const parts = splitPath(p);
-  const out: string[] = [];
-  let hops = 0;
-  while (parts.length) {
-    const part = parts.shift()!;
-    if (part === '..') { out.pop(); continue; }
-    if (!followFinal && parts.length === 0) { out.push(part); break; }
-    const candidate = hostOf([...out, part]);
-    let st: fs.Stats | undefined;
-    try { st = fs.lstatSync(candidate); } catch { st = undefined; }
-    if (st?.isSymbolicLink()) {
-      if (++hops > 40) throw new TspodError(`too many levels of symbolic links resolving ${p}`, 'ELOOP');
-      const target = fs.readlinkSync(candidate);
-      if (target.startsWith('/')) out.length = 0;
-      parts.unshift(...target.split('/').filter((x) => x && x !== '.'));
-      continue;
-    }
-    out.push(part);
-  }
+  const out = walkContainerPath(p, hostOf, followFinal);
   return { host: hostOf(out), ctrPath: `/${out.join('/')}`, mount: mountOf(out) };
 }
 
@@ -245,16 +227,6 @@ export interface CpOptions {
   overwrite?: boolean;
   stdin?: Readable;
   stdout?: Writable;
-}
-
-interface Side {
-  /** stat of the resolved location (undefined: does not exist) */
-  stat: fs.Stats | undefined;
-  host: string;
-  /** for a container destination: who owns what is written (archive mode) */
-  owner?: Owner | undefined;
-  readonly?: boolean;
-  where: string;
 }
 
 function trailingSlash(p: string): boolean { return p.endsWith('/'); }

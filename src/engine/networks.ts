@@ -10,6 +10,7 @@ import type { NetworkRecord, Subnet } from '../network/types.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../network/ipnet.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import { groupFilters } from '../util/filters.js';
+import { parseKeyValues } from '../container/options.js';
 
 /** `network inspect` and `ls --format json`: Podman's network JSON. */
 export type NetworkInspect = NetworkRecord;
@@ -43,16 +44,6 @@ export interface NetworkCreateOptions {
   opts?: string[] | undefined;
   interfaceName?: string | undefined;
   ignore?: boolean | undefined;
-}
-
-function parsePairs(list: string[] | undefined, what: string, allowBare: boolean): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const i = item.indexOf('=');
-    if (i === 0 || (i < 0 && !allowBare)) throw new InvalidArgumentError(`invalid ${what} "${item}": expected KEY=VALUE`);
-    if (i < 0) out[item] = ''; else out[item.slice(0, i)] = item.slice(i + 1);
-  }
-  return out;
 }
 
 /** The slirp4netns network of the rootless netns: a user subnet must not hide it. */
@@ -90,8 +81,8 @@ export async function createNetwork(o: NetworkCreateOptions, store = new Network
   if (driver !== 'bridge') throw new InvalidArgumentError(`unsupported network driver "${driver}": tspod supports the bridge driver`);
   if (o.ipv6) throw new InvalidArgumentError('IPv6 user networks are not supported by tspod yet');
   if (o.name !== undefined) NetworkStore.validName(o.name);
-  const labels = parsePairs(o.labels, 'label', true);
-  const options = parsePairs(o.opts, 'driver option', false);
+  const labels = parseKeyValues(o.labels, 'label');
+  const options = parseKeyValues(o.opts, 'driver option', true);
   for (const [k, v] of Object.entries(options)) {
     if (!BRIDGE_OPTS.has(k)) throw new InvalidArgumentError(`unsupported bridge option "${k}": use mtu, vlan or isolate`);
     if ((k === 'mtu' || k === 'vlan') && !/^\d+$/.test(v)) throw new InvalidArgumentError(`invalid ${k} "${v}": expected a number`);
@@ -298,7 +289,7 @@ type NetConfig = ContainerConfig & { networks?: string[]; networkAliases?: strin
  * change live through `live` (netavark on its network namespace), after which
  * its /etc/hosts and /etc/resolv.conf are rewritten in place.
  */
-async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<string>) => void, live: (id: string, cfg: NetConfig) => Promise<import('../network/types.js').AttachResult>): Promise<void> {
+async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<string>) => void, live: (id: string, before: NetConfig, known: Set<string>) => Promise<import('../network/types.js').AttachResult>): Promise<void> {
   const ctrs = new ContainerStore();
   const { syncAll } = await import('./containers.js');
   const list = await syncAll(ctrs);
@@ -310,9 +301,10 @@ async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<
     const cur = ctrs.resolve(e.id, await syncAll(ctrs));
     const cfg = ctrs.readConfig(cur.id) as NetConfig;
     const before = structuredClone(cfg);
-    fn(cfg, new Set(new NetworkStore().list().map((n) => n.name)));
+    const known = new Set(new NetworkStore().list().map((n) => n.name));
+    fn(cfg, known);
     if (cur.state === 'running' || cur.state === 'paused' || cur.state === 'stopping') {
-      const r = await live(cur.id, before);
+      const r = await live(cur.id, before, known);
       const { writeNetworkFiles } = await import('../network/attach.js');
       writeNetworkFiles(ctrs.userdata(cur.id), r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
     }
@@ -338,9 +330,9 @@ export async function connectNetwork(network: string, container: string, o: { al
     cfg.network = next.join(',');
     if (o.aliases?.length) cfg.networkAliases = [...new Set([...(cfg.networkAliases ?? []), ...o.aliases])];
     if (o.ip) cfg.staticIP = o.ip;
-  }, async (id, before) => {
+  }, async (id, before, known) => {
     // slirp4netns gives a running container a network namespace of its own, outside the user networks
-    if (!networksOfConfig(before, new Set(store.list().map((n) => n.name))).length) {
+    if (!networksOfConfig(before, known).length) {
       throw new ConflictError(`container ${before.name} is running with --network ${before.network || 'slirp4netns'}: connect it to a user-defined network while it is stopped`);
     }
     return connectAttached(id, rec.name, { aliases: o.aliases }, store);

@@ -11,6 +11,7 @@ import { VolumeStore, type VolumeRecord } from '../volume/store.js';
 import { ContainerStore } from '../container/store.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
 import { groupFilters } from '../util/filters.js';
+import { parseKeyValues } from '../container/options.js';
 
 export interface VolumeInspect {
   Name: string;
@@ -44,16 +45,6 @@ export interface VolumeCreateOptions {
   labels?: string[] | undefined;
   opts?: string[] | undefined;
   ignore?: boolean | undefined;
-}
-
-function parsePairs(list: string[] | undefined, what: string, allowBare = true): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of list ?? []) {
-    const i = item.indexOf('=');
-    if (i === 0 || (i < 0 && !allowBare)) throw new InvalidArgumentError(`invalid ${what} "${item}": expected KEY=VALUE`);
-    if (i < 0) out[item] = ''; else out[item.slice(0, i)] = item.slice(i + 1);
-  }
-  return out;
 }
 
 /** Validate driver options; say what the volume's mountpoint is. */
@@ -91,8 +82,8 @@ export function planVolume(options: Record<string, string>): { kind: 'plain' | '
 
 export async function createVolume(o: VolumeCreateOptions, store = new VolumeStore()): Promise<VolumeInspect> {
   if (o.driver && o.driver !== 'local') throw new InvalidArgumentError(`volume driver "${o.driver}" is not supported: tspod has the "local" driver only`);
-  const labels = parsePairs(o.labels, 'label');
-  const options = parsePairs(o.opts, 'volume option', false);
+  const labels = parseKeyValues(o.labels, 'label');
+  const options = parseKeyValues(o.opts, 'volume option', true);
   const plan = planVolume(options);
   if (o.name !== undefined) VolumeStore.validName(o.name);
   if (o.name !== undefined && o.ignore) {

@@ -108,7 +108,7 @@ export function isAttached(id: string): boolean {
  * record is read.
  */
 export function containerAttachment(id: string): AttachmentRecord | undefined {
-  return attachmentOf(id);
+  try { return readJSON<AttachmentRecord>(recordFile(id)); } catch { return undefined; }
 }
 
 function allocate(rec: NetworkRecord, used: Set<string>, wanted: string | undefined): { ip: string; prefixLen: number; gateway: string } {
@@ -255,11 +255,6 @@ async function detachLocked(rec: AttachmentRecord): Promise<void> {
   if (failure) log.warn(`network teardown of container ${rec.name}: ${errorMessage(failure)}`);
 }
 
-/** The attachment record of a running container on user networks, or undefined (slirp4netns, none, ...). */
-function attachmentOf(id: string): AttachmentRecord | undefined {
-  try { return readJSON<AttachmentRecord>(recordFile(id)); } catch { return undefined; }
-}
-
 /**
  * `network connect` of a running container that is on user networks already:
  * one more interface (eth<N>) in its network namespace, set up by netavark
@@ -268,7 +263,7 @@ function attachmentOf(id: string): AttachmentRecord | undefined {
 export async function connectAttached(id: string, network: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<AttachResult> {
   const netRec = store.resolve(network);
   return withLock(netLockKey(), async () => {
-    const rec = attachmentOf(id);
+    const rec = containerAttachment(id);
     if (!rec || !isNamespaceFile(rec.netns)) throw new ConflictError('the container is not on a user-defined network: connect it while it is stopped');
     if (rec.attachments.some((a) => a.network === netRec.name)) throw new ConflictError(`container ${rec.name} is already connected to network ${netRec.name}`);
     const used = new Set(listAttachments().flatMap((r) => r.attachments.filter((a) => a.network === netRec.name).map((a) => a.ip)));
@@ -296,7 +291,7 @@ export async function connectAttached(id: string, network: string, o: { aliases?
 export async function disconnectAttached(id: string, network: string, store = new NetworkStore()): Promise<AttachResult> {
   const name = store.resolve(network).name;
   return withLock(netLockKey(), async () => {
-    const rec = attachmentOf(id);
+    const rec = containerAttachment(id);
     const att = rec?.attachments.find((a) => a.network === name);
     if (!rec || !att) throw new NotFoundError(`container is not connected to network ${name}`);
     if (rec.ports.length && rec.attachments[0]?.network === name) {

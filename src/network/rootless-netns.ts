@@ -7,11 +7,10 @@
 // while at least one container is attached to a user network: the last detach
 // tears it down (slirp4netns, aardvark-dns, the namespace itself).
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { readJSON, writeJSONAtomic, pidAlive } from '../state/atomic.js';
 import { run, which } from '../util/exec.js';
-import { startSlirp } from '../container/network.js';
+import { slirpRequest, startSlirp } from '../container/network.js';
 import { TspodError, errorMessage } from '../util/errors.js';
 import { paths } from '../util/paths.js';
 import { log } from '../util/log.js';
@@ -154,19 +153,6 @@ export async function inRootlessNetns(argv: string[], input?: string): Promise<s
 }
 
 // ---------------------------------------------------------------- port forwarding (slirp4netns API)
-
-function slirpRequest(apiSocket: string, req: object): Promise<{ return?: { id?: number }; error?: { desc?: string } }> {
-  return new Promise((resolve, reject) => {
-    const sock = net.createConnection(apiSocket);
-    let buf = '';
-    sock.on('connect', () => { sock.write(JSON.stringify(req)); sock.end(); });
-    sock.on('data', (d) => { buf += d.toString(); });
-    sock.on('error', reject);
-    sock.on('close', () => {
-      try { resolve(JSON.parse(buf || '{}')); } catch { reject(new TspodError(`slirp4netns API answered: ${buf.slice(0, 200)}`, 'ENETWORK')); }
-    });
-  });
-}
 
 /** Forward hostIP:hostPort on the host to hostPort in the rootless netns (where netavark's DNAT takes over). */
 export async function addHostForward(st: RootlessNetnsState, p: { hostIP: string; hostPort: number; protocol: 'tcp' | 'udp' }): Promise<number> {

@@ -103,10 +103,7 @@ export async function ensurePause(): Promise<number> {
     // started from a systemd unit (ExecStart of a container service): the pause
     // process gets a scope of its own, or stopping that unit would kill the
     // namespace every other container lives in (Podman does the same)
-    const scope = outsideUnit('tspod-pause');
-    let pid = scope.length ? await startHolder([...scope, unshare], args) : undefined;
-    if (scope.length && pid === undefined) log.debug('systemd-run --scope failed; the pause process stays in the calling unit');
-    pid ??= await startHolder([unshare], args);
+    const pid = await startHolder([...outsideUnit('tspod-pause'), unshare], args);
     if (pid === undefined) {
       throw new TspodError(`cannot set up the rootless user namespace: "unshare ${args.slice(0, 3).join(' ')}" failed; check /etc/subuid, /etc/subgid and that newuidmap/newgidmap are setuid root (run "unshare ${args.slice(0, 4).join(' ')} true" to see the error)`, 'EUSERNS');
     }

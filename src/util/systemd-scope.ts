@@ -1,14 +1,15 @@
 // Long-lived helpers that several containers share (the pause process holding
 // the rootless namespace, the rootless network namespace's slirp4netns) must
 // not live in the cgroup of the systemd unit whose tspod happened to start
-// them (netavark already does this for the aardvark-dns it starts): stopping that unit would
-// kill them under every other container. Inside a systemd service
+// them (netavark already does this for the aardvark-dns it starts): stopping
+// that unit would kill them under every other container. Inside a service
 // (INVOCATION_ID is set), they are started through `systemd-run --scope`, as
 // Podman moves its pause process. Outside a service, or when systemd-run
 // cannot make a scope, they start as before.
 import { spawnSync } from 'node:child_process';
 import { which } from './exec.js';
 import { log } from './log.js';
+import { hostUid } from './paths.js';
 
 let usable: boolean | undefined;
 
@@ -17,7 +18,7 @@ export function outsideUnit(name: string): string[] {
   if (!process.env['INVOCATION_ID']) return [];
   const run = which('systemd-run');
   if (!run) return [];
-  const base = [run, ...(process.getuid?.() !== 0 || process.env['TSPOD_USERNS'] === '1' ? ['--user'] : []), '--scope', '--quiet', '--collect'];
+  const base = [run, ...(hostUid() !== 0 ? ['--user'] : []), '--scope', '--quiet', '--collect'];
   if (usable === undefined) {
     // a probe, once per command: a manager that cannot make scopes here makes systemd-run fail before the command runs
     const r = spawnSync(base[0]!, [...base.slice(1), 'true'], { stdio: 'ignore', timeout: 10_000 });

@@ -121,6 +121,37 @@ t.test('stop honours --stop-signal and --stop-timeout; rm -f and -a', async (t) 
   t.equal(r.stdout, '', 'rm -a -f removed everything');
 });
 
+t.test('--cidfile on stop, kill and rm: the container named by its ID file', async (t) => {
+  const cid = path.join(env.dir, 'cid-lifecycle');
+  let r = await env.tspod(['run', '-d', '--cidfile', cid, BB, 'sleep', '600']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const id = fs.readFileSync(cid, 'utf8').trim();
+  t.equal(id, r.stdout.trim(), 'run wrote the ID');
+  r = await env.tspod(['kill', '--cidfile', cid]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout.trim(), id, 'kill prints the ID it read');
+  t.match(await state(id), /^exited /);
+  await env.tspod(['start', id]);
+  r = await env.tspod(['stop', '-t', '0', '--cidfile', cid]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(await state(id), /^exited /, 'stop --cidfile stopped it');
+  r = await env.tspod(['rm', '--cidfile', cid]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(await state(id), /^error: /, 'rm --cidfile removed it');
+  t.notOk(fs.existsSync(cid), 'and its ID file');
+  for (const cmd of ['stop', 'kill', 'rm']) {
+    r = await env.tspod([cmd, '--cidfile', cid]);
+    t.equal(r.exitCode, 125, `${cmd} --cidfile of a missing file`);
+    t.match(r.stderr, /^Error: reading CIDFile .*cid-lifecycle: no such file$/, 'one line naming the file');
+  }
+  r = await env.tspod(['rm', '--ignore', '--cidfile', cid]);
+  t.equal(r.exitCode, 0, 'rm --ignore --cidfile of a missing file: nothing to do');
+  fs.writeFileSync(cid, 'f'.repeat(64));
+  r = await env.tspod(['rm', '-f', '--ignore', '--cidfile', cid]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.notOk(fs.existsSync(cid), 'a stale ID file (its container gone) is removed by rm --cidfile');
+});
+
 t.test('start -a exit code and output; wait', async (t) => {
   let r = await env.tspod(['create', '--name', 'sa', BB, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
   r = await env.tspod(['start', '-a', 'sa']);

@@ -5,10 +5,10 @@
 // fuse-overlayfs's id mapping).
 import t from 'tap';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
+import { httpEventually } from '../fixtures/http.js';
 import { buildBusyboxLayer, buildFileLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
@@ -69,13 +69,7 @@ t.test('a detached keep-id container: published port, exec as the user', async (
   const port = await freePort();
   await out(['run', '-d', '--name', 'kid', '--userns=keep-id', '-p', `${port}:8080`, IMAGE, 'httpd', '-f', '-p', '8080', '-h', '/etc']);
   t.teardown(() => env.tspod(['rm', '-f', '-t', '0', 'kid']).then(() => undefined));
-  let body = '';
-  for (let i = 0; i < 50 && !body; i++) {
-    body = await new Promise<string>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/passwd', timeout: 2000 }, (res) => { let b = ''; res.on('data', (d: Buffer) => { b += d.toString(); }); res.on('end', () => resolve(b)); }).on('error', () => resolve(''));
-    });
-    if (!body) await new Promise((r) => setTimeout(r, 100));
-  }
+  const body = await httpEventually(port, '/passwd');
   t.match(body, new RegExp(`:${UID}:${GID}:`), 'the service (running as the user) serves through the published port');
   t.equal((await out(['exec', 'kid', 'id', '-u'])).trim(), String(UID), 'exec runs as the container\'s user');
   t.equal((await out(['exec', '-u', '0', 'kid', 'id', '-u'])).trim(), '0');

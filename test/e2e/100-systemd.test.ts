@@ -12,14 +12,15 @@
 // the restart systemd performs after the main process (conmon) dies.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { DgramSocket } from 'node-unix-socket';
 import { makeEnv, requireUnprivileged, REPO, BIN, UNSET, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
+import { httpEventually } from '../fixtures/http.js';
 import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
 import { expandSpecifiers, parseUnitFile, splitWords } from '../../src/systemd/unit-file.js';
+import { parseNotification } from '../../src/runtime/sdnotify.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
@@ -54,26 +55,6 @@ async function tspodOk(args: string[], opts: Parameters<TspodEnv['tspod']>[1] = 
 async function stateOf(name: string): Promise<string> {
   const r = await env.tspod(['inspect', '--format', '{{.State.Status}}', name]);
   return r.exitCode === 0 ? r.stdout.trim() : 'gone';
-}
-
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-
-async function httpEventually(port: number): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try { return await httpGet(port); } catch (err) { last = err; await new Promise((r) => setTimeout(r, 100)); }
-  }
-  throw new Error(`nothing answered on port ${port}: ${String(last)}`);
 }
 
 function pidAlive(pid: number): boolean {
@@ -198,9 +179,7 @@ class NotifyListener {
     return l;
   }
   private vars(): Map<string, string> {
-    const m = new Map<string, string>();
-    for (const msg of this.messages) for (const line of msg.split('\n')) { const i = line.indexOf('='); if (i > 0) m.set(line.slice(0, i), line.slice(i + 1)); }
-    return m;
+    return parseNotification(this.messages.join('\n'));
   }
   last(key: string): string | undefined { return this.vars().get(key); }
   async waitFor(key: string, ms: number): Promise<Map<string, string>> {

@@ -5,12 +5,12 @@
 // in a container); without it this file fails and says how to get one.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
+import { httpEventually } from '../fixtures/http.js';
 import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
@@ -71,24 +71,6 @@ async function conmonOf(name: string): Promise<number> {
 }
 async function prop(unit: string, key: string): Promise<string> {
   return (await systemctl('show', '-p', key, '--value', unit)).stdout.trim();
-}
-function httpGet(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/index.html', timeout: 3000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-  });
-}
-async function httpEventually(port: number): Promise<string> {
-  let last: unknown;
-  for (let i = 0; i < 50; i++) {
-    try { return await httpGet(port); } catch (err) { last = err; await new Promise((r) => setTimeout(r, 100)); }
-  }
-  throw new Error(`nothing answered on port ${port}: ${String(last)}`);
 }
 async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end;) {
