@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { secureJoin } from '../container/rootfs.js';
 import { InvalidArgumentError, NotFoundError, TspodError } from '../util/errors.js';
 import type { IgnoreMatcher } from './ignore.js';
+import { globToRegExp } from '../util/glob.js';
 
 /** Where sources come from: the build context (with its ignore file) or a root filesystem. */
 export interface SourceRoot {
@@ -26,25 +27,6 @@ export interface Source {
 }
 
 const GLOB = /[*?[]/;
-
-function globToRegExp(seg: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '\\' && i + 1 < seg.length) { i++; re += seg[i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); }
-    else if (c === '[') {
-      const end = seg.indexOf(']', i + 1);
-      if (end < 0) { re += '\\['; continue; }
-      let cls = seg.slice(i + 1, end);
-      if (cls.startsWith('^') || cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-      re += `[${cls.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`);
-}
 
 /** Clean a source path; context paths that climb out of the context are refused. */
 export function cleanSourcePath(p: string, kind: SourceRoot['kind']): string {

@@ -58,6 +58,8 @@ export interface ExecutorOptions {
   stderr: Writable;
   tlsVerify?: boolean | undefined;
   arch: string;
+  /** Aborting ends the build: the running step is killed, its mounts released, and build() rejects. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BuildResult { id: string; names: string[]; warnings: string[] }
@@ -191,28 +193,30 @@ export class Executor {
   async build(): Promise<BuildResult> {
     this.o.store.repair();
     this.work = this.o.store.makeTemp('build');
-    const onSignal = (sig: NodeJS.Signals) => { void this.abort(sig); };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const signal = this.o.signal;
+    signal?.throwIfAborted();
+    // an abort kills the running step; buildInner then fails with the abort's reason
+    const onAbort = () => { void this.killRunningStep(); };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await this.buildInner();
+      const r = await this.buildInner();
+      signal?.throwIfAborted();
+      return r;
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      signal?.removeEventListener('abort', onAbort);
       await this.cleanup();
     }
   }
 
-  private async abort(sig: NodeJS.Signals): Promise<void> {
-    if (this.runningId) {
-      const { findRunc } = await import('../runtime/runc.js');
-      const { paths } = await import('../util/paths.js');
-      const { run } = await import('../util/exec.js');
-      await run(findRunc(), ['--root', path.join(paths().runroot, 'runc'), 'kill', this.runningId, 'KILL'], { reject: false });
-    }
-    await this.cleanup();
-    process.stderr.write(`Error: build interrupted (${sig})\n`);
-    process.exit(sig === 'SIGINT' ? 130 : 143);
+  private async killRunningStep(): Promise<void> {
+    if (!this.runningId) return;
+    const { findRunc } = await import('../runtime/runc.js');
+    const { paths } = await import('../util/paths.js');
+    const { run } = await import('../util/exec.js');
+    await run(findRunc(), ['--root', path.join(paths().runroot, 'runc'), 'kill', this.runningId, 'KILL'], { reject: false });
   }
 
   private async cleanup(): Promise<void> {

@@ -6,6 +6,7 @@
 // below it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { globToRegExp } from '../util/glob.js';
 
 interface Pattern { re: RegExp; exclusion: boolean; source: string }
 
@@ -17,31 +18,7 @@ function cleanPattern(p: string): string {
   return c;
 }
 
-function compile(p: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i]!;
-    if (c === '*') {
-      if (p[i + 1] === '*') {
-        i++;
-        while (p[i + 1] === '*') i++;
-        if (i + 1 >= p.length) re += '.*';
-        else if (p[i + 1] === '/') { i++; re += '(.*/)?'; }
-        else re += '.*';
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else if (c === '\\' && i + 1 < p.length) { i++; re += p[i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'); }
-    else if (c === '[') {
-      const end = p.indexOf(']', i + 1);
-      if (end < 0) { re += '\\['; continue; }
-      let cls = p.slice(i + 1, end);
-      if (cls.startsWith('^') || cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-      re += `[${cls.replace(/\\/g, '\\\\')}]`;
-      i = end;
-    } else re += c.replace(/[.+^${}()|\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`${re}$`);
-}
+const compile = (p: string): RegExp => globToRegExp(p, { doubleStar: true });
 
 export class IgnoreMatcher {
   private readonly patterns: Pattern[];

@@ -21,7 +21,7 @@ const ACTIONS: Record<string, () => Promise<Action>> = {
   'image:pull': async () => (await import('./actions/pull.js')).pullAction,
   'container:list': async () => (await import('./actions/ps.js')).psAction,
   'container:run': async () => (await import('./actions/run.js')).runAction,
-  'container:cleanup': async () => async (_f, argv) => { const { cleanupContainer } = await import('../engine/containers.js'); if (argv[0]) await cleanupContainer(argv[0]); },
+  'container:cleanup': async () => async (_f, argv) => { const { cleanupContainer } = await import('../engine/container/cleanup.js'); if (argv[0]) await cleanupContainer(argv[0]); },
 };
 
 /** Flags that oclif parses as numbers (Flags.integer / custom): the manifest does not say so. */

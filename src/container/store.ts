@@ -11,6 +11,12 @@ import type { ContainerConfig, ContainerEntry } from './types.js';
 
 interface Index { version: 1; containers: ContainerEntry[] }
 
+/**
+ * The key of one container's lock (state/lock.ts): every operation that changes a
+ * container (start, stop, cleanup, rm, commit, mount, network connect) holds it.
+ */
+export function containerLockKey(id: string, root = paths().root): string { return `ctr:${root}:${id}`; }
+
 export class ContainerStore {
   readonly root: string;
   readonly dir: string;

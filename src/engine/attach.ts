@@ -72,7 +72,7 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     if (tty && sizeFrom?.rows && sizeFrom.columns) rt.sendResize(bundle, sizeFrom.rows, sizeFrom.columns);
   };
 
-  const engine = await import('./containers.js');
+  const engine = await import('./container/index.js');
   const sigProxy = o.sigProxy ?? true;
   const resizeSource = tty ? sizeFrom : undefined;
   let conn: AttachConnection | undefined;

@@ -36,6 +36,8 @@ export interface BuildOptions {
   stdin?: Readable | undefined;
   stdout?: Writable | undefined;
   stderr?: Writable | undefined;
+  /** Aborting ends the build (the running step is killed, nothing is committed) and rejects with the signal's reason. */
+  signal?: AbortSignal | undefined;
 }
 
 export interface BuildReport { id: string; names: string[]; warnings: string[] }
@@ -195,7 +197,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildReport> {
       store, root: paths().root, contextDir, file: parsed, ignore: matcher, buildArgs, target: opts.target,
       noCache: !!opts.noCache, layers: opts.layers ?? true, pull, network, secrets, labels, annotations,
       squash: !!opts.squash, format: format as 'oci' | 'docker', names, commitName: opts.tags?.[0], quiet: !!opts.quiet,
-      stdout, stderr, tlsVerify: opts.tlsVerify, arch,
+      stdout, stderr, tlsVerify: opts.tlsVerify, arch, signal: opts.signal,
     });
     const r = await ex.build();
     if (opts.iidfile) writeFileAtomic(opts.iidfile, `sha256:${r.id}`, 0o644);

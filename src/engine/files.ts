@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar-stream';
-import { ContainerStore } from '../container/store.js';
+import { ContainerStore, containerLockKey } from '../container/store.js';
 import { isMounted, mountRootfs, rootfsPaths, unmountRootfs, walkContainerPath } from '../container/rootfs.js';
 import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
 import { resolveUser } from '../container/user.js';
@@ -32,15 +32,13 @@ import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMe
 import { log } from '../util/log.js';
 import type { ContainerConfig as ImageRuntimeConfig } from '../image/types.js';
 
-/** The same lock key as src/engine/containers.ts uses for one container. */
-function ctrLockKey(id: string): string { return `ctr:${paths().root}:${id}`; }
 
 function isLive(e: ContainerEntry): boolean {
   return e.state === 'running' || e.state === 'paused' || e.state === 'stopping';
 }
 
 async function syncedEntry(store: ContainerStore, input: string): Promise<ContainerEntry> {
-  const { syncedState } = await import('./containers.js');
+  const { syncedState } = await import('./container/index.js');
   return syncedState(store.resolve(input));
 }
 
@@ -53,7 +51,7 @@ export interface MountedContainer { entry: ContainerEntry; cfg: ContainerConfig;
  */
 export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore()): Promise<T> {
   const e0 = store.resolve(input);
-  return withLock(ctrLockKey(e0.id), async () => {
+  return withLock(containerLockKey(e0.id), async () => {
     const e = await syncedEntry(store, e0.id);
     const cfg = store.readConfig(e.id);
     const ctrDir = store.ctrDir(e.id);
@@ -501,7 +499,7 @@ export async function commitContainer(o: CommitOptions, store = new ContainerSto
     o.onProgress?.('Getting image source signatures');
     for (const l of layerRecs) o.onProgress?.(`Copying blob ${l.compressedDigest.slice(7, 19)} skipped: already exists`);
     // the lock keeps the container from being removed or restarted while its upper dir is read
-    const packed = await withLock(ctrLockKey(e.id), () => packLayerToFile(upper, blob, { exclude: commitExcludes(cfg, lowers) }));
+    const packed = await withLock(containerLockKey(e.id), () => packLayerToFile(upper, blob, { exclude: commitExcludes(cfg, lowers) }));
     o.onProgress?.(`Copying blob ${packed.digest.slice(7, 19)} done`);
     const { layer } = await ingestLayer(images, fs.createReadStream(blob), { digest: packed.digest, size: packed.size, diffID: packed.diffID });
     o.onProgress?.(`Copying config ${'done'}`);
@@ -565,7 +563,7 @@ export async function mountContainers(inputs: string[], store = new ContainerSto
   for (const input of inputs) {
     try {
       const e0 = store.resolve(input);
-      const p = await withLock(ctrLockKey(e0.id), async () => {
+      const p = await withLock(containerLockKey(e0.id), async () => {
         const e = await syncedEntry(store, e0.id);
         return mountRootfs(new ImageStore(), e.layers, store.ctrDir(e.id));
       });
@@ -589,7 +587,7 @@ export async function unmountContainers(inputs: string[], o: { all?: boolean; fo
   for (const input of targets) {
     try {
       const e0 = store.resolve(input);
-      await withLock(ctrLockKey(e0.id), async () => {
+      await withLock(containerLockKey(e0.id), async () => {
         const e = await syncedEntry(store, e0.id);
         // a running container keeps its root filesystem (as Podman: the mount is in use)
         if (isLive(e)) { if (!o.all && !o.force) log.debug(`container ${e.id} is running: its root filesystem stays mounted`); return; }

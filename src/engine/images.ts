@@ -5,6 +5,7 @@ import { formatReference, normalize, parseReference, qualify } from '../image/re
 import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { ImageConfig, ImageRecord } from '../image/types.js';
 import { containerImageRefs, containerLayerSet } from './refs.js';
+import { globToRegExp } from '../util/glob.js';
 
 export interface ImageSummary {
   ID: string;
@@ -34,10 +35,6 @@ function parseFilters(filters: string[] = []): Array<[string, string]> {
     if (i <= 0) throw new InvalidArgumentError(`invalid image filter "${f}": expected key=value`);
     return [f.slice(0, i), f.slice(i + 1)] as [string, string];
   });
-}
-
-function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
 }
 
 function matchesReference(img: ImageRecord, pattern: string): boolean {
@@ -272,8 +269,9 @@ export async function removeImages(inputs: string[], opts: RemoveImagesOptions =
         continue;
       }
       if (users > 0 && opts.force) {
-        const { removeContainersUsingImage } = await import('./refs.js');
-        await removeContainersUsingImage(img.id);
+        const { removeContainersUsingImage } = await import('./container/remove.js');
+        const failed = (await removeContainersUsingImage(img.id)).find((r) => r.error);
+        if (failed) { rep.error = failed.error; continue; }
       }
       rep.untagged.push(...img.names);
       rep.deleted.push(img.id);

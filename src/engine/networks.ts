@@ -3,7 +3,7 @@
 // (Podman's network JSON, also what netavark reads). A network is used by
 // every container whose configuration names it, running or not (as in Podman).
 import { randomBytes } from 'node:crypto';
-import { ContainerStore } from '../container/store.js';
+import { ContainerStore, containerLockKey } from '../container/store.js';
 import type { ContainerConfig } from '../container/types.js';
 import { NetworkStore } from '../network/store.js';
 import type { NetworkRecord, Subnet } from '../network/types.js';
@@ -233,7 +233,7 @@ export async function removeNetworks(inputs: string[], o: { force?: boolean | un
       if (users.length) {
         if (!o.force) throw new InUseError(`"${rec.name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used (${users.map((u) => u.slice(0, 12)).join(', ')})`);
         // as Podman: -f removes the containers that use the network first
-        const { removeContainers } = await import('./containers.js');
+        const { removeContainers } = await import('./container/index.js');
         const reps = await removeContainers(users, { force: true, timeout: o.timeout ?? 0 });
         const failed = reps.find((r) => r.error);
         if (failed) throw new TspodError(`removing container ${failed.input} that uses network ${rec.name}: ${failed.error!.message}`);
@@ -291,13 +291,12 @@ type NetConfig = ContainerConfig & { networks?: string[]; networkAliases?: strin
  */
 async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<string>) => void, live: (id: string, before: NetConfig, known: Set<string>) => Promise<import('../network/types.js').AttachResult>): Promise<void> {
   const ctrs = new ContainerStore();
-  const { syncAll } = await import('./containers.js');
+  const { syncAll } = await import('./container/index.js');
   const list = await syncAll(ctrs);
   const e = ctrs.resolve(container, list);
   const { withLock } = await import('../state/lock.js');
   const { paths } = await import('../util/paths.js');
-  // the container engine's per-container lock key (engine/containers.ts ctrLockKey)
-  await withLock(`ctr:${paths().root}:${e.id}`, async () => {
+  await withLock(containerLockKey(e.id), async () => {
     const cur = ctrs.resolve(e.id, await syncAll(ctrs));
     const cfg = ctrs.readConfig(cur.id) as NetConfig;
     const before = structuredClone(cfg);

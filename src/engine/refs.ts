@@ -1,5 +1,5 @@
-// How the image side learns which images and layers containers use, without
-// importing the container engine: it reads the containers index directly.
+// How the image side learns which images and layers containers use: it reads the
+// containers index directly (cheap: listings and prune need no container engine).
 import * as path from 'node:path';
 import { readJSON } from '../state/atomic.js';
 
@@ -21,11 +21,4 @@ export function containerLayerSet(root: string): Set<string> {
   const s = new Set<string>();
   for (const c of readIndex(root)) for (const l of c.layers ?? []) s.add(l);
   return s;
-}
-
-/** Hook the container engine registers so `rmi -f` can remove containers using an image. */
-let remover: ((imageId: string) => Promise<void>) | undefined;
-export function registerContainerRemover(fn: (imageId: string) => Promise<void>): void { remover = fn; }
-export async function removeContainersUsingImage(imageId: string): Promise<void> {
-  if (remover) await remover(imageId);
 }

@@ -143,7 +143,7 @@ export async function reset(): Promise<void> {
   // rootfs mount would otherwise outlive the reset), then the pause process. Best effort:
   // reset must work even when the state is corrupt.
   try {
-    const { removeContainers } = await import('./containers.js');
+    const { removeContainers } = await import('./container/index.js');
     await removeContainers([], { all: true, force: true, timeout: 0 });
   } catch (err) { log.debug(`reset: removing containers: ${errorMessage(err)}`); }
   killPauseProcess();

@@ -207,7 +207,7 @@ export async function removeVolumes(names: string[], o: { force?: boolean | unde
       if (users.length) {
         if (!o.force) throw new InUseError(`volume ${name} is being used by the following container(s): ${users.join(', ')}: volume is being used`);
         // as Podman: -f removes the containers that use the volume first
-        const { removeContainers } = await import('./containers.js');
+        const { removeContainers } = await import('./container/index.js');
         const reps = await removeContainers(users, { force: true, timeout: 0 });
         const failed = reps.find((r) => r.error);
         if (failed) throw new TspodError(`removing container ${failed.input} that uses volume ${name}: ${failed.error!.message}`);
@@ -276,7 +276,7 @@ export async function importVolume(name: string, source: string, stdin: Readable
   }
   if (volumeUsers(name).length) {
     // Podman refuses while a running container uses it; a stopped one is fine
-    const { syncAll } = await import('./containers.js');
+    const { syncAll } = await import('./container/index.js');
     const running = (await syncAll()).filter((c) => (c.state === 'running' || c.state === 'paused') && volumeUsers(name).includes(c.id));
     if (running.length) throw new ConflictError(`volume ${name} is in use by running container ${running[0]!.names[0] ?? running[0]!.id}: stop it first`);
   }

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ContainerStore } from '../container/store.js';
 import { ImageStore } from '../image/store.js';
 import { readImageConfig } from '../engine/images.js';
-import { tspodLauncher, tspodScript } from '../engine/containers.js';
+import { tspodLauncher, tspodScript } from '../engine/container/common.js';
 import { TSPOD_VERSION } from '../engine/system.js';
 import { hostUid, isRootless, paths } from '../util/paths.js';
 import type { ContainerInput, GenerateContext } from './generate.js';

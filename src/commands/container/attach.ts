@@ -23,7 +23,7 @@ export default class ContainerAttach extends TspodCommand {
     let name = args.container;
     if (flags.latest) {
       if (name) this.fail('--latest and containers cannot be used together');
-      const { listContainers } = await import('../../engine/containers.js');
+      const { listContainers } = await import('../../engine/container/state.js');
       name = (await listContainers({ latest: true }))[0]?.Id;
       if (!name) this.fail('no containers to attach to');
     }

@@ -7,7 +7,7 @@ export default class ContainerCleanup extends TspodCommand {
   static override args = { container: Args.string({ ignoreStdin: true, description: 'container ID', required: true }) };
   async run(): Promise<void> {
     const { args } = await this.parseCmd(ContainerCleanup);
-    const { cleanupContainer } = await import('../../engine/containers.js');
+    const { cleanupContainer } = await import('../../engine/container/cleanup.js');
     await cleanupContainer(args.container);
   }
 }

@@ -16,7 +16,7 @@ export default class ContainerCreate extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerCreate);
     const [image, ...command] = argv as string[];
-    const { createContainer } = await import('../../engine/containers.js');
+    const { createContainer } = await import('../../engine/container/create.js');
     const progress = makeProgress({});
     const rep = await createContainer(toCreateOptions(image!, command, flags as Record<string, unknown>), (e) => progress.event(e as never));
     progress.stop();

@@ -13,7 +13,7 @@ export default class ContainerDiff extends TspodCommand {
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ContainerDiff);
     const { diffContainer, diffImage } = await import('../../engine/files.js');
-    const { containerExists } = await import('../../engine/containers.js');
+    const { containerExists } = await import('../../engine/container/inspect.js');
     const changes = containerExists(args.container) ? await diffContainer(args.container) : diffImage(args.container);
     if (flags.format === 'json') {
       const by = (k: string) => changes.filter((c) => c.Kind === k).map((c) => c.Path);

@@ -24,7 +24,7 @@ export default class ContainerExec extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerExec);
     const [container, ...command] = argv as string[];
-    const { execInContainer } = await import('../../engine/containers.js');
+    const { execInContainer } = await import('../../engine/container/exec.js');
     process.exitCode = await execInContainer(container!, {
       command, interactive: flags.interactive, tty: flags.tty, detach: flags.detach, env: flags.env, envFile: flags['env-file'], user: flags.user, workdir: flags.workdir, privileged: flags.privileged,
     });

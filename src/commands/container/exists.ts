@@ -6,7 +6,7 @@ export default class ContainerExists extends TspodCommand {
   static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   async run(): Promise<void> {
     const { args } = await this.parseCmd(ContainerExists);
-    const { containerExists } = await import('../../engine/containers.js');
+    const { containerExists } = await import('../../engine/container/inspect.js');
     if (!containerExists(args.container)) process.exitCode = 1;
   }
 }

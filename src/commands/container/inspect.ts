@@ -9,7 +9,7 @@ export default class ContainerInspect extends TspodCommand {
   static override flags = { format: Flags.string({ char: 'f', description: "Format the output using a Go template, or 'json'" }), size: Flags.boolean({ char: 's', description: 'Display total file size' }) };
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerInspect);
-    const { inspectContainer } = await import('../../engine/containers.js');
+    const { inspectContainer } = await import('../../engine/container/inspect.js');
     const out: object[] = [];
     let failed: Error | undefined;
     for (const n of argv as string[]) {

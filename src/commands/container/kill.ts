@@ -16,7 +16,7 @@ export default class ContainerKill extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerKill);
-    const { killContainers } = await import('../../engine/containers.js');
+    const { killContainers } = await import('../../engine/container/stop.js');
     const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, false)];
     if (!names.length && !flags.all) this.fail('you must provide at least one container name or ID');
     await report(this, await killContainers(names, { signal: flags.signal, all: flags.all }), (r) => r.input);

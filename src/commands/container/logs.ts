@@ -26,25 +26,14 @@ export default class ContainerLogs extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerLogs);
-    const eng = await import('../../engine/containers.js');
-    const { readK8sLog, followK8sLog } = await import('../../runtime/k8s-log.js');
-    const fs = await import('node:fs');
+    const { containerLogs } = await import('../../engine/container/logs.js');
     const since = parseTime(flags.since, '--since');
     const until = parseTime(flags.until, '--until');
     for (const name of argv as string[]) {
-      const { id, logPath, driver } = eng.logPathOf(name);
-      if (driver === 'none' || !logPath) this.fail(`container ${name} uses the "none" log driver: there are no logs to show`);
-      const prefix = flags.names ? `${name} ` : '';
-      const write = (e: { stream: string; text: string; time: string }) => {
-        if (until && Date.parse(e.time) > until.getTime()) return;
-        (e.stream === 'stderr' ? process.stderr : process.stdout).write(`${prefix}${flags.timestamps ? `${e.time} ` : ''}${e.text}`);
-      };
-      for (const e of readK8sLog(logPath, { since, until, tail: flags.tail >= 0 ? flags.tail : undefined })) write(e);
-      if (flags.follow) {
-        let offset = 0;
-        try { offset = fs.statSync(logPath).size; } catch { /* none yet */ }
-        await followK8sLog(logPath, { offset, isDone: () => !eng.isRunning(id), onEntry: (e) => write(e), pollMs: 50 });
-      }
+      await containerLogs(name, {
+        follow: flags.follow, since, until, tail: flags.tail >= 0 ? flags.tail : undefined, timestamps: flags.timestamps,
+        prefix: flags.names ? `${name} ` : '', stdout: process.stdout, stderr: process.stderr,
+      });
     }
   }
 }

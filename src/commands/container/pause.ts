@@ -9,7 +9,7 @@ export default class ContainerPause extends TspodCommand {
   static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ContainerPause);
-    const { pauseContainers } = await import('../../engine/containers.js');
+    const { pauseContainers } = await import('../../engine/container/stop.js');
     await report(this, await pauseContainers(argv as string[], true), (r) => r.input);
   }
 }

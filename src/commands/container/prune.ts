@@ -6,7 +6,7 @@ export default class ContainerPrune extends TspodCommand {
   static override flags = { force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }) };
   async run(): Promise<void> {
     await this.parseCmd(ContainerPrune);
-    const { pruneContainers } = await import('../../engine/containers.js');
+    const { pruneContainers } = await import('../../engine/container/inspect.js');
     this.out((await pruneContainers()).join('\n'));
   }
 }

@@ -10,7 +10,7 @@ export default class ContainerRename extends TspodCommand {
   };
   async run(): Promise<void> {
     const { args } = await this.parseCmd(ContainerRename);
-    const { renameContainer } = await import('../../engine/containers.js');
+    const { renameContainer } = await import('../../engine/container/inspect.js');
     await renameContainer(args.container, args.name);
   }
 }

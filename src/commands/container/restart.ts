@@ -15,7 +15,7 @@ export default class ContainerRestart extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRestart);
-    const eng = await import('../../engine/containers.js');
+    const eng = await import('../../engine/container/index.js');
     let names = argv as string[];
     if (flags.all || flags.running) names = (await eng.listContainers({ all: !flags.running })).map((r) => r.Id);
     const reps: Array<{ input: string; error?: Error }> = [];

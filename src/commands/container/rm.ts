@@ -19,7 +19,7 @@ export default class ContainerRm extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRm);
-    const { removeContainers } = await import('../../engine/containers.js');
+    const { removeContainers } = await import('../../engine/container/remove.js');
     const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)];
     if (!names.length && !flags.all) {
       if (flags.cidfile?.length) return; // --ignore: the ID files are gone, so are the containers

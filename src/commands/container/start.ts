@@ -14,7 +14,7 @@ export default class ContainerStart extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerStart);
-    const { startContainer, followUntilExit } = await import('../../engine/containers.js');
+    const { startContainer, followUntilExit } = await import('../../engine/container/index.js');
     const names = argv as string[];
     if (flags.attach && names.length > 1) this.fail('you cannot start and attach multiple containers at once');
     let failed: Error | undefined;

@@ -17,7 +17,7 @@ export default class ContainerStop extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerStop);
-    const { stopContainers } = await import('../../engine/containers.js');
+    const { stopContainers } = await import('../../engine/container/stop.js');
     let names = [...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)];
     if (flags.latest) names = [(await latestId())];
     if (!names.length && !flags.all) {
@@ -30,7 +30,7 @@ export default class ContainerStop extends TspodCommand {
 }
 
 export async function latestId(): Promise<string> {
-  const { listContainers } = await import('../../engine/containers.js');
+  const { listContainers } = await import('../../engine/container/state.js');
   const rows = await listContainers({ latest: true });
   if (!rows[0]) throw Object.assign(new Error('no containers to act on with --latest'), { exitCode: 125 });
   return rows[0].Id;

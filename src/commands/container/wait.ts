@@ -13,7 +13,7 @@ export default class ContainerWait extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerWait);
-    const { waitContainer } = await import('../../engine/containers.js');
+    const { waitContainer } = await import('../../engine/container/exec.js');
     for (const n of argv as string[]) {
       try { this.out(String(await waitContainer(n, flags.condition))); } catch (err) {
         if (flags.ignore) { this.out('-1'); continue; }

@@ -10,7 +10,7 @@ export default class HealthcheckRun extends TspodCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parseCmd(HealthcheckRun);
-    const { runHealthcheck } = await import('../../engine/containers.js');
+    const { runHealthcheck } = await import('../../engine/container/health.js');
     const rep = await runHealthcheck(args.container);
     if (!rep.checkPassed) {
       this.out('unhealthy');

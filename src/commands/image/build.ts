@@ -55,12 +55,18 @@ export default class ImageBuild extends TspodCommand {
       return this.fail(`invalid --${name} "${v}": use true or false`);
     };
     const { buildImage } = await import('../../engine/build.js');
+    const { abortOnSignals, signalExitCode } = await import('../../cli/signals.js');
+    const interrupt = abortOnSignals();
     const r = await buildImage({
       context, file: flags.file, tags: flags.tag, buildArgs: flags['build-arg'], buildArgFiles: flags['build-arg-file'],
       target: flags.target, noCache: flags['no-cache'], pull: pull?.toLowerCase(), labels: flags.label, annotations: flags.annotation,
       network: flags.network, secrets: flags.secret, platform: flags.platform, quiet: flags.quiet, layers: bool(flags.layers, 'layers', true),
-      squash: flags.squash, iidfile: flags.iidfile, format: flags.format, tlsVerify: flags['tls-verify'],
-    });
+      squash: flags.squash, iidfile: flags.iidfile, format: flags.format, tlsVerify: flags['tls-verify'], signal: interrupt.signal,
+    }).catch((err: unknown) => {
+      const sig = interrupt.received();
+      if (!sig) throw err;
+      throw Object.assign(new Error(`build interrupted (${sig})`), { exitCode: signalExitCode(sig) });
+    }).finally(() => interrupt.dispose());
     bool(flags.rm, 'rm', true);
     this.out(r.id);
   }

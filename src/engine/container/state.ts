@@ -3,11 +3,11 @@
 // Kept apart from containers.ts so that `ps` loads only this and the store.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContainerStore } from '../container/store.js';
-import type { ContainerEntry, PortMapping } from '../container/types.js';
-import { InvalidArgumentError, errorMessage } from '../util/errors.js';
-import { log } from '../util/log.js';
-import { paths } from '../util/paths.js';
+import { ContainerStore } from '../../container/store.js';
+import type { ContainerEntry, PortMapping } from '../../container/types.js';
+import { InvalidArgumentError, errorMessage } from '../../util/errors.js';
+import { log } from '../../util/log.js';
+import { paths } from '../../util/paths.js';
 
 export function conmonAlive(e: ContainerEntry): boolean {
   if (e.conmonPid <= 0) return false;
@@ -105,7 +105,7 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
       }
       case 'label': { const [lk, lv] = v.split('=', 2) as [string, string | undefined]; list = list.filter((c) => lk in c.labels && (lv === undefined || c.labels[lk] === lv)); break; }
       case 'ancestor': {
-        const { ImageStore } = await import('../image/store.js');
+        const { ImageStore } = await import('../../image/store.js');
         const img = (() => { try { return new ImageStore().resolve(v); } catch { return undefined; } })();
         list = list.filter((c) => c.imageName === v || c.imageName.startsWith(`${v}:`) || c.imageName.endsWith(`/${v}`) || c.imageName.endsWith(`/${v}:latest`) || (img && c.image === img.id) || c.image.startsWith(v));
         break;

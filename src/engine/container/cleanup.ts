@@ -1,0 +1,69 @@
+// Cleanup: what conmon's exit command (`tspod container cleanup ID`) runs when the
+// container exits: record the exit, release the rootfs and network, apply --rm
+// and the restart policy.
+import * as fs from 'node:fs';
+import { ContainerStore } from '../../container/store.js';
+import { type ContainerEntry } from '../../container/types.js';
+import { stopSlirp } from '../../container/network.js';
+import { unmountRootfs } from '../../container/rootfs.js';
+import { withLock } from '../../state/lock.js';
+import { log } from '../../util/log.js';
+import { NotFoundError, errorMessage } from '../../util/errors.js';
+import { runtime, ctrLockKey, detachUserNetworks, netDir, notifyDir } from './common.js';
+import { startLocked } from './start.js';
+import { removeContainers } from './remove.js';
+import { stopHealthSchedule } from './health.js';
+import { conmonAlive, readExit } from './state.js';
+
+export async function cleanupContainer(id: string): Promise<void> {
+  const store = new ContainerStore();
+  let e: ContainerEntry;
+  try { e = store.resolve(id); } catch (err) { if (err instanceof NotFoundError) return; throw err; }
+  const restartNow = await withLock(ctrLockKey(e.id), async () => {
+    const cur = store.resolve(e.id);
+    const ex = readExit(cur.id);
+    // Idempotent: the foreground `run`, conmon's exit command and `stop` may all get here.
+    // Nothing to do when it was cleaned up already, or when it is (again) running.
+    const live = cur.state === 'running' || cur.state === 'stopping' || cur.state === 'paused';
+    if (!live && !cur.mounted && cur.state !== 'removing') return false;
+    if (live && !ex && conmonAlive(cur)) return false;
+    const rt = await runtime();
+    stopHealthSchedule(cur.healthPid);
+    if (cur.slirpPid) stopSlirp(cur.slirpPid);
+    fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+    fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
+    await detachUserNetworks(cur.id);
+    try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
+    await unmountRootfs(store.ctrDir(cur.id));
+    if (cur.state === 'removing') return false;
+    const code = ex?.code ?? (cur.exitCode || 0);
+    const updated = await store.patch(cur.id, (x) => {
+      if (x.state === 'running' || x.state === 'stopping' || x.state === 'paused' || x.state === 'created') {
+        x.state = 'exited';
+        x.exitCode = code;
+        x.finishedAt = ex?.when ?? new Date().toISOString();
+      }
+      x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
+    });
+    if (!updated) return false;
+    if (updated.autoRemove) return 'remove';
+    const cfg = store.readConfig(cur.id);
+    const pol = cfg.restart;
+    const wantRestart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
+    return wantRestart;
+  });
+  if (restartNow === 'remove') {
+    await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+    return;
+  }
+  if (restartNow) {
+    await withLock(ctrLockKey(e.id), async () => {
+      // a `stop` may have come between the two locks: it wins over the policy
+      const cur = store.list().find((c) => c.id === e.id);
+      if (!cur || cur.stoppedByUser || cur.state !== 'exited') return;
+      await store.patch(e.id, (x) => { x.restartCount += 1; });
+      await startLocked(store, store.resolve(e.id));
+    });
+  }
+}
+

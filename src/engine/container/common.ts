@@ -1,0 +1,39 @@
+// What the container modules share: the entry points conmon's exit command and
+// health checks run, the runtime, the per-container lock key, and the per-container
+// runtime directories.
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { paths } from '../../util/paths.js';
+import { log } from '../../util/log.js';
+import { errorMessage } from '../../util/errors.js';
+
+export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The node entry point (conmon's exit command and health checks run it with node). */
+export function tspodScript(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod.mjs');
+}
+
+/** The launcher users and units run (a shell script in front of tspod.mjs). */
+export function tspodLauncher(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod');
+}
+
+export async function runtime() {
+  const { ContainerRuntime } = await import('../../runtime/runtime.js');
+  return new ContainerRuntime({ runroot: paths().runroot });
+}
+
+export { containerLockKey as ctrLockKey } from '../../container/store.js';
+
+/** Leave user-defined networks (the last container out tears down the rootless network namespace). */
+export async function detachUserNetworks(id: string): Promise<void> {
+  const n = await import('../../network/index.js');
+  if (n.isAttached(id)) await n.detachContainerNetworks(id).catch((err) => log.debug(`network detach ${id}: ${errorMessage(err)}`));
+}
+
+/** slirp4netns's API socket and log: short (12 hex), because a unix socket path must fit in 108 bytes. */
+export function netDir(id: string): string { return path.join(paths().runroot, 'net', id.slice(0, 12)); }
+/** The container's notify socket under --sdnotify=container (short: a socket path has at most 107 bytes). */
+export function notifyDir(id: string): string { return path.join(paths().runroot, 'notify', id.slice(0, 12)); }

@@ -1,0 +1,184 @@
+// Create: validate every option, resolve (or pull) the image, record the container.
+// Nothing is written before the options and the image check out.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ImageStore } from '../../image/store.js';
+import { ContainerStore } from '../../container/store.js';
+import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
+import {
+  checkSignal, mergeEnv, parseBytes, parseEnv, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
+} from '../../container/options.js';
+import { freeHostPort, parsePublish } from '../../container/network.js';
+import { randomName, validName } from '../../container/names.js';
+import { VolumeStore } from '../../volume/store.js';
+import { writeFileAtomic, writeJSONAtomic } from '../../state/atomic.js';
+import { hostGid, hostUid, isRootless } from '../../util/paths.js';
+import { log } from '../../util/log.js';
+import { ConflictError, InvalidArgumentError, NotFoundError } from '../../util/errors.js';
+import type { PullEvent } from '../pull.js';
+import type { ImageConfig } from '../../image/types.js';
+import { readImageConfig } from '../images.js';
+import { DEFAULT_PATH } from './common.js';
+import { removeContainers } from './remove.js';
+
+export interface CreateReport { id: string; name: string; warnings: string[] }
+
+function splitCommand(s: string): string[] {
+  return s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : [s];
+}
+
+export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
+  const warnings: string[] = [];
+  // 1. validate everything before touching state
+  if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
+  const restart = parseRestart(o.restart);
+  if (o.rm && restart.name !== 'no') throw new InvalidArgumentError('the --rm option conflicts with --restart when the restart policy is not "no"');
+  const envUser = parseEnv(o.env, o.envFile);
+  const mounts: MountSpec[] = [...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)];
+  for (const m of mounts) if (m.type === 'bind' && !fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist: create it first or fix the path`);
+  for (const m of mounts) if (m.type === 'volume' && m.source) VolumeStore.validName(m.source);
+  const dests = new Set<string>();
+  for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
+  // a user-defined network (tspod network create) or one of the built-in modes
+  // (the network modules load only when a network option is given: most runs use the default)
+  const userNets = o.network || o.networkAlias?.length || o.ip
+    ? (await import('../../network/attach.js')).planUserNetworks({ network: o.network, aliases: o.networkAlias, ip: o.ip, links: o.link })
+    : undefined;
+  const network = userNets ? userNets.networks.join(',') : o.network ?? 'slirp4netns';
+  if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
+    throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
+  }
+  const ports = (o.publish ?? []).flatMap(parsePublish);
+  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) throw new InvalidArgumentError(`cannot publish ports with --network ${network}`);
+  const labels = parseKeyValues(o.label, 'label');
+  const annotations = parseKeyValues(o.annotation, 'annotation');
+  const stopSignal = checkSignal(o.stopSignal, '--stop-signal');
+  const ulimits = (o.ulimit ?? []).map(parseUlimit);
+  const shmSize = o.shmSize !== undefined ? parseBytes(o.shmSize, '--shm-size') : 64 * 1024 * 1024;
+  const memory = o.memory !== undefined ? parseBytes(o.memory, '--memory') : undefined;
+  if (o.cpus !== undefined && !(o.cpus > 0)) throw new InvalidArgumentError('--cpus must be greater than 0');
+  const sysctls = parseKeyValues(o.sysctl, 'sysctl');
+  const logDriver = (o.logDriver ?? 'k8s-file') as ContainerConfig['logDriver'];
+  if (!['k8s-file', 'journald', 'none'].includes(logDriver)) throw new InvalidArgumentError(`unsupported log driver "${o.logDriver}": use k8s-file, journald or none`);
+  if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
+  const logOpts = parseKeyValues(o.logOpt, 'log-opt');
+  const userns = o.userns ?? '';
+  const { parseUserns, keepIdMappings } = await import('../../container/keep-id.js');
+  const ns = parseUserns(userns, hostUid(), hostGid());
+  if (ns.keepId && !isRootless()) throw new InvalidArgumentError('--userns=keep-id is only supported in rootless mode');
+  // ids outside tspod's namespace are refused now, not at the first start
+  if (ns.keepId) keepIdMappings(ns.keepId);
+  const securityOpts = o.securityOpt ?? [];
+  let seccomp: string | undefined;
+  let noNewPrivileges = false;
+  for (const so of securityOpts) {
+    if (so === 'no-new-privileges' || so === 'no-new-privileges=true' || so === 'no-new-privileges:true') noNewPrivileges = true;
+    else if (so.startsWith('seccomp=') || so.startsWith('seccomp:')) {
+      seccomp = so.slice(8);
+      if (seccomp !== 'unconfined' && !fs.existsSync(seccomp)) throw new NotFoundError(`seccomp profile ${seccomp} does not exist`);
+    } else if (so.startsWith('label=') || so.startsWith('label:') || so.startsWith('apparmor=') || so === 'no-new-privileges=false') { /* accepted: no SELinux/AppArmor here */ }
+    else throw new InvalidArgumentError(`invalid --security-opt "${so}"`);
+  }
+  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
+  for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
+
+  // 2. the image (pulled if missing, per --pull)
+  const { pullImage } = await import('../pull.js');
+  const images = new ImageStore();
+  log.debug('create: resolving the image');
+  const pulled = await pullImage({ reference: o.image, policy: o.pull ?? 'missing', tlsVerify: o.tlsVerify, platform: o.platform, onEvent: onPull });
+  const idx = images.read();
+  const img = idx.images.find((i) => i.id === pulled.id);
+  if (!img) throw new NotFoundError(`${o.image}: image not known`);
+  const icfg: ImageConfig = readImageConfig(img, images);
+  const ic = icfg.config ?? {};
+
+  // 3. command: ENTRYPOINT + CMD with Docker's override rules
+  let entrypoint = ic.Entrypoint ?? [];
+  let cmd = ic.Cmd ?? [];
+  if (o.entrypoint !== undefined) { entrypoint = o.entrypoint === '' ? [] : splitCommand(o.entrypoint); cmd = []; }
+  if (o.command && o.command.length) cmd = o.command;
+  const args = [...entrypoint, ...cmd];
+  if (!args.length) throw new InvalidArgumentError('no command or entrypoint provided, and no CMD or ENTRYPOINT from image');
+
+  const health = parseHealth(o, ic.Healthcheck);
+  const id = randomBytes(32).toString('hex');
+  let exposedPorts = ports;
+  const resolvedPorts: PortMapping[] = [];
+  if (o.publishAll) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
+    const [p, proto] = k.split('/') as [string, string | undefined];
+    if (!exposedPorts.some((x) => x.containerPort === Number(p))) exposedPorts = [...exposedPorts, { hostIP: '', hostPort: undefined, containerPort: Number(p), protocol: (proto === 'udp' ? 'udp' : 'tcp') }];
+  }
+  for (const p of exposedPorts) resolvedPorts.push({ hostIP: p.hostIP, hostPort: p.hostPort ?? await freeHostPort(p.protocol, p.hostIP), containerPort: p.containerPort, protocol: p.protocol });
+
+  const env = mergeEnv([DEFAULT_PATH, ...(ic.Env ?? [])], [...(o.tty ? ['TERM=xterm'] : []), 'container=podman', ...envUser]);
+  const store = new ContainerStore();
+  const name = await store.update(async (list) => {
+    if (o.name) {
+      const other = list.find((c) => c.names.includes(o.name!));
+      if (other) {
+        if (!o.replace) throw new ConflictError(`the container name "${o.name}" is already in use by ${other.id}. You have to remove that container to be able to reuse that name: that name is already in use, or use --replace to instruct tspod to do so.`);
+      }
+    }
+    return o.name ?? randomName((n) => list.some((c) => c.names.includes(n)));
+  });
+  if (o.replace && o.name) {
+    try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
+  }
+  const cfg: ContainerConfig = {
+    id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
+    entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
+    hostname: o.hostname ?? (network === 'host' ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
+    dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
+    mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
+    labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
+    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts,
+    ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
+    detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
+    pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
+    networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
+  };
+  // volumes-from: copy the other container's mounts
+  for (const vf of o.volumesFrom ?? []) {
+    const [src, mode] = vf.split(':') as [string, string | undefined];
+    const other = store.resolve(src);
+    const ocfg = store.readConfig(other.id);
+    for (const m of ocfg.mounts) if (m.type !== 'tmpfs' && !cfg.mounts.some((x) => x.destination === m.destination)) cfg.mounts.push({ ...m, anonymous: false, readonly: mode === 'ro' ? true : mode === 'rw' ? false : m.readonly });
+  }
+  // the image's VOLUMEs become anonymous volumes unless a mount already covers that path (as Docker/Podman)
+  for (const d of Object.keys(ic.Volumes ?? {})) {
+    const dest = path.posix.normalize(d);
+    if (!cfg.mounts.some((m) => m.destination === dest)) cfg.mounts.push({ type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
+  }
+  if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {
+    let start = 1024;
+    try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
+    if (p.hostPort < start) throw new InvalidArgumentError(`rootless cannot publish host port ${p.hostPort}: ports below ${start} need root (see net.ipv4.ip_unprivileged_port_start)`);
+  }
+  if ((memory !== undefined || o.cpus !== undefined || o.pidsLimit !== undefined) && isRootless()) {
+    warnings.push('Resource limits are not supported and ignored on cgroups V1 rootless systems');
+  }
+
+  log.debug('create: recording');
+  // 4. record it: exactly one of two concurrent creates with the same name wins
+  fs.mkdirSync(store.userdata(id), { recursive: true, mode: 0o700 });
+  writeJSONAtomic(store.configFile(id), cfg);
+  try {
+    await store.update((list) => {
+      if (list.some((c) => c.names.includes(name))) throw new ConflictError(`the container name "${name}" is already in use: that name is already in use`);
+      const e = emptyEntry(id);
+      Object.assign(e, {
+        names: [name], image: img.id, imageName: cfg.imageName, layers: img.layers.slice(), command: args, created: cfg.created, state: 'created' as ContainerState,
+        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove,
+      });
+      list.push(e);
+    });
+  } catch (err) {
+    fs.rmSync(store.ctrDir(id), { recursive: true, force: true });
+    throw err;
+  }
+  if (o.cidfile) writeFileAtomic(o.cidfile, id, 0o644);
+  return { id, name, warnings };
+}
+

@@ -1,0 +1,102 @@
+// wait, log paths, exec.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ContainerStore } from '../../container/store.js';
+import { can } from '../../container/types.js';
+import { mergeEnv, parseEnv } from '../../container/options.js';
+import { rootfsPaths } from '../../container/rootfs.js';
+import { resolveUser } from '../../container/user.js';
+import { writeFileAtomic } from '../../state/atomic.js';
+import { paths } from '../../util/paths.js';
+import { ConflictError, InvalidArgumentError, TspodError } from '../../util/errors.js';
+import { sleep, runtime } from './common.js';
+import { readExit, syncedState } from './state.js';
+
+export async function waitContainer(input: string, conditions: string[] = ['exited']): Promise<number> {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  for (let d = 5; ; d = Math.min(d * 2, 100)) {
+    const cur = store.list().find((c) => c.id === e.id);
+    if (!cur) {
+      const ex = readExit(e.id);
+      return ex?.code ?? e.exitCode;
+    }
+    const s = syncedState(cur);
+    if (conditions.includes(s.state) || (conditions.includes('stopped') && s.state === 'exited')) return s.exitCode;
+    if (s.state === 'created' && conditions.includes('exited') && !conditions.includes('created')) { /* wait for it to run and exit */ }
+    await sleep(d);
+  }
+}
+
+export function logPathOf(input: string): { id: string; logPath: string; driver: string } {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  const cfg = store.readConfig(e.id);
+  return { id: e.id, logPath: cfg.logPath, driver: cfg.logDriver };
+}
+
+export function isRunning(id: string): boolean {
+  const store = new ContainerStore();
+  const e = store.list().find((c) => c.id === id);
+  if (!e) return false;
+  const s = syncedState(e);
+  return s.state === 'running' || s.state === 'paused' || s.state === 'stopping';
+}
+
+export interface ExecOptions { command: string[]; interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; envFile?: string[]; user?: string; workdir?: string; privileged?: boolean }
+
+export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
+  const store = new ContainerStore();
+  const e = syncedState(store.resolve(input));
+  if (!can.exec(e.state)) throw new ConflictError(`can only create exec sessions on running containers: container state improper`);
+  if (!o.command.length) throw new InvalidArgumentError('exec requires a command to run');
+  const cfg = store.readConfig(e.id);
+  const rootfs = rootfsPaths(store.ctrDir(e.id)).merged;
+  const user = resolveUser(rootfs, o.user ?? cfg.user, cfg.groupAdd);
+  const env = mergeEnv(mergeEnv([`HOME=${user.home}`], cfg.env), [...(o.tty ? ['TERM=xterm'] : []), ...parseEnv(o.env, o.envFile)]);
+  const { resolveCapabilities } = await import('../../runtime/index.js');
+  const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged || o.privileged });
+  const spec = JSON.parse(fs.readFileSync(path.join(store.userdata(e.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
+  const proc = {
+    ...spec.process,
+    terminal: !!o.tty,
+    args: o.command,
+    env,
+    cwd: o.workdir ?? cfg.workdir ?? '/',
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    capabilities: { bounding: caps, effective: caps, permitted: caps },
+  };
+  const rt = await runtime();
+  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${Date.now().toString(36)}.json`);
+  fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
+  writeFileAtomic(pfile, JSON.stringify(proc));
+  try {
+    // runc's own errors go to a log file: "executable file not found" must become 127 and
+    // "permission denied" 126 (as Podman), not runc's 255 with a logrus line on stderr
+    const rlog = `${pfile}.log`;
+    const args = ['--root', rt.runc.root, '--log', rlog, '--log-format', 'json', 'exec', '--process', pfile];
+    if (o.detach) args.push('--detach');
+    if (o.tty) args.push('--tty');
+    args.push(e.id);
+    const { runInherit } = await import('../../util/exec.js');
+    const code = await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
+    if (code !== 0) {
+      let msgs: string[] = [];
+      try {
+        msgs = fs.readFileSync(rlog, 'utf8').split('\n').filter(Boolean)
+          .map((l) => { try { const j = JSON.parse(l) as { level?: string; msg?: string }; return j.level === 'error' || j.level === 'fatal' ? j.msg ?? '' : ''; } catch { return l; } })
+          .filter(Boolean);
+      } catch { /* no log: the process itself failed */ }
+      const { classifyStartError } = await import('../../runtime/runc.js');
+      const msg = msgs.join('; ');
+      const cls = msg ? classifyStartError(msg) : undefined;
+      if (cls) throw new TspodError(`runc: ${msg}: ${cls === 127 ? 'OCI runtime attempted to invoke a command that was not found' : 'OCI permission denied'}`, 'EEXEC', cls);
+      if (msg) process.stderr.write(`Error: runc: ${msg}\n`);
+    }
+    return code;
+  } finally {
+    fs.rmSync(pfile, { force: true });
+    fs.rmSync(`${pfile}.log`, { force: true });
+  }
+}
+

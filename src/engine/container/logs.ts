@@ -1,0 +1,50 @@
+// Logs: a container's output as conmon recorded it (k8s-file), written to the
+// caller's streams; with `follow`, until the container stops or the caller aborts.
+import * as fs from 'node:fs';
+import { ContainerStore } from '../../container/store.js';
+import { InvalidArgumentError } from '../../util/errors.js';
+import { isRunning } from './exec.js';
+
+/** Options of {@link containerLogs}. */
+export interface LogsOptions {
+  /** Keep streaming new output until the container stops (or `signal` aborts). */
+  follow?: boolean | undefined;
+  /** Only entries at or after this time. */
+  since?: Date | undefined;
+  /** Only entries at or before this time. */
+  until?: Date | undefined;
+  /** Only the last N entries of what is already logged (undefined: all). */
+  tail?: number | undefined;
+  /** Prefix each entry with its RFC 3339 timestamp. */
+  timestamps?: boolean | undefined;
+  /** A prefix written before each entry (e.g. the container's name). */
+  prefix?: string | undefined;
+  /** Where the container's stdout entries go. */
+  stdout: NodeJS.WritableStream;
+  /** Where the container's stderr entries go. */
+  stderr: NodeJS.WritableStream;
+  /** Stops following. */
+  signal?: AbortSignal | undefined;
+}
+
+/** One log entry as a callback receives it. */
+export interface LogEntryReport { stream: 'stdout' | 'stderr'; text: string; time: string }
+
+/** Write a container's logs to the given streams. Resolves when done (or, following, when it stops). */
+export async function containerLogs(input: string, o: LogsOptions): Promise<void> {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  const cfg = store.readConfig(e.id);
+  if (cfg.logDriver === 'none' || !cfg.logPath) throw new InvalidArgumentError(`container ${input} uses the "none" log driver: there are no logs to show`);
+  const { readK8sLog, followK8sLog } = await import('../../runtime/k8s-log.js');
+  const write = (x: { stream: string; text: string; time: string }) => {
+    if (o.until && Date.parse(x.time) > o.until.getTime()) return;
+    (x.stream === 'stderr' ? o.stderr : o.stdout).write(`${o.prefix ?? ''}${o.timestamps ? `${x.time} ` : ''}${x.text}`);
+  };
+  for (const x of readK8sLog(cfg.logPath, { since: o.since, until: o.until, tail: o.tail !== undefined && o.tail >= 0 ? o.tail : undefined })) write(x);
+  if (o.follow && !o.signal?.aborted) {
+    let offset = 0;
+    try { offset = fs.statSync(cfg.logPath).size; } catch { /* none yet */ }
+    await followK8sLog(cfg.logPath, { offset, isDone: () => !isRunning(e.id) || (o.until !== undefined && Date.now() > o.until.getTime()), onEntry: write, pollMs: 50, signal: o.signal });
+  }
+}

@@ -1,0 +1,69 @@
+// Remove containers (and, for rmi -f, the containers using an image).
+import * as fs from 'node:fs';
+import { ImageStore } from '../../image/store.js';
+import { ContainerStore } from '../../container/store.js';
+import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
+import { stopSlirp } from '../../container/network.js';
+import { unmountRootfs } from '../../container/rootfs.js';
+import { VolumeStore } from '../../volume/store.js';
+import { withLock } from '../../state/lock.js';
+import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
+import { runtime, ctrLockKey, detachUserNetworks, netDir } from './common.js';
+import { stopOne } from './stop.js';
+import { syncAll, syncedState } from './state.js';
+
+export interface RemoveReport { input: string; id: string; error?: TspodError }
+
+export async function removeContainers(inputs: string[], opts: { force?: boolean; volumes?: boolean; all?: boolean; ignore?: boolean; timeout?: number } = {}): Promise<RemoveReport[]> {
+  const store = new ContainerStore();
+  const list = await syncAll(store);
+  const targets = opts.all ? list.map((c) => c.id) : inputs;
+  const out: RemoveReport[] = [];
+  for (const input of targets) {
+    try {
+      let e: ContainerEntry;
+      try { e = store.resolve(input, store.list()); } catch (err) {
+        if (err instanceof NotFoundError && (opts.ignore || opts.force)) { if (!opts.ignore && !opts.force) throw err; continue; }
+        throw err;
+      }
+      const cur = syncedState(e);
+      if (!can.removeWithoutForce(cur.state)) {
+        if (!opts.force) throw new ConflictError(`cannot remove container ${cur.id} as it is ${cur.state} - running or paused containers cannot be removed without force: container state improper`);
+        await stopOne(store, cur, opts.timeout ?? 0);
+      }
+      await withLock(ctrLockKey(cur.id), async () => {
+        await store.patch(cur.id, (x) => { x.state = 'removing'; });
+        const rt = await runtime();
+        const fresh = store.list().find((c) => c.id === cur.id);
+        if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
+        fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+        await detachUserNetworks(cur.id);
+        try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
+        rt.removeExitFile(cur.id);
+        await unmountRootfs(store.ctrDir(cur.id));
+        let cfg: ContainerConfig | undefined;
+        try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }
+        // its anonymous volumes go before its index entry, its ID file after it: a removal cut short
+        // leaves an entry that a later rm (found through the ID file) finishes, never a leaked volume
+        if (cfg && (opts.volumes || cfg.autoRemove)) {
+          const vols = new VolumeStore();
+          for (const m of cfg.mounts) if (m.type === 'volume' && m.anonymous && m.source) { try { await vols.remove(m.source); } catch { /* gone */ } }
+        }
+        await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
+        new ImageStore().trash(store.ctrDir(cur.id));
+        if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
+      });
+      out.push({ input, id: cur.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+/** `rmi -f` of an image in use: remove (stopping first) every container using it, as Podman. */
+export async function removeContainersUsingImage(imageId: string): Promise<RemoveReport[]> {
+  const ids = new ContainerStore().list().filter((c) => c.image === imageId).map((c) => c.id);
+  return ids.length ? removeContainers(ids, { force: true }) : [];
+}
+

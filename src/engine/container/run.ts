@@ -1,0 +1,115 @@
+// Run: create + start (+ attach or follow until exit), as `tspod run` does it;
+// and following a container's output until it exits.
+import { ContainerStore } from '../../container/store.js';
+import { log } from '../../util/log.js';
+import { errorMessage } from '../../util/errors.js';
+import { sleep } from './common.js';
+import { cleanupContainer } from './cleanup.js';
+import { isRunning } from './exec.js';
+import { readExit } from './state.js';
+import { createContainer, type CreateReport } from './create.js';
+import { startContainer } from './start.js';
+import { removeContainers } from './remove.js';
+import type { CreateOptions } from '../../container/options.js';
+import type { AttachIO } from '../attach.js';
+import type { PullEvent } from '../pull.js';
+
+/** Where a foreground container's output goes. */
+export interface RunIO { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+
+/** Options of {@link runContainer}: everything `create` takes, and how to run it. */
+export interface RunOptions extends CreateOptions {
+  /** Start and return at once (`run -d`); otherwise wait for the exit. */
+  detach?: boolean | undefined;
+  /**
+   * Streams for a foreground run. With `interactive`/`tty` they are attached through
+   * conmon's attach socket (stdin forwarded, a terminal put in raw mode); otherwise
+   * the output is followed from the log. Default: the process's own stdio.
+   */
+  io?: AttachIO | undefined;
+  /** Pull progress (see pullImage). */
+  onPull?: ((e: PullEvent) => void) | undefined;
+  /** Called once the container exists, before it starts (e.g. to stop a progress display). */
+  onCreated?: ((rep: CreateReport) => void) | undefined;
+}
+
+/** What {@link runContainer} did. */
+export interface RunReport {
+  id: string;
+  name: string;
+  warnings: string[];
+  /** The container's exit code (foreground), or 0 once started (detach). */
+  exitCode: number;
+}
+
+/**
+ * Create and start a container. Detached, it returns once the container runs (and,
+ * under a Type=notify unit, systemd knows); in the foreground, once it exited and
+ * was cleaned up (so `rm` is done), with its exit code. A failed start of a `--rm`
+ * container removes it.
+ */
+export async function runContainer(o: RunOptions): Promise<RunReport> {
+  const rep = await createContainer(o, o.onPull);
+  o.onCreated?.(rep);
+  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost
+  const attach = !o.detach && (o.interactive || o.tty);
+  let exitCode = 0;
+  try {
+    if (attach) {
+      const { attachContainer } = await import('../attach.js');
+      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
+      return { ...rep, exitCode };
+    }
+    const started = await startContainer(rep.id);
+    // under a Type=notify unit, -d returns once systemd knows the container is up
+    if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
+  } catch (err) {
+    if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
+    throw err;
+  }
+  exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr });
+  return { ...rep, exitCode };
+}
+
+/**
+ * Stream the container's output (from its log, as conmon writes it) until it
+ * exits; return its exit code. Waits for conmon's cleanup, so `--rm` is done
+ * when this returns.
+ */
+export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Promise<number> {
+  const store = new ContainerStore();
+  const cfg = store.readConfig(id);
+  const { followK8sLog } = await import('../../runtime/k8s-log.js');
+  let exited = false;
+  const check = () => { if (!exited) exited = !!readExit(id) || !isRunning(id); return exited; };
+  if (cfg.logPath) {
+    await followK8sLog(cfg.logPath, {
+      offset: fromOffset,
+      isDone: check,
+      pollMs: 10,
+      onEntry: (e) => { (e.stream === 'stderr' ? io.stderr : io.stdout).write(e.text); },
+    });
+  } else {
+    while (!check()) await sleep(20);
+  }
+  const ex = readExit(id);
+  const entry = store.list().find((c) => c.id === id);
+  const code = ex?.code ?? entry?.exitCode ?? 0;
+  // Without a restart policy, clean up here rather than wait for conmon's exit command
+  // (a whole new tspod process): the exit command then finds nothing left to do.
+  if (ex && store.readConfig(id).restart.name === 'no') {
+    await cleanupContainer(id).catch((err) => log.debug(`cleanup ${id}: ${errorMessage(err)}`));
+    return code;
+  }
+  // let conmon's exit command finish (unmount, --rm, restart policy)
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const e = store.list().find((c) => c.id === id);
+    if (!e || (!e.mounted && e.state !== 'running' && e.state !== 'stopping')) break;
+    if (e.restartCount > (entry?.restartCount ?? 0) && e.state === 'running') break;
+    if (Date.now() > deadline) { await cleanupContainer(id).catch(() => undefined); break; }
+    await sleep(10);
+  }
+  return code;
+}
+

@@ -1,0 +1,223 @@
+// Start: mount the rootfs, write the bundle, start conmon (which runs runc),
+// set up the network, then `runc start`.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { ImageStore } from '../../image/store.js';
+import { ContainerStore } from '../../container/store.js';
+import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
+import { mergeEnv, parseBytes } from '../../container/options.js';
+import { addPortForwards, hostsFile, resolvConf, startSlirp, stopSlirp } from '../../container/network.js';
+import { mountRootfs, secureJoin, unmountRootfs } from '../../container/rootfs.js';
+import { resolveUser } from '../../container/user.js';
+import { VolumeStore } from '../../volume/store.js';
+import { withLock } from '../../state/lock.js';
+import { pidAlive, writeFileAtomic } from '../../state/atomic.js';
+import { hostGid, hostUid, paths, isRootless } from '../../util/paths.js';
+import { log } from '../../util/log.js';
+import { run } from '../../util/exec.js';
+import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
+import type { UserMount } from '../../runtime/spec.js';
+import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../../runtime/sdnotify.js';
+import { runtime, ctrLockKey, netDir, notifyDir, tspodScript } from './common.js';
+import { startHealthSchedule } from './health.js';
+import { syncedState } from './state.js';
+
+async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid: number; gid: number }): Promise<UserMount[]> {
+  const vols = new VolumeStore();
+  const out: UserMount[] = [];
+  for (const m of cfg.mounts) {
+    if (m.type === 'tmpfs') { out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: m.options }); continue; }
+    if (m.type === 'bind') {
+      if (!fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist`);
+      out.push({ type: 'bind', source: m.source, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U'].includes(x)) });
+      continue;
+    }
+    if (!m.source) m.source = randomBytes(32).toString('hex');
+    const v = await vols.create({ name: m.source, anonymous: !!m.anonymous, ifMissing: true });
+    // Docker's copy-up: an empty volume gets the image's content at that path first
+    if (!v.populated && !m.options.includes('nocopy')) {
+      const src = secureJoin(rootfs, m.destination);
+      if (fs.existsSync(src) && fs.statSync(src).isDirectory() && fs.readdirSync(v.mountpoint).length === 0 && fs.readdirSync(src).length > 0) {
+        await run('cp', ['-a', `${src}/.`, `${v.mountpoint}/`]);
+      }
+      await vols.markPopulated(v.name);
+    }
+    if (m.options.includes('U')) await run('chown', ['-R', `${user.uid}:${user.gid}`, v.mountpoint], { reject: false });
+    if (v.options['type'] === 'tmpfs') {
+      // a volume created with --opt type=tmpfs is a fresh tmpfs each time the container starts
+      out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: (v.options['o'] ?? '').split(',').filter(Boolean) });
+      continue;
+    }
+    out.push({ type: 'volume', source: v.mountpoint, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U', 'nocopy', 'copy'].includes(x)) });
+  }
+  return out;
+}
+
+export interface StartReport {
+  id: string; name: string; pid: number; conmonPid: number;
+  /**
+   * Settles once systemd has been told the container is up (--sdnotify, under a
+   * Type=notify unit; at once otherwise). Callers that return before the
+   * container ends (run -d, start) wait for it.
+   */
+  notified: Promise<void>;
+}
+
+/** Bring a created/exited container to running. Caller holds the container lock. */
+export async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string): Promise<StartReport> {
+  const e = syncedState(e0);
+  if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid, conmonPid: e.conmonPid, notified: Promise.resolve() };
+  if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
+  const cfg = store.readConfig(e.id);
+  const images = new ImageStore();
+  const rt = await runtime();
+  const ctrDir = store.ctrDir(e.id);
+  const ud = store.userdata(e.id);
+  // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
+  if (e0.slirpPid) stopSlirp(e0.slirpPid);
+  // a container that ran before may have left runc state behind; a fresh one has none
+  if (fs.existsSync(path.join(rt.runc.root, e.id))) { try { await rt.deleteContainer(e.id, true); } catch { /* not there */ } }
+  rt.removeExitFile(e.id);
+  // --userns=keep-id: the container's own user namespace, its image seen through the same mapping
+  const keepId = cfg.userns.startsWith('keep-id') ? await keepIdSetup(cfg.userns) : undefined;
+  const rootfs = await mountRootfs(images, e.layers, ctrDir, keepId?.fuse);
+  let conmonPid = 0, pid = 0, slirpPid = 0;
+  try {
+    if (keepId) {
+      const { addKeepIdUser } = await import('../../container/keep-id.js');
+      const { userName } = await import('../../rootless/idmap.js');
+      // as the mount shows them: the user is tspod's namespace id 0, the container's root id 1;
+      // the home directory is the user's own path ($HOME), as with Podman
+      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
+    }
+    const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
+    const home = `HOME=${user.home}`;
+    const env = mergeEnv([home], [...cfg.env, ...(cfg.hostname ? [`HOSTNAME=${cfg.hostname}`] : [])]);
+    // the working directory exists in the container (Podman creates it)
+    if (cfg.workdir && cfg.workdir !== '/') {
+      const wd = secureJoin(rootfs, cfg.workdir);
+      if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
+    }
+    fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
+    const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
+    writeFileAtomic(path.join(ud, 'hosts'), hostsFile({ hostname: cfg.hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
+    writeFileAtomic(path.join(ud, 'hostname'), `${cfg.hostname || (await import('node:os')).hostname()}\n`, 0o644);
+    writeFileAtomic(path.join(ud, 'resolv.conf'), resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
+    writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
+    const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
+    const mounts = await prepareVolumes(cfg, rootfs, user);
+    // --sdnotify=container under a Type=notify unit: the container's own notify socket
+    if (notifyDir) mounts.push({ type: 'bind', source: notifyDir, destination: CONTAINER_NOTIFY_DIR, readonly: false, options: ['rbind'] });
+    // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
+    // and a restart would create a second, empty one
+    if (anonBefore) store.writeConfig(cfg);
+    const { generateSpec, resolveSeccomp, resolveCapabilities, defaultRlimits } = await import('../../runtime/index.js');
+    const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged });
+    const seccomp = cfg.privileged ? undefined : resolveSeccomp(cfg.seccomp, caps, rt.seccompCacheDir);
+    let netMode: 'private' | 'none' | 'host' | { path: string } = 'private';
+    if (net === 'host') netMode = 'host';
+    else if (net === 'none') netMode = 'none';
+    else if (net.startsWith('container:')) {
+      const other = syncedState(store.resolve(net.slice(10)));
+      if (other.state !== 'running') throw new ConflictError(`cannot join the network of container ${net.slice(10)}: it is not running`);
+      netMode = { path: `/proc/${other.pid}/ns/net` };
+    }
+    const init = cfg.init ? { path: (await import('../../util/exec.js')).which('catatonit') ?? '' } : undefined;
+    if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
+    const gen = generateSpec({
+      args: cfg.args, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
+      // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
+      user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
+      hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
+      privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
+      ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
+      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: keepId?.spec,
+      hostsFile: path.join(ud, 'hosts'), hostnameFile: path.join(ud, 'hostname'), resolvConfFile: path.join(ud, 'resolv.conf'), containerEnvFile: path.join(ud, '.containerenv'),
+    });
+    rt.writeBundle(ud, gen.spec);
+    const p = paths();
+    const created = await rt.createContainer(ud, {
+      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty,
+      // attach (engine/attach.ts): with a terminal conmon gets -t only, as Podman does; with -i it would close the
+      // pty when an attached client leaves (detach keys), and later attaches could not type
+      stdin: cfg.stdin && !cfg.tty,
+      logSizeMax: cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined,
+      exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
+      timeoutSeconds: cfg.timeout || undefined,
+    });
+    conmonPid = created.conmonPid;
+    pid = created.pid;
+    if (cfg.networks?.length) {
+      const { attachContainerNetworks, writeNetworkFiles } = await import('../../network/index.js');
+      const r = await attachContainerNetworks({ id: e.id, name: cfg.name, hostname: cfg.hostname, networks: cfg.networks, aliases: cfg.networkAliases, staticIP: cfg.staticIP, links: cfg.links, ports: cfg.ports }, `/proc/${pid}/ns/net`);
+      writeNetworkFiles(ud, r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
+    } else if (net === 'slirp4netns') {
+      const h = await startSlirp(pid, netDir(e.id));
+      slirpPid = h.pid;
+      if (cfg.ports.length) await addPortForwards(h, cfg.ports);
+    }
+    // attach (engine/attach.ts): connect to conmon's attach socket before the container runs, so no output is lost
+    if (beforeStart) await beforeStart(e.id);
+    await rt.startContainer(e.id);
+  } catch (err) {
+    // undo: nothing of a failed start may keep running
+    if (slirpPid) stopSlirp(slirpPid);
+    if (cfg.networks?.length) await (await import('../../network/index.js')).detachContainerNetworks(e.id).catch(() => undefined);
+    try { await rt.killContainer(e.id, 'SIGKILL'); } catch { /* not started */ }
+    try { await rt.deleteContainer(e.id, true); } catch { /* nothing */ }
+    if (conmonPid > 0) { try { process.kill(conmonPid, 'SIGKILL'); } catch { /* gone */ } }
+    await unmountRootfs(ctrDir);
+    await store.patch(e.id, (x) => { x.state = e.state === 'configured' ? 'created' : e.state; x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; });
+    throw err;
+  }
+  const now = new Date().toISOString();
+  const healthPid = cfg.health && cfg.health.interval > 0 ? startHealthSchedule(e.id, cfg.health.interval, conmonPid) : 0;
+  await store.patch(e.id, (x) => {
+    Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
+  });
+  return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
+}
+
+/** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */
+async function keepIdSetup(value: string) {
+  const { parseUserns, keepIdMappings, fuseMapping } = await import('../../container/keep-id.js');
+  const ids = parseUserns(value, hostUid(), hostGid()).keepId!;
+  const spec = keepIdMappings(ids);
+  return { ids, spec, fuse: { uid: fuseMapping(spec.uidMappings), gid: fuseMapping(spec.gidMappings) } };
+}
+
+/** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
+export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
+  const store = new ContainerStore();
+  const e = store.resolve(nameOrId);
+  const upstream = notifySocket();
+  const mode = upstream ? store.readConfig(e.id).sdnotify : 'ignore';
+  let proxy: ContainerNotifyProxy | undefined;
+  let rep: StartReport;
+  try {
+    rep = await withLock(ctrLockKey(e.id), async () => {
+      const cur = store.resolve(e.id);
+      if (mode === 'container' && !['running', 'paused'].includes(syncedState(cur).state)) proxy = await ContainerNotifyProxy.listen(notifyDir(e.id));
+      return startLocked(store, cur, beforeStart, proxy?.dir);
+    });
+  } catch (err) {
+    proxy?.close();
+    throw err;
+  }
+  if (!upstream || mode === 'ignore') return rep;
+  const conmonPid = rep.conmonPid;
+  const notified = (async () => {
+    try {
+      if (proxy) await proxy.ready(() => pidAlive(conmonPid));
+      const status = proxy?.status;
+      await sdNotify(upstream, `MAINPID=${conmonPid}\n${status !== undefined ? `STATUS=${status}\n` : ''}READY=1`);
+    } finally {
+      proxy?.close();
+    }
+  })();
+  // a caller that does not wait (attached runs) still hears of a failure
+  notified.catch((err: unknown) => log.warn(errorMessage(err)));
+  return { ...rep, notified };
+}
+

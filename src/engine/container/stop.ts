@@ -1,0 +1,135 @@
+// Stop, kill, pause/unpause.
+import { ContainerStore } from '../../container/store.js';
+import { can, type ContainerEntry } from '../../container/types.js';
+import { checkSignal } from '../../container/options.js';
+import { withLock } from '../../state/lock.js';
+import { isRootless } from '../../util/paths.js';
+import { log } from '../../util/log.js';
+import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
+import { sleep, runtime, ctrLockKey } from './common.js';
+import { cleanupContainer } from './cleanup.js';
+import { removeContainers } from './remove.js';
+import { conmonAlive, readExit, syncAll, syncedState } from './state.js';
+
+export interface StopReport { input: string; id: string; error?: TspodError }
+
+async function waitExited(id: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const store = new ContainerStore();
+  for (let d = 2; ; d = Math.min(d * 2, 50)) {
+    if (readExit(id)) return true;
+    const e = store.list().find((c) => c.id === id);
+    if (!e || !conmonAlive(e)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(d);
+  }
+}
+
+export async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutSec: number | undefined): Promise<void> {
+  await withLock(ctrLockKey(e.id), async () => {
+    const cur = syncedState(store.resolve(e.id));
+    if (!can.stop(cur.state)) {
+      // already stopped: like Podman, not an error. But it may be between two runs of a
+      // restart policy (exited, its cleanup about to restart it): the user's stop wins.
+      if (cur.state === 'exited' && !cur.stoppedByUser) await store.patch(cur.id, (x) => { x.stoppedByUser = true; });
+      return;
+    }
+    const cfg = store.readConfig(cur.id);
+    const rt = await runtime();
+    await store.patch(cur.id, (x) => { x.stoppedByUser = true; x.state = 'stopping'; });
+    const t = timeoutSec ?? cfg.stopTimeout;
+    if (cur.state === 'paused') { try { await rt.resumeContainer(cur.id); } catch { /* ignore */ } }
+    if (t > 0) {
+      try { await rt.killContainer(cur.id, cfg.stopSignal); } catch (err) { log.debug(`kill ${cfg.stopSignal}: ${errorMessage(err)}`); }
+      if (await waitExited(cur.id, t * 1000)) return;
+      process.stderr.write(`WARN[0000] StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL\n`);
+    }
+    // rootless cgroups v1: runc kill --all cannot find the processes, so signal init (pid namespace dies with it)
+    try { await rt.killContainer(cur.id, 'SIGKILL'); } catch (err) {
+      log.debug(`runc kill KILL: ${errorMessage(err)}`);
+      if (cur.pid > 0) { try { process.kill(cur.pid, 'SIGKILL'); } catch { /* gone */ } }
+    }
+    await waitExited(cur.id, 10_000);
+  });
+  // conmon runs the cleanup; make sure it happened before we return
+  await waitCleanedUp(store, e.id, 5000);
+}
+
+export async function waitCleanedUp(store: ContainerStore, id: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const e = store.list().find((c) => c.id === id);
+    if (!e) return;
+    // a --rm container: wait until it is removed, not only unmounted. `stop` returning while
+    // conmon's exit command is half-way through the removal would let a systemd unit's stop kill
+    // that process (systemd signals what is left in the unit once ExecStop= is done)
+    if (!e.autoRemove && (e.state === 'exited' || e.state === 'created' || e.state === 'removing') && !e.mounted) return;
+    if (Date.now() > deadline) {
+      // conmon's exit command did not run (conmon killed?): clean up ourselves
+      await cleanupContainer(id).catch((err) => log.debug(`cleanup: ${errorMessage(err)}`));
+      if (e.autoRemove) await removeContainers([id], { force: true, ignore: true });
+      return;
+    }
+    await sleep(10);
+  }
+}
+
+export async function stopContainers(inputs: string[], opts: { timeout?: number | undefined; all?: boolean; ignore?: boolean } = {}): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const list = await syncAll(store);
+  const targets = opts.all ? list.filter((c) => can.stop(c.state)).map((c) => c.id) : inputs;
+  return Promise.all(targets.map(async (input) => {
+    try {
+      const e = store.resolve(input, list);
+      await stopOne(store, e, opts.timeout);
+      return { input, id: e.id };
+    } catch (err) {
+      if (opts.ignore && err instanceof NotFoundError) return { input, id: '' };
+      return { input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) };
+    }
+  }));
+}
+
+export async function killContainers(inputs: string[], opts: { signal?: string | undefined; all?: boolean } = {}): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const sig = checkSignal(opts.signal ?? 'SIGKILL', 'signal') ?? 'SIGKILL';
+  const list = await syncAll(store);
+  const targets = opts.all ? list.filter((c) => can.kill(c.state)).map((c) => c.id) : inputs;
+  const rt = await runtime();
+  const out: StopReport[] = [];
+  for (const input of targets) {
+    try {
+      const e = syncedState(store.resolve(input, list));
+      if (!can.kill(e.state)) throw new ConflictError(`can only kill running containers. ${e.id.slice(0, 12)} is in state ${e.state}: container state improper`);
+      if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === '9' || sig === '15') await store.patch(e.id, (x) => { x.stoppedByUser = true; });
+      await rt.killContainer(e.id, sig);
+      out.push({ input, id: e.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+export async function pauseContainers(inputs: string[], pause: boolean): Promise<StopReport[]> {
+  const store = new ContainerStore();
+  const rt = await runtime();
+  const out: StopReport[] = [];
+  for (const input of inputs) {
+    try {
+      const e = syncedState(store.resolve(input));
+      await withLock(ctrLockKey(e.id), async () => {
+        if (pause && !can.pause(e.state)) throw new ConflictError(`"${e.names[0]}" is not running, can't pause: container state improper`);
+        if (!pause && !can.unpause(e.state)) throw new ConflictError(`"${e.names[0]}" is not paused, can't unpause: container state improper`);
+        if (isRootless()) throw new TspodError('pause is not supported for rootless containers on cgroups v1: the freezer cgroup is not delegated to unprivileged users', 'ENOTSUP');
+        if (pause) await rt.pauseContainer(e.id); else await rt.resumeContainer(e.id);
+        await store.patch(e.id, (x) => { x.state = pause ? 'paused' : 'running'; });
+      });
+      out.push({ input, id: e.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
