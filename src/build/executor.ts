@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Writable, type Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { ImageStore } from '../image/store.js';
+import type { PullOptions } from '../engine/pull.js';
 import type { ImageConfig, LayerRecord, ContainerConfig, HistoryEntry } from '../image/types.js';
 import { mountRootfs, unmountRootfs, rootfsPaths } from '../container/rootfs.js';
 import { resolveUser } from '../container/user.js';
@@ -58,6 +59,8 @@ export interface ExecutorOptions {
   stderr: Writable;
   tlsVerify?: boolean | undefined;
   arch: string;
+  /** Pulls a base image (the engine's pullImage: the build part does not reach up into the engine). */
+  pullImage: (o: PullOptions, store: ImageStore) => Promise<{ id: string }>;
   /** Aborting ends the build: the running step is killed, its mounts released, and build() rejects. */
   signal?: AbortSignal | undefined;
 }
@@ -317,9 +320,8 @@ export class Executor {
   }
 
   private async image(ref: string): Promise<{ id: string; config: ImageConfig; layers: LayerRecord[] }> {
-    const { pullImage } = await import('../engine/pull.js');
-    const { readImageConfig } = await import('../engine/images.js');
-    const rep = await pullImage({
+    const { readImageConfig } = await import('../image/config.js');
+    const rep = await this.o.pullImage({
       reference: ref, policy: this.o.pull, tlsVerify: this.o.tlsVerify,
       onEvent: (e) => {
         if (this.o.quiet) return;

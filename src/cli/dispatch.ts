@@ -4,18 +4,22 @@
 // inside the user namespace held by the pause process. Kept free of heavy
 // imports: this runs on every invocation.
 
-/** Commands (canonical ids and aliases) that must run inside the rootless user namespace. */
-export const NEEDS_USERNS = new Set([
-  'pull', 'image pull', 'rmi', 'image rm', 'image prune', 'load', 'image load', 'import', 'image import',
-  'system reset', 'system prune', 'system migrate', 'build', 'image build', 'commit', 'container commit',
-  'run', 'container run', 'create', 'container create', 'start', 'container start', 'stop', 'container stop',
-  'restart', 'container restart', 'kill', 'container kill', 'rm', 'container rm', 'exec', 'container exec',
-  'attach', 'container attach', 'pause', 'container pause', 'unpause', 'container unpause', 'container cleanup',
-  'container prune', 'mount', 'container mount', 'unmount', 'umount', 'container unmount', 'container umount',
-  'unshare', 'cp', 'container cp', 'diff', 'container diff', 'export', 'container export', 'top', 'container top',
-  'stats', 'container stats', 'volume rm', 'volume prune', 'volume import', 'volume export', 'volume create',
-  'healthcheck run', 'container restore', 'image save', 'save', 'image tree', 'network rm', 'network remove', 'network prune', 'network connect', 'network disconnect',
-]);
+/**
+ * Commands that must run inside the rootless user namespace (they touch layers, mounts
+ * or containers), by canonical oclif id. Their aliases are added from the manifest at
+ * build time (scripts/gen-userns-list.mjs writes dist/userns-commands.txt, one spelling
+ * per line, which the entry point and the shell launcher read); a unit test checks that
+ * every id here is a command.
+ */
+export const USERNS_COMMANDS: readonly string[] = [
+  'image:pull', 'image:rm', 'image:prune', 'image:load', 'image:import', 'image:save', 'image:build',
+  'container:commit', 'container:run', 'container:create', 'container:start', 'container:stop', 'container:restart', 'container:kill',
+  'container:rm', 'container:exec', 'container:attach', 'container:pause', 'container:unpause', 'container:cleanup', 'container:prune',
+  'container:mount', 'container:unmount', 'container:cp', 'container:diff', 'container:export', 'container:top',
+  'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
+  'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
+  'healthcheck:run', 'system:reset', 'unshare',
+];
 
 const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);
 
@@ -53,10 +57,25 @@ export function predispatch(argv: string[]): Dispatch {
   return { argv: rest, env, commandId };
 }
 
-export function needsUserNamespace(commandId: string | undefined, argv: string[]): boolean {
-  if (!commandId || !NEEDS_USERNS.has(commandId)) return false;
+/**
+ * Whether a command runs inside the user namespace. `spellings` is the build-time
+ * expansion of USERNS_COMMANDS (every id and alias, space-separated words).
+ */
+export function needsUserNamespace(commandId: string | undefined, argv: string[], spellings: ReadonlySet<string>): boolean {
+  if (!commandId || !spellings.has(commandId)) return false;
   if (argv.includes('--help') || argv.includes('-h')) return false;
   return true;
+}
+
+/** USERNS_COMMANDS with their aliases, as space-separated spellings (`image pull`, `pull`). */
+export function expandUsernsCommands(manifest: { commands: Record<string, { aliases?: string[] }> }): string[] {
+  const out = new Set<string>();
+  for (const id of USERNS_COMMANDS) {
+    const c = manifest.commands[id];
+    if (!c) throw new Error(`USERNS_COMMANDS names ${id}, which is not a command`);
+    for (const name of [id, ...(c.aliases ?? [])]) out.add(name.replace(/:/g, ' '));
+  }
+  return [...out].sort();
 }
 
 /** Commands whose arguments after the first positional (image or container) belong to the container's command. */

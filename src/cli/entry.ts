@@ -10,6 +10,11 @@ import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCRIPT = path.join(ROOT, 'bin', 'tspod.mjs');
 
+/** dist/userns-commands.txt: USERNS_COMMANDS and their aliases (written at build time). */
+function usernsSpellings(): Set<string> {
+  return new Set(readFileSync(path.join(ROOT, 'dist', 'userns-commands.txt'), 'utf8').split('\n').filter(Boolean));
+}
+
 export async function main(): Promise<void> {
   // shell completion answers from the index files, without loading oclif
   if (process.argv[2] === '__complete') { await (await import('../completion/fast.js')).main(process.argv.slice(3)); return; }
@@ -33,7 +38,7 @@ export async function main(): Promise<void> {
   split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
   (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;
 
-  if (process.getuid?.() !== 0 && process.env['TSPOD_USERNS'] !== '1' && needsUserNamespace(d.commandId, split.argv)) {
+  if (process.getuid?.() !== 0 && process.env['TSPOD_USERNS'] !== '1' && needsUserNamespace(d.commandId, split.argv, usernsSpellings())) {
     const { reexecInUserNamespace } = await import('../rootless/reexec.js');
     try {
       process.exitCode = await reexecInUserNamespace(SCRIPT, fullArgv);

@@ -2,17 +2,12 @@
 // plain podman-like lines when output is piped, nothing with --quiet.
 import chalk from 'chalk';
 import type { PullEvent } from '../engine/pull.js';
+import type { PushEvent } from '../engine/push.js';
+
+export type { PushEvent };
 import { humanSize } from '../format/units.js';
 
 export interface ProgressSink { event(e: PullEvent | PushEvent): void; stop(): void }
-
-export type PushEvent =
-  | { type: 'push-start'; reference: string }
-  | { type: 'blob-skip'; digest: string; reason: 'exists' | 'mounted' }
-  | { type: 'blob-start'; digest: string; size: number; config?: boolean }
-  | { type: 'blob-progress'; digest: string; bytes: number; size: number }
-  | { type: 'blob-done'; digest: string; size: number }
-  | { type: 'manifest'; digest: string };
 
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 

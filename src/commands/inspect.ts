@@ -35,8 +35,8 @@ export default class Inspect extends TspodCommand {
 async function inspectAny(name: string, type: string): Promise<object> {
   if (type !== 'image') {
     try {
-      const mod = await import('../engine/containers.js' as string).catch(() => undefined) as { inspectContainer?: (n: string) => Promise<object> } | undefined;
-      if (mod?.inspectContainer) return await mod.inspectContainer(name);
+      const { inspectContainer } = await import('../engine/container/inspect.js');
+      return await inspectContainer(name);
     } catch (err) {
       if (!(err instanceof NotFoundError) || type === 'container') throw err;
     }

@@ -28,8 +28,8 @@ export default class Quadlet extends TspodCommand {
     const outputDir = (argv as string[])[0];
     if (!flags.dryrun && !outputDir) this.fail('an OUTPUT_DIR is required unless --dryrun is given');
     const user = flags.user || process.env['SYSTEMD_SCOPE'] === 'user';
-    const { runGenerator } = await import('../systemd/quadlet.js');
-    const { generateContext } = await import('../systemd/context.js');
+    const { runGenerator } = await import('../engine/systemd.js');
+    const { generateContext } = await import('../engine/systemd.js');
     const ctx = generateContext();
     const rep = runGenerator({ user, outputDir, dryRun: flags.dryrun, ctx });
     if (flags.dryrun) for (const u of rep.units) process.stdout.write(`---${u.serviceName}---\n${u.text}\n`);

@@ -197,7 +197,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildReport> {
       store, root: paths().root, contextDir, file: parsed, ignore: matcher, buildArgs, target: opts.target,
       noCache: !!opts.noCache, layers: opts.layers ?? true, pull, network, secrets, labels, annotations,
       squash: !!opts.squash, format: format as 'oci' | 'docker', names, commitName: opts.tags?.[0], quiet: !!opts.quiet,
-      stdout, stderr, tlsVerify: opts.tlsVerify, arch, signal: opts.signal,
+      stdout, stderr, tlsVerify: opts.tlsVerify, arch, signal: opts.signal, pullImage: async (o, s) => (await import('./pull.js')).pullImage(o, s),
     });
     const r = await ex.build();
     if (opts.iidfile) writeFileAtomic(opts.iidfile, `sha256:${r.id}`, 0o644);

@@ -134,10 +134,8 @@ export function inspectImage(nameOrId: string, store = new ImageStore()): Record
   return inspectRecord(img, idx, store);
 }
 
-export function readImageConfig(img: ImageRecord, store = new ImageStore()): ImageConfig {
-  const buf = store.readBlob(img.configDigest);
-  try { return JSON.parse(buf.toString('utf8')) as ImageConfig; } catch (err) { throw new TspodError(`image ${img.id.slice(0, 12)}: config blob is not valid JSON: ${errorMessage(err)}`); }
-}
+export { readImageConfig } from '../image/config.js';
+import { readImageConfig } from '../image/config.js';
 
 export function inspectRecord(img: ImageRecord, idx: StorageIndex, store: ImageStore): Record<string, unknown> {
   const cfg = readImageConfig(img, store);

@@ -295,7 +295,6 @@ async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<
   const list = await syncAll(ctrs);
   const e = ctrs.resolve(container, list);
   const { withLock } = await import('../state/lock.js');
-  const { paths } = await import('../util/paths.js');
   await withLock(containerLockKey(e.id), async () => {
     const cur = ctrs.resolve(e.id, await syncAll(ctrs));
     const cfg = ctrs.readConfig(cur.id) as NetConfig;

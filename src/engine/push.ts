@@ -10,7 +10,15 @@ import { MT, type ImageManifest, type LayerRecord } from '../image/types.js';
 import { InvalidArgumentError, RegistryError, TspodError } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { parseCreds } from './pull.js';
-import type { PushEvent } from '../cli/progress.js';
+
+/** Progress of a push, as {@link PushOptions.onEvent} receives it. */
+export type PushEvent =
+  | { type: 'push-start'; reference: string }
+  | { type: 'blob-skip'; digest: string; reason: 'exists' | 'mounted' }
+  | { type: 'blob-start'; digest: string; size: number; config?: boolean }
+  | { type: 'blob-progress'; digest: string; bytes: number; size: number }
+  | { type: 'blob-done'; digest: string; size: number }
+  | { type: 'manifest'; digest: string };
 
 export interface PushOptions {
   source: string;

@@ -136,6 +136,30 @@ export function runInherit(file: string, args: readonly string[], env: NodeJS.Pr
   });
 }
 
+/**
+ * Run a command with the given streams as its stdio (absent ones are /dev/null) and
+ * resolve to its exit code (128+N when killed by signal N). Aborting kills it.
+ */
+export function runWithStreams(file: string, args: readonly string[], env: NodeJS.ProcessEnv,
+  io: { stdin?: NodeJS.ReadableStream | undefined; stdout?: NodeJS.WritableStream | undefined; stderr?: NodeJS.WritableStream | undefined; signal?: AbortSignal | undefined }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = cp.spawn(file, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', io.stderr ? 'pipe' : 'ignore'], env });
+    if (io.stdin && child.stdin) { io.stdin.pipe(child.stdin); child.stdin.on('error', () => undefined); }
+    // the streams stay open: the caller owns them
+    if (io.stdout) child.stdout?.on('data', (d: Buffer) => io.stdout!.write(d));
+    if (io.stderr) child.stderr?.on('data', (d: Buffer) => io.stderr!.write(d));
+    const kill = () => { try { child.kill('SIGKILL'); } catch { /* gone */ } };
+    io.signal?.addEventListener('abort', kill, { once: true });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      io.signal?.removeEventListener('abort', kill);
+      if (io.stdin && child.stdin) io.stdin.unpipe(child.stdin);
+      if (signal) resolve(128 + (os.constants.signals[signal] ?? 1));
+      else resolve(code ?? 125);
+    });
+  });
+}
+
 /** Find an executable on PATH (plus sbin dirs); undefined if absent. */
 export function which(name: string): string | undefined {
   const dirs = (process.env['PATH'] ?? '').split(':').concat(['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/libexec/podman']);

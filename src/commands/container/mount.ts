@@ -28,8 +28,8 @@ export default class ContainerMount extends TspodCommand {
     }
     let targets = names;
     if (flags.all) {
-      const { ContainerStore } = await import('../../container/store.js');
-      targets = new ContainerStore().list().map((c) => c.id);
+      const { listContainers } = await import('../../engine/container/state.js');
+      targets = (await listContainers({ all: true })).map((c) => c.Id);
     }
     const reps = await mountContainers(targets);
     let last: Error | undefined;

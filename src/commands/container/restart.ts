@@ -15,18 +15,8 @@ export default class ContainerRestart extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRestart);
-    const eng = await import('../../engine/container/index.js');
-    let names = argv as string[];
-    if (flags.all || flags.running) names = (await eng.listContainers({ all: !flags.running })).map((r) => r.Id);
-    const reps: Array<{ input: string; error?: Error }> = [];
-    for (const n of names) {
-      try {
-        const [s] = await eng.stopContainers([n], { timeout: flags.time });
-        if (s?.error) throw s.error;
-        await eng.startContainer(n);
-        reps.push({ input: n });
-      } catch (err) { reps.push({ input: n, error: err as Error }); }
-    }
+    const { restartContainers } = await import('../../engine/container/stop.js');
+    const reps = await restartContainers(argv as string[], { timeout: flags.time, all: flags.all, running: flags.running });
     await report(this, reps, (r) => r.input);
   }
 }

@@ -39,8 +39,8 @@ export default class ContainerRm extends TspodCommand {
     // an ID file whose container is gone is gone too (a unit's ExecStopPost leaves nothing behind)
     if (flags.cidfile?.length) {
       const { removeStaleCidFiles } = await import('../../cli/cidfile.js');
-      const { ContainerStore } = await import('../../container/store.js');
-      const ids = new Set(new ContainerStore().list().map((c) => c.id));
+      const { listContainers } = await import('../../engine/container/state.js');
+      const ids = new Set((await listContainers({ all: true })).map((c) => c.Id));
       removeStaleCidFiles(flags.cidfile, ids);
     }
     try {

@@ -21,9 +21,9 @@ export default class GenerateQuadlet extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(GenerateQuadlet);
-    const { readContainerForUnits } = await import('../../systemd/context.js');
-    const { generateQuadletFile } = await import('../../systemd/generate.js');
-    const { TSPOD_VERSION } = await import('../../engine/system.js');
+    const { readContainerForUnits } = await import('../../engine/systemd.js');
+    const { generateQuadletFile } = await import('../../engine/systemd.js');
+    const { TSPOD_VERSION } = await import('../../engine/systemd.js');
     const unit = generateQuadletFile(readContainerForUnits(args.container), { restartPolicy: flags['restart-policy'], noHeader: flags['no-header'] }, { version: TSPOD_VERSION, now: new Date() });
     for (const w of unit.warnings) this.warn2(w);
     if (flags.files) {

@@ -38,8 +38,8 @@ export default class GenerateSystemd extends TspodCommand {
     const { args, flags } = await this.parseCmd(GenerateSystemd);
     if (flags.format !== undefined && flags.format !== 'json') this.fail(`unsupported --format "${flags.format}": only json is supported`);
     if (flags.time !== undefined && flags['stop-timeout'] !== undefined && flags.time !== flags['stop-timeout']) this.fail('--time and --stop-timeout disagree: give one of them');
-    const { readContainerForUnits, generateContext } = await import('../../systemd/context.js');
-    const { generateSystemdUnit } = await import('../../systemd/generate.js');
+    const { readContainerForUnits, generateContext } = await import('../../engine/systemd.js');
+    const { generateSystemdUnit } = await import('../../engine/systemd.js');
     const unit = generateSystemdUnit(readContainerForUnits(args.container), {
       useName: flags.name, new: flags.new, restartPolicy: flags['restart-policy'], restartSec: flags['restart-sec'],
       stopTimeout: flags.time ?? flags['stop-timeout'], startTimeout: flags['start-timeout'], after: flags.after, wants: flags.wants,

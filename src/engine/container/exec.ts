@@ -43,7 +43,29 @@ export function isRunning(id: string): boolean {
   return s.state === 'running' || s.state === 'paused' || s.state === 'stopping';
 }
 
-export interface ExecOptions { command: string[]; interactive?: boolean; tty?: boolean; detach?: boolean; env?: string[]; envFile?: string[]; user?: string; workdir?: string; privileged?: boolean }
+/** Options of {@link execInContainer}. */
+export interface ExecOptions {
+  /** The command and its arguments. */
+  command: string[];
+  /** Keep stdin open (forwarded from `io.stdin`, or the process's stdin). */
+  interactive?: boolean | undefined;
+  /** Allocate a terminal for the process. */
+  tty?: boolean | undefined;
+  /** Start it and return at once (its stdio is /dev/null: it holds none of ours). */
+  detach?: boolean | undefined;
+  env?: string[] | undefined;
+  envFile?: string[] | undefined;
+  user?: string | undefined;
+  workdir?: string | undefined;
+  privileged?: boolean | undefined;
+  /** Streams for the process; default: the calling process's own stdio. */
+  io?: ExecIO | undefined;
+  /** Aborting kills the exec'd process (SIGKILL through runc). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Where an exec session's stdio goes. */
+export interface ExecIO { stdin?: NodeJS.ReadableStream | undefined; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
 export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
   const store = new ContainerStore();
@@ -78,8 +100,12 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
     if (o.detach) args.push('--detach');
     if (o.tty) args.push('--tty');
     args.push(e.id);
-    const { runInherit } = await import('../../util/exec.js');
-    const code = await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
+    const { runInherit, runWithStreams } = await import('../../util/exec.js');
+    // detached: runc's stdio is the process's, so it gets /dev/null (holding the caller's
+    // stdout open would keep `out=$(tspod exec -d ...)` waiting for the process to end)
+    const code = o.detach ? await runWithStreams(rt.runc.path, args, process.env, {})
+      : o.io ? await runWithStreams(rt.runc.path, args, process.env, { stdin: o.interactive || o.tty ? o.io.stdin : undefined, stdout: o.io.stdout, stderr: o.io.stderr, signal: o.signal })
+        : await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
     if (code !== 0) {
       let msgs: string[] = [];
       try {
@@ -91,7 +117,7 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
       const msg = msgs.join('; ');
       const cls = msg ? classifyStartError(msg) : undefined;
       if (cls) throw new TspodError(`runc: ${msg}: ${cls === 127 ? 'OCI runtime attempted to invoke a command that was not found' : 'OCI permission denied'}`, 'EEXEC', cls);
-      if (msg) process.stderr.write(`Error: runc: ${msg}\n`);
+      if (msg) (o.io?.stderr ?? process.stderr).write(`Error: runc: ${msg}\n`);
     }
     return code;
   } finally {

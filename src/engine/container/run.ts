@@ -1,5 +1,6 @@
 // Run: create + start (+ attach or follow until exit), as `tspod run` does it;
 // and following a container's output until it exits.
+import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
@@ -69,6 +70,34 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   }
   exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr });
   return { ...rep, exitCode };
+}
+
+/** Options of {@link startAttached}. */
+export interface StartAttachedOptions {
+  /** Forward stdin (the container must have been created with -i). */
+  interactive?: boolean | undefined;
+  detachKeys?: string | undefined;
+  io?: AttachIO | undefined;
+}
+
+/**
+ * `start -a`: start a container and stay with it until it exits; resolves to its exit
+ * code. With -i or a terminal it is attached through conmon before `runc start` (no
+ * output lost); otherwise its output is followed from the log, from where this run
+ * begins.
+ */
+export async function startAttached(input: string, o: StartAttachedOptions = {}): Promise<number> {
+  const store = new ContainerStore();
+  const e = store.resolve(input);
+  const cfg = store.readConfig(e.id);
+  if (o.interactive || cfg.tty) {
+    const { attachContainer } = await import('../attach.js');
+    return attachContainer(e.id, { stdin: !!o.interactive, tty: false, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
+  }
+  let offset = 0;
+  try { offset = fs.statSync(cfg.logPath).size; } catch { /* no log yet */ }
+  const r = await startContainer(e.id);
+  return followUntilExit(r.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, offset);
 }
 
 /**

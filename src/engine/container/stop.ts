@@ -9,7 +9,8 @@ import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../ut
 import { sleep, runtime, ctrLockKey } from './common.js';
 import { cleanupContainer } from './cleanup.js';
 import { removeContainers } from './remove.js';
-import { conmonAlive, readExit, syncAll, syncedState } from './state.js';
+import { startContainer } from './start.js';
+import { conmonAlive, listContainers, readExit, syncAll, syncedState } from './state.js';
 
 export interface StopReport { input: string; id: string; error?: TspodError }
 
@@ -42,7 +43,7 @@ export async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutS
     if (t > 0) {
       try { await rt.killContainer(cur.id, cfg.stopSignal); } catch (err) { log.debug(`kill ${cfg.stopSignal}: ${errorMessage(err)}`); }
       if (await waitExited(cur.id, t * 1000)) return;
-      process.stderr.write(`WARN[0000] StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL\n`);
+      log.warn(`StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL`);
     }
     // rootless cgroups v1: runc kill --all cannot find the processes, so signal init (pid namespace dies with it)
     try { await rt.killContainer(cur.id, 'SIGKILL'); } catch (err) {
@@ -104,6 +105,24 @@ export async function killContainers(inputs: string[], opts: { signal?: string |
       if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === '9' || sig === '15') await store.patch(e.id, (x) => { x.stoppedByUser = true; });
       await rt.killContainer(e.id, sig);
       out.push({ input, id: e.id });
+    } catch (err) {
+      out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
+    }
+  }
+  return out;
+}
+
+/** Stop (if running) then start each container; one report per target. */
+export async function restartContainers(inputs: string[], opts: { timeout?: number | undefined; all?: boolean | undefined; running?: boolean | undefined } = {}): Promise<StopReport[]> {
+  const targets = opts.all || opts.running ? (await listContainers({ all: !opts.running })).map((r) => r.Id) : inputs;
+  const out: StopReport[] = [];
+  for (const input of targets) {
+    try {
+      const [s] = await stopContainers([input], { timeout: opts.timeout });
+      if (s?.error) throw s.error;
+      const r = await startContainer(input);
+      await r.notified;
+      out.push({ input, id: r.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
     }

@@ -1,8 +1,7 @@
-import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from '../../../src/cli/dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, expandUsernsCommands, USERNS_COMMANDS } from '../../../src/cli/dispatch.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const manifestPath = path.resolve(here, '..', '..', '..', 'oclif.manifest.json');
@@ -19,9 +18,13 @@ t.test('global flags before the command become environment', async (t) => {
 });
 
 t.test('which commands re-execute inside the user namespace', async (t) => {
-  for (const c of ['pull', 'image pull', 'run', 'rm', 'system reset', 'load']) t.ok(needsUserNamespace(c, [c]), c);
-  for (const c of ['images', 'ps', 'inspect', 'version', 'logs']) t.notOk(needsUserNamespace(c, [c]), c);
-  t.notOk(needsUserNamespace('pull', ['pull', '--help']), 'help never needs it');
+  const manifest = JSON.parse(read(manifestPath)) as { commands: Record<string, { aliases?: string[] }> };
+  const spellings = new Set(expandUsernsCommands(manifest));
+  for (const c of ['pull', 'image pull', 'run', 'rm', 'system reset', 'load', 'container remove', 'image remove', 'volume remove', 'rmi', 'umount']) t.ok(needsUserNamespace(c, [c], spellings), c);
+  for (const c of ['images', 'ps', 'inspect', 'version', 'logs', 'push']) t.notOk(needsUserNamespace(c, [c], spellings), c);
+  t.notOk(needsUserNamespace('pull', ['pull', '--help'], spellings), 'help never needs it');
+  for (const id of USERNS_COMMANDS) t.ok(manifest.commands[id], `${id} is a command`);
+  t.throws(() => expandUsernsCommands({ commands: {} }), /not a command/, 'a stale entry fails the build');
 });
 
 t.test('the container command line is split off before oclif parses', async (t) => {

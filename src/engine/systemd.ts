@@ -1,15 +1,16 @@
-// The impure half of unit generation: read a container (and its image's
-// config) from the store, and describe this installation (where tspod is, which
-// --root/--runroot the unit's commands need).
+// Units and Quadlet files, the engine's side: read a container (and its image's
+// config) from the store, describe this installation (where tspod is, which
+// --root/--runroot the unit's commands need), and hand both to the pure
+// generators in src/systemd/.
 import * as path from 'node:path';
 import { ContainerStore } from '../container/store.js';
 import { ImageStore } from '../image/store.js';
-import { readImageConfig } from '../engine/images.js';
-import { tspodLauncher, tspodScript } from '../engine/container/common.js';
-import { TSPOD_VERSION } from '../engine/system.js';
+import { readImageConfig } from '../image/config.js';
+import { tspodLauncher, tspodScript } from './container/common.js';
+import { TSPOD_VERSION } from './system.js';
 import { hostUid, isRootless, paths } from '../util/paths.js';
-import type { ContainerInput, GenerateContext } from './generate.js';
-import { tspodInvocation } from './generate.js';
+import type { ContainerInput, GenerateContext } from '../systemd/generate.js';
+import { tspodInvocation } from '../systemd/generate.js';
 
 export function readContainerForUnits(nameOrId: string, store = new ContainerStore()): ContainerInput {
   const e = store.resolve(nameOrId);
@@ -49,3 +50,7 @@ export function generateContext(now = new Date()): GenerateContext {
     defaultRunroot: p.runroot === d.runroot,
   };
 }
+
+export { generateSystemdUnit, generateQuadletFile } from '../systemd/generate.js';
+export { runGenerator } from '../systemd/quadlet.js';
+export { TSPOD_VERSION } from './system.js';
