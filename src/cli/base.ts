@@ -6,6 +6,7 @@ import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
 import { passthroughArgs } from './dispatch.js';
+import { printError } from './errors.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -55,10 +56,6 @@ export abstract class TspodCommand extends Command {
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     const code = typeof err.exitCode === 'number' ? err.exitCode : (err.oclif?.exit !== undefined && err.oclif.exit !== 0 ? EXIT_TSPOD : err.oclif?.exit === 0 ? 0 : EXIT_TSPOD);
     if (code === 0) return;
-    let msg = String(err.message ?? err).split('\n')[0]!.trim();
-    msg = msg.replace(/^Error:\s*/, '');
-    if (process.env['TSPOD_LOG_LEVEL'] === 'debug' && err.stack) process.stderr.write(`${err.stack}\n`);
-    process.stderr.write(`Error: ${msg}\n`);
-    process.exitCode = code;
+    printError(Object.assign(err, { exitCode: code }));
   }
 }

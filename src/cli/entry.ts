@@ -43,9 +43,7 @@ export async function main(): Promise<void> {
     try {
       process.exitCode = await reexecInUserNamespace(SCRIPT, fullArgv);
     } catch (err) {
-      const e = err as { message?: string; exitCode?: number };
-      process.stderr.write(`Error: ${String(e?.message ?? err).split('\n')[0]}\n`);
-      process.exitCode = typeof e?.exitCode === 'number' ? e.exitCode : 125;
+      (await import('./errors.js')).printError(err);
     }
     return;
   }

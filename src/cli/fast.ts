@@ -85,9 +85,7 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
   try {
     await action(flags, [...parsed.positionals, ...(passthroughArgs() ?? [])]);
   } catch (err) {
-    const e = err as Error & { exitCode?: number };
-    process.stderr.write(`Error: ${String(e.message ?? e).split('\n')[0]!.replace(/^Error:\s*/, '')}\n`);
-    process.exitCode = typeof e.exitCode === 'number' ? e.exitCode : 125;
+    (await import('./errors.js')).printError(err);
   }
   return true;
 }

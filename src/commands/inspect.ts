@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../cli/base.js';
+import { reportTargets, eachTarget } from '../cli/report.js';
 import { renderObjects } from '../cli/output.js';
 import { inspectImage } from '../engine/images.js';
 import { NotFoundError } from '../util/errors.js';
@@ -17,18 +18,11 @@ export default class Inspect extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(Inspect);
     const out: object[] = [];
-    let failed: Error | undefined;
-    for (const name of argv as string[]) {
-      try {
-        out.push(await inspectAny(name, flags.type));
-      } catch (err) {
-        if (failed) process.stderr.write(`Error: ${failed.message}\n`);
-        failed = err as Error;
-      }
-    }
+    const reps = await eachTarget(argv as string[], async (name) => await inspectAny(name, flags.type));
+    for (const r of reps) if (r.value) out.push(r.value);
     if (out.length) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
-    else if (!failed) this.out('[]');
-    if (failed) throw failed;
+    else if (!reps.some((r) => r.error)) this.out('[]');
+    reportTargets(reps, () => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, eachTarget } from '../../cli/report.js';
 import { renderObjects } from '../../cli/output.js';
 
 export default class ContainerInspect extends TspodCommand {
@@ -11,11 +12,9 @@ export default class ContainerInspect extends TspodCommand {
     const { argv, flags } = await this.parseCmd(ContainerInspect);
     const { inspectContainer } = await import('../../engine/container/inspect.js');
     const out: object[] = [];
-    let failed: Error | undefined;
-    for (const n of argv as string[]) {
-      try { out.push(await inspectContainer(n)); } catch (err) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = err as Error; }
-    }
+    const reps = await eachTarget(argv as string[], async (n) => await inspectContainer(n));
+    for (const r of reps) if (r.value) out.push(r.value);
     if (out.length) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
-    if (failed) throw failed;
+    reportTargets(reps, () => undefined);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets } from '../../cli/report.js';
 import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
-import { report } from './stop.js';
 
 export default class ContainerKill extends TspodCommand {
   static override summary = 'Kill one or more running containers with a signal';
@@ -19,6 +19,6 @@ export default class ContainerKill extends TspodCommand {
     const { killContainers } = await import('../../engine/container/stop.js');
     const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, false)];
     if (!names.length && !flags.all) this.fail('you must provide at least one container name or ID');
-    await report(this, await killContainers(names, { signal: flags.signal, all: flags.all }), (r) => r.input);
+    reportTargets(await killContainers(names, { signal: flags.signal, all: flags.all }), (r) => (r.error ? undefined : r.input));
   }
 }

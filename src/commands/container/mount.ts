@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets } from '../../cli/report.js';
 import { renderList } from '../../cli/output.js';
 
 export default class ContainerMount extends TspodCommand {
@@ -32,11 +33,6 @@ export default class ContainerMount extends TspodCommand {
       targets = (await listContainers({ all: true })).map((c) => c.Id);
     }
     const reps = await mountContainers(targets);
-    let last: Error | undefined;
-    for (const r of reps) {
-      if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; continue; }
-      this.out(flags.all ? `${r.id} ${r.path}` : r.path);
-    }
-    if (last) throw last;
+    reportTargets(reps, (r) => (r.error ? undefined : flags.all ? `${r.id} ${r.path}` : r.path));
   }
 }

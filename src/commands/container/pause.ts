@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { report } from './stop.js';
+import { reportTargets } from '../../cli/report.js';
 
 export default class ContainerPause extends TspodCommand {
   static override summary = 'Pause all the processes in one or more containers';
@@ -10,6 +10,6 @@ export default class ContainerPause extends TspodCommand {
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ContainerPause);
     const { pauseContainers } = await import('../../engine/container/stop.js');
-    await report(this, await pauseContainers(argv as string[], true), (r) => r.input);
+    reportTargets(await pauseContainers(argv as string[], true), (r) => (r.error ? undefined : r.input));
   }
 }

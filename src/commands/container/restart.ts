@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { report } from './stop.js';
+import { reportTargets } from '../../cli/report.js';
 
 export default class ContainerRestart extends TspodCommand {
   static override summary = 'Restart one or more containers';
@@ -17,6 +17,6 @@ export default class ContainerRestart extends TspodCommand {
     const { argv, flags } = await this.parseCmd(ContainerRestart);
     const { restartContainers } = await import('../../engine/container/stop.js');
     const reps = await restartContainers(argv as string[], { timeout: flags.time, all: flags.all, running: flags.running });
-    await report(this, reps, (r) => r.input);
+    reportTargets(reps, (r) => (r.error ? undefined : r.input));
   }
 }

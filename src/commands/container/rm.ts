@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, removalExitCode } from '../../cli/report.js';
 import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
-import { report } from './stop.js';
 
 export default class ContainerRm extends TspodCommand {
   static override summary = 'Remove one or more containers';
@@ -26,16 +26,7 @@ export default class ContainerRm extends TspodCommand {
       this.fail('you must provide at least one container name or ID');
     }
     const reps = await removeContainers(names, { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time });
-    // Podman prints what was asked for (the name, or the full ID with -a) and exits 1 when
-    // a container did not exist, 2 when one is running without -f, else 125.
-    const errs = reps.filter((r) => r.error).map((r) => r.error!);
-    let code = 0;
-    if (errs.length) {
-      const { NotFoundError, ConflictError } = await import('../../util/errors.js');
-      const missing = (e: Error): boolean => e instanceof NotFoundError;
-      const running = (e: Error): boolean => e instanceof ConflictError;
-      code = errs.every(missing) ? 1 : errs.every((e) => missing(e) || running(e)) ? 2 : 125;
-    }
+    // Podman prints what was asked for (the name, or the full ID with -a)
     // an ID file whose container is gone is gone too (a unit's ExecStopPost leaves nothing behind)
     if (flags.cidfile?.length) {
       const { removeStaleCidFiles } = await import('../../cli/cidfile.js');
@@ -43,10 +34,6 @@ export default class ContainerRm extends TspodCommand {
       const ids = new Set((await listContainers({ all: true })).map((c) => c.Id));
       removeStaleCidFiles(flags.cidfile, ids);
     }
-    try {
-      await report(this, reps, (r) => r.input);
-    } catch (err) {
-      throw Object.assign(err as Error, { exitCode: code });
-    }
+    reportTargets(reps, (r) => (r.error ? undefined : r.input), { exitCode: removalExitCode });
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets } from '../../cli/report.js';
 import { cidfileFlagDescription, readCidFiles } from '../../cli/cidfile.js';
 
 export default class ContainerStop extends TspodCommand {
@@ -25,7 +26,7 @@ export default class ContainerStop extends TspodCommand {
       this.fail('you must provide at least one container name or ID');
     }
     const reps = await stopContainers(names, { timeout: flags.time, all: flags.all, ignore: flags.ignore });
-    await report(this, reps, (r) => r.input);
+    reportTargets(reps, (r) => (r.error ? undefined : r.input));
   }
 }
 
@@ -34,14 +35,4 @@ export async function latestId(): Promise<string> {
   const rows = await listContainers({ latest: true });
   if (!rows[0]) throw Object.assign(new Error('no containers to act on with --latest'), { exitCode: 125 });
   return rows[0].Id;
-}
-
-export async function report(cmd: { out(s: string): void } | TspodCommand, reps: Array<{ input: string; error?: Error | undefined }>, line: (r: { input: string }) => string): Promise<void> {
-  let failed: Error | undefined;
-  const ok: string[] = [];
-  for (const r of reps) {
-    if (r.error) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = r.error; } else ok.push(line(r));
-  }
-  if (ok.length) process.stdout.write(ok.join('\n') + '\n');
-  if (failed) throw failed;
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets } from '../../cli/report.js';
 
 export default class ContainerUnmount extends TspodCommand {
   static override summary = "Unmount working container's root filesystem";
@@ -18,11 +19,6 @@ export default class ContainerUnmount extends TspodCommand {
     if (!names.length && !flags.all) this.fail('when not running with --all, specify at least one container');
     const { unmountContainers } = await import('../../engine/files.js');
     const reps = await unmountContainers(names, { all: flags.all, force: flags.force });
-    let last: Error | undefined;
-    for (const r of reps) {
-      if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; continue; }
-      this.out(r.id);
-    }
-    if (last) throw last;
+    reportTargets(reps, (r) => (r.error ? undefined : r.id));
   }
 }

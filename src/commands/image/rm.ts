@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, removalExitCode } from '../../cli/report.js';
 import { removeImages } from '../../engine/images.js';
 
 export default class ImageRm extends TspodCommand {
@@ -17,17 +18,6 @@ export default class ImageRm extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ImageRm);
     const reports = await removeImages(argv as string[], { force: flags.force, all: flags.all, ignore: flags.ignore });
-    let failed: Error | undefined;
-    const lines: string[] = [];
-    for (const r of reports) {
-      for (const u of r.untagged) lines.push(`Untagged: ${u}`);
-      for (const d of r.deleted) lines.push(`Deleted: ${d}`);
-      if (r.error) {
-        if (failed) process.stderr.write(`Error: ${failed.message}\n`);
-        failed = r.error;
-      }
-    }
-    this.out(lines.join('\n'));
-    if (failed) throw failed;
+    reportTargets(reports, (r) => [...r.untagged.map((u) => `Untagged: ${u}`), ...r.deleted.map((d) => `Deleted: ${d}`)], { exitCode: removalExitCode });
   }
 }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, eachTarget } from '../../cli/report.js';
 import { renderObjects } from '../../cli/output.js';
 
 export default class NetworkInspect extends TspodCommand {
@@ -14,11 +15,9 @@ export default class NetworkInspect extends TspodCommand {
     const { argv, flags } = await this.parseCmd(NetworkInspect);
     const { inspectNetwork } = await import('../../engine/networks.js');
     const out: object[] = [];
-    let failed: Error | undefined;
-    for (const n of argv as string[]) {
-      try { out.push(inspectNetwork(n)); } catch (err) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = err as Error; }
-    }
-    if (out.length || !failed) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
-    if (failed) throw failed;
+    const reps = await eachTarget(argv as string[], async (n) => inspectNetwork(n));
+    for (const r of reps) if (r.value) out.push(r.value);
+    if (out.length || !reps.some((r) => r.error)) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
+    reportTargets(reps, () => undefined);
   }
 }

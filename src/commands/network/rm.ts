@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, removalExitCode } from '../../cli/report.js';
 
 export default class NetworkRm extends TspodCommand {
   static override summary = 'Remove one or more networks';
@@ -17,12 +18,6 @@ export default class NetworkRm extends TspodCommand {
     const { argv, flags } = await this.parseCmd(NetworkRm);
     const { removeNetworks } = await import('../../engine/networks.js');
     const reps = await removeNetworks(argv as string[], { force: flags.force, timeout: flags.time });
-    let last: (Error & { code?: string }) | undefined;
-    const ok: string[] = [];
-    for (const r of reps) {
-      if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; } else ok.push(r.name);
-    }
-    if (ok.length) this.out(ok.join('\n'));
-    if (last) this.fail(last.message, last.code === 'ENOTFOUND' ? 1 : last.code === 'EINUSE' ? 2 : 125);
+    reportTargets(reps, (r) => (r.error ? undefined : r.name), { exitCode: removalExitCode });
   }
 }

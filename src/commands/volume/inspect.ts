@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, eachTarget } from '../../cli/report.js';
 import { renderObjects } from '../../cli/output.js';
 
 export default class VolumeInspect extends TspodCommand {
@@ -17,12 +18,10 @@ export default class VolumeInspect extends TspodCommand {
     const names = argv as string[];
     if (!names.length && !flags.all) this.fail('provide one or more volume names or use --all');
     const out: object[] = [];
-    let failed: Error | undefined;
+    const reps = flags.all ? [] : await eachTarget(names, (n) => inspectVolume(n));
     if (flags.all) out.push(...listVolumes());
-    else for (const n of names) {
-      try { out.push(inspectVolume(n)); } catch (err) { if (failed) process.stderr.write(`Error: ${failed.message}\n`); failed = err as Error; }
-    }
-    if (out.length || !failed) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
-    if (failed) throw failed;
+    for (const r of reps) if (r.value) out.push(r.value);
+    if (out.length || !reps.some((r) => r.error)) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
+    reportTargets(reps, () => undefined);
   }
 }

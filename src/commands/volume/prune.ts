@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets } from '../../cli/report.js';
 import { confirm } from '../../cli/confirm.js';
 
 export default class VolumePrune extends TspodCommand {
@@ -18,11 +19,7 @@ export default class VolumePrune extends TspodCommand {
       if (!(await confirm(`WARNING! This will remove all volumes not used by at least one container. The following volumes will be removed:${names.map((n) => `\n${n}`).join('')}`))) return;
     }
     const reps = await pruneVolumes(flags.filter);
-    let last: Error | undefined;
-    const ok: string[] = [];
-    for (const r of reps) { if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; } else ok.push(r.name); }
-    if (ok.length) this.out(ok.join('\n'));
-    if (last) throw last;
+    reportTargets(reps, (r) => (r.error ? undefined : r.name));
   }
 }
 

@@ -1,5 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
+import { reportTargets, removalExitCode } from '../../cli/report.js';
 
 export default class VolumeRm extends TspodCommand {
   static override summary = 'Remove one or more volumes';
@@ -21,12 +22,6 @@ export default class VolumeRm extends TspodCommand {
     if (names.length && flags.all) this.fail('choose either one or more volumes or all');
     const { removeVolumes } = await import('../../engine/volumes.js');
     const reps = await removeVolumes(names, { force: flags.force, all: flags.all });
-    let last: (Error & { code?: string }) | undefined;
-    const ok: string[] = [];
-    for (const r of reps) {
-      if (r.error) { if (last) process.stderr.write(`Error: ${last.message}\n`); last = r.error; } else ok.push(r.name);
-    }
-    if (ok.length) this.out(ok.join('\n'));
-    if (last) this.fail(last.message, last.code === 'ENOTFOUND' ? 1 : last.code === 'EINUSE' ? 2 : 125);
+    reportTargets(reps, (r) => (r.error ? undefined : r.name), { exitCode: removalExitCode });
   }
 }
