@@ -105,7 +105,7 @@ t.test('writers killed with SIGKILL mid-write never produce a corrupted event', 
     const before = size();
     const kids = Array.from({ length: 3 }, (_, i) => writer(file, round * 10 + i, 0, PAD, 1 << 30, 1));
     // kill once they are writing (node start-up takes a while), at a random moment
-    for (let i = 0; i < 400 && size() < before + PAD * 3; i++) await sleep(25);
+    for (let i = 0; i < 2400 && size() < before + PAD * 3; i++) await sleep(25);
     await sleep(Math.floor(Math.random() * 300));
     for (const k of kids) k.kill('SIGKILL');
     await Promise.all(kids.map(exited));
