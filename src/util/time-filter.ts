@@ -4,7 +4,7 @@
 //   - RFC 3339 with or without fraction and zone: 2026-12-07T00:21:07.123456789Z,
 //     2026-12-07T00:21:07+01:00, 2026-12-07T00:21:07 (no zone: UTC, as Go's time.Parse),
 //     2026-12-07T00:21, 2026-12-07T00, 2026-12-07, 2026-12-07+01:00;
-//   - unix seconds, with a fraction up to nanoseconds: 1796601667, 1796601667.5;
+//   - unix seconds, with a fraction up to nanoseconds: 1796604067, 1796604067.5;
 //   - a Go duration (10m, 1h30m, 1.5h, 300ms, 2us, 2µs, 7ns) relative to now:
 //     back in time by default ("10m" = ten minutes ago), forward when asked
 //     (Podman's events --until 10s means ten seconds from now).
