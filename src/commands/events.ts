@@ -22,13 +22,14 @@ export default class Events extends TspodCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(Events);
-    const ev = await import('../events/index.js');
+    const ev = await import('../engine/events.js');
+    const { jsonLine, templateView, humanLine } = await import('../format/events.js');
     const fmt = flags.format;
     const json = fmt !== undefined && fmt.trim().toLowerCase() === 'json';
-    const print = (e: import('../events/index.js').TspodEvent): string => {
-      if (json) return ev.jsonLine(e) + '\n';
-      if (fmt) return renderList([ev.templateView(e)], { format: fmt, columns: [] });
-      return ev.humanLine(e, !flags['no-trunc']) + '\n';
+    const print = (e: import('../engine/events.js').TspodEvent): string => {
+      if (json) return jsonLine(e) + '\n';
+      if (fmt) return renderList([templateView(e)], { format: fmt, columns: [] });
+      return humanLine(e, !flags['no-trunc']) + '\n';
     };
     // a bad template fails now, with exit 125, not at the first event
     if (fmt && !json) print({ Type: 'system', Status: 'refresh', Time: '1970-01-01T00:00:00Z', timeNano: 0n, Attributes: {} });

@@ -24,6 +24,7 @@ import { unpackLayer } from '../storage/unpack.js';
 import { DigestMismatchError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
 import { log } from '../util/log.js';
 import { qualifyLocalName } from './images.js';
+import { imageEvent } from './events.js';
 
 export type SaveFormat = ArchiveFormat;
 
@@ -89,7 +90,7 @@ function tmpSibling(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
-export async function saveImages(opts: SaveOptions, store = new ImageStore()): Promise<SaveReport> {
+async function saveImagesUnrecorded(opts: SaveOptions, store = new ImageStore()): Promise<SaveReport> {
   const format = opts.format ?? 'docker-archive';
   if (opts.output === '-' || opts.output === '/dev/stdout') opts = { ...opts, output: undefined };
   if (!ARCHIVE_FORMATS.includes(format)) throw new InvalidArgumentError(`unsupported format "${String(format)}": use docker-archive, oci-archive, oci-dir or docker-dir`);
@@ -311,7 +312,7 @@ function repoDigest(name: string, digest: string): string {
   return `${c > name.lastIndexOf('/') ? name.slice(0, c) : name}@${digest}`;
 }
 
-export async function loadImages(opts: LoadOptions = {}, store = new ImageStore()): Promise<LoadReport> {
+async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageStore()): Promise<LoadReport> {
   const stdin = opts.stdin ?? process.stdin;
   if (!opts.input && stdin.isTTY) throw new InvalidArgumentError('cannot read from terminal, use command-line redirection or the --input flag');
   if (opts.input && !fs.existsSync(opts.input)) throw new NotFoundError(`${opts.input}: no such file or directory`);
@@ -411,4 +412,18 @@ export async function loadImages(opts: LoadOptions = {}, store = new ImageStore(
   } finally {
     store.trash(work);
   }
+}
+
+/** {@link saveImagesUnrecorded}, recorded in the events log. */
+export async function saveImages(...args: Parameters<typeof saveImagesUnrecorded>): Promise<SaveReport> {
+  const r = await saveImagesUnrecorded(...args);
+  for (const i of r.images) imageEvent('save', i.id, i.names[0]);
+  return r;
+}
+
+/** {@link loadImagesUnrecorded}, recorded in the events log. */
+export async function loadImages(...args: Parameters<typeof loadImagesUnrecorded>): Promise<LoadReport> {
+  const r = await loadImagesUnrecorded(...args);
+  for (const [i, id] of r.ids.entries()) imageEvent('loadfromarchive', id, r.names[i]);
+  return r;
 }

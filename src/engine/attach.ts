@@ -22,6 +22,7 @@ import { ContainerStore } from '../container/store.js';
 import { ConflictError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { AttachConnection, OutputChunk } from '../runtime/attach-socket.js';
+import { containerEvent } from './events.js';
 
 export interface AttachIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -59,6 +60,7 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
   const store = new ContainerStore();
   const entry = store.resolve(id);
   const cfg = store.readConfig(entry.id);
+  containerEvent('attach', { id: entry.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
   const bundle = store.userdata(entry.id);
   const io: AttachIO = o.io ?? { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
   const tty = cfg.tty;

@@ -10,6 +10,7 @@ import { InvalidArgumentError, NotFoundError, isErrno } from '../util/errors.js'
 import { writeFileAtomic } from '../state/atomic.js';
 import { qualifyLocalName } from './images.js';
 import { goArch } from './system.js';
+import { imageEvent } from './events.js';
 
 export interface BuildOptions {
   /** context directory, or "-" for a tar archive (or a bare Containerfile) on stdin; default "." */
@@ -113,7 +114,7 @@ function findContainerfile(contextDir: string): string {
   throw new NotFoundError(`no Containerfile or Dockerfile found in the context directory ${contextDir}: use -f to name one`);
 }
 
-export async function buildImage(opts: BuildOptions): Promise<BuildReport> {
+async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const stdin = opts.stdin ?? process.stdin;
@@ -205,4 +206,11 @@ export async function buildImage(opts: BuildOptions): Promise<BuildReport> {
   } finally {
     for (const d of scratch) { try { store.trash(d); } catch { /* best effort */ } }
   }
+}
+
+/** {@link buildImageUnrecorded}, recorded in the events log. */
+export async function buildImage(...args: Parameters<typeof buildImageUnrecorded>): Promise<BuildReport> {
+  const r = await buildImageUnrecorded(...args);
+  imageEvent('build', r.id, r.names[0]);
+  return r;
 }

@@ -136,6 +136,7 @@ export function inspectImage(nameOrId: string, store = new ImageStore()): Record
 
 export { readImageConfig } from '../image/config.js';
 import { readImageConfig } from '../image/config.js';
+import { imageEvent } from './events.js';
 
 export function inspectRecord(img: ImageRecord, idx: StorageIndex, store: ImageStore): Record<string, unknown> {
   const cfg = readImageConfig(img, store);
@@ -208,7 +209,7 @@ export function qualifyLocalName(name: string): string {
 
 export interface TagReport { id: string; names: string[] }
 
-export async function tagImage(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
+async function tagImageUnrecorded(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
   if (targets.length === 0) throw new InvalidArgumentError('at least one target name is required');
   const names = targets.map(qualifyLocalName);
   return store.update((idx) => {
@@ -221,7 +222,7 @@ export async function tagImage(source: string, targets: string[], store = new Im
   });
 }
 
-export async function untagImage(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
+async function untagImageUnrecorded(source: string, targets: string[], store = new ImageStore()): Promise<TagReport> {
   return store.update((idx) => {
     const img = store.resolve(source, idx);
     if (targets.length === 0) img.names = [];
@@ -237,7 +238,7 @@ export async function untagImage(source: string, targets: string[], store = new 
 export interface RemoveImageReport { input: string; untagged: string[]; deleted: string[]; error?: TspodError }
 export interface RemoveImagesOptions { force?: boolean; all?: boolean; ignore?: boolean }
 
-export async function removeImages(inputs: string[], opts: RemoveImagesOptions = {}, store = new ImageStore()): Promise<RemoveImageReport[]> {
+async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOptions = {}, store = new ImageStore()): Promise<RemoveImageReport[]> {
   if (!inputs.length && !opts.all) throw new InvalidArgumentError('image name or ID must be specified');
   return store.update(async (idx) => {
     const reports: RemoveImageReport[] = [];
@@ -315,4 +316,28 @@ export async function pruneImages(opts: PruneImagesOptions = {}, store = new Ima
 
 export function imageExists(nameOrId: string, store = new ImageStore()): boolean {
   try { return findImage(store.listImages(), nameOrId) !== undefined; } catch { return false; }
+}
+
+/** {@link tagImageUnrecorded}, recorded in the events log. */
+export async function tagImage(...args: Parameters<typeof tagImageUnrecorded>): Promise<TagReport> {
+  const r = await tagImageUnrecorded(...args);
+  for (const n of args[1]) imageEvent('tag', r.id, qualifyLocalName(n));
+  return r;
+}
+
+/** {@link untagImageUnrecorded}, recorded in the events log. */
+export async function untagImage(...args: Parameters<typeof untagImageUnrecorded>): Promise<TagReport> {
+  const r = await untagImageUnrecorded(...args);
+  for (const n of args[1]) imageEvent('untag', r.id, qualifyLocalName(n));
+  return r;
+}
+
+/** {@link removeImagesUnrecorded}, recorded in the events log. */
+export async function removeImages(...args: Parameters<typeof removeImagesUnrecorded>): Promise<RemoveImageReport[]> {
+  const r = await removeImagesUnrecorded(...args);
+  for (const x of r) {
+    for (const n of x.untagged) imageEvent('untag', x.deleted[0] ?? '', n);
+    for (const id of x.deleted) imageEvent('remove', id, x.input);
+  }
+  return r;
 }

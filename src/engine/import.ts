@@ -8,11 +8,12 @@ import { applyChanges } from '../image/changes.js';
 import { qualifyLocalName } from './images.js';
 import { goArch } from './system.js';
 import { InvalidArgumentError, NotFoundError, isErrno } from '../util/errors.js';
+import { imageEvent } from './events.js';
 
 export interface ImportOptions { source: string; reference?: string | undefined; changes?: string[] | undefined; message?: string | undefined; stdin?: Readable }
 export interface ImportReport { id: string; names: string[] }
 
-export async function importImage(opts: ImportOptions, store = new ImageStore()): Promise<ImportReport> {
+async function importImageUnrecorded(opts: ImportOptions, store = new ImageStore()): Promise<ImportReport> {
   const names = opts.reference ? [qualifyLocalName(opts.reference)] : [];
   const config = applyChanges({ Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'] }, opts.changes);
   let input: Readable;
@@ -48,4 +49,11 @@ export async function importImage(opts: ImportOptions, store = new ImageStore())
     layers: [layer],
   });
   return { id: rec.id, names: rec.names };
+}
+
+/** {@link importImageUnrecorded}, recorded in the events log. */
+export async function importImage(...args: Parameters<typeof importImageUnrecorded>): Promise<ImportReport> {
+  const r = await importImageUnrecorded(...args);
+  imageEvent('import', r.id, r.names[0]);
+  return r;
 }

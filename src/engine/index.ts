@@ -2,7 +2,7 @@
  * tspod's engine as a library: `import { containers, images } from 'tspod'`.
  *
  * Every verb of the CLI, grouped by noun (`containers`, `images`, `volumes`, `networks`,
- * `system`, `events`), each taking one `<Verb>Options` object and resolving to a
+ * `events`, `system`), each taking one `<Verb>Options` object and resolving to a
  * `<Verb>Report`. Verbs that act on several targets report per target (each entry carries
  * its own `error`), so a caller can tell exactly which failed. Output streams are
  * arguments, never the process's own stdio; long work reports progress through callbacks
@@ -32,13 +32,14 @@ import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
+import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 
 export type {
   AttachIO, BuildOptions, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO,
   HealthcheckReport, HistoryRow, ImageRow, ImageSummary, ImportOptions, ImportReport, ListImagesOptions, LoadOptions, LoadReport, LoginOptions, LogsOptions, MountReport,
   NetworkCreateOptions, NetworkInspect, NetworkRmReport, PortMapping, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
-  VolumeCreateOptions, VolumeInspect, VolumeRmReport,
+  VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
 };
 export { TspodError, NotFoundError, ConflictError, InvalidArgumentError } from '../util/errors.js';
 
@@ -267,6 +268,16 @@ export const networks = {
   async connect(o: ConnectOptions): Promise<void> { return (await import('./networks.js')).connectNetwork(o.network, o.container, o); },
   /** Disconnect a container from a network. */
   async disconnect(o: { network: string; container: string }): Promise<void> { return (await import('./networks.js')).disconnectNetwork(o.network, o.container); },
+};
+
+/** The events log: what happened to containers, images, volumes and networks, from every tspod process. */
+export const events = {
+  /** The recorded events matching the filters (Podman's: container, image, event, type, label, volume, network). */
+  async read(o: ReadEventsOptions = {}): Promise<TspodEvent[]> { return (await import('./events.js')).readEvents(o); },
+  /** Follow the log: recorded events after `since` first, then new ones as they happen, until `until` or `signal`. */
+  watch(o: WatchEventsOptions = {}): AsyncIterable<TspodEvent> {
+    return { async *[Symbol.asyncIterator]() { yield* (await import('./events.js')).watchEvents(o); } };
+  },
 };
 
 /** System: version, info, disk usage, reset, registry login, and the user namespace. */

@@ -11,6 +11,7 @@ import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr 
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import { groupFilters } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
+import { networkEvent } from './events.js';
 
 /** `network inspect` and `ls --format json`: Podman's network JSON. */
 export type NetworkInspect = NetworkRecord;
@@ -76,7 +77,7 @@ function leaseRange(subnet: ReturnType<typeof parseCidr>, range: string): { star
 
 const BRIDGE_OPTS = new Set(['mtu', 'vlan', 'isolate']);
 
-export async function createNetwork(o: NetworkCreateOptions, store = new NetworkStore()): Promise<NetworkInspect> {
+async function createNetworkUnrecorded(o: NetworkCreateOptions, store = new NetworkStore()): Promise<NetworkInspect> {
   const driver = o.driver ?? 'bridge';
   if (driver !== 'bridge') throw new InvalidArgumentError(`unsupported network driver "${driver}": tspod supports the bridge driver`);
   if (o.ipv6) throw new InvalidArgumentError('IPv6 user networks are not supported by tspod yet');
@@ -224,7 +225,7 @@ export function networkExists(nameOrId: string, store = new NetworkStore()): boo
 
 export interface NetworkRmReport { name: string; error?: TspodError }
 
-export async function removeNetworks(inputs: string[], o: { force?: boolean | undefined; timeout?: number | undefined } = {}, store = new NetworkStore()): Promise<NetworkRmReport[]> {
+async function removeNetworksUnrecorded(inputs: string[], o: { force?: boolean | undefined; timeout?: number | undefined } = {}, store = new NetworkStore()): Promise<NetworkRmReport[]> {
   const out: NetworkRmReport[] = [];
   for (const input of inputs) {
     try {
@@ -310,7 +311,7 @@ async function editContainer(container: string, fn: (cfg: NetConfig, known: Set<
   });
 }
 
-export async function connectNetwork(network: string, container: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<void> {
+async function connectNetworkUnrecorded(network: string, container: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<void> {
   const rec = store.resolve(network);
   const { planUserNetworks, connectAttached } = await import('../network/attach.js');
   planUserNetworks({ network: rec.name, aliases: o.aliases, ip: o.ip }, store);
@@ -337,7 +338,7 @@ export async function connectNetwork(network: string, container: string, o: { al
   });
 }
 
-export async function disconnectNetwork(network: string, container: string, store = new NetworkStore()): Promise<void> {
+async function disconnectNetworkUnrecorded(network: string, container: string, store = new NetworkStore()): Promise<void> {
   const rec = store.resolve(network);
   const { disconnectAttached } = await import('../network/attach.js');
   await editContainer(container, (cfg, known) => {
@@ -350,4 +351,32 @@ export async function disconnectNetwork(network: string, container: string, stor
     if (!next.length) { delete cfg.staticIP; delete cfg.networkAliases; }
     if (next.length && current[0] === rec.name) delete cfg.staticIP;
   }, async (id) => disconnectAttached(id, rec.name, store));
+}
+
+/** {@link createNetworkUnrecorded}, recorded in the events log. */
+export async function createNetwork(...args: Parameters<typeof createNetworkUnrecorded>): Promise<NetworkInspect> {
+  const r = await createNetworkUnrecorded(...args);
+  networkEvent('create', r.name, { id: r.id, attributes: { driver: r.driver } });
+  return r;
+}
+
+/** {@link removeNetworksUnrecorded}, recorded in the events log. */
+export async function removeNetworks(...args: Parameters<typeof removeNetworksUnrecorded>): Promise<NetworkRmReport[]> {
+  const r = await removeNetworksUnrecorded(...args);
+  for (const x of r) if (!x.error) networkEvent('remove', x.name);
+  return r;
+}
+
+/** {@link connectNetworkUnrecorded}, recorded in the events log. */
+export async function connectNetwork(...args: Parameters<typeof connectNetworkUnrecorded>): Promise<void> {
+  const r = await connectNetworkUnrecorded(...args);
+  networkEvent('connect', args[0], { id: args[1] });
+  return r;
+}
+
+/** {@link disconnectNetworkUnrecorded}, recorded in the events log. */
+export async function disconnectNetwork(...args: Parameters<typeof disconnectNetworkUnrecorded>): Promise<void> {
+  const r = await disconnectNetworkUnrecorded(...args);
+  networkEvent('disconnect', args[0], { id: args[1] });
+  return r;
 }

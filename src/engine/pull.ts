@@ -9,6 +9,7 @@ import { TspodError, InvalidArgumentError, NotFoundError, RegistryError, errorMe
 import { log } from '../util/log.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client.js';
 import type { Credentials } from '../registry/auth.js';
+import { imageEvent } from './events.js';
 
 export type PullPolicy = 'always' | 'missing' | 'never' | 'newer';
 
@@ -77,7 +78,7 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   if (failed !== undefined) throw failed;
 }
 
-export async function pullImage(opts: PullOptions, store = new ImageStore()): Promise<PullReport> {
+async function pullImageUnrecorded(opts: PullOptions, store = new ImageStore()): Promise<PullReport> {
   const policy = opts.policy ?? 'always';
   const emit = opts.onEvent ?? (() => undefined);
   if (policy === 'missing' || policy === 'never') {
@@ -200,4 +201,11 @@ async function pullFrom(client: RegistryClient, repo: string, ref: Reference & {
   });
   emit({ type: 'done', id: rec.id });
   return { id: rec.id, names: rec.names, digest: m.digest, pulled: true };
+}
+
+/** {@link pullImageUnrecorded}, recorded in the events log. */
+export async function pullImage(...args: Parameters<typeof pullImageUnrecorded>): Promise<PullReport> {
+  const r = await pullImageUnrecorded(...args);
+  if (r.pulled) imageEvent('pull', r.id, args[0].reference);
+  return r;
 }

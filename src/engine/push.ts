@@ -10,6 +10,7 @@ import { MT, type ImageManifest, type LayerRecord } from '../image/types.js';
 import { InvalidArgumentError, RegistryError, TspodError } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { parseCreds } from './pull.js';
+import { imageEvent } from './events.js';
 
 /** Progress of a push, as {@link PushOptions.onEvent} receives it. */
 export type PushEvent =
@@ -44,7 +45,7 @@ function stripTransport(s: string): string {
   return s;
 }
 
-export async function pushImage(opts: PushOptions, store = new ImageStore()): Promise<PushReport> {
+async function pushImageUnrecorded(opts: PushOptions, store = new ImageStore()): Promise<PushReport> {
   const emit = opts.onEvent ?? (() => undefined);
   const idx = store.read();
   const img = store.resolve(opts.source, idx);
@@ -135,4 +136,11 @@ export async function pushImage(opts: PushOptions, store = new ImageStore()): Pr
   } finally {
     await client.close();
   }
+}
+
+/** {@link pushImageUnrecorded}, recorded in the events log. */
+export async function pushImage(...args: Parameters<typeof pushImageUnrecorded>): Promise<PushReport> {
+  const r = await pushImageUnrecorded(...args);
+  imageEvent('push', r.digest, r.destination);
+  return r;
 }

@@ -12,6 +12,7 @@ import { ContainerStore } from '../container/store.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
 import { groupFilters } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
+import { volumeEvent } from './events.js';
 
 export interface VolumeInspect {
   Name: string;
@@ -80,7 +81,7 @@ export function planVolume(options: Record<string, string>): { kind: 'plain' | '
   return { kind: 'plain', owner };
 }
 
-export async function createVolume(o: VolumeCreateOptions, store = new VolumeStore()): Promise<VolumeInspect> {
+async function createVolumeUnrecorded(o: VolumeCreateOptions, store = new VolumeStore()): Promise<VolumeInspect> {
   if (o.driver && o.driver !== 'local') throw new InvalidArgumentError(`volume driver "${o.driver}" is not supported: tspod has the "local" driver only`);
   const labels = parseKeyValues(o.labels, 'label');
   const options = parseKeyValues(o.opts, 'volume option', true);
@@ -197,7 +198,7 @@ export function volumeExists(name: string, store = new VolumeStore()): boolean {
 
 export interface VolumeRmReport { name: string; error?: TspodError }
 
-export async function removeVolumes(names: string[], o: { force?: boolean | undefined; all?: boolean | undefined } = {}, store = new VolumeStore()): Promise<VolumeRmReport[]> {
+async function removeVolumesUnrecorded(names: string[], o: { force?: boolean | undefined; all?: boolean | undefined } = {}, store = new VolumeStore()): Promise<VolumeRmReport[]> {
   const targets = o.all ? store.list().map((v) => v.name) : names;
   const out: VolumeRmReport[] = [];
   for (const name of targets) {
@@ -283,4 +284,18 @@ export async function importVolume(name: string, source: string, stdin: Readable
   const { unpackLayer } = await import('../storage/unpack.js');
   await unpackLayer(input, v.mountpoint, { compression: 'auto' });
   await store.markPopulated(name);
+}
+
+/** {@link createVolumeUnrecorded}, recorded in the events log. */
+export async function createVolume(...args: Parameters<typeof createVolumeUnrecorded>): Promise<VolumeInspect> {
+  const r = await createVolumeUnrecorded(...args);
+  volumeEvent('create', r.Name);
+  return r;
+}
+
+/** {@link removeVolumesUnrecorded}, recorded in the events log. */
+export async function removeVolumes(...args: Parameters<typeof removeVolumesUnrecorded>): Promise<VolumeRmReport[]> {
+  const r = await removeVolumesUnrecorded(...args);
+  for (const x of r) if (!x.error) volumeEvent('remove', x.name);
+  return r;
 }

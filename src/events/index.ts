@@ -3,5 +3,4 @@
 export { recordEvent, eventsLogPath, DEFAULT_MAX_SIZE, type LogOptions } from './log.js';
 export { readEvents, watchEvents, type ReadEventsOptions, type WatchEventsOptions } from './read.js';
 export { eventFilter, EVENT_FILTERS } from './filter.js';
-export { humanLine, jsonLine, templateView, goTimeString } from './present.js';
 export { EVENT_TYPES, EVENT_STATUSES, type EventType, type EventStatus, type TspodEvent, type EventInput } from './types.js';

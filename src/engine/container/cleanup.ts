@@ -14,6 +14,7 @@ import { startLocked } from './start.js';
 import { removeContainers } from './remove.js';
 import { stopHealthSchedule } from './health.js';
 import { conmonAlive, readExit } from './state.js';
+import { containerEvent } from '../events.js';
 
 export async function cleanupContainer(id: string): Promise<void> {
   const store = new ContainerStore();
@@ -46,6 +47,7 @@ export async function cleanupContainer(id: string): Promise<void> {
       x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
     });
     if (!updated) return false;
+    if (updated.state === 'exited') containerEvent('died', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels }, { exitCode: code });
     if (updated.autoRemove) return 'remove';
     const cfg = store.readConfig(cur.id);
     const pol = cfg.restart;

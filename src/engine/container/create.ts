@@ -21,6 +21,7 @@ import type { ImageConfig } from '../../image/types.js';
 import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
 import { removeContainers } from './remove.js';
+import { containerEvent } from '../events.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
 
@@ -179,6 +180,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
     throw err;
   }
   if (o.cidfile) writeFileAtomic(o.cidfile, id, 0o644);
+  containerEvent('create', { id, name, image: cfg.imageName, labels: cfg.labels });
   return { id, name, warnings };
 }
 

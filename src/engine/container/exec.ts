@@ -11,6 +11,7 @@ import { paths } from '../../util/paths.js';
 import { ConflictError, InvalidArgumentError, TspodError } from '../../util/errors.js';
 import { sleep, runtime } from './common.js';
 import { readExit, syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 export async function waitContainer(input: string, conditions: string[] = ['exited']): Promise<number> {
   const store = new ContainerStore();
@@ -103,6 +104,8 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
     const { runInherit, runWithStreams } = await import('../../util/exec.js');
     // detached: runc's stdio is the process's, so it gets /dev/null (holding the caller's
     // stdout open would keep `out=$(tspod exec -d ...)` waiting for the process to end)
+    const who = { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels };
+    containerEvent('exec', who);
     const code = o.detach ? await runWithStreams(rt.runc.path, args, process.env, {})
       : o.io ? await runWithStreams(rt.runc.path, args, process.env, { stdin: o.interactive || o.tty ? o.io.stdin : undefined, stdout: o.io.stdout, stderr: o.io.stderr, signal: o.signal })
         : await runInherit(rt.runc.path, args, process.env, o.interactive || o.tty ? 'inherit' : 'no-stdin');
@@ -119,6 +122,7 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
       if (cls) throw new TspodError(`runc: ${msg}: ${cls === 127 ? 'OCI runtime attempted to invoke a command that was not found' : 'OCI permission denied'}`, 'EEXEC', cls);
       if (msg) (o.io?.stderr ?? process.stderr).write(`Error: runc: ${msg}\n`);
     }
+    if (!o.detach) containerEvent('exec_died', who, { exitCode: code });
     return code;
   } finally {
     fs.rmSync(pfile, { force: true });

@@ -13,6 +13,7 @@ import { run, spawnDetached } from '../../util/exec.js';
 import { ConflictError, InvalidArgumentError, errorMessage } from '../../util/errors.js';
 import { runtime, ctrLockKey, tspodScript } from './common.js';
 import { syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 export interface HealthcheckReport { id: string; status: 'healthy' | 'unhealthy' | 'starting'; exitCode: number; output: string; checkPassed: boolean }
 
@@ -74,6 +75,7 @@ export async function runHealthcheck(input: string): Promise<HealthcheckReport> 
     });
   });
   const status = (updated?.health || 'starting') as HealthcheckReport['status'];
+  containerEvent('health_status', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels }, { healthStatus: status });
   return { id: e.id, status, exitCode, output, checkPassed: passed };
 }
 

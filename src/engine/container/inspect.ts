@@ -10,6 +10,7 @@ import { paths } from '../../util/paths.js';
 import { ConflictError, InvalidArgumentError } from '../../util/errors.js';
 import { removeContainers } from './remove.js';
 import { syncAll, syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 export async function inspectContainer(input: string): Promise<Record<string, unknown>> {
   const store = new ContainerStore();
@@ -106,6 +107,7 @@ export async function renameContainer(input: string, newName: string): Promise<v
   const cfg = store.readConfig(e.id);
   cfg.name = newName;
   store.writeConfig(cfg);
+  containerEvent('rename', { id: e.id, name: newName, image: e.imageName, labels: e.labels });
 }
 
 export async function pruneContainers(): Promise<string[]> {

@@ -11,6 +11,7 @@ import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../ut
 import { runtime, ctrLockKey, detachUserNetworks, netDir } from './common.js';
 import { stopOne } from './stop.js';
 import { syncAll, syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 export interface RemoveReport { input: string; id: string; error?: TspodError }
 
@@ -53,6 +54,7 @@ export async function removeContainers(inputs: string[], opts: { force?: boolean
         new ImageStore().trash(store.ctrDir(cur.id));
         if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
       });
+      containerEvent('remove', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels });
       out.push({ input, id: cur.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });

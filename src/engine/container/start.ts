@@ -22,6 +22,7 @@ import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, no
 import { runtime, ctrLockKey, netDir, notifyDir, tspodScript } from './common.js';
 import { startHealthSchedule } from './health.js';
 import { syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid: number; gid: number }): Promise<UserMount[]> {
   const vols = new VolumeStore();
@@ -147,6 +148,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       timeoutSeconds: cfg.timeout || undefined,
     });
     conmonPid = created.conmonPid;
+    containerEvent('init', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
     pid = created.pid;
     if (cfg.networks?.length) {
       const { attachContainerNetworks, writeNetworkFiles } = await import('../../network/index.js');
@@ -176,6 +178,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   await store.patch(e.id, (x) => {
     Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
   });
+  containerEvent('start', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
   return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
 }
 

@@ -11,6 +11,7 @@ import { cleanupContainer } from './cleanup.js';
 import { removeContainers } from './remove.js';
 import { startContainer } from './start.js';
 import { conmonAlive, listContainers, readExit, syncAll, syncedState } from './state.js';
+import { containerEvent } from '../events.js';
 
 export interface StopReport { input: string; id: string; error?: TspodError }
 
@@ -83,6 +84,7 @@ export async function stopContainers(inputs: string[], opts: { timeout?: number 
     try {
       const e = store.resolve(input, list);
       await stopOne(store, e, opts.timeout);
+      containerEvent('stop', { id: e.id, name: e.names[0], image: e.imageName, labels: e.labels });
       return { input, id: e.id };
     } catch (err) {
       if (opts.ignore && err instanceof NotFoundError) return { input, id: '' };
@@ -104,6 +106,7 @@ export async function killContainers(inputs: string[], opts: { signal?: string |
       if (!can.kill(e.state)) throw new ConflictError(`can only kill running containers. ${e.id.slice(0, 12)} is in state ${e.state}: container state improper`);
       if (sig === 'SIGKILL' || sig === 'SIGTERM' || sig === '9' || sig === '15') await store.patch(e.id, (x) => { x.stoppedByUser = true; });
       await rt.killContainer(e.id, sig);
+      containerEvent('kill', { id: e.id, name: e.names[0], image: e.imageName, labels: e.labels }, { attributes: { ...e.labels, signal: sig } });
       out.push({ input, id: e.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
@@ -122,6 +125,7 @@ export async function restartContainers(inputs: string[], opts: { timeout?: numb
       if (s?.error) throw s.error;
       const r = await startContainer(input);
       await r.notified;
+      containerEvent('restart', { id: r.id, name: r.name });
       out.push({ input, id: r.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });
@@ -144,6 +148,7 @@ export async function pauseContainers(inputs: string[], pause: boolean): Promise
         if (pause) await rt.pauseContainer(e.id); else await rt.resumeContainer(e.id);
         await store.patch(e.id, (x) => { x.state = pause ? 'paused' : 'running'; });
       });
+      containerEvent(pause ? 'pause' : 'unpause', { id: e.id, name: e.names[0], image: e.imageName, labels: e.labels });
       out.push({ input, id: e.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });

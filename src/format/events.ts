@@ -2,8 +2,8 @@
 // human line (Podman's Event.ToHumanReadable), the JSON line of --format json,
 // and the object Go templates see (Podman's field names, Time printed like
 // Go's time.Time). Pure functions; the command does the printing.
-import { markMap, markStruct } from '../format/value.js';
-import type { TspodEvent } from './types.js';
+import { markMap, markStruct } from './value.js';
+import type { TspodEvent } from '../events/types.js';
 
 function pad(n: number, w = 2): string {
   return String(n).padStart(w, '0');
