@@ -12,12 +12,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The node entry point (conmon's exit command and health checks run it with node). */
 export function tspodScript(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod.mjs');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tspod.mjs');
 }
 
 /** The launcher users and units run (a shell script in front of tspod.mjs). */
 export function tspodLauncher(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'tspod');
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tspod');
 }
 
 export async function runtime() {
