@@ -18,7 +18,7 @@ export function isTree(v: unknown): v is Tree {
 
 /** Parse a Compose file's text; several `---` documents merge in order, as Compose does. */
 export function parseComposeYaml(text: string, file: string): Tree[] {
-  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
   if (!Array.isArray(docs)) return [];
   const out: Tree[] = [];
   for (const doc of docs) {
