@@ -1,6 +1,7 @@
 // Service ports: the short syntax [[HOST_IP:]HOST_PORT:]CONTAINER_PORT[/PROTOCOL] (ranges on either side,
 // IPv6 host addresses in brackets) and the long syntax, both to ServicePort entries. A container range
 // expands to one entry per port; a host range with one container port stays one entry ("any port of").
+import { isIP } from 'node:net';
 import { ComposeError } from './errors.js';
 import { isTree } from './yaml.js';
 import type { ServicePort } from './types.js';
@@ -37,7 +38,7 @@ export function parsePortSpec(spec: unknown): ServicePort[] {
   if (parts.length === 3) hostIp = parts.shift()!;
   const container = range(parts.pop()!, spec, 'container port');
   const hostPart = parts.pop();
-  if (hostIp !== undefined && !/^[0-9a-fA-F:.]+$/.test(hostIp)) throw new ComposeError(`invalid port "${spec}": invalid host IP "${hostIp}"`);
+  if (hostIp !== undefined && hostIp !== '' && !isIP(hostIp)) throw new ComposeError(`invalid port "${spec}": invalid host IP "${hostIp}"`);
   const base = { protocol: protocol as ServicePort['protocol'], mode: 'ingress' as const, ...(hostIp ? { host_ip: hostIp } : {}) };
   const count = container.end - container.start + 1;
   if (hostPart === undefined || hostPart === '') {

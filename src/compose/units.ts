@@ -27,9 +27,8 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(rest / 60_000); rest -= m * 60_000;
   if (h) out += `${h}h`;
   if (h || m) out += `${m}m`;
-  if (rest || !out) {
-    const s = rest / 1000;
-    out += s >= 1 || out ? `${Number(s.toFixed(9))}s` : `${Number(rest.toFixed(6))}ms`;
-  }
+  // Go always prints the seconds after hours or minutes (1h0m0s); below a second it prints ms
+  if (out) out += `${Number((rest / 1000).toFixed(9))}s`;
+  else out = rest >= 1000 ? `${Number((rest / 1000).toFixed(9))}s` : `${Number(rest.toFixed(6))}ms`;
   return out;
 }
