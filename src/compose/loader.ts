@@ -189,8 +189,19 @@ function readEnvFiles(files: string[], base: Record<string, string>): Record<str
   return vars;
 }
 
-/** Load, merge, validate and normalize a Compose project. Throws ComposeError (exit 125) on bad input. */
-export function loadProject(opts: LoadOptions = {}): Project {
+/** The merged Compose document before normalization (what `config --no-interpolate` prints). */
+export interface ComposeDocument {
+  name: string;
+  working_dir: string;
+  config_files: string[];
+  environment: Record<string, string>;
+  /** The merged tree: extends and include resolved, host paths absolute, list entries unique. */
+  tree: Record<string, unknown>;
+  warnings: string[];
+}
+
+/** Find, read, interpolate, schema-check and merge the files of a project. Throws ComposeError on bad input. */
+export function loadComposeDocument(opts: LoadOptions = {}): ComposeDocument {
   const cwd = path.resolve(opts.cwd ?? process.cwd());
   const osEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(opts.env ?? process.env)) if (v !== undefined) osEnv[k] = v;
@@ -242,6 +253,14 @@ export function loadProject(opts: LoadOptions = {}): Project {
   rebasePaths(merged, workingDir);
   for (const v of ctx.unset) warnings.push(`the "${v}" variable is not set: defaulting to a blank string`);
   if (merged['version'] !== undefined) warnings.push('the top-level "version" is obsolete and ignored');
+  return { name, working_dir: workingDir, config_files: files, environment: env, tree: merged, warnings };
+}
+
+/** Load, merge, validate and normalize a Compose project. Throws ComposeError (exit 125) on bad input. */
+export function loadProject(opts: LoadOptions = {}): Project {
+  const doc = loadComposeDocument(opts);
+  const { name, environment: env, tree: merged, warnings } = doc;
+  const interpolate = opts.interpolate !== false;
 
   const nctx: NormalizeContext = { lookup: (k) => env[k], resolveEnvFiles: interpolate, warnings };
   const all: Record<string, ServiceConfig> = {};
@@ -266,7 +285,7 @@ export function loadProject(opts: LoadOptions = {}): Project {
 
   const activeProfiles = opts.profiles?.length ? opts.profiles : splitList(env['COMPOSE_PROFILES'], ',');
   const project: Project = {
-    name, working_dir: workingDir, config_files: files, environment: env, profiles: activeProfiles,
+    name, working_dir: doc.working_dir, config_files: doc.config_files, environment: env, profiles: activeProfiles,
     services: {}, disabled_services: {}, ...kinds, extensions, warnings,
   };
   addImplicitDependencies(all);

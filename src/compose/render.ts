@@ -50,6 +50,14 @@ export function renderProject(p: Project, format: 'yaml' | 'json' = 'yaml'): str
   return stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/** A merged but not normalized document (`config --no-interpolate`): name first, include gone. */
+export function renderDocument(doc: { name: string; tree: Record<string, unknown> }, format: 'yaml' | 'json' = 'yaml'): string {
+  const out: Record<string, unknown> = { name: doc.name };
+  for (const [k, v] of Object.entries(doc.tree)) if (k !== 'name' && k !== 'include' && k !== 'version') out[k] = v;
+  if (format === 'json') return `${JSON.stringify(out, null, 2)}\n`;
+  return stringify(out, { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
 /** Enabled services, dependencies first. */
 export const serviceNames = (p: Project): string[] => dependencyOrder(p.services);
 

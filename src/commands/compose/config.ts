@@ -24,7 +24,15 @@ export default class ComposeConfig extends TspodCommand {
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(ComposeConfig);
     const c = await import('../../compose/index.js');
-    const project = c.loadProject({ ...composeLoadOptions(flags), interpolate: !flags['no-interpolate'] });
+    const opts = composeLoadOptions(flags);
+    if (flags['no-interpolate'] && !flags.services && !flags.volumes && !flags.images && !flags.profiles && flags.hash === undefined) {
+      // variables stay as written: print the merged files without normalizing values that still hold ${...}
+      const doc = c.loadComposeDocument({ ...opts, interpolate: false });
+      for (const w of doc.warnings) this.warn2(w);
+      if (!flags.quiet) process.stdout.write(c.renderDocument(doc, flags.format));
+      return;
+    }
+    const project = c.loadProject({ ...opts, interpolate: !flags['no-interpolate'] });
     for (const w of project.warnings) this.warn2(w);
     if (flags.quiet) return;
     if (flags.services) return this.out(c.serviceNames(project).join('\n'));
