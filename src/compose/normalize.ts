@@ -299,15 +299,22 @@ function checkExternal(raw: Tree, path: Path, allowed: string[]): void {
   }
 }
 
-export function normalizeNetwork(project: string, key: string, raw: Tree | null): NetworkConfig {
+/** What networks, volumes, secrets and configs share: the engine name, external, labels, driver and its options. */
+function resource(kind: string, project: string, key: string, raw: Tree | null): { r: Tree; path: Path; out: Record<string, unknown> } {
   const r = raw ?? {};
-  const path: Path = ['networks', key];
-  const out: NetworkConfig = { ...(r as Record<string, unknown>), name: resourceName(project, key, r) };
-  out.external = externalFlag(r, path);
-  if (out.external) checkExternal(r, path, ['name', 'external']);
-  if (r['driver'] !== undefined) out.driver = str(r['driver']);
-  if (r['driver_opts'] !== undefined) out.driver_opts = toStringMap(r['driver_opts']);
-  if (r['labels'] !== undefined) out.labels = toStringMap(r['labels']);
+  const path: Path = [kind, key];
+  const out: Record<string, unknown> = { ...r, name: resourceName(project, key, r) };
+  out['external'] = externalFlag(r, path);
+  if (out['external']) checkExternal(r, path, ['name', 'external']);
+  if (r['driver'] !== undefined) out['driver'] = str(r['driver']);
+  if (r['driver_opts'] !== undefined) out['driver_opts'] = toStringMap(r['driver_opts']);
+  if (r['labels'] !== undefined) out['labels'] = toStringMap(r['labels']);
+  return { r, path, out };
+}
+
+export function normalizeNetwork(project: string, key: string, raw: Tree | null): NetworkConfig {
+  const { r, path, out: o } = resource('networks', project, key, raw);
+  const out = o as NetworkConfig;
   for (const k of ['internal', 'attachable', 'enable_ipv4', 'enable_ipv6'] as const) if (r[k] !== undefined && r[k] !== null) out[k] = toBool(r[k], [...path, k]);
   const ipam = r['ipam'];
   if (isTree(ipam)) {
@@ -328,29 +335,17 @@ export function normalizeNetwork(project: string, key: string, raw: Tree | null)
 }
 
 export function normalizeVolume(project: string, key: string, raw: Tree | null): VolumeConfig {
-  const r = raw ?? {};
-  const path: Path = ['volumes', key];
-  const out: VolumeConfig = { ...(r as Record<string, unknown>), name: resourceName(project, key, r) };
-  out.external = externalFlag(r, path);
-  if (out.external) checkExternal(r, path, ['name', 'external']);
-  if (r['driver'] !== undefined) out.driver = str(r['driver']);
-  if (r['driver_opts'] !== undefined) out.driver_opts = toStringMap(r['driver_opts']);
-  if (r['labels'] !== undefined) out.labels = toStringMap(r['labels']);
-  return out;
+  return resource('volumes', project, key, raw).out as VolumeConfig;
 }
 
 export function normalizeFileObject(kind: 'secrets' | 'configs', project: string, key: string, raw: Tree | null): FileObjectConfig {
-  const r = raw ?? {};
-  const path: Path = [kind, key];
-  const out: FileObjectConfig = { ...(r as Record<string, unknown>), name: resourceName(project, key, r) };
-  out.external = externalFlag(r, path);
-  if (out.external) checkExternal(r, path, ['name', 'external']);
+  const { r, path, out: o } = resource(kind, project, key, raw);
+  const out = o as FileObjectConfig;
   const sources = ['file', 'environment', 'content'].filter((k) => r[k] !== undefined && r[k] !== null);
   if (!out.external && sources.length !== 1) {
     throw new ComposeError(`${formatPath(path)}: set exactly one of file, environment${kind === 'configs' ? ', content' : ''} or external: true`);
   }
   for (const k of ['file', 'environment', 'content'] as const) if (r[k] !== undefined && r[k] !== null) out[k] = str(r[k]);
-  if (r['labels'] !== undefined) out.labels = toStringMap(r['labels']);
   return out;
 }
 
