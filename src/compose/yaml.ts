@@ -29,7 +29,7 @@ export function parseComposeYaml(text: string, file: string): Tree[] {
       throw new ComposeError(`${where}: YAML syntax error: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     if (doc.contents === null) continue;
-    const value = toPlain(doc.contents, doc, file, new Set());
+    const value = toPlain(doc.contents, doc, file, new Set(), { aliases: 0 });
     if (value === null || value === undefined) continue;
     if (!isTree(value)) throw new ComposeError(`${file}: a Compose file must be a mapping at the top level`);
     out.push(value);
@@ -37,14 +37,19 @@ export function parseComposeYaml(text: string, file: string): Tree[] {
   return out;
 }
 
-function toPlain(node: unknown, doc: Document, file: string, seen: Set<unknown>): unknown {
+// Aliases are expanded into copies; a document of nested aliases ("billion laughs") would grow
+// exponentially, so expansions are capped far above what a real Compose file uses.
+const MAX_ALIAS_EXPANSIONS = 10_000;
+
+function toPlain(node: unknown, doc: Document, file: string, seen: Set<unknown>, count: { aliases: number }): unknown {
   if (node === null || node === undefined) return null;
   if (isAlias(node)) {
+    if (++count.aliases > MAX_ALIAS_EXPANSIONS) throw new ComposeError(`${file}: too many YAML alias expansions (more than ${MAX_ALIAS_EXPANSIONS})`);
     const target = node.resolve(doc);
     if (!target) throw new ComposeError(`${file}: unknown YAML alias *${node.source}`);
     if (seen.has(target)) throw new ComposeError(`${file}: YAML alias *${node.source} refers to itself`);
     seen.add(target);
-    try { return toPlain(target, doc, file, seen); } finally { seen.delete(target); }
+    try { return toPlain(target, doc, file, seen, count); } finally { seen.delete(target); }
   }
   let value: unknown;
   if (isScalar(node)) {
@@ -53,23 +58,23 @@ function toPlain(node: unknown, doc: Document, file: string, seen: Set<unknown>)
     if (node.type === 'PLAIN' && typeof node.source === 'string' && /^[-+]?0[0-7]+$/.test(node.source)) value = parseInt(node.source, 8);
     if (typeof value === 'bigint') value = Number(value);
   } else if (isSeq(node)) {
-    value = node.items.map((i) => toPlain(i, doc, file, seen));
+    value = node.items.map((i) => toPlain(i, doc, file, seen, count));
   } else if (isMap(node)) {
     const obj: Tree = {};
     const merged: Tree[] = [];
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
-      const k = isScalar(pair.key) ? pair.key.value : toPlain(pair.key, doc, file, seen);
+      const k = isScalar(pair.key) ? pair.key.value : toPlain(pair.key, doc, file, seen, count);
       if (k === '<<' && isScalar(pair.key) && pair.key.type === 'PLAIN') {
         // YAML merge key: explicit keys win, and earlier sources win over later ones
-        const src = toPlain(pair.value, doc, file, seen);
+        const src = toPlain(pair.value, doc, file, seen, count);
         for (const m of Array.isArray(src) ? src : [src]) {
           if (!isTree(m)) throw new ComposeError(`${file}: the YAML merge key << takes a mapping or a list of mappings`);
           merged.push(m);
         }
         continue;
       }
-      obj[keyString(k)] = toPlain(pair.value, doc, file, seen);
+      obj[keyString(k)] = toPlain(pair.value, doc, file, seen, count);
     }
     for (const m of merged) for (const [k, v] of Object.entries(m)) if (!(k in obj)) obj[k] = v;
     value = obj;

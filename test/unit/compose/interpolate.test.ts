@@ -115,4 +115,7 @@ t.test('YAML: anchors, merge keys, tags, octal, syntax errors with file:line:col
   t.throws(() => parseComposeYaml('services:\n  web:\n    image: [unclosed\n', 'bad.yaml'), /^bad\.yaml:\d+:\d+: YAML syntax error/);
   t.throws(() => parseComposeYaml('services:\n  web:\n    image: a\n    image: b\n', 'dup.yaml'), /^dup\.yaml:4:5: YAML syntax error: Map keys must be unique/);
   t.throws(() => parseComposeYaml('- a\n- b\n', 'list.yaml'), /list\.yaml: a Compose file must be a mapping/);
+  const lol = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 9; i++) lol.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  t.throws(() => parseComposeYaml(lol.join('\n'), 'lol.yaml'), /lol\.yaml: too many YAML alias expansions/, 'nested aliases cannot blow up');
 });
