@@ -75,13 +75,13 @@ interface FileLoad {
 }
 
 /** Parse, interpolate and schema-check one file (several YAML documents merge in order). */
-function loadFileTree(file: string, ctx: FileLoad, text?: string): Tree {
+function loadFileTree(file: string, ctx: FileLoad, text?: string, validate = true): Tree {
   const docs = parseComposeYaml(text ?? readText(file, ctx.readStdin), file === '-' ? '(stdin)' : file);
   const lookup: Lookup = (k) => ctx.env[k];
   let tree: Tree = {};
   for (const doc of docs) {
     const t = ctx.interpolate ? interpolateTree(doc, lookup, { onUnset: (n) => ctx.unset.add(n) }) as Tree : doc;
-    validateSchema(stripTags(t), file === '-' ? '(stdin)' : file);
+    if (validate) validateSchema(stripTags(t), file === '-' ? '(stdin)' : file);
     tree = docs.length === 1 ? t : mergeTrees(tree, t);
   }
   return tree;
@@ -90,10 +90,13 @@ function loadFileTree(file: string, ctx: FileLoad, text?: string): Tree {
 // ---- extends
 
 /** Resolve every `extends` in a file's services (same file or `file:`), recursively; cycles are errors. */
-function resolveExtends(tree: Tree, file: string, ctx: FileLoad, stack: string[] = []): void {
+/** Returns whether a service extends one from another file (which then needs checking in this one). */
+function resolveExtends(tree: Tree, file: string, ctx: FileLoad, stack: string[] = []): boolean {
   const services = tree['services'];
-  if (!isTree(services)) return;
+  if (!isTree(services)) return false;
+  const fromFile = Object.values(services).some((s) => isTree(s) && isTree(s['extends']) && s['extends']['file'] !== undefined);
   for (const name of Object.keys(services)) services[name] = extendService(services, name, file, ctx, stack);
+  return fromFile;
 }
 
 function extendService(services: Tree, name: string, file: string, ctx: FileLoad, stack: string[]): Tree {
@@ -108,7 +111,8 @@ function extendService(services: Tree, name: string, file: string, ctx: FileLoad
   let base: Tree;
   if (ref['file'] !== undefined && ref['file'] !== null) {
     const other = resolveHostPath(String(ref['file']), path.dirname(file));
-    const otherTree = loadFileTree(other, ctx);
+    // only the service taken from the other file must be valid (checked once merged into this file)
+    const otherTree = loadFileTree(other, ctx, undefined, false);
     const otherServices = otherTree['services'];
     if (!isTree(otherServices) || !isTree(otherServices[baseName])) throw new ComposeError(`services.${name}.extends: service "${baseName}" not found in ${other}`);
     base = extendService(otherServices, baseName, other, ctx, [...stack, id]);
@@ -170,7 +174,7 @@ function loadMerged(files: string[], ctx: FileLoad, stack: string[] = [], texts:
   let merged: Tree = {};
   for (const f of files) {
     const tree = loadFileTree(f, ctx, texts.get(f));
-    resolveExtends(tree, f, ctx);
+    if (resolveExtends(tree, f, ctx)) validateSchema(stripTags(tree), f === '-' ? '(stdin)' : f);
     resolveIncludes(tree, f, ctx, [...stack, f]);
     merged = mergeTrees(merged, tree);
   }

@@ -107,6 +107,14 @@ t.test('extends: same file, other file (paths relative to it), chains, cycles', 
   t.same(r.env_file, [{ path: path.join(dir, 'lib', 'app.env'), required: true }]);
   t.same(r.environment, { APP: '1' });
   t.same(r.command, ['run'], 'command replaced');
+  const lib = projectDir(t, {
+    'compose.yaml': 'services:\n  t1:\n    extends: {file: lib.yaml, service: base}\n    hostname: t1\n  t3:\n    extends: {file: lib.yaml, service: another}\n',
+    'lib.yaml': 'services:\n  base:\n    image: base\n  another:\n    extends: base\n  nil:\n  bad:\n    ports: {not: a list}\n',
+  });
+  const lp = load(lib);
+  t.same([lp.services['t1']!.image, lp.services['t1']!.hostname, lp.services['t3']!.image], ['base', 't1', 'base'], 'other services of an extended file need not be valid');
+  const badBase = projectDir(t, { 'compose.yaml': 'services:\n  a:\n    extends: {file: lib.yaml, service: bad}\n', 'lib.yaml': 'services:\n  bad:\n    image: x\n    ports: {not: a list}\n' });
+  t.throws(() => load(badBase), /compose\.yaml: validation failed: services\.a\.ports must be array/, 'the extended service itself is checked');
   t.throws(() => loadYaml(t, 'services:\n  a:\n    image: x\n    extends: b\n  b:\n    image: x\n    extends: a\n'), /circular extends: a -> b -> a/);
   t.throws(() => loadYaml(t, 'services:\n  a:\n    image: x\n    extends: nope\n'), /services\.a\.extends: service "nope" not found/);
   t.throws(() => loadYaml(t, 'services:\n  a:\n    extends: {file: nope.yaml, service: x}\n'), /nope\.yaml: no such file/);
