@@ -33,7 +33,10 @@ export interface LoadOptions {
   env?: Record<string, string | undefined> | undefined;
   /** Reads standard input for `-f -` (default: fd 0). */
   readStdin?: (() => string) | undefined;
-  /** false: keep ${VAR} as written and do not read env_file files (`config --no-interpolate`). */
+  /**
+   * false: keep ${VAR} as written and do not read env_file files. loadProject still normalizes, so a
+   * variable where a number or port is expected fails: use loadComposeDocument to see such files as written.
+   */
   interpolate?: boolean | undefined;
 }
 
