@@ -12,6 +12,7 @@ import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodEr
 import { groupFilters } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
 import { networkEvent } from './events.js';
+import { parseTimeFilterMs } from '../util/time-filter.js';
 
 /** `network inspect` and `ls --format json`: Podman's network JSON. */
 export type NetworkInspect = NetworkRecord;
@@ -165,19 +166,6 @@ export function networkUsers(name: string, store = new NetworkStore()): string[]
 
 const FILTERS = ['name', 'id', 'driver', 'label', 'until', 'dangling'];
 
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  if (/^(\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(v)) {
-    const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]!]!;
-    return Date.now() - ms;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid until filter "${v}": use a timestamp, a date or a duration like 10m`);
-  return t;
-}
-
 /** --filter values: the same key ORs, different keys AND (as in Podman). */
 export function networkFilter(filters: string[] | undefined, store = new NetworkStore()): (n: NetworkRecord) => boolean {
   const groups = groupFilters(filters, FILTERS, 'network');
@@ -200,7 +188,7 @@ export function networkFilter(filters: string[] | undefined, store = new Network
           const want = /^(true|1)$/i.test(val);
           return (n) => !used.has(n.name) === want;
         }
-        default: { const t = parseUntil(val); return (n) => Date.parse(n.created) < t; }
+        default: { const t = parseTimeFilterMs(val, 'until filter'); return (n) => Date.parse(n.created) < t; }
       }
     });
     tests.push((n) => one.some((f) => f(n)));

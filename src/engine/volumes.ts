@@ -13,6 +13,7 @@ import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodEr
 import { groupFilters } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
 import { volumeEvent } from './events.js';
+import { parseTimeFilterMs } from '../util/time-filter.js';
 
 export interface VolumeInspect {
   Name: string;
@@ -128,21 +129,6 @@ function usageMap(ctrs = new ContainerStore()): Map<string, string[]> {
 
 const FILTERS = ['name', 'label', 'dangling', 'driver', 'opt', 'scope', 'until', 'anonymous'];
 
-/** Podman's time filter value: RFC 3339, a date, a unix timestamp, or a Go duration ago (10m, 2h30m). */
-function parseUntil(v: string): number {
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const dur = /^(\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/.test(v) ? v : undefined;
-  if (dur) {
-    const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-    let ms = 0;
-    for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(m[1]) * unit[m[2]!]!;
-    return Date.now() - ms;
-  }
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw new InvalidArgumentError(`invalid until filter "${v}": use a timestamp, a date or a duration like 10m`);
-  return t;
-}
-
 function parseBool(k: string, v: string): boolean {
   if (/^(true|1)$/i.test(v)) return true;
   if (/^(false|0)$/i.test(v)) return false;
@@ -173,7 +159,7 @@ export function volumeFilter(filters: string[] | undefined, ctrs = new Container
           const ok = j < 0 ? val : val.slice(0, j), ov = j < 0 ? undefined : val.slice(j + 1);
           return (v) => ok in v.options && (ov === undefined || v.options[ok] === ov);
         }
-        default: { const t = parseUntil(val); return (v) => Date.parse(v.created) < t; }
+        default: { const t = parseTimeFilterMs(val, 'until filter'); return (v) => Date.parse(v.created) < t; }
       }
     });
     tests.push((v) => one.some((f) => f(v)));
