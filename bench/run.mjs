@@ -167,7 +167,10 @@ async function buildImages(work, reg) {
   big.ref = `${reg.host}/bench/big:latest`;
   const small = [];
   /** bench/small0..n-1: busybox + one file each, distinct images (the images-N rows need up to 500). */
-  const ensureSmallImages = async (n) => {
+  let making = Promise.resolve();
+  // the engines set up concurrently: one maker at a time
+  const ensureSmallImages = (n) => (making = making.then(() => makeSmallImages(n)));
+  const makeSmallImages = async (n) => {
     for (let i = small.length; i < n; i++) {
       const img = makeImage([base, filesLayer(layersDir, { 'etc/bench-image': `${i}\n` }, `bench image ${i}`)], { labels: { 'tspod.bench': `small${i}` } });
       await pushImage(reg.url, `bench/small${i}`, 'latest', img);
@@ -175,7 +178,7 @@ async function buildImages(work, reg) {
       small.push(img);
     }
   };
-  await ensureSmallImages(10);
+  await makeSmallImages(10);
   const mb = (n) => (n / 1048576).toFixed(1);
   const bigSize = big.layers.reduce((a, l) => a + l.size, 0);
   console.log(`images: ${big.ref} (${big.layers.length} layers, ${mb(bigSize)} MiB compressed, 2000 small files), ${reg.host}/bench/smallN:latest (busybox + 1 file; 10, more on demand)`);
@@ -184,8 +187,9 @@ async function buildImages(work, reg) {
     describe: { big: { ref: big.ref, layers: big.layers.length, compressedBytes: bigSize, smallFiles: 2000 }, small: () => small.length },
   };
   /** The pull-200m image: one layer holding a 200 MiB file of random data, made and pushed on first use. */
-  const hugeImage = async () => {
-    if (images.huge) return images.huge;
+  let huge;
+  const hugeImage = () => (huge ??= makeHugeImage());
+  const makeHugeImage = async () => {
     const root = fs.mkdtempSync(path.join(layersDir, 'rootfs-huge-'));
     const fd = fs.openSync(path.join(root, 'huge.bin'), 'w');
     for (let i = 0; i < 200; i++) fs.writeSync(fd, crypto.randomBytes(1 << 20));
@@ -278,10 +282,10 @@ async function runBenchmark(b, engines, ctx, opts, work, { teardown = true } = {
   console.log(`\n== ${b.name}: ${b.what}`);
   const setUp = [];
   try {
-    for (const e of owners) {
-      setUp.push(e);
-      if (b.setup) await b.setup(e, ctx);
-    }
+    // untimed, separate stores: both engines at once (the scaling rows create 1000 containers each)
+    const done = await Promise.allSettled(owners.map(async (e) => { setUp.push(e); if (b.setup) await b.setup(e, ctx); }));
+    const bad = done.find((d) => d.status === 'rejected');
+    if (bad) throw bad.reason;
     for (let w = 0; w < opts.warmup; w++) for (const e of engines) await oneRun(b, e, ctx);
     for (let i = 0; i < opts.runs; i++) {
       const k = i % engines.length;
@@ -475,6 +479,8 @@ async function main(argv) {
     state.work = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bench-'));
     fs.chmodSync(state.work, 0o700);
     const tspodTree = opts['no-snapshot'] ? tree : snapshotTspod(tree, state.work);
+    state.loadStart = os.loadavg();
+    console.log(`load average: ${state.loadStart.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs (a busy machine makes every number noisier)`);
     console.log(`tspod: ${tspodTree}${opts['no-snapshot'] ? '' : ` (snapshot of ${tree})`}; work dir ${state.work}; ${opts.runs} runs, ${opts.warmup} warm-up`);
 
     state.reg = await startRegistry(path.join(state.work, 'registry'));
@@ -513,10 +519,11 @@ async function main(argv) {
     printTable(records, labels, opts);
     const costs = seriesCosts(records);
     printSeriesCosts(costs);
+    console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} CPUs`);
 
     const result = {
       date: new Date().toISOString(),
-      host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, user: os.userInfo().username },
+      host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, user: os.userInfo().username, loadavgAtStart: state.loadStart, loadavgAtEnd: os.loadavg() },
       tspodTree: tree,
       git: gitInfo(tree),
       options: { runs: opts.runs, warmup: opts.warmup, quick: opts.quick, snapshot: !opts['no-snapshot'], only: opts.only, rusage: !opts['no-rusage'] },
