@@ -380,7 +380,9 @@ function seriesCosts(records) {
       const [a, b] = [rs[i - 1], rs[i]];
       const dn = b.series.n - a.series.n;
       const per = (l) => (b.medianMs[l] - a.medianMs[l]) / dn;
-      out.push({ series, from: a.series.n, to: b.series.n, tspodMsPerItem: per('tspod'), podmanMsPerItem: per('podman') });
+      // CPU time (the rusage run) is disturbed less by a busy machine than wall time
+      const cpu = (l) => (a.cpuMs && b.cpuMs ? (b.cpuMs[l] - a.cpuMs[l]) / dn : undefined);
+      out.push({ series, from: a.series.n, to: b.series.n, tspodMsPerItem: per('tspod'), podmanMsPerItem: per('podman'), tspodCpuMsPerItem: cpu('tspod'), podmanCpuMsPerItem: cpu('podman') });
     }
   }
   return out;
@@ -388,10 +390,11 @@ function seriesCosts(records) {
 
 function printSeriesCosts(costs) {
   if (!costs.length) return;
-  const rows = [['series', 'items', 'tspod ms/item', 'podman ms/item', 'ratio']];
+  const f = (x) => (x === undefined ? '-' : x.toFixed(3));
+  const rows = [['series', 'items', 'tspod ms/item', 'podman ms/item', 'ratio', 'tspod CPU ms/item', 'podman CPU ms/item']];
   for (const c of costs) {
-    rows.push([c.series, `${c.from} -> ${c.to}`, c.tspodMsPerItem.toFixed(3), c.podmanMsPerItem.toFixed(3),
-      c.podmanMsPerItem > 0 ? (c.tspodMsPerItem / c.podmanMsPerItem).toFixed(2) : '-']);
+    rows.push([c.series, `${c.from} -> ${c.to}`, f(c.tspodMsPerItem), f(c.podmanMsPerItem),
+      c.podmanMsPerItem > 0 && c.tspodMsPerItem > 0 ? (c.tspodMsPerItem / c.podmanMsPerItem).toFixed(2) : '-', f(c.tspodCpuMsPerItem), f(c.podmanCpuMsPerItem)]);
   }
   console.log('\ncost per item (growth of the median between rows of a series, divided by the added items):');
   printRows(rows);
