@@ -440,15 +440,16 @@ async function cleanup(state) {
   state.cleaned = true;
   const { tspod, podman, reg, work, keep } = state;
   if (tspod) {
-    const r = await tspod.exec(['system', 'reset', '--force'], { timeoutMs: 120_000 }).catch((e) => ({ code: -1, stderr: e.message }));
-    if (r.code !== 0) console.error(`warning: tspod system reset --force failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`);
+    const r = await tspod.exec(['system', 'reset', '--force'], { timeoutMs: 900_000 }).catch((e) => ({ code: -1, stderr: e.message }));
+    if (r.code !== 0) console.error(`warning: tspod system reset --force failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${r.stderr.trim().split('\n').pop()}`);
   }
   if (podman) {
-    const r = await podman.exec(['system', 'reset', '--force'], { timeoutMs: 120_000 }).catch((e) => ({ code: -1, stderr: e.message }));
-    if (r.code !== 0) console.error(`warning: podman system reset --force failed (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`);
+    const r = await podman.exec(['system', 'reset', '--force'], { timeoutMs: 900_000 }).catch((e) => ({ code: -1, stderr: e.message }));
+    if (r.code !== 0) console.error(`warning: podman system reset --force failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${r.stderr.trim().split('\n').pop()}`);
   }
   if (work) {
     // podman keeps its pause process after a reset by design; anything else left is worth a note
+    // (a reset of 1000 containers and 500 images on a busy machine takes minutes: hence the long timeout)
     for (const p of leftovers(work)) {
       if (p.engine === 'tspod') console.error(`note: after \`tspod system reset --force\`, pid ${p.pid} is still running: ${p.cmd}; killing it`);
       try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
