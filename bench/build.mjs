@@ -6,6 +6,7 @@
 //   build-cold      every step runs (--no-cache), base image already local   goal: no slower (<= 1.0)
 //   build-cached    fully cached rebuild                                     goal: 2x faster (<= 0.5)
 //   build-lastcopy  rebuild after editing the file of the last COPY          goal: <= 1.0
+//   build-cached-run  fully cached rebuild of RUN steps only (issue 15)      goal: <= 0.8
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +35,23 @@ function context(ctx) {
   ].join('\n') + '\n');
   process.on('exit', () => { try { fs.rmSync(contextDir, { recursive: true, force: true }); } catch { /* ignore */ } });
   return contextDir;
+}
+
+let runOnlyDir;
+
+/** A Containerfile of three RUN steps and nothing else to copy: a cached rebuild is cache look-ups only. */
+function runOnlyContext(ctx) {
+  if (runOnlyDir) return runOnlyDir;
+  runOnlyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bench-build-run-'));
+  fs.chmodSync(runOnlyDir, 0o755);
+  fs.writeFileSync(path.join(runOnlyDir, 'Containerfile'), [
+    `FROM ${ctx.images.base.ref}`,
+    'RUN echo one > /one',
+    'RUN echo two > /two',
+    'RUN cat /one /two > /three',
+  ].join('\n') + '\n');
+  process.on('exit', () => { try { fs.rmSync(runOnlyDir, { recursive: true, force: true }); } catch { /* ignore */ } });
+  return runOnlyDir;
 }
 
 const both = (fn) => ({ tspodCmd: fn, podmanCmd: fn });
@@ -71,6 +89,16 @@ export const buildBenchmarks = [
     setup: async (e, ctx) => { await setup(e, ctx); await e.ok(['build', '-q', '-t', TAG, context(ctx)]); },
     before: async (_e, ctx) => { fs.writeFileSync(path.join(context(ctx), 'last.txt'), `edit ${++edits}\n`); },
     ...both((ctx) => ['build', '-q', '-t', TAG, context(ctx)]),
+    check,
+    teardown: async (e) => { await e.ok(['rmi', '-a', '-f']); },
+  },
+  {
+    name: 'build-cached-run',
+    goal: 0.8,
+    what: 'build again with every step cached: FROM + 3 RUN steps',
+    requires: ['build'],
+    setup: async (e, ctx) => { await e.ok(['pull', '-q', ctx.images.base.ref]); await e.ok(['build', '-q', '-t', TAG, runOnlyContext(ctx)]); },
+    ...both((ctx) => ['build', '-q', '-t', TAG, runOnlyContext(ctx)]),
     check,
     teardown: async (e) => { await e.ok(['rmi', '-a', '-f']); },
   },

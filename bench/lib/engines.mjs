@@ -2,19 +2,47 @@
 // benchmark's temp dir and the same stack: runc, fuse-overlayfs, slirp4netns,
 // cgroupfs, a file events log, and the loopback registry marked insecure.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTimed, CommandError, shellQuote } from './proc.mjs';
 
-/** The environment of the invoking user minus anything that would change how the engines run. */
-function baseEnv() {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'NODE_OPTIONS' || k.startsWith('TAP') || k.startsWith('_TAP') || k.startsWith('TSPOD_')) continue;
-    if (k.startsWith('CONTAINERS_') || k.startsWith('XDG_') || k === 'REGISTRY_AUTH_FILE' || k === 'DOCKER_CONFIG') continue;
-    env[k] = v;
+/** PATH as login(1) and su(1) set it for an unprivileged user (ENV_PATH in /etc/login.defs). */
+function loginPath() {
+  try {
+    const m = /^ENV_PATH\s+(?:PATH=)?(\S+)/m.exec(fs.readFileSync('/etc/login.defs', 'utf8'));
+    if (m) return m[1];
+  } catch { /* no login.defs: Debian's default below */ }
+  return '/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games';
+}
+
+/** LANG from the system locale (/etc/default/locale), as a login shell would have it; unset when none is set. */
+function loginLang() {
+  try {
+    const m = /^LANG=["']?([^"'\s]+)/m.exec(fs.readFileSync('/etc/default/locale', 'utf8'));
+    return m ? m[1] : undefined;
+  } catch {
+    return undefined;
   }
-  env.PATH = env.PATH || '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
-  env.NO_COLOR = '1';
+}
+
+/**
+ * The environment of a fresh login shell of the benchmarking user (what `su - USER` gives),
+ * built explicitly instead of passed through: the caller's environment may hold variables
+ * a user's shell does not have. NODE_EXTRA_CA_CERTS, set on these machines, alone adds
+ * ~40 ms to every node start-up; it is measured as its own column (see run.mjs).
+ */
+export function loginEnv() {
+  const u = os.userInfo();
+  const env = {
+    HOME: u.homedir,
+    USER: u.username,
+    LOGNAME: u.username,
+    SHELL: u.shell || '/bin/sh',
+    PATH: loginPath(),
+    NO_COLOR: '1',
+  };
+  const lang = loginLang();
+  if (lang) env.LANG = lang;
   return env;
 }
 
@@ -41,11 +69,21 @@ function makeDirs(dir) {
 }
 
 class Engine {
-  constructor(name, bin, env, dirs) {
+  /** `name` says which CLI it is ('tspod' | 'podman'); `label` names the column (a variant of tspod has its own). */
+  constructor(name, bin, env, dirs, label = name) {
     this.name = name;
+    this.label = label;
     this.bin = bin;
     this.env = env;
     this.dirs = dirs;
+  }
+
+  /** The same engine and store with extra environment (e.g. NODE_EXTRA_CA_CERTS), under its own label. */
+  variant(label, extraEnv) {
+    const e = new Engine(this.name, this.bin, { ...this.env, ...extraEnv }, this.dirs, label);
+    e.envOverrides = { ...this.envOverrides, ...extraEnv };
+    e.variantOf = this;
+    return e;
   }
 
   /** Run the engine with `args`; resolves the result (never rejects on exit status). */
@@ -60,10 +98,10 @@ class Engine {
     return r;
   }
 
-  /** `env VAR=... bin args` for a shell (hyperfine, reproducing a failure by hand). */
+  /** `env -i VAR=... bin args` for a shell (hyperfine, reproducing a failure by hand): the exact environment. */
   shellCommand(args) {
-    const vars = Object.entries(this.envOverrides).map(([k, v]) => shellQuote(`${k}=${v}`));
-    return ['env', ...vars, shellQuote(this.bin), ...args.map(shellQuote)].join(' ');
+    const vars = Object.entries(this.env).map(([k, v]) => shellQuote(`${k}=${v}`));
+    return ['env', '-i', ...vars, shellQuote(this.bin), ...args.map(shellQuote)].join(' ');
   }
 }
 
@@ -77,7 +115,7 @@ export function makeTspod(dir, bin, regHost) {
     XDG_CONFIG_HOME: d.config,
     REGISTRY_AUTH_FILE: path.join(dir, 'auth.json'),
   };
-  const e = new Engine('tspod', bin, { ...baseEnv(), ...overrides }, d);
+  const e = new Engine('tspod', bin, { ...loginEnv(), ...overrides }, d);
   e.envOverrides = overrides;
   return e;
 }
@@ -118,7 +156,7 @@ export function makePodman(dir, regHost) {
     CONTAINERS_REGISTRIES_CONF: path.join(c, 'registries.conf'),
     REGISTRY_AUTH_FILE: path.join(dir, 'auth.json'),
   };
-  const e = new Engine('podman', 'podman', { ...baseEnv(), ...overrides }, d);
+  const e = new Engine('podman', 'podman', { ...loginEnv(), ...overrides }, d);
   e.envOverrides = overrides;
   return e;
 }

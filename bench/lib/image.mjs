@@ -17,11 +17,11 @@ const BUSYBOX_APPLETS = ['sh', 'ls', 'cat', 'echo', 'true', 'false', 'sleep', 'i
 const sha256 = (buf) => `sha256:${crypto.createHash('sha256').update(buf).digest('hex')}`;
 
 /** Pack a directory into a gzipped layer: { tar digest (diffID), blob, digest, size, comment }. */
-export function packLayer(dir, comment) {
+export function packLayer(dir, comment, { level = 6 } = {}) {
   const tar = execFileSync('tar', [
     '--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '--format=ustar', '-C', dir, '-cf', '-', '.',
   ], { maxBuffer: 1 << 30 });
-  const blob = zlib.gzipSync(tar, { level: 6 });
+  const blob = zlib.gzipSync(tar, { level });
   return { diffID: sha256(tar), blob, digest: sha256(blob), size: blob.length, comment };
 }
 
