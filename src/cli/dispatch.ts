@@ -15,6 +15,8 @@ export const NEEDS_USERNS = new Set([
   'unshare', 'cp', 'container cp', 'diff', 'container diff', 'export', 'container export', 'top', 'container top',
   'stats', 'container stats', 'volume rm', 'volume prune', 'volume import', 'volume export', 'volume create',
   'healthcheck run', 'container restore', 'image save', 'save', 'image tree', 'network rm', 'network remove', 'network prune', 'network connect', 'network disconnect',
+  // the API service runs the engine in-process: it must be inside the namespace like the commands it replaces
+  'system service',
 ]);
 
 const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);
