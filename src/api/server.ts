@@ -9,6 +9,7 @@ import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ApiError, toApiError } from './errors.js';
 import { API_VERSION, RAW, Reply, Router, type ApiReply, type ApiRequest } from './router.js';
+import { log } from '../util/log.js';
 import { prepareUnixPath, type Endpoint, type TlsFiles } from './listen.js';
 
 export interface ServiceOptions {
@@ -74,8 +75,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       idleTimer = setTimeout(() => { if (active === 0) { o.log?.(`idle for ${o.idleSeconds}s: exiting`); void close(); } }, o.idleSeconds * 1000);
     }
   };
-  const begin = () => { active++; if (idleTimer) { clearTimeout(idleTimer); idleTimer = undefined; } };
-  const end = () => { active--; armIdle(); };
+  const begin = (what: string) => { active++; log.debug(`api: + ${what} (${active} active)`); if (idleTimer) { clearTimeout(idleTimer); idleTimer = undefined; } };
+  const end = (what: string) => { active--; log.debug(`api: - ${what} (${active} active)`); armIdle(); };
 
   const dispatch = async (req: http.IncomingMessage, res: http.ServerResponse | undefined, socket: Duplex | undefined, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -90,8 +91,8 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
       if (socket) {
         // a hijacked connection counts as activity until it closes
         hijacked.add(socket);
-        begin();
-        socket.once('close', () => { hijacked.delete(socket); end(); });
+        begin(`hijack ${method} ${path}`);
+        socket.once('close', () => { hijacked.delete(socket); end(`hijack ${method} ${path}`); });
       }
       const result = await route.handler(areq, reply);
       if (result === RAW) return;
@@ -104,8 +105,9 @@ export async function startService(o: ServiceOptions): Promise<RunningService> {
   };
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    begin();
-    res.once('close', end);
+    const what = `${req.method} ${req.url}`;
+    begin(what);
+    res.once('close', () => end(what));
     for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
     void dispatch(req, res, undefined, Buffer.alloc(0));
   });

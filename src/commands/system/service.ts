@@ -33,5 +33,7 @@ export default class SystemService extends TspodCommand {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await svc.done;
+    // the engine may leave handles behind (timers of a follow, a lock's socket): the service's life ends here
+    process.exit(0);
   }
 }
