@@ -3,6 +3,7 @@
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
 import { buildBusyboxLayer, buildFileLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
@@ -171,4 +172,29 @@ t.test('bad requests: Docker\'s status and message, nothing changed', async (t) 
   t.equal((await apiRequest(svc.sock, 'DELETE', '/containers/state?force=1')).status, 204);
 });
 
-void path;
+t.test('docker CLI through a real terminal (tmux): run -it and exec -it, and run -i with piped stdin', async (t) => {
+  const piped = await docker(svc, env, ['run', '--rm', '-i', BB, 'sh', '-c', 'read x; echo got:$x'], { input: 'piped in\n' });
+  t.equal(piped.stdout, 'got:piped in', 'stdin through the hijacked attach, its EOF too');
+  const TMUX = ['/usr/bin/tmux', '/usr/local/bin/tmux'].find((p) => fs.existsSync(p));
+  if (!TMUX) { t.fail('tmux not found: apt-get install tmux'); return; }
+  const sock = path.join(env.dir, 'tmux-api');
+  const tmux = (args: string[]) => execa(TMUX, ['-S', sock, ...args], { reject: false }).then((r) => String(r.stdout));
+  t.teardown(() => tmux(['kill-server']));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const shell = async (name: string, cmd: string, lines: string[], want: RegExp) => {
+    await tmux(['new-session', '-d', '-s', name, '-x', '100', '-y', '30', `env DOCKER_HOST=${svc.host} DOCKER_CONFIG=${path.join(env.dir, 'dc')} ${cmd}; echo EXITED $?; sleep 30`]);
+    let screen = '';
+    for (let i = 0; i < 100 && !/# $/m.test(screen); i++) { await sleep(100); screen = await tmux(['capture-pane', '-p', '-t', name]); }
+    for (const l of lines) { await tmux(['send-keys', '-t', name, '-l', l]); await tmux(['send-keys', '-t', name, 'Enter']); await sleep(300); }
+    for (let i = 0; i < 100 && !want.test(screen); i++) { await sleep(100); screen = await tmux(['capture-pane', '-p', '-t', name]); }
+    return screen;
+  };
+  const run = await shell('run', `docker run --rm -it ${BB} sh`, ['echo hello-$((6*7)); tty', 'exit 3'], /EXITED \d+/);
+  t.match(run, /hello-42\n\/dev\/pts\/0/, 'typed into the container\'s terminal');
+  t.match(run, /EXITED 3/, 'its exit code');
+  t.equal((await docker(svc, env, ['run', '-d', '--name', 'itx', BB, 'sleep', '1000'])).exitCode, 0);
+  const ex = await shell('exec', 'docker exec -it itx sh', ['echo exec-$((6*7)); tty', 'exit 4'], /EXITED \d+/);
+  t.match(ex, /exec-42\n\/dev\/pts\/\d+/, 'exec -it gets a terminal');
+  t.match(ex, /EXITED 4/);
+  t.equal((await docker(svc, env, ['rm', '-f', 'itx'])).exitCode, 0);
+});
