@@ -66,6 +66,15 @@ async function list(req: ApiRequest) {
   return limit > 0 ? out.slice(0, limit) : out;
 }
 
+/**
+ * Docker lists a container's short ID among its aliases on each user network (it resolves there);
+ * docker-compose 1.x looks for it, and without it disconnects and reconnects the container.
+ */
+function withShortIdAlias(networks: unknown, id: string): unknown {
+  if (typeof networks !== 'object' || networks === null) return networks;
+  return Object.fromEntries(Object.entries(networks as Record<string, { Aliases?: string[] }>).map(([n, v]) => [n, { ...v, Aliases: [...new Set([...(v.Aliases ?? []), id.slice(0, 12)])] }]));
+}
+
 /** The engine's inspect, in the shape Docker clients read. */
 export async function inspectDocker(name: string): Promise<Record<string, unknown>> {
   const { entry, config } = resolve(name);
@@ -80,7 +89,7 @@ export async function inspectDocker(name: string): Promise<Record<string, unknow
     State: { ...i.State, Status: dockerState(entry.state), Running: entry.state === 'running' || entry.state === 'stopping', Health: health ? { ...health, Status: health.Status || 'starting' } : undefined, Healthcheck: undefined },
     Config: { ...i.Config, Image: config.imageName, ExposedPorts: exposed, Labels: config.labels ?? {}, Env: config.env },
     HostConfig: { ...i.HostConfig, NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
-    NetworkSettings: { ...i.NetworkSettings, Ports: ports },
+    NetworkSettings: { ...i.NetworkSettings, Ports: ports, Networks: withShortIdAlias(i.NetworkSettings['Networks'], entry.id) },
   };
 }
 
