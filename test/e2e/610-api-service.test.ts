@@ -57,6 +57,7 @@ t.test('idle accounting: an open logs -f keeps the service alive, its end lets i
   const svc = await startApiService(env, ['--time', '2'], { sock });
   t.teardown(() => svc.stop());
   t.equal(fs.statSync(sock).mode & 0o777, 0o600);
+  t.teardown(async () => { await env.tspod(['rm', '-f', '--ignore', 'ticker']); });
   const run = await docker(svc, env, ['run', '-d', '--name', 'ticker', BB, 'sh', '-c', 'while true; do echo tick; sleep 0.5; done']);
   t.equal(run.exitCode, 0, run.stderr);
   const follow = cp.spawn('docker', ['logs', '-f', 'ticker'], { env: { PATH: process.env['PATH'], HOME: env.dir, DOCKER_HOST: svc.host, DOCKER_CONFIG: path.join(env.dir, 'dc') }, stdio: ['ignore', 'pipe', 'ignore'] });
