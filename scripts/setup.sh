@@ -25,6 +25,17 @@ apt-get install -y -qq --no-install-recommends \
   apache2-utils openssl ca-certificates jq hyperfine git attr \
   bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables tmux >/dev/null
 
+# Real clients of tspod's Docker-compatible API (tests only): the docker CLI from docker.io, whose
+# daemon must never start. policy-rc.d refuses service starts during the install; the units are masked
+# so nothing (socket activation included) starts dockerd or containerd later.
+echo "== Docker API clients (docker CLI without its daemon, docker-compose, python3-docker)"
+systemctl mask docker.service docker.socket containerd.service >/dev/null 2>&1 || true
+had_policy=0; [ -e /usr/sbin/policy-rc.d ] && had_policy=1
+if [ "$had_policy" = 0 ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; fi
+apt-get install -y -qq --no-install-recommends docker.io docker-compose python3-docker >/dev/null
+if [ "$had_policy" = 0 ]; then rm -f /usr/sbin/policy-rc.d; fi
+if pgrep -x dockerd >/dev/null; then echo "dockerd is running: it must not (tspod's API tests talk to tspod)" >&2; exit 1; fi
+
 if ! command -v node >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi

@@ -19,6 +19,8 @@ export const USERNS_COMMANDS: readonly string[] = [
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
+  // the API service runs the engine in-process: inside the namespace like the commands it replaces
+  'system:service',
 ];
 
 const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);

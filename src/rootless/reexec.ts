@@ -19,5 +19,9 @@ export async function reexecInUserNamespace(script: string, argv: string[]): Pro
   };
   const args = ['--target', String(pid), '--user', '--mount', '--preserve-credentials', '--wd=' + process.cwd(),
     process.execPath, ...process.execArgv, path.resolve(script), ...argv];
-  return runInherit(nsenter, args, env);
+  // socket activation (tspod system service): the inherited listening sockets go along; the
+  // child is not LISTEN_PID, so it is told the sockets were meant for its parent
+  const listenFds = process.env['LISTEN_PID'] === String(process.pid) ? Number(process.env['LISTEN_FDS'] ?? 0) : 0;
+  if (listenFds > 0) env['TSPOD_LISTEN_FROM_PARENT'] = '1';
+  return runInherit(nsenter, args, env, 'inherit', listenFds);
 }

@@ -121,9 +121,11 @@ export function spawnDetached(file: string, args: readonly string[], opts: { cwd
  * Run a command with our stdio, forwarding termination signals, and resolve to
  * its exit code (128+N when killed by signal N). Used for the rootless re-exec.
  */
-export function runInherit(file: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: 'inherit' | 'no-stdin' = 'inherit'): Promise<number> {
+export function runInherit(file: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin: 'inherit' | 'no-stdin' = 'inherit', extraFds = 0): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = cp.spawn(file, args, { stdio: [stdin === 'inherit' ? 'inherit' : 'ignore', 'inherit', 'inherit'], env });
+    // extraFds: fds 3.. passed on as they are (systemd's listening sockets)
+    const extra = Array.from({ length: extraFds }, (_, i) => 3 + i);
+    const child = cp.spawn(file, args, { stdio: [stdin === 'inherit' ? 'inherit' : 'ignore', 'inherit', 'inherit', ...extra], env });
     const forward = (sig: NodeJS.Signals) => { try { child.kill(sig); } catch { /* gone */ } };
     const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
     for (const s of sigs) process.on(s, forward);

@@ -1,0 +1,227 @@
+// /containers: create, list, inspect, start, stop, kill, restart, pause,
+// unpause, rename, wait, delete, top, prune, resize.
+import { ApiError, badRequest, noSuchContainer, noSuchImage } from '../errors.js';
+import { parseFilters, truthy } from '../filters.js';
+import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
+import { parseJsonBody, translateCreate } from '../create-body.js';
+import { NotFoundError, allContainers, containerState, containers, images, resizeTty, type ContainerConfig, type ContainerEntry } from '../engine-adapter.js';
+import { takePendingAttaches } from './attach.js';
+
+/** Resolve a container or answer Docker's 404. */
+export function resolve(name: string): { entry: ContainerEntry; config: ContainerConfig } {
+  try { return containerState(name); } catch (err) {
+    if (err instanceof NotFoundError) throw noSuchContainer(name);
+    throw err;
+  }
+}
+
+/** Docker's states: created, running, paused, restarting, removing, exited, dead. */
+export function dockerState(s: ContainerEntry['state']): string {
+  return s === 'configured' ? 'created' : s === 'stopping' ? 'running' : s;
+}
+
+function ago(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 1) return 'Less than a second';
+  if (s < 60) return `${s} second${s === 1 ? '' : 's'}`;
+  const m = Math.round(s / 60);
+  if (m < 60) return m === 1 ? 'About a minute' : `${m} minutes`;
+  const h = Math.round(m / 60);
+  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
+  return `${Math.round(h / 24)} days`;
+}
+
+function dockerPorts(c: ContainerConfig | undefined, e: ContainerEntry) {
+  return (c?.ports ?? e.ports).map((p) => ({ IP: p.hostIP || '0.0.0.0', PrivatePort: p.containerPort, PublicPort: p.hostPort, Type: p.protocol }));
+}
+
+function portMap(c: ContainerConfig): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
+  const out: Record<string, Array<{ HostIp: string; HostPort: string }> | null> = {};
+  for (const p of c.ports) (out[`${p.containerPort}/${p.protocol}`] ??= [])!.push({ HostIp: p.hostIP || '0.0.0.0', HostPort: String(p.hostPort) });
+  return out;
+}
+
+const networkMode = (c: ContainerConfig | undefined) => (!c ? 'default' : c.networks?.length ? c.networks[0]! : c.network === 'slirp4netns' ? 'default' : c.network);
+
+async function list(req: ApiRequest) {
+  const all = truthy(req.query.get('all'));
+  const limit = Number(req.query.get('limit') ?? -1);
+  const filters = parseFilters(req.query.get('filters'), ['name', 'id', 'status', 'label', 'ancestor', 'exited', 'health', 'volume', 'network', 'restart-policy'])
+    // Docker names are shown with a leading slash, and a name filter may carry it
+    .map((f) => (f.startsWith('name=/') ? `name=${f.slice(6)}` : f));
+  const rows = await containers.listContainers({ all: all || limit > 0, filters }, ago);
+  const configs = new Map((await allContainers()).map((c) => [c.entry.id, c]));
+  const out = rows.map((r) => {
+    const c = configs.get(r.Id);
+    const e = c?.entry;
+    const cfg = c?.config;
+    return {
+      Id: r.Id, Names: r.NamesList.map((n) => `/${n}`), Image: r.Image, ImageID: `sha256:${r.ImageID}`, Command: r.Command, Created: r.Created,
+      Ports: e ? dockerPorts(cfg, e) : [], Labels: r.Labels, State: dockerState(r.State as ContainerEntry['state']), Status: r.Status,
+      HostConfig: { NetworkMode: networkMode(cfg) },
+      NetworkSettings: { Networks: Object.fromEntries((cfg?.networks ?? [networkMode(cfg)]).map((n) => [n, { NetworkID: n, Aliases: cfg?.networkAliases ?? null }])) },
+      Mounts: (cfg?.mounts ?? []).map((m) => ({ Type: m.type, Name: m.type === 'volume' ? m.source : undefined, Source: m.source, Destination: m.destination, Mode: '', RW: !m.readonly, Propagation: '' })),
+    };
+  });
+  return limit > 0 ? out.slice(0, limit) : out;
+}
+
+/**
+ * Docker lists a container's short ID among its aliases on each user network (it resolves there);
+ * docker-compose 1.x looks for it, and without it disconnects and reconnects the container.
+ */
+function withShortIdAlias(networks: unknown, id: string): unknown {
+  if (typeof networks !== 'object' || networks === null) return networks;
+  return Object.fromEntries(Object.entries(networks as Record<string, { Aliases?: string[] }>).map(([n, v]) => [n, { ...v, Aliases: [...new Set([...(v.Aliases ?? []), id.slice(0, 12)])] }]));
+}
+
+/** The engine's inspect, in the shape Docker clients read. */
+export async function inspectDocker(name: string): Promise<Record<string, unknown>> {
+  const { entry, config } = resolve(name);
+  const i = await containers.inspectContainer(entry.id) as Record<string, unknown> & { State: Record<string, unknown>; Config: Record<string, unknown>; HostConfig: Record<string, unknown>; NetworkSettings: Record<string, unknown> };
+  const ports = portMap(config);
+  const exposed = Object.fromEntries(Object.keys(ports).map((k) => [k, {}]));
+  const health = i.State['Health'] as { Status?: string } | undefined;
+  return {
+    ...i,
+    Name: `/${config.name}`,
+    Image: `sha256:${config.image}`,
+    State: { ...i.State, Status: dockerState(entry.state), Running: entry.state === 'running' || entry.state === 'stopping', Health: health ? { ...health, Status: health.Status || 'starting' } : undefined, Healthcheck: undefined },
+    Config: { ...i.Config, Image: config.imageName, ExposedPorts: exposed, Labels: config.labels ?? {}, Env: config.env },
+    HostConfig: { ...i.HostConfig, NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
+    NetworkSettings: { ...i.NetworkSettings, Ports: ports, Networks: withShortIdAlias(i.NetworkSettings['Networks'], entry.id) },
+  };
+}
+
+async function create(req: ApiRequest) {
+  const opts = translateCreate(parseJsonBody(req.body), req.query.get('name') ?? undefined);
+  // Docker does not pull at create: the client pulls on 404 and retries
+  if (!images.imageExists(opts.image)) throw noSuchImage(opts.image);
+  const rep = await containers.createContainer(opts);
+  return new Reply(201, { Id: rep.id, Warnings: rep.warnings });
+}
+
+function firstError(reps: Array<{ error?: Error | undefined }>): void {
+  const e = reps.find((r) => r.error)?.error;
+  if (e) throw e;
+}
+
+async function start(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  if (entry.state === 'running' || entry.state === 'paused') return new Reply(304);
+  const pending = takePendingAttaches(entry.id);
+  const rep = await containers.startContainer(entry.id, pending.length ? async () => { for (const c of pending) await c(); } : undefined);
+  await rep.notified;
+  return new Reply(204);
+}
+
+async function stop(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  if (!['running', 'paused', 'stopping'].includes(entry.state)) return new Reply(304);
+  const t = req.query.get('t');
+  firstError(await containers.stopContainers([entry.id], { timeout: t !== null && t !== '' ? Number(t) : undefined }));
+  return new Reply(204);
+}
+
+async function kill(req: ApiRequest) {
+  const { entry, config } = resolve(req.params['id']!);
+  if (!['running', 'paused', 'stopping'].includes(entry.state)) throw new ApiError(409, `Container ${entry.id} is not running`);
+  firstError(await containers.killContainers([entry.id], { signal: req.query.get('signal') || undefined }));
+  void config;
+  return new Reply(204);
+}
+
+async function restart(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  const t = req.query.get('t');
+  firstError(await containers.stopContainers([entry.id], { timeout: t !== null && t !== '' ? Number(t) : undefined }));
+  await (await containers.startContainer(entry.id)).notified;
+  return new Reply(204);
+}
+
+async function pause(req: ApiRequest, on: boolean) {
+  const { entry } = resolve(req.params['id']!);
+  firstError(await containers.pauseContainers([entry.id], on));
+  return new Reply(204);
+}
+
+async function wait(req: ApiRequest, reply: ApiReply) {
+  const { entry } = resolve(req.params['id']!);
+  const condition = req.query.get('condition') || 'not-running';
+  if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
+  // Docker sends the headers at once and the body at the exit: a client may start the container meanwhile
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  let code: number;
+  try {
+    if (condition === 'not-running') {
+      code = ['running', 'paused', 'stopping'].includes(entry.state) ? await containers.waitContainer(entry.id, ['exited']) : entry.exitCode;
+    } else {
+      if (condition === 'next-exit' && entry.state === 'exited') await containers.waitContainer(entry.id, ['running', 'stopping', 'paused']).catch(() => 0);
+      code = await containers.waitContainer(entry.id, ['exited']);
+      // removed: after the exit, until the entry is gone (no state matches this)
+      if (condition === 'removed') await containers.waitContainer(entry.id, ['(removed)']);
+    }
+    res.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
+  } catch (err) {
+    res.end(`${JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } })}\n`);
+  }
+  return RAW;
+}
+
+async function remove(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  const force = truthy(req.query.get('force'));
+  if (!force && ['running', 'paused', 'stopping'].includes(entry.state)) {
+    throw new ApiError(409, `You cannot remove a running container ${entry.id}. Stop the container before attempting removal or force remove`);
+  }
+  firstError(await containers.removeContainers([entry.id], { force, volumes: truthy(req.query.get('v')) }));
+  return new Reply(204);
+}
+
+async function rename(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  const name = req.query.get('name');
+  if (!name) throw badRequest('a new name is required: ?name=NEW');
+  await containers.renameContainer(entry.id, name.replace(/^\//, ''));
+  return new Reply(204);
+}
+
+async function top(req: ApiRequest) {
+  const { entry } = resolve(req.params['id']!);
+  if (entry.state !== 'running') throw new ApiError(409, `Container ${entry.id} is not running`);
+  const rows = await containers.topContainer(entry.id);
+  return { Titles: rows[0] ?? [], Processes: rows.slice(1) };
+}
+
+async function prune() {
+  const ids = await containers.pruneContainers();
+  return { ContainersDeleted: ids, SpaceReclaimed: 0 };
+}
+
+async function resize(req: ApiRequest) {
+  const { entry, config } = resolve(req.params['id']!);
+  const h = Number(req.query.get('h')), w = Number(req.query.get('w'));
+  if (!(h > 0 && w > 0)) throw badRequest('resize needs h and w greater than 0');
+  if (config.tty && entry.state === 'running') await resizeTty(entry.id, h, w);
+  return new Reply(200, '');
+}
+
+export function containerRoutes(r: Router): void {
+  r.add('GET', '/containers/json', list);
+  r.add('POST', '/containers/create', create);
+  r.add('POST', '/containers/prune', prune);
+  r.add('GET', '/containers/:id/json', (req) => inspectDocker(req.params['id']!));
+  r.add('POST', '/containers/:id/start', start);
+  r.add('POST', '/containers/:id/stop', stop);
+  r.add('POST', '/containers/:id/kill', kill);
+  r.add('POST', '/containers/:id/restart', restart);
+  r.add('POST', '/containers/:id/pause', (req) => pause(req, true));
+  r.add('POST', '/containers/:id/unpause', (req) => pause(req, false));
+  r.add('POST', '/containers/:id/wait', wait);
+  r.add('POST', '/containers/:id/rename', rename);
+  r.add('POST', '/containers/:id/resize', resize);
+  r.add('GET', '/containers/:id/top', top);
+  r.add('DELETE', '/containers/:id', remove);
+}

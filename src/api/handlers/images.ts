@@ -1,0 +1,142 @@
+// /images: create (pull, progress as JSON lines), list, inspect, history, tag,
+// push, delete, prune.
+import { ApiError, badRequest, noSuchImage } from '../errors.js';
+import { parseFilters, truthy } from '../filters.js';
+import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
+import { NotFoundError, images, pull, push, type PullEvent } from '../engine-adapter.js';
+
+const sha = (id: string) => (id.startsWith('sha256:') ? id : `sha256:${id}`);
+const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
+
+function notFoundAs<T>(name: string, fn: () => T): T {
+  try { return fn(); } catch (err) { if (err instanceof NotFoundError) throw noSuchImage(name); throw err; }
+}
+
+/** X-Registry-Auth: base64url JSON {username, password}; an empty object means none. */
+export function registryCreds(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string' || !header) return undefined;
+  let v: { username?: string; password?: string };
+  try { v = JSON.parse(Buffer.from(header.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8')) as typeof v; } catch { throw badRequest('invalid X-Registry-Auth header: expected base64url-encoded JSON'); }
+  return v.username ? `${v.username}:${v.password ?? ''}` : undefined;
+}
+
+function list(req: ApiRequest) {
+  const filters = parseFilters(req.query.get('filters'));
+  return images.listImages({ all: truthy(req.query.get('all')), filters }).map((i) => ({
+    Id: sha(i.Id), ParentId: i.ParentId, RepoTags: i.RepoTags.length ? i.RepoTags : ['<none>:<none>'], RepoDigests: i.RepoDigests, Created: i.Created,
+    Size: i.Size, SharedSize: i.SharedSize, VirtualSize: i.VirtualSize, Labels: i.Labels, Containers: i.Containers,
+  }));
+}
+
+function inspect(req: ApiRequest) {
+  const name = req.params['name']!;
+  const i = notFoundAs(name, () => images.inspectImage(name)) as Record<string, unknown> & { Id: string };
+  return { ...i, Id: sha(i.Id), Container: '', ContainerConfig: i['Config'], DockerVersion: '', Metadata: { LastTagTime: '' } };
+}
+
+function history(req: ApiRequest) {
+  const name = req.params['name']!;
+  return notFoundAs(name, () => images.imageHistory(name)).map((h) => ({ Id: h.ID === '<missing>' ? '<missing>' : sha(h.ID), Created: h.Created, CreatedBy: h.CreatedBy, Tags: h.Tags, Size: h.Size, Comment: h.Comment }));
+}
+
+async function tag(req: ApiRequest) {
+  const name = req.params['name']!;
+  const repo = req.query.get('repo');
+  if (!repo) throw badRequest('repository name is required: ?repo=NAME');
+  const t = req.query.get('tag') || 'latest';
+  notFoundAs(name, () => images.inspectImage(name));
+  await images.tagImage(name, [`${repo}:${t}`]);
+  return new Reply(201, '');
+}
+
+async function remove(req: ApiRequest) {
+  const name = req.params['name']!;
+  notFoundAs(name, () => images.inspectImage(name));
+  const [rep] = await images.removeImages([name], { force: truthy(req.query.get('force')) });
+  if (rep?.error) throw rep.error.code === 'EINUSE' ? new ApiError(409, `conflict: unable to remove repository reference "${name}": ${rep.error.message}`) : rep.error;
+  return [...(rep?.untagged ?? []).map((u) => ({ Untagged: u })), ...(rep?.deleted ?? []).map((d) => ({ Deleted: sha(d) }))];
+}
+
+async function prune(req: ApiRequest) {
+  const filters = parseFilters(req.query.get('filters'));
+  const danglingOnly = !filters.includes('dangling=false') && !filters.includes('dangling=0');
+  const reps = await images.pruneImages({ all: !danglingOnly, filters: filters.filter((f) => !f.startsWith('dangling=')) });
+  return { ImagesDeleted: reps.map((r) => ({ Deleted: sha(r.id) })), SpaceReclaimed: reps.reduce((a, r) => a + r.size, 0) };
+}
+
+/** A JSON-lines progress stream, as `docker pull`/`push` render it; errors go inside the stream once it has begun. */
+function progressStream(reply: ApiReply) {
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  return {
+    send: (o: Record<string, unknown>) => { if (!res.destroyed) res.write(`${JSON.stringify(o)}\r\n`); },
+    fail: (m: string) => { if (!res.destroyed) res.write(`${JSON.stringify({ errorDetail: { message: m }, error: m })}\r\n`); },
+    end: () => res.end(),
+  };
+}
+
+async function create(req: ApiRequest, reply: ApiReply) {
+  const from = req.query.get('fromImage');
+  if (req.query.get('fromSrc')) throw new ApiError(501, 'importing an image from a tarball (fromSrc) is not supported by the API yet: use tspod import');
+  if (!from) throw badRequest('fromImage is required');
+  const t = req.query.get('tag');
+  const ref = t ? (t.startsWith('sha256:') ? `${from}@${t}` : `${from}:${t}`) : from;
+  const creds = registryCreds(req.headers['x-registry-auth']);
+  const p = progressStream(reply);
+  const tagName = ref.includes('@') ? ref.split('@')[1]! : (/:([^/:]+)$/.exec(ref)?.[1] ?? 'latest');
+  p.send({ status: `Pulling from ${from.replace(/:[^/:]+$/, '')}`, id: tagName });
+  const onEvent = (e: PullEvent) => {
+    switch (e.type) {
+      case 'layer-start': p.send({ status: 'Pulling fs layer', progressDetail: {}, id: short(e.digest) }); break;
+      case 'layer-progress': p.send({ status: 'Downloading', progressDetail: { current: e.bytes, total: e.size }, id: short(e.digest) }); break;
+      case 'layer-done': p.send({ status: 'Pull complete', progressDetail: {}, id: short(e.digest) }); break;
+      case 'layer-skip': p.send({ status: 'Already exists', progressDetail: {}, id: short(e.digest) }); break;
+      case 'resolved': p.send({ status: `Digest: ${e.digest}` }); break;
+      default: break;
+    }
+  };
+  try {
+    const rep = await pull(ref, onEvent, { creds });
+    p.send({ status: rep.pulled ? `Status: Downloaded newer image for ${ref}` : `Status: Image is up to date for ${ref}` });
+  } catch (err) {
+    p.fail((err as Error).message);
+  }
+  p.end();
+  return RAW;
+}
+
+async function pushImage(req: ApiRequest, reply: ApiReply) {
+  const name = req.params['name']!;
+  const t = req.query.get('tag');
+  const ref = t ? `${name}:${t}` : name;
+  notFoundAs(ref, () => images.inspectImage(ref));
+  const creds = registryCreds(req.headers['x-registry-auth']);
+  const p = progressStream(reply);
+  p.send({ status: `The push refers to repository [${name}]` });
+  const onEvent = (e: { type: string; digest?: string; bytes?: number; size?: number }) => {
+    if (e.type === 'blob-skip') p.send({ status: 'Layer already exists', progressDetail: {}, id: short(e.digest ?? '') });
+    else if (e.type === 'blob-start') p.send({ status: 'Preparing', progressDetail: {}, id: short(e.digest ?? '') });
+    else if (e.type === 'blob-progress') p.send({ status: 'Pushing', progressDetail: { current: e.bytes, total: e.size }, id: short(e.digest ?? '') });
+    else if (e.type === 'blob-done') p.send({ status: 'Pushed', progressDetail: {}, id: short(e.digest ?? '') });
+  };
+  try {
+    const rep = await push(ref, undefined, onEvent as never, { creds });
+    p.send({ status: `${t ?? 'latest'}: digest: ${rep.digest}` });
+    p.send({ progressDetail: {}, aux: { Tag: t ?? 'latest', Digest: rep.digest } });
+  } catch (err) {
+    p.fail((err as Error).message);
+  }
+  p.end();
+  return RAW;
+}
+
+export function imageRoutes(r: Router): void {
+  r.add('GET', '/images/json', list);
+  r.add('POST', '/images/create', create);
+  r.add('POST', '/images/prune', prune);
+  r.add('GET', '/images/:name+/json', inspect);
+  r.add('GET', '/images/:name+/history', history);
+  r.add('POST', '/images/:name+/tag', tag);
+  r.add('POST', '/images/:name+/push', pushImage);
+  r.add('DELETE', '/images/:name+', remove);
+}
