@@ -4,8 +4,9 @@
 #   testimage:20220615   the tests' $IMAGE. The real one is Alpine 3.16 + busybox-extras with
 #                        /home/podman/{testimage-id,pause} added; here the userland is Debian's
 #                        busybox-static with every applet linked where busybox puts it, plus
-#                        /bin/busybox-extras (the same binary: busybox accepts that name) and
-#                        /bin/printenv (not an applet of Debian's busybox; see below).
+#                        /bin/busybox-extras (the same binary: busybox accepts that name), and
+#                        scripts for /bin/printenv and /usr/sbin/adduser (applets of Alpine's busybox
+#                        that Debian's lacks; see below).
 #                        testimage-id holds the tag and has mtime 1600000000 (the `run --tz` test reads
 #                        it); WORKDIR /home/podman, the real image's CMD and its two labels.
 #   testimage:00000004   $PODMAN_NONLOCAL_IMAGE_FQN: only needs to run `true`; plain busybox, as upstream.
@@ -199,6 +200,33 @@ done
 exit $rc
 EOF
 chmod 0755 "$root/bin/printenv"
+# adduser as Alpine's busybox has it (Debian's busybox-static lacks it): the options 030-run uses
+cat > "$root/usr/sbin/adduser" <<'EOF'
+#!/bin/sh
+# stand-in for busybox adduser: adduser [-D] [-H] [-u UID] [-G GROUP] [-g GECOS] [-s SHELL] [-h HOME] NAME
+uid= group= gecos= shell=/bin/sh home= nohome=
+while getopts "DHSu:G:g:s:h:k:" o; do
+  case $o in
+    u) uid=$OPTARG ;; G) group=$OPTARG ;; g) gecos=$OPTARG ;; s) shell=$OPTARG ;; h) home=$OPTARG ;;
+    H) nohome=1 ;; D|S|k) ;; *) echo "usage: adduser [-DH] [-u UID] [-G GROUP] [-g GECOS] [-s SHELL] [-h HOME] NAME" >&2; exit 1 ;;
+  esac
+done
+shift $((OPTIND - 1))
+name=${1:?adduser: a user name is needed}
+if /bin/busybox grep -q "^$name:" /etc/passwd; then echo "adduser: user '$name' in use" >&2; exit 1; fi
+[ -n "$uid" ] || uid=$(/bin/busybox awk -F: 'BEGIN {u = 1000} $3 >= u && $3 < 60000 {u = $3 + 1} END {print u}' /etc/passwd)
+if [ -n "$group" ]; then
+  gid=$(/bin/busybox awk -F: -v g="$group" '$1 == g {print $3}' /etc/group)
+  [ -n "$gid" ] || { echo "adduser: unknown group $group" >&2; exit 1; }
+else
+  gid=$uid
+  echo "$name:x:$gid:" >> /etc/group
+fi
+home=${home:-/home/$name}
+echo "$name:x:$uid:$gid:$gecos:$home:$shell" >> /etc/passwd
+if [ -z "$nohome" ]; then /bin/busybox mkdir -p "$home" && /bin/busybox chown "$uid:$gid" "$home"; fi
+EOF
+chmod 0755 "$root/usr/sbin/adduser"
 mkdir -p "$root/home/podman"
 echo "$tag" > "$root/home/podman/testimage-id"
 cat > "$root/home/podman/pause" <<'EOF'
