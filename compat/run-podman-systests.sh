@@ -11,6 +11,9 @@
 #     --record COUNTS          write the counts of this run to COUNTS (for engines not run, keep the old ones)
 #     --filter REGEX           only the tests whose names match (bats -f), e.g. to reproduce one failure
 #     --timeout SECONDS        limit per test (default 150); a hung test is killed and counted not ok
+#     --jobs N                 run N files at a time, each group in a store of its own (default 1)
+#     --budget SECONDS         start no test after SECONDS; those not run count as not ok and the
+#                              run fails (a bound for CI)
 #     --out DIR                where logs and results go (default: a new /tmp/tspod-compat-results.*)
 #     --tests DIR              the test/system directory (default: newest under /var/cache/tspod-compat)
 #     --results DIR            run nothing: summarize (and --check/--record) an earlier run's --out DIR
@@ -22,7 +25,7 @@ targets=(001-basic 010-images 020-tag 030-run 040-ps 045-start 050-stop 055-rm 0
          160-volumes 500-networking 600-completion)
 engines=tspod,podman
 check= record= filter= out= reuse= tests=${TSPOD_COMPAT_TESTS:-}
-test_timeout=150
+test_timeout=150 jobs=1 budget=
 files=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -31,6 +34,8 @@ while [ $# -gt 0 ]; do
     --record) record=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
     --timeout) test_timeout=$2; shift 2 ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --budget) budget=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
     --results) reuse=$2; shift 2 ;;
@@ -116,8 +121,8 @@ echo "== serving $registry/libpod/testimage:{20220615,00000004,multiimage}"
 fi
 
 # --- one engine's fresh environment: its own XDG dirs, the registry marked insecure ---
-engine_env() {   # ENGINE -> fills the array env_vars
-  local e=$1 d="$scratch/$1"
+engine_env() {   # ENGINE [DIR_NAME] -> fills the array env_vars
+  local e=$1 d="$scratch/${2:-$1}"
   mkdir -p "$d/config/containers" "$d/data" "$d/run" "$d/tmp"
   chmod 0700 "$d/run"
   echo '{}' > "$d/auth.json"   # podman refuses a REGISTRY_AUTH_FILE that does not exist
@@ -157,8 +162,8 @@ EOF
     PODMAN="${bin[$e]}" PODMAN_TEST_IMAGE_REGISTRY="$registry" PODMAN_TIMEOUT=$(( test_timeout > 90 ? 60 : test_timeout * 2 / 3 )))
 }
 
-engine_reset() {   # ENGINE: remove what the run left, end its pause process
-  local e=$1 d="$scratch/$1"
+engine_reset() {   # ENGINE [DIR_NAME]: remove what the run left, end its pause process
+  local e=$1 d="$scratch/${2:-$1}"
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" rm -af -t 0 >/dev/null 2>&1 || true
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" system reset --force >/dev/null 2>&1 \
     || echo "run-podman-systests: $e system reset --force failed" >&2
@@ -181,38 +186,68 @@ verify_podman() {
 test_names() { sed -n 's/^[[:space:]]*@test "\(.*\)" {[[:space:]]*$/\1/p' "$1"; }
 ere_escape() { sed 's/[][\.*^$+?(){}|/]/\\&/g' <<<"$1"; }
 
+# run_file ENGINE FILE RESULTS: each test of FILE on its own, under timeout; one line per test to RESULTS
+run_file() {
+  local e=$1 f=$2 res=$3 n=0 ok=0 bad=0 skip=0 name log t0 rc secs status
+  mkdir -p "$out/$e/$f"
+  while IFS= read -r name; do
+    [ -z "$filter" ] || [[ $name =~ $filter ]] || continue
+    n=$((n + 1))
+    log="$out/$e/$f/$(printf %03d $n).tap"
+    if [ -n "$budget" ] && [ "$(date +%s)" -ge $((started + budget)) ]; then
+      echo "# tspod-compat: not run, the run's budget of ${budget}s was used up" > "$log"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$f" not-run 0 "$name" >> "$res"
+      bad=$((bad + 1))
+      continue
+    fi
+    t0=$(date +%s)
+    # timeout signals the whole process group, so a child that keeps the test's stdout open dies too
+    set +e
+    timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1
+    rc=$?
+    set -e
+    secs=$(( $(date +%s) - t0 ))
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then status=timeout; echo "# tspod-compat: killed after ${test_timeout}s: $name" >> "$log"
+    elif grep -qE '^ok 1 .*# skip' "$log"; then status=skip
+    elif grep -qE '^ok 1 ' "$log"; then status=ok
+    else status=not-ok
+    fi
+    case $status in ok) ok=$((ok + 1)) ;; skip) skip=$((skip + 1)) ;; *) bad=$((bad + 1)) ;; esac
+    printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$f" "$status" "$secs" "$name" >> "$res"
+  done < <(test_names "$tests/$f.bats")
+  printf '   %-8s %-16s ok %3d   not ok %3d   skip %3d\n' "$e" "$f" "$ok" "$bad" "$skip"
+}
+
 results="$out/results.tsv"   # engine file status seconds name
 if [ -z "$reuse" ]; then
   : > "$results"
+  # files into $jobs groups of about equal test counts; each group runs in a store of its own
+  declare -a group
+  declare -A load
+  for f in "${files[@]}"; do
+    best=0
+    for ((w = 1; w < jobs; w++)); do [ "${load[$w]:-0}" -lt "${load[$best]:-0}" ] && best=$w; done
+    group[$best]+="$f "
+    load[$best]=$(( ${load[$best]:-0} + $(test_names "$tests/$f.bats" | wc -l) ))
+  done
   for e in "${engine_list[@]}"; do
     engine_env "$e"
     [ "$e" != podman ] || verify_podman
-    echo "== $e: ${bin[$e]} ($(env -i "${env_vars[@]}" "${bin[$e]}" --version 2>&1 | head -n1))"
-    for f in "${files[@]}"; do
-      mkdir -p "$out/$e/$f"
-      n=0 ok=0 bad=0 skip=0
-      while IFS= read -r name; do
-        [ -z "$filter" ] || [[ $name =~ $filter ]] || continue
-        n=$((n + 1))
-        log="$out/$e/$f/$(printf %03d $n).tap"
-        t0=$(date +%s)
-        # timeout signals the whole process group, so a child that keeps the test's stdout open dies too
-        set +e
-        timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1
-        rc=$?
-        set -e
-        secs=$(( $(date +%s) - t0 ))
-        if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then status=timeout; echo "# tspod-compat: killed after ${test_timeout}s" >> "$log"
-        elif grep -qE '^ok 1 .*# skip' "$log"; then status=skip
-        elif grep -qE '^ok 1 ' "$log"; then status=ok
-        else status=not-ok
-        fi
-        case $status in ok) ok=$((ok + 1)) ;; skip) skip=$((skip + 1)) ;; *) bad=$((bad + 1)) ;; esac
-        printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$f" "$status" "$secs" "$name" >> "$results"
-      done < <(test_names "$tests/$f.bats")
-      printf '   %-16s ok %3d   not ok %3d   skip %3d\n' "$f" "$ok" "$bad" "$skip"
+    echo "== $e: ${bin[$e]} ($(env -i "${env_vars[@]}" "${bin[$e]}" --version 2>&1 | head -n1)), $jobs at a time"
+    pids=()
+    for ((w = 0; w < jobs; w++)); do
+      [ -n "${group[$w]:-}" ] || continue
+      (
+        engine_env "$e" "$e.$w"
+        for f in ${group[$w]}; do run_file "$e" "$f" "$out/results.$e.$w.tsv"; done
+        engine_reset "$e" "$e.$w"
+      ) &
+      pids+=($!)
     done
-    engine_reset "$e"
+    for p in "${pids[@]}"; do wait "$p" || die "a $e worker failed"; done
+    # in the order of the files asked for
+    for f in "${files[@]}"; do cat "$out"/results."$e".*.tsv 2>/dev/null | awk -F'\t' -v f="$f" '$2==f'; done >> "$results"
+    rm -f "$out"/results."$e".*.tsv
   done
 fi
 elapsed=$(( $(date +%s) - started ))
@@ -231,7 +266,7 @@ for e in "${engine_list[@]}"; do
 done
 
 # --- summary ---
-count() { awk -F'\t' -v e="$1" -v f="$2" -v s="$3" '$1==e && $2==f && (s=="" || $3==s || (s=="not-ok" && $3=="timeout")) {n++} END {print n+0}' "$results"; }
+count() { awk -F'\t' -v e="$1" -v f="$2" -v s="$3" '$1==e && $2==f && (s=="" || $3==s || (s=="not-ok" && ($3=="timeout" || $3=="not-run"))) {n++} END {print n+0}' "$results"; }
 echo
 printf '%-16s' file; for e in "${engine_list[@]}"; do printf '  %-22s' "$e ok/not ok/skip"; done; echo
 declare -A total
@@ -254,6 +289,9 @@ if [[ " ${engine_list[*]} " == *" podman "* ]]; then
       END {for (k in p) if (k in t) print "  " k " (" t[k] ")"}' "$results" | sort
   done
 fi
+if grep -q $'\tnot-run\t' "$results"; then
+  echo; echo "NOT RUN: the budget of ${budget}s was used up before $(grep -c $'\tnot-run\t' "$results") tests"
+fi
 if grep -q $'\ttimeout\t' "$results"; then
   echo; echo "killed after ${test_timeout}s:"; awk -F'\t' '$3=="timeout" {print "  " $1 " " $2 "\t" $5}' "$results"
 fi
@@ -266,6 +304,7 @@ recorded() {   # FILE COLUMN -> value or empty
   [ -f "$1" ] && awk -v f="$2" -v c="$3" '$1==f {print $c}' "$1" || true
 }
 status=0
+! grep -q $'\tnot-run\t' "$results" || status=1
 if [ -n "$check" ]; then
   [ -f "$check" ] || die "no counts file $check"
   [[ " ${engine_list[*]} " == *" tspod "* ]] || die "--check compares tspod's counts: run with --engines tspod"
