@@ -167,6 +167,8 @@ engine_reset() {   # ENGINE [DIR_NAME]: remove what the run left, end its pause 
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" rm -af -t 0 >/dev/null 2>&1 || true
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" system reset --force >/dev/null 2>&1 \
     || echo "run-podman-systests: $e system reset --force failed" >&2
+  # what is left may belong to subordinate ids: remove it inside the engine's user namespace
+  timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" unshare rm -rf "$d/data" "$d/tmp" >/dev/null 2>&1 || true
   local pidfile pid
   for pidfile in "$d/run/libpod/tmp/pause.pid" "$d/run/tspod/pause/pause.pid"; do
     pid=$(cat "$pidfile" 2>/dev/null || true)
@@ -201,9 +203,10 @@ run_file() {
       continue
     fi
     t0=$(date +%s)
-    # timeout signals the whole process group, so a child that keeps the test's stdout open dies too
+    # timeout signals the whole process group, so a child that keeps the test's stdout open dies too;
+    # stdin is /dev/null, not the list of names this loop reads (a `run -i` would eat it)
     set +e
-    timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1
+    timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1 </dev/null
     rc=$?
     set -e
     secs=$(( $(date +%s) - t0 ))
