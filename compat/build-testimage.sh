@@ -138,6 +138,7 @@ ping:x:999:
 nogroup:x:65533:
 nobody:x:65534:
 EOF
+  ln -s ../proc/mounts "$root/etc/mtab"   # as in Alpine (030-run's "no /etc/mtab" test removes it)
   cat > "$root/etc/os-release" <<'EOF'
 NAME="tspod test image (busybox)"
 ID=busybox
