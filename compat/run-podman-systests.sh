@@ -206,11 +206,14 @@ run_file() {
     # timeout signals the whole process group, so a child that keeps the test's stdout open dies too;
     # stdin is /dev/null, not the list of names this loop reads (a `run -i` would eat it)
     set +e
-    timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1 </dev/null
+    timeout -k 15 "$test_timeout" env -i "${env_vars[@]}" TSPOD_DIAG_LOG="$log.calls" bats --tap -f "^$(ere_escape "$name")\$" "$tests/$f.bats" >"$log" 2>&1 </dev/null
     rc=$?
     set -e
     secs=$(( $(date +%s) - t0 ))
-    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then status=timeout; echo "# tspod-compat: killed after ${test_timeout}s: $name" >> "$log"
+    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+      status=timeout
+      echo "# tspod-compat: killed after ${test_timeout}s: $name" >> "$log"
+      [ ! -f "$log.calls" ] || sed 's/^/# tspod-compat: called at /' "$log.calls" | tail -n 5 >> "$log"
     elif grep -qE '^ok 1 .*# skip' "$log"; then status=skip
     elif grep -qE '^ok 1 ' "$log"; then status=ok
     else status=not-ok
