@@ -10,7 +10,7 @@
 #     --check COUNTS           fail (exit 1) when a file passes fewer tspod tests than COUNTS records
 #     --record COUNTS          write the counts of this run to COUNTS (for engines not run, keep the old ones)
 #     --filter REGEX           only the tests whose names match (bats -f), e.g. to reproduce one failure
-#     --timeout SECONDS        limit per test (default 150); a hung test is killed and counted not ok
+#     --timeout SECONDS        limit per test (default 240); a hung test is killed and counted not ok
 #     --jobs N                 run N files at a time, each group in a store of its own (default 1)
 #     --budget SECONDS         start no test after SECONDS; those not run count as not ok and the
 #                              run fails (a bound for CI)
@@ -25,7 +25,7 @@ targets=(001-basic 010-images 020-tag 030-run 040-ps 045-start 050-stop 055-rm 0
          160-volumes 500-networking 600-completion)
 engines=tspod,podman
 check= record= filter= out= reuse= tests=${TSPOD_COMPAT_TESTS:-}
-test_timeout=150 jobs=1 budget=
+test_timeout=240 jobs=1 budget=
 files=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -159,7 +159,7 @@ EOF
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     XDG_CONFIG_HOME="$d/config" XDG_DATA_HOME="$d/data" XDG_RUNTIME_DIR="$d/run" TMPDIR="$d/tmp"
     CONTAINERS_REGISTRIES_CONF="$d/config/containers/registries.conf" REGISTRY_AUTH_FILE="$d/auth.json"
-    PODMAN="${bin[$e]}" PODMAN_TEST_IMAGE_REGISTRY="$registry" PODMAN_TIMEOUT=$(( test_timeout > 90 ? 60 : test_timeout * 2 / 3 )))
+    PODMAN="${bin[$e]}" PODMAN_TEST_IMAGE_REGISTRY="$registry" PODMAN_TIMEOUT=$(( test_timeout >= 240 ? 120 : test_timeout / 2 )))
 }
 
 engine_reset() {   # ENGINE [DIR_NAME]: remove what the run left, end its pause process
