@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Root half of the Podman system-test harness (see compat/README.md):
-#   - installs bats and buildah (Debian) with --no-install-recommends;
+#   - installs bats, buildah and ncat (Debian) with --no-install-recommends;
 #   - fetches Debian's source package of the installed Podman (`apt-get source libpod`) into a cache
 #     directory every user can read. The deb-src line lives in a private sources list that only this
 #     command sees: the machine's apt configuration and package lists are left as they were.
@@ -19,10 +19,10 @@ cache=${1:-${TSPOD_COMPAT_CACHE:-/var/cache/tspod-compat}}
 export DEBIAN_FRONTEND=noninteractive
 
 # buildah: 040-ps and 055-rm make containers in Podman's storage with it (podman's own tests of
-# "external" containers)
-if ! command -v bats >/dev/null || ! command -v buildah >/dev/null; then
-  echo "== installing bats and buildah"
-  apt-get install -y -qq --no-install-recommends bats buildah >/dev/null
+# "external" containers); ncat: 500-networking talks to published ports with the host's nc
+if ! command -v bats >/dev/null || ! command -v buildah >/dev/null || ! command -v nc >/dev/null; then
+  echo "== installing bats, buildah, ncat"
+  apt-get install -y -qq --no-install-recommends bats buildah ncat >/dev/null
 fi
 for tool in dpkg-source; do
   command -v "$tool" >/dev/null || apt-get install -y -qq --no-install-recommends dpkg-dev >/dev/null

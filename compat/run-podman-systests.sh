@@ -56,8 +56,8 @@ if [ -n "$reuse" ]; then
 fi
 
 [ "$(id -u)" -ne 0 ] || die "run me as the unprivileged test user (Podman's tests then run rootless, as tspod's users do): su tspodtest -c '$0 ...'"
-for tool in bats buildah docker-registry skopeo jq timeout tar gzip; do
-  [ -n "$reuse" ] || command -v "$tool" >/dev/null || die "$tool not found: run compat/prep-root.sh (bats, buildah) and scripts/setup.sh (the rest) as root"
+for tool in bats buildah nc docker-registry skopeo jq timeout tar gzip; do
+  [ -n "$reuse" ] || command -v "$tool" >/dev/null || die "$tool not found: run compat/prep-root.sh (bats, buildah, nc) and scripts/setup.sh (the rest) as root"
 done
 if [ -z "$tests" ]; then
   tests=$(ls -d /var/cache/tspod-compat/libpod-*/src/libpod-*/test/system 2>/dev/null | sort -V | tail -n1 || true)
