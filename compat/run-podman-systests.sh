@@ -97,13 +97,18 @@ for _ in $(seq 50); do
   if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then port=$p; break; fi
 done
 [ -n "$port" ] || die "no free port found for the registry"
-registry=127.0.0.1:$port
+# named localhost: 010-images sorts image names and expects the test image's registry between
+# "a.b" and "zzz...", as quay.io is (127.0.0.1 sorts before "a"); it listens on 127.0.0.1. Its table
+# test also needs the image name no longer than 30 characters (quay.io/libpod/testimage is 24):
+# with a port, "libpod" is too long, so the repository is ci/testimage (PODMAN_TEST_IMAGE_USER).
+registry=localhost:$port
+image_user=ci
 mkdir -p "$scratch/registry"
 cat > "$scratch/registry/config.yml" <<EOF
 version: 0.1
 log: {level: warn, accesslog: {disabled: true}}
 storage: {filesystem: {rootdirectory: $scratch/registry/data}, delete: {enabled: true}}
-http: {addr: "$registry", secret: "tspod-compat-$RANDOM$RANDOM"}
+http: {addr: "127.0.0.1:$port", secret: "tspod-compat-$RANDOM$RANDOM"}
 EOF
 docker-registry serve "$scratch/registry/config.yml" >"$scratch/registry/log" 2>&1 &
 registry_pid=$!
@@ -114,10 +119,10 @@ for _ in $(seq 100); do
 done
 (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || die "docker-registry does not listen on $registry"
 for ref in 20220615 00000004 multiimage; do
-  skopeo copy --quiet --dest-tls-verify=false "oci:$scratch/layout:$ref" "docker://$registry/libpod/testimage:$ref" \
+  skopeo copy --quiet --dest-tls-verify=false "oci:$scratch/layout:$ref" "docker://$registry/$image_user/testimage:$ref" \
     || die "skopeo could not push testimage:$ref to $registry"
 done
-echo "== serving $registry/libpod/testimage:{20220615,00000004,multiimage}"
+echo "== serving $registry/$image_user/testimage:{20220615,00000004,multiimage}"
 fi
 
 # --- one engine's fresh environment: its own XDG dirs, the registry marked insecure ---
@@ -159,7 +164,7 @@ EOF
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
     XDG_CONFIG_HOME="$d/config" XDG_DATA_HOME="$d/data" XDG_RUNTIME_DIR="$d/run" TMPDIR="$d/tmp"
     CONTAINERS_REGISTRIES_CONF="$d/config/containers/registries.conf" REGISTRY_AUTH_FILE="$d/auth.json"
-    PODMAN="${bin[$e]}" PODMAN_TEST_IMAGE_REGISTRY="$registry" PODMAN_TIMEOUT=$(( test_timeout >= 240 ? 120 : test_timeout / 2 )))
+    PODMAN="${bin[$e]}" PODMAN_TEST_IMAGE_REGISTRY="$registry" PODMAN_TEST_IMAGE_USER="$image_user" PODMAN_TIMEOUT=$(( test_timeout >= 240 ? 120 : test_timeout / 2 )))
 }
 
 engine_reset() {   # ENGINE [DIR_NAME]: remove what the run left, end its pause process
@@ -265,7 +270,7 @@ for e in "${engine_list[@]}"; do
       [ -f "$log" ] || continue
       grep -qE '^ok 1 ' "$log" && continue
       echo "== $f: $(sed -n 's/^not ok 1 //p' "$log" | head -n1) [$(basename "$log")]"
-      grep -E '^# +in test file .*line [0-9]+\)|^# (Error|Warning|WARN)|^# time=.*level=(error|warning)|^# #\| +(FAIL|expected|actual)|^# tspod-compat:' "$log" \
+      grep -E '^# +in test file .*line [0-9]+\)|^# (Error|Warning|WARN)|^# time=.*level=(error|warning)|^# #\| +(FAIL|expected|actual)|^# tspod-compat:|TIMED OUT' "$log" \
         | grep -v 'pod rm\|unrecognized command `[^ ]* pod`' | sed -E 's/^# +in test file .*line ([0-9]+)\)/  at line \1/; s/^# /  /' | head -n 12
     done
   done > "$out/failures-$e.txt"
