@@ -168,16 +168,25 @@ EOF
 }
 
 engine_reset() {   # ENGINE [DIR_NAME]: remove what the run left, end its pause process
-  local e=$1 d="$scratch/${2:-$1}"
+  local e=$1 d="$scratch/${2:-$1}" pidfile pids=()
+  # read first: podman's system reset removes its pause.pid but leaves the process (catatonit) running
+  for pidfile in "$d/run/libpod/tmp/pause.pid" "$d/run/tspod/pause/pause.pid"; do
+    pids+=("$(cat "$pidfile" 2>/dev/null || true)")
+  done
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" rm -af -t 0 >/dev/null 2>&1 || true
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" system reset --force >/dev/null 2>&1 \
     || echo "run-podman-systests: $e system reset --force failed" >&2
   # what is left may belong to subordinate ids: remove it inside the engine's user namespace
   timeout -k 10 120 env -i "${env_vars[@]}" "${bin[$e]}" unshare rm -rf "$d/data" "$d/tmp" >/dev/null 2>&1 || true
-  local pidfile pid
-  for pidfile in "$d/run/libpod/tmp/pause.pid" "$d/run/tspod/pause/pause.pid"; do
-    pid=$(cat "$pidfile" 2>/dev/null || true)
+  local pid
+  for pid in "${pids[@]}"; do
     if [[ $pid =~ ^[0-9]+$ ]] && [ "$(stat -c %u "/proc/$pid" 2>/dev/null)" = "$(id -u)" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
+  # processes a killed test left behind (e.g. a build step's helpers): any of ours still running
+  # with this engine's directories in its environment
+  for pid in $(pgrep -u "$(id -u)" 2>/dev/null); do
+    grep -qzF "XDG_RUNTIME_DIR=$d/run" "/proc/$pid/environ" 2>/dev/null || continue
+    [ "$pid" = "$$" ] || [ "$pid" = "$BASHPID" ] || { echo "run-podman-systests: ending a leftover of $e: $(tr '\0' ' ' < "/proc/$pid/cmdline" | cut -c1-120)" >&2; kill -9 "$pid" 2>/dev/null || true; }
   done
 }
 
@@ -245,6 +254,7 @@ if [ -z "$reuse" ]; then
     engine_env "$e"
     [ "$e" != podman ] || verify_podman
     echo "== $e: ${bin[$e]} ($(env -i "${env_vars[@]}" "${bin[$e]}" --version 2>&1 | head -n1)), $jobs at a time"
+    engine_reset "$e"   # the checks above may have started a pause process in this directory
     pids=()
     for ((w = 0; w < jobs; w++)); do
       [ -n "${group[$w]:-}" ] || continue
