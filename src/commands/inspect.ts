@@ -18,7 +18,7 @@ export default class Inspect extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(Inspect);
     const out: object[] = [];
-    const reps = await eachTarget(argv as string[], async (name) => await inspectAny(name, flags.type));
+    const reps = await eachTarget(argv as string[], async (name) => await inspectAny(name, flags.type, flags.size));
     for (const r of reps) if (r.value) out.push(r.value);
     if (out.length) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
     else if (!reps.some((r) => r.error)) this.out('[]');
@@ -26,11 +26,11 @@ export default class Inspect extends TspodCommand {
   }
 }
 
-async function inspectAny(name: string, type: string): Promise<object> {
+async function inspectAny(name: string, type: string, size: boolean): Promise<object> {
   if (type !== 'image') {
     try {
       const { inspectContainer } = await import('../engine/container/inspect.js');
-      return await inspectContainer(name);
+      return await inspectContainer(name, { size });
     } catch (err) {
       if (!(err instanceof NotFoundError) || type === 'container') throw err;
     }

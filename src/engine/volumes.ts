@@ -184,7 +184,7 @@ export function volumeExists(name: string, store = new VolumeStore()): boolean {
 
 export interface VolumeRmReport { name: string; error?: TspodError }
 
-async function removeVolumesUnrecorded(names: string[], o: { force?: boolean | undefined; all?: boolean | undefined } = {}, store = new VolumeStore()): Promise<VolumeRmReport[]> {
+async function removeVolumesUnrecorded(names: string[], o: { force?: boolean | undefined; all?: boolean | undefined; timeout?: number | undefined } = {}, store = new VolumeStore()): Promise<VolumeRmReport[]> {
   const targets = o.all ? store.list().map((v) => v.name) : names;
   const out: VolumeRmReport[] = [];
   for (const name of targets) {
@@ -195,7 +195,7 @@ async function removeVolumesUnrecorded(names: string[], o: { force?: boolean | u
         if (!o.force) throw new InUseError(`volume ${name} is being used by the following container(s): ${users.join(', ')}: volume is being used`);
         // as Podman: -f removes the containers that use the volume first
         const { removeContainers } = await import('./container/index.js');
-        const reps = await removeContainers(users, { force: true, timeout: 0 });
+        const reps = await removeContainers(users, { force: true, timeout: o.timeout ?? 0 });
         const failed = reps.find((r) => r.error);
         if (failed) throw new TspodError(`removing container ${failed.input} that uses volume ${name}: ${failed.error!.message}`);
       }

@@ -1,6 +1,7 @@
 // `tspod ps` / `container ls`: shared by the oclif command and the fast path.
 import { renderList, since } from '../output.js';
-import { humanDuration } from '../../format/units.js';
+import { humanDuration, humanSize } from '../../format/units.js';
+import type { PsRow } from '../../engine/container/state.js';
 
 export async function psAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
   const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
@@ -11,11 +12,12 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
       return;
     }
     if (flags['quiet']) { out(rows.map((r) => (flags['no-trunc'] ? r.Id : r.ID)).join('\n')); return; }
-    let sizes: Map<string, string> | undefined;
-    if (flags['size']) {
-      const { containerSizes } = await import('../../engine/container-size.js');
+    let sizes: Map<string, number> | undefined;
+    if (flags['size'] || flags['sort'] === 'size') {
+      const { containerSizes } = await import('../../engine/container/size.js');
       sizes = await containerSizes(rows.map((r) => r.Id));
     }
+    if (flags['sort']) sortRows(rows, flags['sort'] as string, sizes);
     const view = rows.map((r) => ({
       ...r,
       ID: flags['no-trunc'] ? r.Id : r.ID,
@@ -23,7 +25,7 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
       Created: since(r.Created),
       CreatedHuman: since(r.Created),
       RunningFor: since(r.Created),
-      Size: sizes?.get(r.Id) ?? '',
+      Size: sizes?.has(r.Id) ? humanSize(sizes.get(r.Id)!) : '',
     }));
     const columns = [
       { header: 'CONTAINER ID', field: 'ID' }, { header: 'IMAGE', field: 'Image' }, { header: 'COMMAND', field: 'Command' }, { header: 'CREATED', field: 'Created' },
@@ -31,4 +33,14 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
       ...(flags['size'] ? [{ header: 'SIZE', field: 'Size' }] : []),
     ];
     out(renderList(view, { format: flags['format'] as string | undefined, noHeading: !!flags['noheading'], columns, headers: { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' } }));
+}
+
+/** ps --sort, as Podman: newest first for created/runningfor, biggest first for size, else ascending. */
+function sortRows(rows: PsRow[], key: string, sizes: Map<string, number> | undefined): void {
+  const text: Record<string, (r: PsRow) => string> = {
+    command: (r) => r.Command, id: (r) => r.Id, image: (r) => r.Image, names: (r) => r.Names, status: (r) => r.Status,
+  };
+  if (key === 'created' || key === 'runningfor') return; // the listing's own order
+  if (key === 'size') rows.sort((a, b) => (sizes?.get(b.Id) ?? 0) - (sizes?.get(a.Id) ?? 0));
+  else if (text[key]) rows.sort((a, b) => text[key]!(a).localeCompare(text[key]!(b)));
 }

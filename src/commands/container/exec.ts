@@ -23,7 +23,15 @@ export default class ContainerExec extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerExec);
-    const [container, ...command] = argv as string[];
+    const words = argv as string[];
+    let container: string | undefined;
+    if (flags.latest) {
+      // -l: the latest container; every word is the command
+      const { listContainers } = await import('../../engine/container/state.js');
+      container = (await listContainers({ latest: true }))[0]?.Id;
+      if (!container) this.fail('no containers to act on with --latest');
+    } else container = words.shift();
+    const command = words;
     const { execInContainer } = await import('../../engine/container/exec.js');
     process.exitCode = await execInContainer(container!, {
       command, interactive: flags.interactive, tty: flags.tty, detach: flags.detach, env: flags.env, envFile: flags['env-file'], user: flags.user, workdir: flags.workdir, privileged: flags.privileged,

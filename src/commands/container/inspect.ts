@@ -12,7 +12,7 @@ export default class ContainerInspect extends TspodCommand {
     const { argv, flags } = await this.parseCmd(ContainerInspect);
     const { inspectContainer } = await import('../../engine/container/inspect.js');
     const out: object[] = [];
-    const reps = await eachTarget(argv as string[], async (n) => await inspectContainer(n));
+    const reps = await eachTarget(argv as string[], async (n) => await inspectContainer(n, { size: flags.size }));
     for (const r of reps) if (r.value) out.push(r.value);
     if (out.length) this.out(renderObjects(out, flags.format === 'json' ? undefined : flags.format));
     reportTargets(reps, () => undefined);

@@ -21,7 +21,7 @@ export default class VolumeRm extends TspodCommand {
     if (!names.length && !flags.all) this.fail('choose either one or more volumes or all');
     if (names.length && flags.all) this.fail('choose either one or more volumes or all');
     const { removeVolumes } = await import('../../engine/volumes.js');
-    const reps = await removeVolumes(names, { force: flags.force, all: flags.all });
+    const reps = await removeVolumes(names, { force: flags.force, all: flags.all, timeout: flags.time });
     reportTargets(reps, (r) => (r.error ? undefined : r.name), { exitCode: removalExitCode });
   }
 }

@@ -12,7 +12,8 @@ import { removeContainers } from './remove.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
 
-export async function inspectContainer(input: string): Promise<Record<string, unknown>> {
+/** Podman's inspect document of a container; with `size`, SizeRw (its writable layer) and SizeRootFs (that and its image). */
+export async function inspectContainer(input: string, o: { size?: boolean | undefined } = {}): Promise<Record<string, unknown>> {
   const store = new ContainerStore();
   const e = syncedState(store.resolve(input));
   const cfg = store.readConfig(e.id);
@@ -23,6 +24,16 @@ export async function inspectContainer(input: string): Promise<Record<string, un
   const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const p of cfg.ports) (portBindings[`${p.containerPort}/${p.protocol}`] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
   const volumes = new VolumeStore();
+  let sizes: { SizeRw: number; SizeRootFs: number } | undefined;
+  if (o.size) {
+    const { containerSizes } = await import('./size.js');
+    const rw = (await containerSizes([e.id])).get(e.id) ?? 0;
+    const { ImageStore } = await import('../../image/store.js');
+    const idx = new ImageStore().read();
+    const layers = new Map(idx.layers.map((l) => [l.id, l.size ?? 0]));
+    const img = idx.images.find((x) => x.id === e.image);
+    sizes = { SizeRw: rw, SizeRootFs: rw + (img?.layers ?? []).reduce((n, l) => n + (layers.get(l) ?? 0), 0) };
+  }
   return {
     Id: e.id,
     Created: e.created,
@@ -58,6 +69,7 @@ export async function inspectContainer(input: string): Promise<Record<string, un
       Type: m.type, Name: m.type === 'volume' ? m.source : undefined, Source: m.type === 'volume' ? volumes.dataDir(m.source) : m.source, Destination: m.destination,
       Driver: m.type === 'volume' ? 'local' : '', Mode: '', Options: m.options, RW: !m.readonly, Propagation: m.type === 'bind' ? 'rprivate' : '',
     })),
+    ...sizes,
     Dependencies: [],
     NetworkSettings: {
       EndpointID: '', Gateway: cfg.network === 'slirp4netns' ? '10.0.2.2' : first?.gateway ?? '', IPAddress: cfg.network === 'slirp4netns' ? '10.0.2.100' : first?.ip ?? '',

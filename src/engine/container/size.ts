@@ -1,8 +1,7 @@
-// `ps --size`: bytes in each container's writable layer.
+// `ps --size` and `inspect --size`: bytes in each container's writable layer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContainerStore } from '../container/store.js';
-import { humanSize } from '../format/units.js';
+import { ContainerStore } from '../../container/store.js';
 
 function du(dir: string): number {
   let total = 0;
@@ -18,7 +17,8 @@ function du(dir: string): number {
   return total;
 }
 
-export async function containerSizes(ids: string[]): Promise<Map<string, string>> {
+/** Bytes in each container's writable layer, by ID. */
+export async function containerSizes(ids: string[]): Promise<Map<string, number>> {
   const store = new ContainerStore();
-  return new Map(ids.map((id) => [id, humanSize(du(path.join(store.ctrDir(id), 'upper')))]));
+  return new Map(ids.map((id) => [id, du(path.join(store.ctrDir(id), 'upper'))]));
 }

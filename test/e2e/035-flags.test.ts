@@ -1,0 +1,73 @@
+// Flags that used to be declared and ignored, now doing what Podman's do:
+// ps --sort, exec --latest, inspect --size, volume rm --time; and exec -d
+// returning at once (the detached process holds none of the caller's stdio).
+import t from 'tap';
+import { execa } from 'execa';
+import { makeEnv, requireUnprivileged, tspodCommand, type TspodEnv } from '../fixtures/tspod.js';
+import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
+import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+
+if (!requireUnprivileged(t)) process.exit(1);
+
+let reg: RegistryFixture;
+let env: TspodEnv;
+let IMAGE = '';
+
+t.before(async () => {
+  reg = await startRegistry();
+  const base = await buildBusyboxLayer();
+  await pushImage(reg.url, 'flags/bb', 'latest', buildImage({ layers: [base], config: { Cmd: ['/bin/sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] } }));
+  IMAGE = `${reg.host}/flags/bb:latest`;
+  env = await makeEnv(t, { insecure: [reg.host] });
+});
+t.teardown(async () => { await reg?.stop(); });
+
+t.test('ps --sort, exec --latest, exec -d, inspect --size', async (t) => {
+  for (const n of ['b-ctr', 'c-ctr', 'a-ctr']) {
+    const r = await env.tspod(['run', '-d', '--name', n, IMAGE, 'sleep', '600']);
+    t.equal(r.exitCode, 0, r.stderr);
+  }
+  let r = await env.tspod(['ps', '--sort', 'names', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'a-ctr\nb-ctr\nc-ctr', 'sorted by name');
+  r = await env.tspod(['ps', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'a-ctr\nc-ctr\nb-ctr', 'default: newest first');
+  r = await env.tspod(['ps', '--sort', 'bogus']);
+  t.equal(r.exitCode, 125, 'an unknown sort key is refused');
+
+  r = await env.tspod(['exec', '--latest', 'sh', '-c', 'echo $HOSTNAME > /tmp/who; cat /tmp/who']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const latest = await env.tspod(['inspect', 'a-ctr', '--format', '{{.Config.Hostname}}']);
+  t.equal(r.stdout, latest.stdout, 'exec -l ran in the latest container');
+
+  // exec -d: returns while the process runs, even with the caller's stdout captured
+  const started = Date.now();
+  const d = await execa(...tspodCommand(['exec', '-d', 'b-ctr', 'sh', '-c', 'sleep 30']), { env: env.env, extendEnv: false, reject: false, timeout: 25_000 });
+  t.equal(d.exitCode, 0, String(d.stderr));
+  t.ok(Date.now() - started < 25_000, 'exec -d returned before its process ended');
+  r = await env.tspod(['top', 'b-ctr']);
+  t.match(r.stdout, /sleep 30/, 'the detached process runs');
+
+  r = await env.tspod(['exec', 'c-ctr', 'sh', '-c', 'dd if=/dev/zero of=/big bs=1024 count=2048 2>/dev/null']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['inspect', '--size', 'c-ctr', '--format', '{{.SizeRw}} {{.SizeRootFs}}']);
+  const [rw, rootfs] = r.stdout.split(' ').map(Number) as [number, number];
+  t.ok(rw >= 2048 * 1024, `SizeRw counts the written file (${rw})`);
+  t.ok(rootfs > rw, `SizeRootFs adds the image (${rootfs})`);
+  r = await env.tspod(['container', 'inspect', 'c-ctr', '--format', 'json']);
+  t.notMatch(r.stdout, /SizeRw/, 'without --size there is no size (it is not computed)');
+});
+
+t.test('volume rm -f --time', async (t) => {
+  let r = await env.tspod(['volume', 'create', 'vt']);
+  t.equal(r.exitCode, 0, r.stderr);
+  // a container that ignores SIGTERM: -t 1 kills it after a second, not after the default 10
+  r = await env.tspod(['run', '-d', '--name', 'uses-vt', '-v', 'vt:/data', IMAGE, 'sh', '-c', 'trap "" TERM; while true; do sleep 0.2; done']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const started = Date.now();
+  r = await env.tspod(['volume', 'rm', '-f', '--time', '1', 'vt']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'vt');
+  t.ok(Date.now() - started < 60_000, 'done');
+  r = await env.tspod(['ps', '-a', '--filter', 'name=uses-vt', '-q']);
+  t.equal(r.stdout, '', 'the container using it went first');
+});
