@@ -3,10 +3,7 @@
 // parts) is imported here, so the whole service re-points to
 // src/engine/index.ts in one place. The pieces marked ENGINE-GAP are minimal
 // stand-ins for what the engine should offer itself (see the report/README).
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as cp from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import * as containers from '../engine/container/index.js';
 import * as images from '../engine/images.js';
@@ -14,11 +11,6 @@ import * as networks from '../engine/networks.js';
 import * as volumes from '../engine/volumes.js';
 import * as system from '../engine/system.js';
 import { ContainerStore } from '../container/store.js';
-import { rootfsPaths } from '../container/rootfs.js';
-import { resolveUser } from '../container/user.js';
-import { mergeEnv } from '../container/options.js';
-import { writeFileAtomic } from '../state/atomic.js';
-import { paths } from '../util/paths.js';
 import { NotFoundError, TspodError } from '../util/errors.js';
 import type { CreateOptions } from '../container/options.js';
 import type { ContainerConfig, ContainerEntry } from '../container/types.js';
@@ -87,40 +79,25 @@ export async function detachScanner(keys: string | undefined): Promise<{ push(b:
   return new rt.DetachScanner(rt.parseDetachKeys(keys ?? rt.DEFAULT_DETACH_KEYS));
 }
 
-// ---------------------------------------------------------------- exec (ENGINE-GAP)
-// engine.execInContainer runs `runc exec` on the process's own stdio; the API
-// needs pipes. The process spec below mirrors execInContainer's and should
-// become one engine function taking stdio.
+// ---------------------------------------------------------------- exec
+// The process spec comes from the engine (prepareExec, as the CLI's exec); the API keeps
+// the runc process itself, for its hijacked streams, resize and inspect.
 
 export interface ExecSpec { cmd: string[]; env?: string[] | undefined; user?: string | undefined; workdir?: string | undefined; tty: boolean; privileged?: boolean | undefined; stdin: boolean }
 
 export interface ExecProcess { child: cp.ChildProcess; exit: Promise<number>; pid: number }
 
 export async function spawnExec(containerId: string, o: ExecSpec): Promise<ExecProcess> {
-  const store = new ContainerStore();
-  const e = containers.syncedState(store.resolve(containerId));
-  if (e.state !== 'running') throw new TspodError(`container ${e.names[0]} is not running`, 'ECONFLICT');
-  const cfg = store.readConfig(e.id);
-  const rootfs = rootfsPaths(store.ctrDir(e.id)).merged;
-  const user = resolveUser(rootfs, o.user || cfg.user, cfg.groupAdd);
-  const env = mergeEnv(mergeEnv([`HOME=${user.home}`], cfg.env), [...(o.tty ? ['TERM=xterm'] : []), ...(o.env ?? [])]);
-  const { resolveCapabilities } = await import('../runtime/index.js');
-  const caps = resolveCapabilities({ capAdd: cfg.capAdd, capDrop: cfg.capDrop, privileged: cfg.privileged || !!o.privileged });
-  const spec = JSON.parse(fs.readFileSync(path.join(store.userdata(e.id), 'config.json'), 'utf8')) as { process: Record<string, unknown> };
-  const proc = { ...spec.process, terminal: o.tty, args: o.cmd, env, cwd: o.workdir || cfg.workdir || '/', user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, capabilities: { bounding: caps, effective: caps, permitted: caps } };
-  const { ContainerRuntime } = await import('../runtime/runtime.js');
-  const rt = new ContainerRuntime({ runroot: paths().runroot });
-  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-api-${randomBytes(6).toString('hex')}.json`);
-  fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
-  writeFileAtomic(pfile, JSON.stringify(proc));
-  const args = ['--root', rt.runc.root, 'exec', '--process', pfile, ...(o.tty ? ['--tty'] : []), e.id];
+  const { prepareExec } = await import('../engine/container/exec.js');
+  const ex = await prepareExec(containerId, { command: o.cmd, tty: o.tty, env: o.env, user: o.user || undefined, workdir: o.workdir || undefined, privileged: o.privileged });
+  const args = ['--root', ex.runc.root, 'exec', '--process', ex.processFile, ...(o.tty ? ['--tty'] : []), ex.id];
   // with a TTY, runc needs a terminal of its own on its stdio: `script` gives it one (util-linux)
   const child = o.tty
-    ? cp.spawn('script', ['-q', '-e', '-c', [rt.runc.path, ...args].map(shq).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } })
-    : cp.spawn(rt.runc.path, args, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    ? cp.spawn('script', ['-q', '-e', '-c', [ex.runc.path, ...args].map(shq).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } })
+    : cp.spawn(ex.runc.path, args, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   const exit = new Promise<number>((resolve) => {
-    child.once('error', () => resolve(126));
-    child.once('close', (code, sig) => { fs.rmSync(pfile, { force: true }); resolve(code ?? (sig ? 128 + 9 : 1)); });
+    child.once('error', () => { ex.dispose(); resolve(126); });
+    child.once('close', (code, sig) => { ex.dispose(); resolve(code ?? (sig ? 128 + 9 : 1)); });
   });
   return { child, exit, pid: child.pid ?? 0 };
 }

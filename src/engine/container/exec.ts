@@ -1,6 +1,8 @@
 // wait, log paths, exec.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ContainerConfig } from '../../container/types.js';
 import { ContainerStore } from '../../container/store.js';
 import { can } from '../../container/types.js';
 import { mergeEnv, parseEnv } from '../../container/options.js';
@@ -68,7 +70,22 @@ export interface ExecOptions {
 /** Where an exec session's stdio goes. */
 export interface ExecIO { stdin?: NodeJS.ReadableStream | undefined; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
 
-export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
+/** An exec session prepared for `runc exec --process FILE`: the process spec written, the runc to run. */
+export interface PreparedExec {
+  id: string;
+  cfg: ContainerConfig;
+  /** The process spec (config.json's process with this session's command, user, env, caps). */
+  processFile: string;
+  runc: { path: string; root: string };
+  /** Remove the process file (and runc's log next to it). */
+  dispose(): void;
+}
+
+/**
+ * Prepare an exec session in a running container: the one place that turns exec options
+ * into an OCI process spec (the CLI's exec and the API's exec sessions both start here).
+ */
+export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' | 'tty' | 'env' | 'envFile' | 'user' | 'workdir' | 'privileged'>): Promise<PreparedExec> {
   const store = new ContainerStore();
   const e = syncedState(store.resolve(input));
   if (!can.exec(e.state)) throw new ConflictError(`can only create exec sessions on running containers: container state improper`);
@@ -90,9 +107,20 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
     capabilities: { bounding: caps, effective: caps, permitted: caps },
   };
   const rt = await runtime();
-  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${Date.now().toString(36)}.json`);
+  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${randomBytes(6).toString('hex')}.json`);
   fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
   writeFileAtomic(pfile, JSON.stringify(proc));
+  return {
+    id: e.id, cfg, processFile: pfile, runc: { path: rt.runc.path, root: rt.runc.root },
+    dispose: () => { fs.rmSync(pfile, { force: true }); fs.rmSync(`${pfile}.log`, { force: true }); },
+  };
+}
+
+export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
+  const ex = await prepareExec(input, o);
+  const { id, cfg, processFile: pfile } = ex;
+  const e = { id };
+  const rt = { runc: ex.runc };
   try {
     // runc's own errors go to a log file: "executable file not found" must become 127 and
     // "permission denied" 126 (as Podman), not runc's 255 with a logrus line on stderr
@@ -125,8 +153,7 @@ export async function execInContainer(input: string, o: ExecOptions): Promise<nu
     if (!o.detach) containerEvent('exec_died', who, { exitCode: code });
     return code;
   } finally {
-    fs.rmSync(pfile, { force: true });
-    fs.rmSync(`${pfile}.log`, { force: true });
+    ex.dispose();
   }
 }
 
