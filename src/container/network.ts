@@ -182,7 +182,11 @@ export function stopSlirp(pid: number): void {
   } catch { /* gone */ }
 }
 
-export function hostsFile(opts: { hostname: string; name: string; network: string; addHosts: string[] }): string {
+/**
+ * The container's /etc/hosts: localhost, --add-host entries, then the container's own
+ * names (slirp4netns and none here; on user networks the attachment's `entries`).
+ */
+export function hostsFile(opts: { hostname: string; name: string; network: string; addHosts: string[]; entries?: string[] | undefined }): string {
   const lines = ['127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4', '::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6'];
   for (const h of opts.addHosts) {
     const i = h.indexOf(':');
@@ -195,6 +199,7 @@ export function hostsFile(opts: { hostname: string; name: string; network: strin
   } else if (opts.network === 'none') {
     lines.push(`127.0.1.1\t${opts.hostname} ${opts.name}`);
   }
+  lines.push(...opts.entries ?? []);
   return lines.join('\n') + '\n';
 }
 

@@ -24,6 +24,7 @@ import {
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
 import type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
+import { hostsFile } from '../container/network.js';
 
 export const DNS_DOMAIN = 'dns.podman';
 
@@ -339,13 +340,7 @@ function hostResolv(): { search: string[]; servers: string[] } {
 }
 
 export function hostsContent(r: AttachResult, o: { addHosts?: string[] | undefined } = {}): string {
-  const lines = ['127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4', '::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6'];
-  for (const h of o.addHosts ?? []) {
-    const i = h.indexOf(':');
-    if (i > 0) lines.push(`${h.slice(i + 1).replace(/^\[|\]$/g, '')}\t${h.slice(0, i)}`);
-  }
-  lines.push(...r.hostsEntries);
-  return lines.join('\n') + '\n';
+  return hostsFile({ hostname: '', name: '', network: 'user', addHosts: o.addHosts ?? [], entries: r.hostsEntries });
 }
 
 export function resolvContent(r: AttachResult, o: { dns?: string[] | undefined; dnsSearch?: string[] | undefined; dnsOptions?: string[] | undefined } = {}): string {

@@ -24,7 +24,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DigestMismatchError, InvalidArgumentError, RegistryError, TspodError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
@@ -32,6 +32,7 @@ import { apiHost } from '../image/reference.js';
 import { MT, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from '../image/types.js';
 import { getCredentials, type Credentials } from './auth.js';
 import { isInsecure, loadRegistriesConf, type RegistriesConf } from './registries-conf.js';
+import { VerifyDigest } from '../storage/digest.js';
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -695,50 +696,10 @@ export function digestBytes(bytes: Uint8Array, algorithm = 'sha256'): string {
   return `${algorithm}:${crypto.createHash(algorithm).update(bytes).digest('hex')}`;
 }
 
-/** A Transform that passes bytes through, hashing and counting; errors with DigestMismatchError when they differ. */
-export class VerifyingStream extends Transform {
-  readonly expected: { digest: string; size: number };
-  private readonly hash: crypto.Hash;
-  private readonly algorithm: string;
-  private readonly label: string;
-  bytes = 0;
-
-  constructor(desc: { digest: string; size: number }, label = `blob ${desc.digest}`) {
-    super();
-    checkDigest(desc.digest);
-    this.expected = desc;
-    this.algorithm = algorithmOf(desc.digest);
-    this.hash = crypto.createHash(this.algorithm);
-    this.label = label;
-  }
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.expected.size) {
-      cb(new DigestMismatchError(`${this.label}: more than the expected ${this.expected.size} bytes`));
-      return;
-    }
-    this.hash.update(chunk);
-    cb(null, chunk);
-  }
-
-  override _flush(cb: TransformCallback): void {
-    if (this.bytes !== this.expected.size) {
-      cb(new DigestMismatchError(`${this.label}: got ${this.bytes} bytes, expected ${this.expected.size}`));
-      return;
-    }
-    const got = `${this.algorithm}:${this.hash.digest('hex')}`;
-    if (got !== this.expected.digest) {
-      cb(new DigestMismatchError(`${this.label}: digest mismatch: content has ${got}`));
-      return;
-    }
-    cb();
-  }
-}
-
-/** Wrap a blob stream so it verifies digest and size while it flows (see VerifyingStream). */
-export function verifyingStream(desc: { digest: string; size: number }, label?: string): VerifyingStream {
-  return new VerifyingStream(desc, label);
+/** Wrap a blob stream so it verifies digest and size while it flows (storage/digest.ts VerifyDigest). */
+export function verifyingStream(desc: { digest: string; size: number }, label?: string): VerifyDigest {
+  checkDigest(desc.digest);
+  return new VerifyDigest(desc, label);
 }
 
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', x64: 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386', ia32: '386' };

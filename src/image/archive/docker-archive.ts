@@ -81,7 +81,7 @@ export async function readDockerArchive(src: ArchiveSource): Promise<ArchiveImag
 /** The layer's uncompressed tar, verified against its diffID and size while it streams. */
 export async function uncompressedLayer(l: ExportLayer): Promise<Readable> {
   const plain = await decompressed(l.openCompressed(), `layer ${l.diffID}`);
-  return chain(plain, new VerifyDigest(l.diffID, l.size, `stored layer ${l.diffID} (blob ${l.compressedDigest})`));
+  return chain(plain, new VerifyDigest({ digest: l.diffID, size: l.size }, `stored layer ${l.diffID} (blob ${l.compressedDigest})`));
 }
 
 /** Legacy v1 IDs: a chain over the diffIDs (the top one also covers the config), consistent within the archive. */

@@ -36,7 +36,7 @@ export async function writeDockerDir(sink: ArchiveSink, img: ExportImage, compre
   let manifest: Buffer;
   if (compress) {
     for (const l of img.layers) {
-      await sink.addStream(hexOf(l.compressedDigest), l.compressedSize, chain(l.openCompressed(), new VerifyDigest(l.compressedDigest, l.compressedSize, `stored layer blob ${l.compressedDigest}`)));
+      await sink.addStream(hexOf(l.compressedDigest), l.compressedSize, chain(l.openCompressed(), new VerifyDigest({ digest: l.compressedDigest, size: l.compressedSize }, `stored layer blob ${l.compressedDigest}`)));
     }
     manifest = img.manifest && manifestMatches(img, [MT.dockerManifest]) ? img.manifest.bytes : Buffer.from(JSON.stringify(v2s2(img, true)));
   } else {

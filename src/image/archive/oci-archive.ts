@@ -200,7 +200,7 @@ export async function writeOciLayout(sink: ArchiveSink, images: ExportImage[]): 
     for (const l of img.layers) {
       if (written.has(l.compressedDigest)) continue;
       written.add(l.compressedDigest);
-      const data = chain(l.openCompressed(), new VerifyDigest(l.compressedDigest, l.compressedSize, `stored layer blob ${l.compressedDigest}`));
+      const data = chain(l.openCompressed(), new VerifyDigest({ digest: l.compressedDigest, size: l.compressedSize }, `stored layer blob ${l.compressedDigest}`));
       await sink.addStream(`blobs/sha256/${hexOf(l.compressedDigest)}`, l.compressedSize, data);
     }
     if (!written.has(img.configDigest)) {

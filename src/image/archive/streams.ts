@@ -1,30 +1,12 @@
 // Stream helpers for archives: verify a digest in passing, decompress by
 // sniffing, and parse JSON documents with a clear error.
-import { createHash, type Hash } from 'node:crypto';
 import * as zlib from 'node:zlib';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
-import { DigestMismatchError, errorMessage } from '../../util/errors.js';
+import { PassThrough, Transform, type Readable } from 'node:stream';
+import { errorMessage } from '../../util/errors.js';
 import { ArchiveFormatError } from './types.js';
 import { isGzip, isZstd } from './source.js';
 
-/** Pass-through that checks the sha256 digest (and size, when given) of everything that went through, at the end. */
-export class VerifyDigest extends Transform {
-  bytes = 0;
-  private readonly hash: Hash = createHash('sha256');
-  constructor(private readonly want: string, private readonly wantSize: number | undefined, private readonly what: string) { super(); }
-  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    if (this.wantSize !== undefined && this.bytes > this.wantSize) { cb(new DigestMismatchError(`${this.what}: size mismatch: more than the expected ${this.wantSize} bytes`)); return; }
-    cb(null, chunk);
-  }
-  override _flush(cb: TransformCallback): void {
-    const got = `sha256:${this.hash.digest('hex')}`;
-    if (this.wantSize !== undefined && this.bytes !== this.wantSize) { cb(new DigestMismatchError(`${this.what}: size mismatch: expected ${this.wantSize} bytes, got ${this.bytes}`)); return; }
-    if (got !== this.want) { cb(new DigestMismatchError(`${this.what}: digest mismatch: expected ${this.want}, got ${got}`)); return; }
-    cb();
-  }
-}
+export { VerifyDigest } from '../../storage/digest.js';
 
 /** Pipe `src` into `t`, forwarding errors, and return `t`. */
 export function chain<T extends NodeJS.ReadWriteStream & { destroy(e?: Error): unknown }>(src: Readable, t: T): T {
