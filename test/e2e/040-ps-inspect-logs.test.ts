@@ -111,9 +111,10 @@ t.test('inspect: Podman-shaped JSON and templates', async (t) => {
 });
 
 t.test('logs: --tail, -t, --since, -f until exit, stderr', async (t) => {
-  let r = await env.tspod(['run', '-d', '--name', 'lg', BB, 'sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; sleep 5; echo late']);
+  // 'late' comes only once the test says so (exec touches /tmp/go): no race with a loaded machine
+  let r = await env.tspod(['run', '-d', '--name', 'lg', BB, 'sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo late']);
   t.equal(r.exitCode, 0, r.stderr);
-  await sleep(600);
+  for (let i = 0; i < 100; i++) { r = await env.tspod(['logs', 'lg']); if (r.stderr === 'oops' && r.stdout.endsWith('line5')) break; await sleep(200); }
   r = await env.tspod(['logs', 'lg']);
   t.equal(r.stdout, 'line1\nline2\nline3\nline4\nline5');
   t.equal(r.stderr, 'oops', 'stderr stays stderr');
@@ -123,7 +124,10 @@ t.test('logs: --tail, -t, --since, -f until exit, stderr', async (t) => {
   t.equal(r.stdout, '');
   r = await env.tspod(['logs', '-t', '--tail', '1', 'lg']);
   t.match(r.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+(Z|[+-]\d\d:\d\d) oops$/, '-t prefixes RFC 3339 timestamps');
-  const f = execa(...tspodCommand(['logs', '-f', 'lg']), { env: env.env, extendEnv: false, reject: false, timeout: 20_000 });
+  const f = execa(...tspodCommand(['logs', '-f', 'lg']), { env: env.env, extendEnv: false, reject: false, timeout: 60_000 });
+  await sleep(1000);
+  r = await env.tspod(['exec', 'lg', 'touch', '/tmp/go']);
+  t.equal(r.exitCode, 0, r.stderr);
   const fr = await f;
   t.equal(fr.exitCode, 0);
   t.equal(String(fr.stdout), 'line1\nline2\nline3\nline4\nline5\nlate', 'logs -f follows until the container exits');
