@@ -19,9 +19,10 @@ export const USERNS_COMMANDS: readonly string[] = [
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
+  'compose:up', 'compose:down',
 ];
 
-const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);
+const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose']);
 
 const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--root': 'TSPOD_ROOT',
