@@ -209,3 +209,34 @@ volumes:
   t.same(await names('ps'), [], 'removed by label without the file');
   t.same(await names('volume'), []);
 });
+
+t.test('depends_on condition service_healthy: the dependent starts only once the dependency is healthy', async (t: Test) => {
+  const dir = path.join(env.dir, 'healthapp');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), `
+services:
+  db:
+    image: ${IMG}
+    command: ["sh", "-c", "sleep 4; date +%s > /tmp/readyat; touch /tmp/ready; exec sleep 600"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+      retries: 100
+  app:
+    image: ${IMG}
+    command: ["sh", "-c", "date +%s > /tmp/startat; exec sleep 600"]
+    depends_on:
+      db:
+        condition: service_healthy
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const r = await compose(dir, ['up', '-d']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const h = await env.tspod(['inspect', '--format', '{{.State.Health.Status}}', 'healthapp-db-1']);
+  t.equal(h.stdout, 'healthy', 'db is healthy when up returns');
+  const readyAt = Number((await env.tspod(['exec', 'healthapp-db-1', 'cat', '/tmp/readyat'])).stdout);
+  const startAt = Number((await env.tspod(['exec', 'healthapp-app-1', 'cat', '/tmp/startat'])).stdout);
+  t.ok(readyAt > 0 && startAt >= readyAt, `app started (${startAt}) after db became ready (${readyAt})`);
+  const l = await env.tspod(['inspect', '--format', '{{json .Config.Labels}}', 'healthapp-app-1']);
+  t.equal((JSON.parse(l.stdout) as Record<string, string>)['com.docker.compose.depends_on'], 'db:service_healthy:false');
+});
