@@ -240,3 +240,32 @@ services:
   const l = await env.tspod(['inspect', '--format', '{{json .Config.Labels}}', 'healthapp-app-1']);
   t.equal((JSON.parse(l.stdout) as Record<string, string>)['com.docker.compose.depends_on'], 'db:service_healthy:false');
 });
+
+t.test('build: an image built from the service\'s context, and logs -f until the container exits', async (t: Test) => {
+  const dir = path.join(env.dir, 'buildapp');
+  fs.mkdirSync(path.join(dir, 'ctx'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'ctx', 'Containerfile'), `FROM ${IMG}\nARG WHO=nobody\nLABEL who=$WHO\nCOPY hello.txt /hello.txt\n`);
+  fs.writeFileSync(path.join(dir, 'ctx', 'hello.txt'), 'built by compose\n');
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), `
+services:
+  job:
+    build:
+      context: ./ctx
+      dockerfile: Containerfile
+      args: { WHO: compose }
+    command: ["sh", "-c", "cat /hello.txt; sleep 3; echo done"]
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  let r = await compose(dir, ['up', '-d']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /Image buildapp-job\s+Built/);
+  const label = await env.tspod(['image', 'inspect', '--format', '{{index .Config.Labels "who"}}', 'buildapp-job']);
+  t.equal(label.stdout, 'compose', 'build args reach the build');
+  r = await compose(dir, ['logs', '-f']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'buildapp-job-1 | built by compose\nbuildapp-job-1 | done', 'follows until the container exits');
+  r = await compose(dir, ['ps', '-a', '--format', 'json']);
+  t.match(JSON.parse(r.stdout), { Service: 'job', State: 'exited', ExitCode: 0 });
+  r = await compose(dir, ['ps', '-q']);
+  t.equal(r.stdout, '', 'ps without -a: running containers only');
+});

@@ -10,6 +10,8 @@ export default class ComposeLogs extends TspodCommand {
   static override args = { service: Args.string({ description: 'Only these services' }) };
   static override flags = {
     ...composeFlags,
+    // -f is --follow here, as in Docker Compose (the file is -f only before the subcommand)
+    file: Flags.string({ multiple: true, helpGroup: 'COMPOSE', description: composeFlags.file.description }),
     follow: Flags.boolean({ char: 'f', description: 'Follow the output until the containers stop' }),
     tail: Flags.integer({ description: 'Only the last N lines of each container (default: all)' }),
     timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),

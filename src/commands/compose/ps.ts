@@ -22,7 +22,7 @@ export default class ComposePs extends TspodCommand {
     const { projectContainers } = await import('../../compose/executor.js');
     const { LABELS } = await import('../../compose/names.js');
     const wanted = argv as string[];
-    const rows = (await projectContainers(name, flags.all)).filter((r) => !wanted.length || wanted.includes(r.Labels[LABELS.service] ?? ''));
+    const rows = (await projectContainers(name, !!flags.all)).filter((r) => !wanted.length || wanted.includes(r.Labels[LABELS.service] ?? ''));
     const service = (r: (typeof rows)[number]) => r.Labels[LABELS.service] ?? '';
     if (flags.quiet) return this.out(rows.map((r) => r.Id).join('\n'));
     if (flags.services) return this.out([...new Set(rows.map(service))].join('\n'));
