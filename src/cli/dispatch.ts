@@ -12,6 +12,7 @@
  * every id here is a command.
  */
 export const USERNS_COMMANDS: readonly string[] = [
+  'compose:up', 'compose:down',
   'image:pull', 'image:rm', 'image:prune', 'image:load', 'image:import', 'image:save', 'image:build',
   'container:commit', 'container:run', 'container:create', 'container:start', 'container:stop', 'container:restart', 'container:kill',
   'container:rm', 'container:exec', 'container:attach', 'container:pause', 'container:unpause', 'container:cleanup', 'container:prune',
@@ -19,7 +20,6 @@ export const USERNS_COMMANDS: readonly string[] = [
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
-  'compose:up', 'compose:down',
 ];
 
 const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose']);
