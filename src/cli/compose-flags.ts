@@ -29,7 +29,9 @@ export function hoistComposeFlags(argv: string[]): string[] {
     const a = argv[i]!;
     const name = a.startsWith('--') ? a.split('=')[0]! : a;
     if (!WITH_VALUE.has(name) && !(/^-[fp]./.test(a))) break;
-    if (a.includes('=') || /^-[fp]./.test(a) || i + 1 >= argv.length) { flags.push(a); i += 1; } else { flags.push(a, argv[i + 1]!); i += 2; }
+    // short options become long ones: after the subcommand, `-f` may be its own flag (`logs -f` follows)
+    const long = (x: string) => (x.startsWith('-f') ? `--file${x.length > 2 ? `=${x.slice(2)}` : ''}` : x.startsWith('-p') ? `--project-name${x.length > 2 ? `=${x.slice(2)}` : ''}` : x);
+    if (a.includes('=') || /^-[fp]./.test(a) || i + 1 >= argv.length) { flags.push(a.startsWith('--') ? a : long(a)); i += 1; } else { flags.push(long(a), argv[i + 1]!); i += 2; }
   }
   if (!flags.length || i >= argv.length) return argv;
   return ['compose', argv[i]!, ...flags, ...argv.slice(i + 1)];

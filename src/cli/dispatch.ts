@@ -12,6 +12,7 @@
  * every id here is a command.
  */
 export const USERNS_COMMANDS: readonly string[] = [
+  'compose:up', 'compose:down',
   'image:pull', 'image:rm', 'image:prune', 'image:load', 'image:import', 'image:save', 'image:build',
   'container:commit', 'container:run', 'container:create', 'container:start', 'container:stop', 'container:restart', 'container:kill',
   'container:rm', 'container:exec', 'container:attach', 'container:pause', 'container:unpause', 'container:cleanup', 'container:prune',
@@ -23,7 +24,7 @@ export const USERNS_COMMANDS: readonly string[] = [
   'system:service',
 ];
 
-const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest']);
+const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose']);
 
 const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--root': 'TSPOD_ROOT',

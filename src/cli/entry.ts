@@ -28,7 +28,11 @@ export async function main(): Promise<void> {
 
   const d = predispatch(process.argv.slice(2));
   // Docker Compose's options may come before the compose subcommand (loaded only for compose: it imports oclif)
-  if (d.argv[0] === 'compose') d.argv = (await import('./compose-flags.js')).hoistComposeFlags(d.argv);
+  if (d.argv[0] === 'compose') {
+    d.argv = (await import('./compose-flags.js')).hoistComposeFlags(d.argv);
+    // the subcommand (and so whether it needs the user namespace) is known only once the flags are hoisted
+    d.commandId = predispatch(d.argv).commandId;
+  }
   Object.assign(process.env, d.env);
   const manifestPath = path.join(ROOT, 'oclif.manifest.json');
   let manifestText: string | undefined;

@@ -3,12 +3,13 @@ import { hoistComposeFlags, composeLoadOptions } from '../../../src/cli/compose-
 
 t.test('compose options before the subcommand move after it', async (t) => {
   const table: [string[], string[]][] = [
-    [['compose', '-f', 'a.yml', 'config'], ['compose', 'config', '-f', 'a.yml']],
-    [['compose', '-f', 'a.yml', '-f', 'b.yml', '-p', 'x', 'config', '--services'], ['compose', 'config', '-f', 'a.yml', '-f', 'b.yml', '-p', 'x', '--services']],
+    [['compose', '-f', 'a.yml', 'config'], ['compose', 'config', '--file', 'a.yml']],
+    [['compose', '-f', 'a.yml', '-f', 'b.yml', '-p', 'x', 'config', '--services'], ['compose', 'config', '--file', 'a.yml', '--file', 'b.yml', '--project-name', 'x', '--services']],
+    [['compose', '-f', 'a.yml', 'logs', '-f'], ['compose', 'logs', '--file', 'a.yml', '-f']],
     [['compose', '--file=a.yml', '--profile', 'dev', '--env-file', '.env.dev', '--project-directory', '/p', 'up', '-d'],
       ['compose', 'up', '--file=a.yml', '--profile', 'dev', '--env-file', '.env.dev', '--project-directory', '/p', '-d']],
-    [['compose', '-fa.yml', '-pproj', 'ps'], ['compose', 'ps', '-fa.yml', '-pproj']],
-    [['compose', '-f', '-', 'config'], ['compose', 'config', '-f', '-']],
+    [['compose', '-fa.yml', '-pproj', 'ps'], ['compose', 'ps', '--file=a.yml', '--project-name=proj']],
+    [['compose', '-f', '-', 'config'], ['compose', 'config', '--file', '-']],
     [['compose', 'config', '-f', 'a.yml'], ['compose', 'config', '-f', 'a.yml']],
     [['compose', '--help'], ['compose', '--help']],
     [['compose', '-f', 'a.yml'], ['compose', '-f', 'a.yml']],

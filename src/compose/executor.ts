@@ -1,0 +1,258 @@
+// The executor: converges the engine to a Compose project (up), tears a project down by its labels (down),
+// and lists and follows its containers (ps, logs). Every step is an in-process call of the engine library;
+// what happened is reported line by line through `onEvent` (the command renders it).
+import * as fs from 'node:fs';
+import { containers, images, networks, volumes } from '../engine/index.js';
+import type { PsRow } from '../engine/index.js';
+import { ComposeError } from './errors.js';
+import { LABELS } from './names.js';
+import { buildFile, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
+import { dependencyOrder } from './semantics.js';
+import type { Project, ServiceConfig } from './types.js';
+
+export interface Reporter {
+  /** A progress line (`Container shop-web-1  Started`). */
+  onEvent(line: string): void;
+  /** A non-fatal finding. */
+  onWarning(line: string): void;
+}
+
+const projectFilter = (name: string) => `label=${LABELS.project}=${name}`;
+
+/** The project's containers (all states), service and container number order. */
+export async function projectContainers(project: string, all = true): Promise<PsRow[]> {
+  const rows = await containers.list({ all, filters: [projectFilter(project)] });
+  const key = (r: PsRow) => `${r.Labels[LABELS.service] ?? ''}\0${String(Number(r.Labels[LABELS.containerNumber] ?? 0)).padStart(6, '0')}\0${r.Names}`;
+  return rows.sort((a, b) => key(a).localeCompare(key(b)));
+}
+
+const existing = (r: PsRow): ExistingContainer => ({ id: r.Id, name: r.Names, state: r.State, labels: r.Labels });
+
+export interface UpOptions {
+  services?: string[];
+  noDeps?: boolean;
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  removeOrphans?: boolean;
+  noStart?: boolean;
+  /** Build images before starting (--build); never build (--no-build). */
+  build?: boolean;
+  noBuild?: boolean;
+  /** Stop timeout (seconds) when a container is replaced or removed. */
+  timeout?: number;
+  /** How long a service_healthy / service_completed_successfully dependency may take (ms). */
+  dependencyTimeout?: number;
+}
+
+/** `compose up -d`: everything is checked before the first network, volume or container is created. */
+export async function up(project: Project, o: UpOptions, r: Reporter): Promise<void> {
+  const order = selectServices(project, o.services ?? [], dependencyOrder(project.services), o.noDeps);
+  const current = (await projectContainers(project.name)).map(existing);
+  const plan = planUp(project, order, current, { forceRecreate: o.forceRecreate, noRecreate: o.noRecreate });
+  if (plan.orphans.length && !o.removeOrphans) {
+    r.onWarning(`Found orphan containers (${plan.orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
+  }
+
+  // what the selected services use
+  const netKeys = new Set<string>(), volKeys = new Set<string>();
+  for (const n of order) {
+    const s = project.services[n]!;
+    for (const k of Object.keys(s.networks ?? {})) netKeys.add(k);
+    for (const v of s.volumes) if (v.type === 'volume' && v.source) volKeys.add(v.source);
+  }
+  for (const k of netKeys) {
+    const net = project.networks[k]!;
+    if (net.external && !(await networks.exists({ network: net.name }))) throw new ComposeError(`network ${net.name} declared as external, but could not be found: create it first (tspod network create ${net.name})`);
+  }
+  for (const k of volKeys) {
+    const vol = project.volumes[k]!;
+    if (vol.external && !(await volumes.exists({ volume: vol.name }))) throw new ComposeError(`external volume "${vol.name}" not found: create it first (tspod volume create ${vol.name})`);
+  }
+  for (const n of order) for (const v of project.services[n]!.volumes) {
+    if (v.type === 'bind' && v.source && !fs.existsSync(v.source) && v.bind?.create_host_path === false) throw new ComposeError(`service "${n}": bind source ${v.source} does not exist (create_host_path is false)`);
+  }
+
+  // images next: a missing image fails `up` before anything of the project exists
+  for (const n of order) {
+    const acts = plan.actions[n]!;
+    if (!acts.some((a) => a.kind === 'create' || a.kind === 'recreate') && !o.build) continue;
+    await ensureImage(project, n, project.services[n]!, o, r);
+  }
+
+  for (const k of netKeys) {
+    const net = project.networks[k]!;
+    if (net.external || await networks.exists({ network: net.name })) continue;
+    const ipam = net.ipam?.config ?? [];
+    await networks.create({
+      name: net.name, driver: net.driver, internal: net.internal,
+      subnets: ipam.flatMap((p) => (p.subnet ? [p.subnet] : [])), gateways: ipam.flatMap((p) => (p.gateway ? [p.gateway] : [])), ipRanges: ipam.flatMap((p) => (p.ip_range ? [p.ip_range] : [])),
+      labels: kv({ ...net.labels, [LABELS.project]: project.name, [LABELS.network]: k, [LABELS.version]: '2.0.0' }),
+      opts: net.driver_opts ? kv(net.driver_opts) : undefined,
+    });
+    r.onEvent(`Network ${net.name}  Created`);
+  }
+  for (const k of volKeys) {
+    const vol = project.volumes[k]!;
+    if (vol.external || await volumes.exists({ volume: vol.name })) continue;
+    await volumes.create({ name: vol.name, driver: vol.driver, labels: kv({ ...vol.labels, [LABELS.project]: project.name, [LABELS.volume]: k, [LABELS.version]: '2.0.0' }), opts: vol.driver_opts ? kv(vol.driver_opts) : undefined });
+    r.onEvent(`Volume ${vol.name}  Created`);
+  }
+  for (const n of order) for (const v of project.services[n]!.volumes) {
+    if (v.type === 'bind' && v.source && !fs.existsSync(v.source)) fs.mkdirSync(v.source, { recursive: true });
+  }
+
+  if (o.removeOrphans) for (const c of plan.orphans) await removeContainer(c, o.timeout, r);
+
+  for (const n of order) {
+    if (!o.noStart) await waitForDependencies(project, n, o.dependencyTimeout ?? 300_000);
+    for (const a of plan.actions[n]!) await apply(a, o, r);
+  }
+}
+
+function kv(m: Record<string, string>): string[] { return Object.entries(m).map(([k, v]) => `${k}=${v}`); }
+
+async function ensureImage(project: Project, name: string, s: ServiceConfig, o: UpOptions, r: Reporter): Promise<void> {
+  const image = serviceImage(project, name, s);
+  const policy = s.pull_policy ?? 'missing';
+  const present = await images.exists({ image });
+  if (s.build && !o.noBuild && (o.build || policy === 'build' || (!present && policy !== 'always'))) {
+    const b = s.build;
+    await images.build({
+      context: b.context, file: buildFile(s), tags: [image], target: b.target, noCache: b.no_cache, pull: b.pull,
+      buildArgs: Object.entries(b.args ?? {}).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}=${v}`),
+      labels: b.labels ? kv(b.labels) : undefined, quiet: true,
+    });
+    r.onEvent(`Image ${image}  Built`);
+    return;
+  }
+  if (policy === 'never' || policy === 'build') {
+    if (!present) throw new ComposeError(`service "${name}": image ${image} is not present locally and its pull_policy is ${policy}`);
+    return;
+  }
+  if (policy === 'always' || !present) {
+    await images.pull({ reference: image, policy: policy === 'always' ? 'always' : 'missing' });
+    r.onEvent(`Image ${image}  Pulled`);
+  }
+}
+
+async function waitForDependencies(project: Project, name: string, timeoutMs: number): Promise<void> {
+  for (const [dep, d] of Object.entries(project.services[name]!.depends_on)) {
+    if (d.condition === 'service_started' || !project.services[dep]) continue;
+    const rows = (await projectContainers(project.name)).filter((c) => c.Labels[LABELS.service] === dep && c.Labels[LABELS.oneoff] !== 'True');
+    for (const c of rows) {
+      if (d.condition === 'service_completed_successfully') {
+        const code = await containers.wait({ container: c.ID });
+        if (code !== 0) throw new ComposeError(`service "${dep}" didn't complete successfully: exit ${code}`);
+        continue;
+      }
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const doc = await containers.inspect({ container: c.ID }) as { State?: { Status?: string; Health?: { Status?: string } } };
+        const health = doc.State?.Health?.Status;
+        if (!doc.State?.Health) throw new ComposeError(`service "${dep}" has no healthcheck: "${name}" cannot wait for it to be healthy`);
+        if (health === 'healthy') break;
+        if (doc.State?.Status !== 'running') throw new ComposeError(`dependency failed to start: container ${c.Names} exited`);
+        if (health === 'unhealthy') throw new ComposeError(`dependency failed to start: container ${c.Names} is unhealthy`);
+        if (Date.now() > deadline) throw new ComposeError(`dependency ${dep} did not become healthy in ${Math.round(timeoutMs / 1000)}s`);
+        await new Promise((res) => setTimeout(res, 500));
+      }
+    }
+  }
+}
+
+async function removeContainer(c: { id: string; name: string }, timeout: number | undefined, r: Reporter): Promise<void> {
+  const [rep] = await containers.remove({ containers: [c.id], force: true, timeout, ignore: true });
+  if (rep?.error) throw rep.error;
+  r.onEvent(`Container ${c.name}  Removed`);
+}
+
+async function apply(a: ContainerAction, o: UpOptions, r: Reporter): Promise<void> {
+  switch (a.kind) {
+    case 'running': r.onEvent(`Container ${a.container.name}  Running`); return;
+    case 'remove': await removeContainer(a.container, o.timeout, r); return;
+    case 'start': {
+      if (o.noStart) return;
+      await containers.start({ container: a.container.id });
+      r.onEvent(`Container ${a.container.name}  Started`);
+      return;
+    }
+    case 'recreate':
+    case 'create': {
+      if (a.kind === 'recreate') {
+        await containers.stop({ containers: [a.old.id], timeout: o.timeout, ignore: true });
+        await containers.remove({ containers: [a.old.id], force: true, timeout: o.timeout, ignore: true });
+      }
+      const c = await containers.create(a.options);
+      r.onEvent(`Container ${c.name}  ${a.kind === 'recreate' ? 'Recreated' : 'Created'}`);
+      if (o.noStart) return;
+      await containers.start({ container: c.id });
+      r.onEvent(`Container ${c.name}  Started`);
+    }
+  }
+}
+
+export interface DownOptions {
+  /** The loaded project (absent when the files are gone: everything labelled with the project goes). */
+  project?: Project | undefined;
+  volumes?: boolean;
+  removeOrphans?: boolean;
+  timeout?: number;
+}
+
+/** `compose down`: the project's containers, then its networks, and with `volumes` its named volumes, by label. */
+export async function down(name: string, o: DownOptions, r: Reporter): Promise<void> {
+  const rows = await projectContainers(name);
+  const known = o.project ? new Set([...Object.keys(o.project.services), ...Object.keys(o.project.disabled_services)]) : undefined;
+  const orphans = known ? rows.filter((c) => !known.has(c.Labels[LABELS.service] ?? '')) : [];
+  const targets = o.removeOrphans || !known ? rows : rows.filter((c) => known.has(c.Labels[LABELS.service] ?? ''));
+  if (orphans.length && !o.removeOrphans) r.onWarning(`Found orphan containers (${orphans.map((c) => c.Names).join(', ')}) for this project. Run down with --remove-orphans to remove them.`);
+  // dependents first: reverse dependency order when the project is known
+  const order = o.project ? dependencyOrder(o.project.services).reverse() : [];
+  const rank = (c: PsRow) => { const i = order.indexOf(c.Labels[LABELS.service] ?? ''); return i < 0 ? -1 : i; };
+  const sorted = [...targets].sort((a, b) => rank(a) - rank(b));
+  const running = sorted.filter((c) => c.State === 'running' || c.State === 'paused');
+  for (const c of running) {
+    const [rep] = await containers.stop({ containers: [c.ID], timeout: o.timeout, ignore: true });
+    if (rep?.error) throw rep.error;
+    r.onEvent(`Container ${c.Names}  Stopped`);
+  }
+  for (const c of sorted) {
+    const [rep] = await containers.remove({ containers: [c.ID], force: true, volumes: true, timeout: o.timeout, ignore: true });
+    if (rep?.error) throw rep.error;
+    r.onEvent(`Container ${c.Names}  Removed`);
+  }
+  for (const net of await networks.list({ filters: [projectFilter(name)] })) {
+    const [rep] = await networks.remove({ networks: [net.name] });
+    if (rep?.error) { r.onWarning(`network ${net.name}: ${rep.error.message}`); continue; }
+    r.onEvent(`Network ${net.name}  Removed`);
+  }
+  if (o.volumes) for (const vol of await volumes.list({ filters: [projectFilter(name)] })) {
+    const [rep] = await volumes.remove({ volumes: [vol.Name] });
+    if (rep?.error) { r.onWarning(`volume ${vol.Name}: ${rep.error.message}`); continue; }
+    r.onEvent(`Volume ${vol.Name}  Removed`);
+  }
+}
+
+export interface LogsOptions {
+  services?: string[];
+  follow?: boolean;
+  tail?: number;
+  timestamps?: boolean;
+  noLogPrefix?: boolean;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  signal?: AbortSignal;
+}
+
+/** `compose logs`: every container of the project (or of the named services), each line prefixed `name | `. */
+export async function logs(name: string, o: LogsOptions): Promise<void> {
+  let rows = await projectContainers(name);
+  if (o.services?.length) rows = rows.filter((c) => o.services!.includes(c.Labels[LABELS.service] ?? ''));
+  const width = Math.max(0, ...rows.map((c) => c.Names.length));
+  const one = (c: PsRow) => containers.logs({
+    container: c.ID, follow: o.follow, tail: o.tail, timestamps: o.timestamps, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
+    prefix: o.noLogPrefix ? undefined : `${c.Names.padEnd(width)} | `,
+  });
+  if (o.follow) { await Promise.all(rows.map(one)); return; }
+  for (const c of rows) await one(c);
+}

@@ -1,0 +1,107 @@
+// The planner: each service's fields onto the engine's create options, and which containers `up` keeps,
+// recreates, creates or removes (by the config-hash and container-number labels).
+import t from 'tap';
+import { loadYaml } from '../../fixtures/compose/project.js';
+import { createOptions, planUp, selectServices } from '../../../src/compose/plan.js';
+import { dependencyOrder, LABELS, serviceConfigHash } from '../../../src/compose/index.js';
+
+const YAML = `
+name: shop
+services:
+  web:
+    image: busybox
+    command: ["httpd", "-f"]
+    entrypoint: ["/bin/sh", "-c"]
+    ports: ["8080:80", "127.0.0.1::53/udp", "9000"]
+    environment: { A: "1", B: "" }
+    depends_on: [db]
+    networks:
+      front: { aliases: [www] }
+      back: {}
+    volumes:
+      - data:/data:ro
+      - ./html:/srv
+      - type: tmpfs
+        target: /tmp
+        tmpfs: { size: 1048576 }
+    restart: on-failure:3
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 5s
+      retries: 2
+    user: "1000"
+    working_dir: /srv
+    labels: { app: shop }
+    stop_grace_period: 1500ms
+    extra_hosts: ["h:10.0.0.1"]
+  db:
+    image: busybox
+    scale: 2
+    deploy: { restart_policy: { condition: any } }
+    healthcheck: { disable: true }
+networks: { front: {}, back: {} }
+volumes: { data: {} }
+`;
+
+t.test('a service onto the engine\'s create options', async (t) => {
+  const p = loadYaml(t, YAML);
+  const o = createOptions(p, 'web', p.services['web']!, 1);
+  t.equal(o.name, 'shop-web-1');
+  t.equal(o.image, 'busybox');
+  t.same(o.command, ['httpd', '-f']);
+  t.equal(o.entrypoint, '["/bin/sh","-c"]', 'a JSON array, as create parses it');
+  t.same(o.env, ['A=1', 'B=']);
+  t.same(o.publish, ['8080:80/tcp', '127.0.0.1::53/udp', '9000/tcp']);
+  t.equal(o.network, 'shop_back,shop_front');
+  t.same(o.networkAlias, ['web', 'www'], 'the service name, then the aliases');
+  t.same(o.volume, ['shop_data:/data:ro', `${p.working_dir}/html:/srv`]);
+  t.same(o.tmpfs, ['/tmp:size=1048576']);
+  t.equal(o.restart, 'on-failure:3');
+  t.equal(o.healthCmd, '["CMD","true"]');
+  t.equal(o.healthInterval, '5000ms');
+  t.equal(o.healthRetries, 2);
+  t.equal(o.user, '1000');
+  t.equal(o.workdir, '/srv');
+  t.equal(o.stopTimeout, 2, 'stop_grace_period rounded up to seconds');
+  t.same(o.addHost, ['h:10.0.0.1']);
+  const labels = Object.fromEntries((o.label ?? []).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  t.match(labels, { app: 'shop', [LABELS.project]: 'shop', [LABELS.service]: 'web', [LABELS.containerNumber]: '1', [LABELS.oneoff]: 'False', [LABELS.dependsOn]: 'db:service_started:false', [LABELS.image]: 'busybox' });
+  t.equal(labels[LABELS.configHash], serviceConfigHash(p.services['web']!));
+  const db = createOptions(p, 'db', p.services['db']!, 2);
+  t.equal(db.name, 'shop-db-2');
+  t.equal(db.restart, 'always', 'deploy.restart_policy condition any');
+  t.equal(db.noHealthcheck, true);
+  t.equal(db.network, 'shop_default');
+  t.same(db.networkAlias, ['db']);
+});
+
+t.test('planUp keeps, recreates, creates and removes by label', async (t) => {
+  const p = loadYaml(t, YAML);
+  const order = dependencyOrder(p.services);
+  t.same(order, ['db', 'web']);
+  const lab = (service: string, n: number, hash: string) => ({ [LABELS.project]: 'shop', [LABELS.service]: service, [LABELS.containerNumber]: String(n), [LABELS.configHash]: hash });
+  const webHash = serviceConfigHash(p.services['web']!), dbHash = serviceConfigHash(p.services['db']!);
+  const existing = [
+    { id: 'a', name: 'shop-db-1', state: 'running', labels: lab('db', 1, dbHash) },
+    { id: 'b', name: 'shop-db-3', state: 'running', labels: lab('db', 3, dbHash) },
+    { id: 'c', name: 'shop-web-1', state: 'exited', labels: lab('web', 1, 'old') },
+    { id: 'd', name: 'shop-cache-1', state: 'running', labels: lab('cache', 1, 'x') },
+  ];
+  const plan = planUp(p, order, existing);
+  t.same(plan.actions['db']!.map((a) => `${a.kind}:${a.number}`), ['running:1', 'create:2', 'remove:3']);
+  t.same(plan.actions['web']!.map((a) => `${a.kind}:${a.number}`), ['recreate:1']);
+  t.same(plan.orphans.map((c) => c.name), ['shop-cache-1']);
+  const same = planUp(p, order, [{ id: 'c', name: 'shop-web-1', state: 'exited', labels: lab('web', 1, webHash) }]);
+  t.same(same.actions['web']!.map((a) => a.kind), ['start'], 'same hash, stopped: started, not recreated');
+  t.same(planUp(p, order, existing, { noRecreate: true }).actions['web']!.map((a) => a.kind), ['start']);
+  t.same(planUp(p, order, existing, { forceRecreate: true }).actions['db']!.map((a) => a.kind), ['recreate', 'create', 'remove']);
+});
+
+t.test('selectServices adds dependencies unless noDeps', async (t) => {
+  const p = loadYaml(t, YAML);
+  const order = dependencyOrder(p.services);
+  t.same(selectServices(p, ['web'], order), ['db', 'web']);
+  t.same(selectServices(p, ['web'], order, true), ['web']);
+  t.same(selectServices(p, [], order), ['db', 'web']);
+  t.throws(() => selectServices(p, ['nope'], order), /no such service: nope/);
+});
