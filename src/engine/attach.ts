@@ -49,8 +49,10 @@ export interface AttachOptions {
    * output and exit code instead of an error.
    */
   mustBeRunning?: boolean | undefined;
-  /** Streams to use instead of the process's own (tests). */
+  /** Streams to use instead of the process's own (library callers, the API). */
   io?: AttachIO | undefined;
+  /** Aborting detaches (as the detach keys do): the container keeps running. */
+  signal?: AbortSignal | undefined;
 }
 
 const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
@@ -159,7 +161,10 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
     }
     live = true;
     for (const s of queuedSignals.splice(0)) onSignal(s);
+    const onAbort = () => { detached = true; finish(); };
+    if (o.signal?.aborted) onAbort(); else o.signal?.addEventListener('abort', onAbort, { once: true });
     await done;
+    o.signal?.removeEventListener('abort', onAbort);
   } finally {
     teardown();
   }

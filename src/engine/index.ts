@@ -92,6 +92,8 @@ export interface AttachOptions {
   /** Forward the process's termination signals to the container (default false for library callers). */
   sigProxy?: boolean | undefined;
   io: AttachIO;
+  /** Aborting detaches; the container keeps running. */
+  signal?: AbortSignal | undefined;
 }
 /** Options of {@link containers.exec}. */
 export interface ExecOptions {
@@ -170,7 +172,7 @@ export const containers = {
   /** Attach the given streams to a container's stdio (conmon's attach socket). Resolves to its exit code with `waitExit`. */
   async attach(o: AttachOptions): Promise<number> {
     const { attachContainer } = await import('./attach.js');
-    return attachContainer(o.container, { stdin: !!o.stdin, tty: false, detachKeys: o.detachKeys, waitExit: !!o.waitExit, start: o.start, sigProxy: o.sigProxy ?? false, io: o.io });
+    return attachContainer(o.container, { stdin: !!o.stdin, tty: false, detachKeys: o.detachKeys, waitExit: !!o.waitExit, start: o.start, sigProxy: o.sigProxy ?? false, io: o.io, signal: o.signal });
   },
   /** Run a process in a running container. */
   async exec(o: ExecOptions): Promise<ExecReport> { return { exitCode: await (await ctr()).execInContainer(o.container, o) }; },

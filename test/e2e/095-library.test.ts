@@ -71,6 +71,15 @@ for (let i = 0; i < 100 && !body; i++) {
 }
 out['http'] = body.trim();
 
+// attach with the caller's streams; aborting detaches and leaves it running
+const detach = new AbortController();
+const sink = new PassThrough();
+sink.resume();
+setTimeout(() => detach.abort(), 1000);
+const attached = await containers.attach({ container: 'lib-ctr', io: { stdin: new PassThrough(), stdout: sink, stderr: sink }, signal: detach.signal });
+const after = await containers.inspect({ container: 'lib-ctr' }) as { State: { Running: boolean } };
+out['attach'] = { code: attached, running: after.State.Running };
+
 // exec with the caller's own streams
 const execOut = new PassThrough();
 let execText = '';
@@ -139,6 +148,7 @@ t.test('import { containers, images, events } from "tspod" in another project', 
   t.equal(out['progress'], true);
   t.equal(out['port'], port, 'the published port');
   t.equal(out['http'], 'lib-ok', 'reached through the published port');
+  t.same(out['attach'], { code: 0, running: true }, 'an aborted attach detaches; the container runs on');
   t.same(out['exec'], { code: 0, text: 'exec-out' }, 'exec wrote to the caller\'s stream');
   t.equal(out['exit'], 7, 'wait gives the exit code');
   t.match(out['logs'], /hello-from-lib/, 'logs through a stream');
