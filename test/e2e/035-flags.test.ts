@@ -1,7 +1,11 @@
 // Flags that used to be declared and ignored, now doing what Podman's do:
 // ps --sort, exec --latest, inspect --size, volume rm --time; and exec -d
-// returning at once (the detached process holds none of the caller's stdio).
+// returning at once (the detached process holds none of the caller's stdio);
+// ps --external (a build's RUN step).
 import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { makeEnv, requireUnprivileged, tspodCommand, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
@@ -70,4 +74,29 @@ t.test('volume rm -f --time', async (t) => {
   t.ok(Date.now() - started < 60_000, 'done');
   r = await env.tspod(['ps', '-a', '--filter', 'name=uses-vt', '-q']);
   t.equal(r.stdout, '', 'the container using it went first');
+});
+
+t.test('ps --external lists a build\'s RUN step, which ps alone does not', async (t) => {
+  const ctx = fs.mkdtempSync(path.join(env.dir, 'ext-'));
+  fs.writeFileSync(path.join(ctx, 'Containerfile'), `FROM ${IMAGE}\nRUN sleep 300\n`);
+  const build = execa(...tspodCommand(['build', '-t', 'localhost/ext:1', ctx]), { env: env.env, extendEnv: false, reject: false, timeout: 240_000 });
+  let seen = '';
+  for (let i = 0; i < 300 && !seen; i++) {
+    const r = await env.tspod(['ps', '--external', '--format', '{{.Status}}|{{.Command}}']);
+    seen = r.stdout.split('\n').find((l) => l.startsWith('Storage|') && l.includes('sleep 300')) ?? '';
+    if (!seen) await sleep(200);
+  }
+  t.ok(seen, `the RUN step is listed: ${seen}`);
+  const r = await env.tspod(['ps', '-a', '--format', '{{.Command}}']);
+  t.notMatch(r.stdout, /sleep 300/, 'ps -a alone lists only tspod\'s containers');
+  build.kill('SIGINT');
+  const b = await build;
+  t.equal(b.exitCode, 130, 'an interrupted build exits 130');
+  t.match(String(b.stderr), /build interrupted \(SIGINT\)/);
+  let left = 'x';
+  for (let i = 0; i < 100 && left; i++) {
+    left = (await env.tspod(['ps', '--external', '-q'])).stdout;
+    if (left) await sleep(200);
+  }
+  t.equal(left, '', 'the step is gone with the build');
 });

@@ -6,7 +6,7 @@ import type { PsRow } from '../../engine/container/state.js';
 export async function psAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
   const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
     const { listContainers } = await import('../../engine/container/state.js');
-    const rows = await listContainers({ all: !!flags['all'], latest: !!flags['latest'], last: flags['last'] as number | undefined, filters: flags['filter'] as string[] | undefined }, humanDuration);
+    const rows = await listContainers({ all: !!flags['all'], external: !!flags['external'], latest: !!flags['latest'], last: flags['last'] as number | undefined, filters: flags['filter'] as string[] | undefined }, humanDuration);
     if (flags['format'] as string | undefined === 'json') {
       out(renderList(rows.map((r) => ({ AutoRemove: r.AutoRemove, Command: r.Command.split(' '), Created: r.Created, CreatedAt: r.CreatedAt, Exited: r.Exited, ExitedAt: r.ExitedAt, ExitCode: r.ExitCode, Id: r.Id, Image: r.Image, ImageID: r.ImageID, IsInfra: false, Labels: r.Labels, Mounts: r.Mounts, Names: r.NamesList, Networks: r.Networks, Pid: r.Pid, Pod: '', PodName: '', Ports: r.Ports, RestartCount: r.RestartCount, StartedAt: r.StartedAt, State: r.State, Status: r.Status })), { format: 'json', columns: [] }));
       return;

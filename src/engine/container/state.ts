@@ -86,7 +86,11 @@ export function statusText(e: ContainerEntry, ago: (ms: number) => string): stri
   }
 }
 
-export interface ListOptions { all?: boolean; last?: number | undefined; latest?: boolean; filters?: string[] | undefined }
+export interface ListOptions {
+  all?: boolean; last?: number | undefined; latest?: boolean; filters?: string[] | undefined;
+  /** Also list containers the runtime runs that are not in tspod's store (a build's RUN step, one a crash left), as Podman's --external. */
+  external?: boolean | undefined;
+}
 
 export async function listContainers(o: ListOptions = {}, ago: (ms: number) => string = (ms) => `${Math.round(ms / 1000)} seconds`): Promise<PsRow[]> {
   let list = await syncAll();
@@ -121,11 +125,42 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
   list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   if (o.latest) list = list.slice(0, 1);
   if (o.last !== undefined && o.last >= 0) list = list.slice(0, o.last);
-  return list.map((c) => ({
+  const rows: PsRow[] = list.map((c) => ({
     ID: c.id.slice(0, 12), Id: c.id, Image: c.imageName, ImageID: c.image, Command: c.command.join(' '),
     Created: Math.floor(Date.parse(c.created) / 1000), CreatedAt: c.created, State: c.state, Status: statusText(c, ago),
     Ports: formatPorts(c.ports), Names: c.names.join(','), NamesList: c.names, Labels: c.labels, ExitCode: c.exitCode, Exited: c.state === 'exited', Pid: c.pid,
     StartedAt: c.startedAt ? Math.floor(Date.parse(c.startedAt) / 1000) : 0, ExitedAt: c.finishedAt ? Math.floor(Date.parse(c.finishedAt) / 1000) : 0,
     Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: false, Pod: '', Networks: [],
   }));
+  if (o.external) rows.push(...await externalContainers(new Set(store0().list().map((c) => c.id))));
+  return rows;
+}
+
+const store0 = () => new ContainerStore();
+
+/**
+ * Containers runc knows in tspod's runtime directory that tspod's store does not: a
+ * build's RUN step, or one a killed build left behind. Listed as Podman lists
+ * Buildah's containers with --external (status "Storage").
+ */
+async function externalContainers(known: Set<string>): Promise<PsRow[]> {
+  const root = path.join(paths().runroot, 'runc');
+  let ids: string[];
+  try { ids = fs.readdirSync(root); } catch { return []; }
+  const rows: PsRow[] = [];
+  for (const id of ids) {
+    if (known.has(id)) continue;
+    let st: { init_process_pid?: number; created?: string; config?: { labels?: string[] } };
+    try { st = JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8')) as typeof st; } catch { continue; }
+    const bundle = (st.config?.labels ?? []).find((l) => l.startsWith('bundle='))?.slice(7);
+    let args: string[] = [];
+    try { args = (JSON.parse(fs.readFileSync(path.join(bundle ?? '', 'config.json'), 'utf8')) as { process?: { args?: string[] } }).process?.args ?? []; } catch { /* gone */ }
+    const created = st.created ? Date.parse(st.created) : 0;
+    rows.push({
+      ID: id.slice(0, 12), Id: id, Image: '', ImageID: '', Command: args.join(' '), Created: Math.floor(created / 1000), CreatedAt: st.created ?? '',
+      State: 'external', Status: 'Storage', Ports: '', Names: id, NamesList: [id], Labels: {}, ExitCode: 0, Exited: false, Pid: st.init_process_pid ?? 0,
+      StartedAt: 0, ExitedAt: 0, Mounts: [], RestartCount: 0, AutoRemove: false, IsInfra: false, Pod: '', Networks: [],
+    });
+  }
+  return rows;
 }
