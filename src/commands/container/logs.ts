@@ -1,15 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
 
-function parseTime(s: string | undefined, what: string): Date | undefined {
-  if (s === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(s);
-  if (m) return new Date(Date.now() - Number(m[1]) * ({ s: 1000, m: 60000, h: 3600000 } as Record<string, number>)[m[2] ?? 's']!);
-  const t = Date.parse(s);
-  if (Number.isNaN(t)) throw Object.assign(new Error(`invalid ${what} "${s}": use a timestamp or a duration like 10m`), { exitCode: 125 });
-  return new Date(t);
-}
-
 export default class ContainerLogs extends TspodCommand {
   static override summary = 'Fetch the logs of one or more containers';
   static override aliases = ['logs'];
@@ -27,8 +18,10 @@ export default class ContainerLogs extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerLogs);
     const { containerLogs } = await import('../../engine/container/logs.js');
-    const since = parseTime(flags.since, '--since');
-    const until = parseTime(flags.until, '--until');
+    const { parseTimeFilterMs } = await import('../../util/time-filter.js');
+    const at = (v: string | undefined, what: string) => (v === undefined ? undefined : new Date(parseTimeFilterMs(v, what)));
+    const since = at(flags.since, '--since');
+    const until = at(flags.until, '--until');
     for (const name of argv as string[]) {
       await containerLogs(name, {
         follow: flags.follow, since, until, tail: flags.tail >= 0 ? flags.tail : undefined, timestamps: flags.timestamps,
