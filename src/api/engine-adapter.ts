@@ -21,6 +21,7 @@ import type { OutputChunk } from '../runtime/attach-socket.js';
 export type { CreateOptions, ContainerConfig, ContainerEntry, PullEvent, LogEntry, OutputChunk };
 export { containers, images, networks, volumes, system };
 export { TspodError, NotFoundError };
+export { readEvents, watchEvents, type TspodEvent } from '../engine/events.js';
 
 export const TSPOD_VERSION = system.TSPOD_VERSION;
 

@@ -6,6 +6,7 @@ import { containerRoutes } from './handlers/containers.js';
 import { streamRoutes } from './handlers/attach.js';
 import { imageRoutes } from './handlers/images.js';
 import { networkRoutes, volumeRoutes } from './handlers/resources.js';
+import { eventRoutes } from './handlers/events.js';
 
 export { startService, type RunningService, type ServiceOptions } from './server.js';
 export { activationEndpoint, checkTcpSecurity, parseEndpoint, defaultSocketPath, type Endpoint, type TlsFiles } from './listen.js';
@@ -13,6 +14,7 @@ export { activationEndpoint, checkTcpSecurity, parseEndpoint, defaultSocketPath,
 export function apiRouter(): Router {
   const r = new Router();
   systemRoutes(r);
+  eventRoutes(r);
   containerRoutes(r);
   streamRoutes(r);
   networkRoutes(r);

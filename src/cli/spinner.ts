@@ -8,7 +8,9 @@ export interface SpinnerOptions { quiet?: boolean | undefined; stream?: NodeJS.W
 /** Whether a spinner would be drawn on this stream. */
 export function spinnerEnabled(o: SpinnerOptions = {}): boolean {
   const stream = o.stream ?? process.stderr;
-  return !o.quiet && !!stream.isTTY && !process.env['CI'] && process.env['TERM'] !== 'dumb';
+  // a terminal without a size (a pty nobody sized, as `script` to a file makes) is no place for a
+  // spinner: ora divides by the width and would redraw for ever
+  return !o.quiet && !!stream.isTTY && (stream.columns ?? 0) > 0 && !process.env['CI'] && process.env['TERM'] !== 'dumb';
 }
 
 /**

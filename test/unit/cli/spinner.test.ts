@@ -18,6 +18,7 @@ t.test('drawn on a terminal only: not with --quiet, on a pipe or under CI', asyn
   t.ok(spinnerEnabled({ stream: fakeTerminal() }));
   t.notOk(spinnerEnabled({ stream: fakeTerminal(), quiet: true }), '--quiet');
   t.notOk(spinnerEnabled({ stream: new PassThrough() as unknown as NodeJS.WriteStream }), 'a pipe');
+  t.notOk(spinnerEnabled({ stream: Object.assign(fakeTerminal(), { columns: 0 }) }), 'a terminal of no width (ora would redraw for ever)');
   process.env['CI'] = 'true';
   t.notOk(spinnerEnabled({ stream: fakeTerminal() }), 'CI');
 });
