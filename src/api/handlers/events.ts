@@ -21,9 +21,9 @@ function dockerAction(e: TspodEvent): string {
 
 /** A Docker action name in an `event` filter -> tspod's status. */
 function fromDocker(action: string): string[] {
-  const out = new Set<string>([action]);
-  for (const m of Object.values(TO_DOCKER)) for (const [ours, theirs] of Object.entries(m)) if (theirs === action) out.add(ours);
-  return [...out];
+  const ours = new Set<string>();
+  for (const m of Object.values(TO_DOCKER)) for (const [mine, theirs] of Object.entries(m)) if (theirs === action) ours.add(mine);
+  return ours.size ? [...ours] : [action.replace(/^health_status: .*/, 'health_status')];
 }
 
 const FILTER_KEYS = ['container', 'event', 'image', 'label', 'network', 'type', 'volume'];
