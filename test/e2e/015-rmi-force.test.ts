@@ -1,24 +1,15 @@
 // rmi -f of an image in use: as Podman, the containers using it (stopped or running)
 // are removed first, then the image; without -f it is refused and nothing changes.
 import t from 'tap';
-import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
-import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+import { requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { busyboxRegistryEnv } from '../fixtures/registry.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
-let reg: RegistryFixture;
 let env: TspodEnv;
 let IMAGE = '';
 
-t.before(async () => {
-  reg = await startRegistry();
-  const base = await buildBusyboxLayer();
-  await pushImage(reg.url, 'rmi/bb', 'latest', buildImage({ layers: [base], config: { Cmd: ['/bin/sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] } }));
-  IMAGE = `${reg.host}/rmi/bb:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
-});
-t.teardown(async () => { await reg?.stop(); });
+t.before(async () => { ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'rmi/bb')); });
 
 t.test('rmi -f removes the stopped and the running containers using the image, then the image', async (t) => {
   let r = await env.tspod(['create', '--name', 'stopped', IMAGE, 'true']);

@@ -7,24 +7,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { makeEnv, requireUnprivileged, tspodCommand, type TspodEnv } from '../fixtures/tspod.js';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
-import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+import { requireUnprivileged, tspodCommand, type TspodEnv } from '../fixtures/tspod.js';
+import { busyboxRegistryEnv } from '../fixtures/registry.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
-let reg: RegistryFixture;
 let env: TspodEnv;
 let IMAGE = '';
 
-t.before(async () => {
-  reg = await startRegistry();
-  const base = await buildBusyboxLayer();
-  await pushImage(reg.url, 'flags/bb', 'latest', buildImage({ layers: [base], config: { Cmd: ['/bin/sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] } }));
-  IMAGE = `${reg.host}/flags/bb:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
-});
-t.teardown(async () => { await reg?.stop(); });
+t.before(async () => { ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'flags/bb')); });
 
 t.test('ps --sort, exec --latest, exec -d, inspect --size', async (t) => {
   for (const n of ['b-ctr', 'c-ctr', 'a-ctr']) {

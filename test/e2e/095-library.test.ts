@@ -7,24 +7,15 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { makeEnv, requireUnprivileged, REPO, type TspodEnv } from '../fixtures/tspod.js';
-import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
-import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+import { requireUnprivileged, REPO, type TspodEnv } from '../fixtures/tspod.js';
+import { busyboxRegistryEnv, freePort } from '../fixtures/registry.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
-let reg: RegistryFixture;
 let env: TspodEnv;
 let IMAGE = '';
 
-t.before(async () => {
-  reg = await startRegistry();
-  const base = await buildBusyboxLayer();
-  await pushImage(reg.url, 'lib/bb', 'latest', buildImage({ layers: [base], config: { Cmd: ['/bin/sh'], Env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin'] } }));
-  IMAGE = `${reg.host}/lib/bb:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
-});
-t.teardown(async () => { await reg?.stop(); });
+t.before(async () => { ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'lib/bb')); });
 
 const PROGRAM = `
 import { PassThrough } from 'node:stream';

@@ -93,7 +93,8 @@ export interface ListOptions {
 }
 
 export async function listContainers(o: ListOptions = {}, ago: (ms: number) => string = (ms) => `${Math.round(ms / 1000)} seconds`): Promise<PsRow[]> {
-  let list = await syncAll();
+  const synced = await syncAll();
+  let list = synced;
   if (!o.all && !o.latest && o.last === undefined) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
   for (const f of o.filters ?? []) {
     const i = f.indexOf('=');
@@ -132,11 +133,10 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
     StartedAt: c.startedAt ? Math.floor(Date.parse(c.startedAt) / 1000) : 0, ExitedAt: c.finishedAt ? Math.floor(Date.parse(c.finishedAt) / 1000) : 0,
     Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: false, Pod: '', Networks: [],
   }));
-  if (o.external) rows.push(...await externalContainers(new Set(store0().list().map((c) => c.id))));
+  if (o.external) rows.push(...await externalContainers(new Set(synced.map((c) => c.id))));
   return rows;
 }
 
-const store0 = () => new ContainerStore();
 
 /**
  * Containers runc knows in tspod's runtime directory that tspod's store does not: a
