@@ -2,11 +2,12 @@
 // and lists and follows its containers (ps, logs). Every step is an in-process call of the engine library;
 // what happened is reported line by line through `onEvent` (the command renders it).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { containers, images, networks, volumes } from '../engine/index.js';
 import type { PsRow } from '../engine/index.js';
 import { ComposeError } from './errors.js';
 import { LABELS } from './names.js';
-import { buildFile, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
+import { buildFile, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
 import type { Project, ServiceConfig } from './types.js';
 
@@ -42,16 +43,22 @@ export interface UpOptions {
   timeout?: number;
   /** How long a service_healthy / service_completed_successfully dependency may take (ms). */
   dependencyTimeout?: number;
+  /** Say what would be done; create, pull, build and start nothing. */
+  dryRun?: boolean;
 }
 
+/** A container `up` left in place (created, recreated, started or kept), for attaching to it. */
+export interface UpContainer { id: string; name: string; service: string; number: number; fresh: boolean }
+
 /** `compose up -d`: everything is checked before the first network, volume or container is created. */
-export async function up(project: Project, o: UpOptions, r: Reporter): Promise<void> {
+export async function up(project: Project, o: UpOptions, r: Reporter): Promise<UpContainer[]> {
   const order = selectServices(project, o.services ?? [], dependencyOrder(project.services), o.noDeps);
   const current = (await projectContainers(project.name)).map(existing);
   const plan = planUp(project, order, current, { forceRecreate: o.forceRecreate, noRecreate: o.noRecreate });
   if (plan.orphans.length && !o.removeOrphans) {
     r.onWarning(`Found orphan containers (${plan.orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
   }
+  const dry = o.dryRun ? (l: string) => r.onEvent(`DRY-RUN MODE - ${l}`) : undefined;
 
   // what the selected services use
   const netKeys = new Set<string>(), volKeys = new Set<string>();
@@ -71,17 +78,19 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<v
   for (const n of order) for (const v of project.services[n]!.volumes) {
     if (v.type === 'bind' && v.source && !fs.existsSync(v.source) && v.bind?.create_host_path === false) throw new ComposeError(`service "${n}": bind source ${v.source} does not exist (create_host_path is false)`);
   }
+  checkFileObjects(project, order);
 
   // images next: a missing image fails `up` before anything of the project exists
   for (const n of order) {
     const acts = plan.actions[n]!;
     if (!acts.some((a) => a.kind === 'create' || a.kind === 'recreate') && !o.build) continue;
-    await ensureImage(project, n, project.services[n]!, o, r);
+    await ensureImage(project, n, project.services[n]!, o, r, dry);
   }
 
   for (const k of netKeys) {
     const net = project.networks[k]!;
     if (net.external || await networks.exists({ network: net.name })) continue;
+    if (dry) { dry(`Network ${net.name}  Created`); continue; }
     const ipam = net.ipam?.config ?? [];
     await networks.create({
       name: net.name, driver: net.driver, internal: net.internal,
@@ -94,28 +103,77 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<v
   for (const k of volKeys) {
     const vol = project.volumes[k]!;
     if (vol.external || await volumes.exists({ volume: vol.name })) continue;
+    if (dry) { dry(`Volume ${vol.name}  Created`); continue; }
     await volumes.create({ name: vol.name, driver: vol.driver, labels: kv({ ...vol.labels, [LABELS.project]: project.name, [LABELS.volume]: k, [LABELS.version]: '2.0.0' }), opts: vol.driver_opts ? kv(vol.driver_opts) : undefined });
     r.onEvent(`Volume ${vol.name}  Created`);
+  }
+  if (dry) {
+    for (const c of o.removeOrphans ? plan.orphans : []) dry(`Container ${c.name}  Removed`);
+    for (const n of order) for (const a of plan.actions[n]!) dry(describe(a, o));
+    return [];
   }
   for (const n of order) for (const v of project.services[n]!.volumes) {
     if (v.type === 'bind' && v.source && !fs.existsSync(v.source)) fs.mkdirSync(v.source, { recursive: true });
   }
 
+  for (const n of order) writeFileObjects(project, project.services[n]!);
   if (o.removeOrphans) for (const c of plan.orphans) await removeContainer(c, o.timeout, r);
 
+  // services start as soon as what they depend on is up: independent ones in parallel
+  const out: UpContainer[] = [];
+  const done = new Map<string, Promise<void>>();
+  const converge = async (n: string): Promise<void> => {
+    const deps = Object.keys(project.services[n]!.depends_on);
+    await Promise.all(deps.map((d) => done.get(d)));
+    if (!o.noStart) await waitForDependencies(project, n, o.dependencyTimeout ?? 300_000, r);
+    // a dependency recreated with `restart: true` restarts this service's kept containers
+    const restart = deps.some((d) => project.services[n]!.depends_on[d]!.restart && plan.actions[d]?.some((a) => a.kind === 'recreate'));
+    await Promise.all(plan.actions[n]!.map(async (a) => { const c = await apply(a, o, r, restart); if (c) out.push(c); }));
+  };
+  for (const n of order) done.set(n, converge(n));
+  const results = await Promise.allSettled(done.values());
+  const failed = results.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+  if (failed) throw failed.reason;
+  const rank = (c: UpContainer) => `${String(order.indexOf(c.service)).padStart(4, '0')}-${String(c.number).padStart(6, '0')}`;
+  return out.sort((a, b) => rank(a).localeCompare(rank(b)));
+}
+
+/** The line a dry run prints for a planned action. */
+function describe(a: ContainerAction, o: UpOptions): string {
+  switch (a.kind) {
+    case 'running': return `Container ${a.container.name}  Running`;
+    case 'remove': return `Container ${a.container.name}  Removed`;
+    case 'start': return `Container ${a.container.name}  ${o.noStart ? 'Created' : 'Started'}`;
+    case 'recreate': return `Container ${a.old.name}  Recreated${o.noStart ? '' : ' and Started'}`;
+    case 'create': return `Container ${a.options.name ?? ''}  Created${o.noStart ? '' : ' and Started'}`;
+  }
+}
+
+/** Secrets and configs a service mounts must be readable files (or come from the environment or inline). */
+function checkFileObjects(project: Project, order: string[]): void {
   for (const n of order) {
-    if (!o.noStart) await waitForDependencies(project, n, o.dependencyTimeout ?? 300_000);
-    for (const a of plan.actions[n]!) await apply(a, o, r);
+    for (const [kind, refs, top] of [['secret', project.services[n]!.secrets, project.secrets], ['config', project.services[n]!.configs, project.configs]] as const) {
+      for (const ref of refs) {
+        const def = top[ref.source];
+        if (!def) throw new ComposeError(`service "${n}" uses ${kind} "${ref.source}", which is not defined in the top-level ${kind}s`);
+        if (def.external) throw new ComposeError(`service "${n}": external ${kind} "${ref.source}" is not supported by tspod (no swarm): use file, environment or content`);
+        if (def.file && !fs.existsSync(def.file)) throw new ComposeError(`${kind} "${ref.source}": file ${def.file} not found`);
+        if (def.environment !== undefined && project.environment[def.environment] === undefined && process.env[def.environment] === undefined) {
+          throw new ComposeError(`${kind} "${ref.source}": environment variable ${def.environment} is not set`);
+        }
+      }
+    }
   }
 }
 
 function kv(m: Record<string, string>): string[] { return Object.entries(m).map(([k, v]) => `${k}=${v}`); }
 
-async function ensureImage(project: Project, name: string, s: ServiceConfig, o: UpOptions, r: Reporter): Promise<void> {
+export async function ensureImage(project: Project, name: string, s: ServiceConfig, o: { build?: boolean | undefined; noBuild?: boolean | undefined }, r: Reporter, dry?: (l: string) => void): Promise<void> {
   const image = serviceImage(project, name, s);
   const policy = s.pull_policy ?? 'missing';
   const present = await images.exists({ image });
   if (s.build && !o.noBuild && (o.build || policy === 'build' || (!present && policy !== 'always'))) {
+    if (dry) { dry(`Image ${image}  Built`); return; }
     const b = s.build;
     await images.build({
       context: b.context, file: buildFile(s), tags: [image], target: b.target, noCache: b.no_cache, pull: b.pull,
@@ -130,32 +188,47 @@ async function ensureImage(project: Project, name: string, s: ServiceConfig, o: 
     return;
   }
   if (policy === 'always' || !present) {
+    if (dry) { dry(`Image ${image}  Pulled`); return; }
     await images.pull({ reference: image, policy: policy === 'always' ? 'always' : 'missing' });
     r.onEvent(`Image ${image}  Pulled`);
   }
 }
 
-async function waitForDependencies(project: Project, name: string, timeoutMs: number): Promise<void> {
+async function waitForDependencies(project: Project, name: string, timeoutMs: number, r: Reporter): Promise<void> {
   for (const [dep, d] of Object.entries(project.services[name]!.depends_on)) {
     if (d.condition === 'service_started' || !project.services[dep]) continue;
-    const rows = (await projectContainers(project.name)).filter((c) => c.Labels[LABELS.service] === dep && c.Labels[LABELS.oneoff] !== 'True');
-    for (const c of rows) {
-      if (d.condition === 'service_completed_successfully') {
-        const code = await containers.wait({ container: c.ID });
-        if (code !== 0) throw new ComposeError(`service "${dep}" didn't complete successfully: exit ${code}`);
-        continue;
+    try {
+      await waitForCondition(project.name, dep, d.condition, timeoutMs);
+    } catch (err) {
+      if (d.required) throw err;
+      r.onWarning(`optional dependency "${dep}" of "${name}": ${(err as Error).message}`);
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/** Wait until every container of `service` meets the depends_on condition (healthy, or exited 0). */
+async function waitForCondition(project: string, service: string, condition: string, timeoutMs: number): Promise<void> {
+  const rows = (await projectContainers(project)).filter((c) => c.Labels[LABELS.service] === service && c.Labels[LABELS.oneoff] !== 'True');
+  const deadline = Date.now() + timeoutMs;
+  for (const c of rows) {
+    for (;;) {
+      const doc = await containers.inspect({ container: c.ID }) as { State?: { Status?: string; ExitCode?: number; Health?: { Status?: string } } };
+      const st = doc.State ?? {};
+      if (condition === 'service_completed_successfully') {
+        if (st.Status === 'exited') {
+          if (st.ExitCode !== 0) throw new ComposeError(`service "${service}" didn't complete successfully: exit ${st.ExitCode ?? '?'}`);
+          break;
+        }
+      } else {
+        if (!st.Health) throw new ComposeError(`service "${service}" has no healthcheck: cannot wait for it to be healthy`);
+        if (st.Health.Status === 'healthy') break;
+        if (st.Status !== 'running') throw new ComposeError(`dependency failed to start: container ${c.Names} exited (${st.ExitCode ?? '?'})`);
+        if (st.Health.Status === 'unhealthy') throw new ComposeError(`dependency failed to start: container ${c.Names} is unhealthy`);
       }
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const doc = await containers.inspect({ container: c.ID }) as { State?: { Status?: string; Health?: { Status?: string } } };
-        const health = doc.State?.Health?.Status;
-        if (!doc.State?.Health) throw new ComposeError(`service "${dep}" has no healthcheck: "${name}" cannot wait for it to be healthy`);
-        if (health === 'healthy') break;
-        if (doc.State?.Status !== 'running') throw new ComposeError(`dependency failed to start: container ${c.Names} exited`);
-        if (health === 'unhealthy') throw new ComposeError(`dependency failed to start: container ${c.Names} is unhealthy`);
-        if (Date.now() > deadline) throw new ComposeError(`dependency ${dep} did not become healthy in ${Math.round(timeoutMs / 1000)}s`);
-        await new Promise((res) => setTimeout(res, 500));
-      }
+      if (Date.now() > deadline) throw new ComposeError(`dependency ${service} did not become ${condition === 'service_healthy' ? 'healthy' : 'complete'} in ${Math.round(timeoutMs / 1000)}s`);
+      await sleep(500);
     }
   }
 }
@@ -166,15 +239,40 @@ async function removeContainer(c: { id: string; name: string }, timeout: number 
   r.onEvent(`Container ${c.name}  Removed`);
 }
 
-async function apply(a: ContainerAction, o: UpOptions, r: Reporter): Promise<void> {
+/** Write the secrets and configs given by environment or inline content to the files their bind mounts use. */
+function writeFileObjects(project: Project, s: ServiceConfig): void {
+  for (const kind of ['secrets', 'configs'] as const) {
+    for (const ref of s[kind]) {
+      const def = project[kind][ref.source];
+      if (!def || def.file) continue;
+      const file = fileObjectPath(project, kind, ref.source);
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      const text = def.content ?? project.environment[def.environment ?? ''] ?? process.env[def.environment ?? ''] ?? '';
+      fs.writeFileSync(file, text, { mode: ref.mode ?? 0o444 });
+      fs.chmodSync(file, ref.mode ?? 0o444);
+    }
+  }
+}
+
+async function apply(a: ContainerAction, o: UpOptions, r: Reporter, restart = false): Promise<UpContainer | undefined> {
+  const out = (id: string, name: string, fresh: boolean): UpContainer => ({ id, name, service: a.service, number: a.number, fresh });
   switch (a.kind) {
-    case 'running': r.onEvent(`Container ${a.container.name}  Running`); return;
-    case 'remove': await removeContainer(a.container, o.timeout, r); return;
+    case 'running': {
+      if (restart && !o.noStart) {
+        const [rep] = await containers.restart({ containers: [a.container.id], timeout: o.timeout });
+        if (rep?.error) throw rep.error;
+        r.onEvent(`Container ${a.container.name}  Restarted`);
+        return out(a.container.id, a.container.name, true);
+      }
+      r.onEvent(`Container ${a.container.name}  Running`);
+      return out(a.container.id, a.container.name, false);
+    }
+    case 'remove': await removeContainer(a.container, o.timeout, r); return undefined;
     case 'start': {
-      if (o.noStart) return;
+      if (o.noStart) return undefined;
       await containers.start({ container: a.container.id });
       r.onEvent(`Container ${a.container.name}  Started`);
-      return;
+      return out(a.container.id, a.container.name, true);
     }
     case 'recreate':
     case 'create': {
@@ -184,9 +282,10 @@ async function apply(a: ContainerAction, o: UpOptions, r: Reporter): Promise<voi
       }
       const c = await containers.create(a.options);
       r.onEvent(`Container ${c.name}  ${a.kind === 'recreate' ? 'Recreated' : 'Created'}`);
-      if (o.noStart) return;
+      if (o.noStart) return undefined;
       await containers.start({ container: c.id });
       r.onEvent(`Container ${c.name}  Started`);
+      return out(c.id, c.name, true);
     }
   }
 }

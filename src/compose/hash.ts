@@ -1,10 +1,10 @@
 // The per-service configuration hash (Docker Compose's com.docker.compose.config-hash label): a service is
-// recreated when this changes. It covers the normalized service minus what does not change a container:
-// how its image is built, how many replicas run, its start order and its profiles.
+// recreated when this changes. It covers the normalized service minus what does not change a container (as Compose):
+// how its image is built or pulled, how many replicas run, its start order and its profiles.
 import { createHash } from 'node:crypto';
 import type { ServiceConfig } from './types.js';
 
-const EXCLUDED = new Set(['build', 'scale', 'depends_on', 'profiles']);
+const EXCLUDED = new Set(['build', 'pull_policy', 'scale', 'depends_on', 'profiles']);
 
 /** JSON with object keys sorted at every level, undefined dropped: the same config gives the same text. */
 export function stableStringify(v: unknown): string {

@@ -3,6 +3,7 @@
 // and compares the desired containers with the project's existing ones by their config-hash label.
 import * as path from 'node:path';
 import type { CreateOptions } from '../container/options.js';
+import { paths } from '../util/paths.js';
 import { ComposeError } from './errors.js';
 import { serviceConfigHash } from './hash.js';
 import { builtImageName, containerName, LABELS } from './names.js';
@@ -93,6 +94,11 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     networkAlias = [...new Set([name, ...keys.flatMap((k) => s.networks![k]!.aliases ?? [])])];
     if (keys.length === 1) ip = s.networks[keys[0]!]!.ipv4_address;
   }
+  for (const f of [...s.secrets.map((x) => ({ ...x, kind: 'secrets' as const })), ...s.configs.map((x) => ({ ...x, kind: 'configs' as const }))]) {
+    const def = project[f.kind][f.source];
+    if (!def) throw new ComposeError(`service "${name}" uses ${f.kind.slice(0, -1)} "${f.source}", which is not defined in the top-level ${f.kind}`);
+    volume.push(`${def.file ?? fileObjectPath(project, f.kind, f.source)}:${f.target}:ro`);
+  }
   const hc = s.healthcheck;
   const volumesFrom = (s.volumes_from ?? []).map((v) => {
     if (v.startsWith('container:')) return v.slice(10);
@@ -132,6 +138,14 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     o.healthInterval = ms(hc.interval); o.healthTimeout = ms(hc.timeout); o.healthStartPeriod = ms(hc.start_period); o.healthRetries = hc.retries;
   }
   return o;
+}
+
+/**
+ * Where a secret or config given by `environment` or inline `content` is written for its bind mount (file-based
+ * ones are mounted from their file): under tspod's store, per project, so it outlives a reboot as containers do.
+ */
+export function fileObjectPath(project: Project, kind: 'secrets' | 'configs', key: string): string {
+  return path.join(paths().root, 'compose', project.name, kind, key);
 }
 
 /** An existing container of the project, as the planner needs it. */
@@ -206,4 +220,21 @@ export function buildFile(s: ServiceConfig): string | undefined {
   const f = s.build?.dockerfile;
   if (!f || !s.build) return undefined;
   return path.isAbsolute(f) ? f : path.join(s.build.context, f);
+}
+
+/**
+ * The project with `--scale SERVICE=N` applied (over deploy.replicas/scale) and, with `--pull`, every service's
+ * pull_policy replaced. Unknown services and bad numbers are errors (before anything is done).
+ */
+export function withOverrides(project: Project, o: { scale?: string[] | undefined; pull?: string | undefined }): Project {
+  const services: Record<string, ServiceConfig> = {};
+  for (const [n, s] of Object.entries(project.services)) services[n] = { ...s, ...(o.pull ? { pull_policy: o.pull } : {}) };
+  for (const spec of o.scale ?? []) {
+    const m = /^([^=]+)=(\d+)$/.exec(spec);
+    if (!m) throw new ComposeError(`invalid --scale "${spec}": use SERVICE=NUMBER`);
+    const s = services[m[1]!];
+    if (!s) throw new ComposeError(`--scale ${spec}: no such service: ${m[1]}`);
+    s.scale = Number(m[2]);
+  }
+  return { ...project, services };
 }
