@@ -16,6 +16,8 @@ export const composeFlags = {
 
 /** Flags of composeFlags that take a value, by every spelling (for hoisting). */
 const WITH_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile']);
+/** Docker Compose's global booleans that tspod's subcommands take (`compose --dry-run up`). */
+const BOOLEAN = new Set(['--dry-run']);
 
 /**
  * `compose <compose flags> SUBCOMMAND rest` -> `compose SUBCOMMAND <compose flags> rest`, so the options can
@@ -28,6 +30,7 @@ export function hoistComposeFlags(argv: string[]): string[] {
   while (i < argv.length) {
     const a = argv[i]!;
     const name = a.startsWith('--') ? a.split('=')[0]! : a;
+    if (BOOLEAN.has(a)) { flags.push(a); i += 1; continue; }
     if (!WITH_VALUE.has(name) && !(/^-[fp]./.test(a))) break;
     // short options become long ones: after the subcommand, `-f` may be its own flag (`logs -f` follows)
     const long = (x: string) => (x.startsWith('-f') ? `--file${x.length > 2 ? `=${x.slice(2)}` : ''}` : x.startsWith('-p') ? `--project-name${x.length > 2 ? `=${x.slice(2)}` : ''}` : x);

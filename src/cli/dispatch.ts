@@ -12,7 +12,9 @@
  * every id here is a command.
  */
 export const USERNS_COMMANDS: readonly string[] = [
-  'compose:up', 'compose:down',
+  'compose:up', 'compose:down', 'compose:create', 'compose:run', 'compose:exec', 'compose:start', 'compose:stop', 'compose:restart',
+  'compose:rm', 'compose:kill', 'compose:pause', 'compose:unpause', 'compose:build', 'compose:pull', 'compose:push', 'compose:top', 'compose:cp',
+  'compose:wait',
   'image:pull', 'image:rm', 'image:prune', 'image:load', 'image:import', 'image:save', 'image:build',
   'container:commit', 'container:run', 'container:create', 'container:start', 'container:stop', 'container:restart', 'container:kill',
   'container:rm', 'container:exec', 'container:attach', 'container:pause', 'container:unpause', 'container:cleanup', 'container:prune',
@@ -85,6 +87,7 @@ export function expandUsernsCommands(manifest: { commands: Record<string, { alia
 const PASSTHROUGH = new Map<string, string>([
   ['run', 'container:run'], ['container run', 'container:run'], ['create', 'container:create'], ['container create', 'container:create'],
   ['exec', 'container:exec'], ['container exec', 'container:exec'],
+  ['compose run', 'compose:run'], ['compose exec', 'compose:exec'],
 ]);
 
 interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean }

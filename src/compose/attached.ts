@@ -7,6 +7,7 @@ import type { PsRow } from '../engine/index.js';
 import { ComposeError } from './errors.js';
 import { projectContainers, type UpContainer } from './executor.js';
 import { LABELS } from './names.js';
+import { prefixes, shortName } from './prefix.js';
 import type { Project } from './types.js';
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((res) => {
@@ -14,24 +15,6 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((res) => {
   function done() { clearTimeout(t); signal?.removeEventListener('abort', done); res(); }
   signal?.addEventListener('abort', done, { once: true });
 });
-
-/** The name a log line is prefixed with: the container's name without `<project>-` (as Compose prints `web-1`). */
-export function shortName(project: string, name: string): string {
-  return name.startsWith(`${project}-`) ? name.slice(project.length + 1) : name;
-}
-
-// ANSI colours Compose cycles through for the prefixes (bright first)
-const COLORS = [36, 33, 32, 35, 34, 96, 93, 92, 95, 94];
-
-/** `name  | ` prefixes, aligned, coloured per service when `color`. */
-export function prefixes(project: string, names: string[], color: boolean): Map<string, string> {
-  const short = names.map((n) => shortName(project, n));
-  const width = Math.max(0, ...short.map((n) => n.length));
-  return new Map(names.map((n, i) => {
-    const p = `${short[i]!.padEnd(width)} | `;
-    return [n, color ? `\u001b[${COLORS[i % COLORS.length]}m${p}\u001b[0m` : p];
-  }));
-}
 
 export interface AttachedOptions {
   project: string;

@@ -7,6 +7,7 @@ import { containers, images, networks, volumes } from '../engine/index.js';
 import type { PsRow } from '../engine/index.js';
 import { ComposeError } from './errors.js';
 import { LABELS } from './names.js';
+import { prefixes } from './prefix.js';
 import { buildFile, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
 import type { Project, ServiceConfig } from './types.js';
@@ -61,12 +62,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   const dry = o.dryRun ? (l: string) => r.onEvent(`DRY-RUN MODE - ${l}`) : undefined;
 
   // what the selected services use
-  const netKeys = new Set<string>(), volKeys = new Set<string>();
-  for (const n of order) {
-    const s = project.services[n]!;
-    for (const k of Object.keys(s.networks ?? {})) netKeys.add(k);
-    for (const v of s.volumes) if (v.type === 'volume' && v.source) volKeys.add(v.source);
-  }
+  const { netKeys, volKeys } = usedResources(project, order);
   for (const k of netKeys) {
     const net = project.networks[k]!;
     if (net.external && !(await networks.exists({ network: net.name }))) throw new ComposeError(`network ${net.name} declared as external, but could not be found: create it first (tspod network create ${net.name})`);
@@ -87,26 +83,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     await ensureImage(project, n, project.services[n]!, o, r, dry);
   }
 
-  for (const k of netKeys) {
-    const net = project.networks[k]!;
-    if (net.external || await networks.exists({ network: net.name })) continue;
-    if (dry) { dry(`Network ${net.name}  Created`); continue; }
-    const ipam = net.ipam?.config ?? [];
-    await networks.create({
-      name: net.name, driver: net.driver, internal: net.internal,
-      subnets: ipam.flatMap((p) => (p.subnet ? [p.subnet] : [])), gateways: ipam.flatMap((p) => (p.gateway ? [p.gateway] : [])), ipRanges: ipam.flatMap((p) => (p.ip_range ? [p.ip_range] : [])),
-      labels: kv({ ...net.labels, [LABELS.project]: project.name, [LABELS.network]: k, [LABELS.version]: '2.0.0' }),
-      opts: net.driver_opts ? kv(net.driver_opts) : undefined,
-    });
-    r.onEvent(`Network ${net.name}  Created`);
-  }
-  for (const k of volKeys) {
-    const vol = project.volumes[k]!;
-    if (vol.external || await volumes.exists({ volume: vol.name })) continue;
-    if (dry) { dry(`Volume ${vol.name}  Created`); continue; }
-    await volumes.create({ name: vol.name, driver: vol.driver, labels: kv({ ...vol.labels, [LABELS.project]: project.name, [LABELS.volume]: k, [LABELS.version]: '2.0.0' }), opts: vol.driver_opts ? kv(vol.driver_opts) : undefined });
-    r.onEvent(`Volume ${vol.name}  Created`);
-  }
+  await createResources(project, netKeys, volKeys, r, dry);
   if (dry) {
     for (const c of o.removeOrphans ? plan.orphans : []) dry(`Container ${c.name}  Removed`);
     for (const n of order) for (const a of plan.actions[n]!) dry(describe(a, o));
@@ -163,6 +140,41 @@ function checkFileObjects(project: Project, order: string[]): void {
         }
       }
     }
+  }
+}
+
+/** The keys of the networks and volumes the services use. */
+export function usedResources(project: Project, services: string[]): { netKeys: Set<string>; volKeys: Set<string> } {
+  const netKeys = new Set<string>(), volKeys = new Set<string>();
+  for (const n of services) {
+    const s = project.services[n]!;
+    for (const k of Object.keys(s.networks ?? {})) netKeys.add(k);
+    for (const v of s.volumes) if (v.type === 'volume' && v.source) volKeys.add(v.source);
+  }
+  return { netKeys, volKeys };
+}
+
+/** Create the project's networks and volumes that do not exist yet (labelled as Compose labels them). */
+export async function createResources(project: Project, netKeys: Set<string>, volKeys: Set<string>, r: Reporter, dry?: (l: string) => void): Promise<void> {
+  for (const k of netKeys) {
+    const net = project.networks[k]!;
+    if (net.external || await networks.exists({ network: net.name })) continue;
+    if (dry) { dry(`Network ${net.name}  Created`); continue; }
+    const ipam = net.ipam?.config ?? [];
+    await networks.create({
+      name: net.name, driver: net.driver, internal: net.internal,
+      subnets: ipam.flatMap((p) => (p.subnet ? [p.subnet] : [])), gateways: ipam.flatMap((p) => (p.gateway ? [p.gateway] : [])), ipRanges: ipam.flatMap((p) => (p.ip_range ? [p.ip_range] : [])),
+      labels: kv({ ...net.labels, [LABELS.project]: project.name, [LABELS.network]: k, [LABELS.version]: '2.0.0' }),
+      opts: net.driver_opts ? kv(net.driver_opts) : undefined,
+    });
+    r.onEvent(`Network ${net.name}  Created`);
+  }
+  for (const k of volKeys) {
+    const vol = project.volumes[k]!;
+    if (vol.external || await volumes.exists({ volume: vol.name })) continue;
+    if (dry) { dry(`Volume ${vol.name}  Created`); continue; }
+    await volumes.create({ name: vol.name, driver: vol.driver, labels: kv({ ...vol.labels, [LABELS.project]: project.name, [LABELS.volume]: k, [LABELS.version]: '2.0.0' }), opts: vol.driver_opts ? kv(vol.driver_opts) : undefined });
+    r.onEvent(`Volume ${vol.name}  Created`);
   }
 }
 
@@ -296,6 +308,8 @@ export interface DownOptions {
   volumes?: boolean;
   removeOrphans?: boolean;
   timeout?: number;
+  /** Say what would be removed, remove nothing. */
+  dryRun?: boolean;
 }
 
 /** `compose down`: the project's containers, then its networks, and with `volumes` its named volumes, by label. */
@@ -310,6 +324,14 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
   const rank = (c: PsRow) => { const i = order.indexOf(c.Labels[LABELS.service] ?? ''); return i < 0 ? -1 : i; };
   const sorted = [...targets].sort((a, b) => rank(a) - rank(b));
   const running = sorted.filter((c) => c.State === 'running' || c.State === 'paused');
+  if (o.dryRun) {
+    const say = (l: string) => r.onEvent(`DRY-RUN MODE - ${l}`);
+    for (const c of running) say(`Container ${c.Names}  Stopped`);
+    for (const c of sorted) say(`Container ${c.Names}  Removed`);
+    for (const net of await networks.list({ filters: [projectFilter(name)] })) say(`Network ${net.name}  Removed`);
+    if (o.volumes) for (const vol of await volumes.list({ filters: [projectFilter(name)] })) say(`Volume ${vol.Name}  Removed`);
+    return;
+  }
   for (const c of running) {
     const [rep] = await containers.stop({ containers: [c.ID], timeout: o.timeout, ignore: true });
     if (rep?.error) throw rep.error;
@@ -338,19 +360,21 @@ export interface LogsOptions {
   tail?: number;
   timestamps?: boolean;
   noLogPrefix?: boolean;
+  /** Colour the prefixes (a terminal). */
+  color?: boolean;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   signal?: AbortSignal;
 }
 
-/** `compose logs`: every container of the project (or of the named services), each line prefixed `name | `. */
+/** `compose logs`: every container of the project (or of the named services), each line prefixed `web-1 | `. */
 export async function logs(name: string, o: LogsOptions): Promise<void> {
   let rows = await projectContainers(name);
   if (o.services?.length) rows = rows.filter((c) => o.services!.includes(c.Labels[LABELS.service] ?? ''));
-  const width = Math.max(0, ...rows.map((c) => c.Names.length));
+  const pre = prefixes(name, rows.map((c) => c.Names), !!o.color);
   const one = (c: PsRow) => containers.logs({
     container: c.ID, follow: o.follow, tail: o.tail, timestamps: o.timestamps, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
-    prefix: o.noLogPrefix ? undefined : `${c.Names.padEnd(width)} | `,
+    prefix: o.noLogPrefix ? undefined : pre.get(c.Names),
   });
   if (o.follow) { await Promise.all(rows.map(one)); return; }
   for (const c of rows) await one(c);

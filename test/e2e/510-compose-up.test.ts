@@ -73,7 +73,8 @@ volumes:
   t.same((await names('network')).filter((n) => n.startsWith('badapp')), [], 'no network');
   t.same(await names('volume'), [], 'no volume');
   const nod = await compose(dir, ['up']);
-  t.equal(nod.exitCode, 125, 'attached up is refused with a clear message');
+  t.equal(nod.exitCode, 125, 'attached up validates first too');
+  t.same(await names('ps'), [], 'and creates nothing');
 });
 
 t.test('up -d, convergence, ps, logs, down -v', async (t: Test) => {
@@ -178,9 +179,9 @@ volumes:
   // logs: prefixed and aligned, or bare
   r = await compose(dir, ['logs', 'db']);
   t.equal(r.exitCode, 0, r.stderr);
-  t.match(r.stdout, /^shopapp-db-1 \| db starting$/m, 'one service: its name and " | "');
+  t.match(r.stdout, /^db-1 \| db starting$/m, 'one service: its short name and " | "');
   r = await compose(dir, ['logs']);
-  t.match(r.stdout, /^shopapp-db-1  \| db starting$/m, 'several: names aligned');
+  t.match(r.stdout, /^db-1  \| db starting$/m, 'several: names aligned');
   r = await compose(dir, ['logs', '--no-log-prefix', 'db']);
   t.equal(r.stdout, 'db starting');
 
@@ -263,7 +264,7 @@ services:
   t.equal(label.stdout, 'compose', 'build args reach the build');
   r = await compose(dir, ['logs', '-f']);
   t.equal(r.exitCode, 0, r.stderr);
-  t.equal(r.stdout, 'buildapp-job-1 | built by compose\nbuildapp-job-1 | done', 'follows until the container exits');
+  t.equal(r.stdout, 'job-1 | built by compose\njob-1 | done', 'follows until the container exits');
   r = await compose(dir, ['ps', '-a', '--format', 'json']);
   t.match(JSON.parse(r.stdout), { Service: 'job', State: 'exited', ExitCode: 0 });
   r = await compose(dir, ['ps', '-q']);

@@ -12,13 +12,14 @@ export default class ComposeDown extends TspodCommand {
     volumes: Flags.boolean({ char: 'v', description: 'Remove the named volumes declared in the volumes section and anonymous volumes of the containers' }),
     'remove-orphans': Flags.boolean({ description: 'Remove containers of services not in the Compose file' }),
     timeout: Flags.integer({ char: 't', description: 'Seconds to wait for a container to stop before killing it' }),
+    'dry-run': Flags.boolean({ description: 'Say what would be removed, remove nothing' }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(ComposeDown);
     const { project, name } = await composeProjectName(composeLoadOptions(flags), (w) => this.warn2(w));
     const { down } = await import('../../compose/executor.js');
-    await down(name, { project, volumes: flags.volumes, removeOrphans: flags['remove-orphans'], timeout: flags.timeout },
+    await down(name, { project, volumes: flags.volumes, removeOrphans: flags['remove-orphans'], timeout: flags.timeout, dryRun: flags['dry-run'] },
       { onEvent: (l) => process.stderr.write(` ${l}\n`), onWarning: (l) => this.warn2(l) });
   }
 }

@@ -5,7 +5,7 @@ import { composeProjectName } from '../../cli/compose-project.js';
 
 export default class ComposeLogs extends TspodCommand {
   static override summary = 'Show the output of a Compose project\'s containers';
-  static override description = 'Each line is prefixed with the container\'s name and " | " (names aligned).';
+  static override description = 'Each line is prefixed with the container\'s name without the project (web-1) and " | ", names aligned, coloured per container on a terminal.';
   static override strict = false;
   static override args = { service: Args.string({ description: 'Only these services' }) };
   static override flags = {
@@ -16,7 +16,7 @@ export default class ComposeLogs extends TspodCommand {
     tail: Flags.integer({ description: 'Only the last N lines of each container (default: all)' }),
     timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),
     'no-log-prefix': Flags.boolean({ description: 'Do not prefix lines with the container name' }),
-    'no-color': Flags.boolean({ description: 'Plain output (tspod prints no colour in logs)' }),
+    'no-color': Flags.boolean({ description: 'Plain prefixes, no colour (the default when the output is not a terminal)' }),
   };
 
   async run(): Promise<void> {
@@ -25,6 +25,6 @@ export default class ComposeLogs extends TspodCommand {
     const { logs } = await import('../../compose/executor.js');
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());
-    await logs(name, { services: argv as string[], follow: flags.follow, tail: flags.tail, timestamps: flags.timestamps, noLogPrefix: flags['no-log-prefix'], stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
+    await logs(name, { services: argv as string[], follow: flags.follow, tail: flags.tail, timestamps: flags.timestamps, noLogPrefix: flags['no-log-prefix'], color: !flags['no-color'] && !!process.stdout.isTTY && !process.env['NO_COLOR'], stdout: process.stdout, stderr: process.stderr, signal: ac.signal });
   }
 }
