@@ -14,6 +14,8 @@ export default class ComposeRm extends TspodCommand {
   ];
   static override flags = {
     ...composeFlags,
+    // -f is --force here, as in Docker Compose (the file is -f only before the subcommand)
+    file: Flags.string({ multiple: true, helpGroup: 'COMPOSE', description: composeFlags.file.description }),
     force: Flags.boolean({ char: 'f', description: 'Do not ask for confirmation' }),
     stop: Flags.boolean({ char: 's', description: 'Stop the containers first, if needed' }),
     volumes: Flags.boolean({ char: 'v', description: 'Remove the anonymous volumes of the containers' }),

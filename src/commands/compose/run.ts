@@ -19,6 +19,8 @@ Exit status: the command's exit code; 125 when the container could not be run.`;
   ];
   static override flags = {
     ...composeFlags,
+    // -p is --publish here, as in Docker Compose (the project is -p only before the subcommand)
+    'project-name': Flags.string({ helpGroup: 'COMPOSE', description: composeFlags['project-name'].description }),
     rm: Flags.boolean({ description: 'Remove the container when it exits' }),
     detach: Flags.boolean({ char: 'd', description: 'Run in the background and print the container name' }),
     name: Flags.string({ description: 'Container name (default <project>-<service>-run-<id>)' }),

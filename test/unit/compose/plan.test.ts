@@ -105,3 +105,28 @@ t.test('selectServices adds dependencies unless noDeps', async (t) => {
   t.same(selectServices(p, [], order), ['db', 'web']);
   t.throws(() => selectServices(p, ['nope'], order), /no such service: nope/);
 });
+
+t.test('--scale and --pull over the file', async (t) => {
+  const { withOverrides } = await import('../../../src/compose/plan.js');
+  const p = loadYaml(t, YAML);
+  const q = withOverrides(p, { scale: ['web=3', 'db=0'], pull: 'never' });
+  t.equal(q.services['web']!.scale, 3);
+  t.equal(q.services['db']!.scale, 0);
+  t.equal(q.services['web']!.pull_policy, 'never');
+  t.equal(p.services['web']!.scale, 1, 'the loaded project is left as it was');
+  t.equal(serviceConfigHash(q.services['web']!), serviceConfigHash(p.services['web']!), 'neither changes the config hash');
+  const plan = planUp(q, ['web'], []);
+  t.same(plan.actions['web']!.map((a) => a.kind === 'create' && a.options.name), ['shop-web-1', 'shop-web-2', 'shop-web-3']);
+  t.throws(() => withOverrides(p, { scale: ['nosuch=2'] }), /no such service: nosuch/);
+  t.throws(() => withOverrides(p, { scale: ['web'] }), /SERVICE=NUMBER/);
+});
+
+t.test('output prefixes: short names, aligned, coloured on request', async (t) => {
+  const { prefixes, shortName } = await import('../../../src/compose/prefix.js');
+  t.equal(shortName('shop', 'shop-web-1'), 'web-1');
+  t.equal(shortName('shop', 'my-db'), 'my-db', 'a container_name is kept');
+  const p = prefixes('shop', ['shop-web-1', 'shop-worker-1'], false);
+  t.equal(p.get('shop-web-1'), 'web-1    | ');
+  t.equal(p.get('shop-worker-1'), 'worker-1 | ');
+  t.match(prefixes('shop', ['shop-web-1'], true).get('shop-web-1'), /^\u001b\[\d+mweb-1 \| \u001b\[0m$/);
+});
