@@ -75,6 +75,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     if (v.type === 'bind' && v.source && !fs.existsSync(v.source) && v.bind?.create_host_path === false) throw new ComposeError(`service "${n}": bind source ${v.source} does not exist (create_host_path is false)`);
   }
   checkFileObjects(project, order);
+  for (const n of order) if (project.services[n]!.devices?.length) r.onWarning(`service "${n}": devices are not supported by tspod's engine yet and are ignored`);
 
   // images next: a missing image fails `up` before anything of the project exists
   for (const n of order) {
@@ -127,7 +128,7 @@ function describe(a: ContainerAction, o: UpOptions): string {
 }
 
 /** Secrets and configs a service mounts must be readable files (or come from the environment or inline). */
-function checkFileObjects(project: Project, order: string[]): void {
+export function checkFileObjects(project: Project, order: string[]): void {
   for (const n of order) {
     for (const [kind, refs, top] of [['secret', project.services[n]!.secrets, project.secrets], ['config', project.services[n]!.configs, project.configs]] as const) {
       for (const ref of refs) {
@@ -252,7 +253,7 @@ async function removeContainer(c: { id: string; name: string }, timeout: number 
 }
 
 /** Write the secrets and configs given by environment or inline content to the files their bind mounts use. */
-function writeFileObjects(project: Project, s: ServiceConfig): void {
+export function writeFileObjects(project: Project, s: ServiceConfig): void {
   for (const kind of ['secrets', 'configs'] as const) {
     for (const ref of s[kind]) {
       const def = project[kind][ref.source];

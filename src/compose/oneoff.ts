@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { containers } from '../engine/index.js';
 import type { AttachIO, ContainerCreateOptions } from '../engine/index.js';
 import { ComposeError } from './errors.js';
-import { createResources, ensureImage, up, usedResources, type Reporter } from './executor.js';
+import { checkFileObjects, createResources, ensureImage, up, usedResources, writeFileObjects, type Reporter } from './executor.js';
 import { serviceContainers } from './lifecycle.js';
 import { LABELS, oneOffContainerName } from './names.js';
 import { createOptions } from './plan.js';
@@ -64,7 +64,9 @@ export async function runService(project: Project, o: RunServiceOptions, r: Repo
   const opts = runOptions(project, o);
   const deps = Object.keys(s.depends_on).filter((d) => project.services[d]);
   if (!o.noDeps && deps.length) await up(project, { services: deps }, r);
+  checkFileObjects(project, [o.service]);
   await ensureImage(project, o.service, s, { build: o.build }, r);
+  writeFileObjects(project, s);
   const { netKeys, volKeys } = usedResources(project, [o.service]);
   await createResources(project, netKeys, volKeys, r);
   const rep = await containers.run({ ...opts, detach: o.detach, io: o.io });

@@ -130,6 +130,7 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     logDriver: s.logging?.driver, logOpt: s.logging?.options ? Object.entries(s.logging.options).map(([k, v]) => `${k}=${v}`) : undefined,
     memory: s.mem_limit !== undefined ? String(s.mem_limit) : undefined,
     cpus: s.cpus, pidsLimit: s.pids_limit, platform: s.platform,
+    groupAdd: Array.isArray(s['group_add']) && s['group_add'].length ? (s['group_add'] as unknown[]).map(String) : undefined,
     pull: pullPolicy(s.pull_policy),
   };
   if (hc?.disable) o.noHealthcheck = true;

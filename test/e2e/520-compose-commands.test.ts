@@ -164,10 +164,30 @@ services:
       WHO: web
     ports: ["80"]
     depends_on: [db]
+    secrets: [token, fromenv]
+    configs:
+      - source: app_conf
+        target: /etc/app.conf
+secrets:
+  token:
+    file: ./token.txt
+  fromenv:
+    environment: SECRET_VALUE
+configs:
+  app_conf:
+    content: hello config
 `);
+  fs.writeFileSync(path.join(dir, 'token.txt'), 's3cret');
+  fs.writeFileSync(path.join(dir, '.env'), 'SECRET_VALUE=from-the-environment\n');
   t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
   let r = await compose(dir, ['up', '-d']);
   t.equal(r.exitCode, 0, r.stderr);
+
+  // secrets and configs: files mounted read-only
+  r = await compose(dir, ['exec', '-T', 'web', 'sh', '-c', 'cat /run/secrets/token; echo; cat /run/secrets/fromenv; echo; cat /etc/app.conf']);
+  t.equal(r.stdout, 's3cret\nfrom-the-environment\nhello config', r.stderr);
+  r = await compose(dir, ['exec', '-T', 'web', 'sh', '-c', 'echo x > /run/secrets/token']);
+  t.not(r.exitCode, 0, 'a secret is read-only');
 
   // exec: environment, user flags, exit code, --index
   r = await compose(dir, ['exec', '-T', '-e', 'EXTRA=1', 'web', 'sh', '-c', 'echo $WHO$EXTRA; exit 7']);
