@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { containers, images, networks, volumes } from '../engine/index.js';
 import type { PsRow } from '../engine/index.js';
 import { ComposeError } from './errors.js';
-import { LABELS } from './names.js';
+import { builtImageName, LABELS } from './names.js';
 import { prefixes } from './prefix.js';
 import { buildFile, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
@@ -311,6 +311,22 @@ export interface DownOptions {
   timeout?: number;
   /** Say what would be removed, remove nothing. */
   dryRun?: boolean;
+  /** Remove images too: those built for services without image: (local), or every service's (all). */
+  rmi?: 'local' | 'all' | undefined;
+}
+
+/** The images `down --rmi` removes, from the project when known, else from the containers' labels. */
+function rmiTargets(name: string, rows: PsRow[], o: DownOptions): string[] {
+  if (!o.rmi) return [];
+  const out = new Set<string>();
+  if (o.project) {
+    for (const [n, s] of Object.entries(o.project.services)) if (o.rmi === 'all' || (s.build && !s.image)) out.add(serviceImage(o.project, n, s));
+  }
+  for (const c of rows) {
+    const img = c.Labels[LABELS.image];
+    if (img && (o.rmi === 'all' || img === builtImageName(name, c.Labels[LABELS.service] ?? ''))) out.add(img);
+  }
+  return [...out].sort();
 }
 
 /** `compose down`: the project's containers, then its networks, and with `volumes` its named volumes, by label. */
@@ -325,12 +341,14 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
   const rank = (c: PsRow) => { const i = order.indexOf(c.Labels[LABELS.service] ?? ''); return i < 0 ? -1 : i; };
   const sorted = [...targets].sort((a, b) => rank(a) - rank(b));
   const running = sorted.filter((c) => c.State === 'running' || c.State === 'paused');
+  const rmi = rmiTargets(name, rows, o);
   if (o.dryRun) {
     const say = (l: string) => r.onEvent(`DRY-RUN MODE - ${l}`);
     for (const c of running) say(`Container ${c.Names}  Stopped`);
     for (const c of sorted) say(`Container ${c.Names}  Removed`);
     for (const net of await networks.list({ filters: [projectFilter(name)] })) say(`Network ${net.name}  Removed`);
     if (o.volumes) for (const vol of await volumes.list({ filters: [projectFilter(name)] })) say(`Volume ${vol.Name}  Removed`);
+    for (const img of rmi) if (await images.exists({ image: img })) say(`Image ${img}  Removed`);
     return;
   }
   for (const c of running) {
@@ -352,6 +370,12 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
     const [rep] = await volumes.remove({ volumes: [vol.Name] });
     if (rep?.error) { r.onWarning(`volume ${vol.Name}: ${rep.error.message}`); continue; }
     r.onEvent(`Volume ${vol.Name}  Removed`);
+  }
+  for (const img of rmi) {
+    if (!(await images.exists({ image: img }))) continue;
+    const [rep] = await images.remove({ images: [img] });
+    if (rep?.error) { r.onWarning(`image ${img}: ${rep.error.message}`); continue; }
+    r.onEvent(`Image ${img}  Removed`);
   }
 }
 

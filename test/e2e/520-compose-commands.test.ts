@@ -12,6 +12,7 @@ if (!requireUnprivileged(t)) process.exit(1);
 
 let env: TspodEnv;
 let IMG = '';
+let REG = '';
 
 t.before(async () => {
   const { startRegistry } = await import('../fixtures/registry.js');
@@ -21,6 +22,7 @@ t.before(async () => {
   const img = buildImage({ layers: [await buildBusyboxLayer()], config: { Cmd: ['/bin/sh'] } });
   await pushImage(reg.url, 'e2e/compose2', 'latest', img);
   IMG = `${reg.host}/e2e/compose2:latest`;
+  REG = reg.host;
   env = await makeEnv(t, { insecure: [reg.host] });
   // the image once for all projects (and the user namespace's pause process: later commands join it directly)
   const p = await env.tspod(['pull', '-q', IMG]);
@@ -296,4 +298,89 @@ volumes:
   t.same((await psNames()).filter((n) => n.startsWith('crashapp')), [], 'no container');
   t.notOk((await env.tspod(['network', 'exists', 'crashapp_default'])).exitCode === 0, 'no network');
   t.notOk((await env.tspod(['volume', 'exists', 'crashapp_data'])).exitCode === 0, 'no volume');
+});
+
+t.test('build, push, pull, create, start, events, top, images, cp, wait, version, down --rmi', async (t: Test) => {
+  const dir = project('toolsapp', `
+services:
+  app:
+    build: { context: ./ctx }
+    image: ${REG}/e2e/toolsapp:1
+    command: ${LOOP('app')}
+  once:
+    image: ${IMG}
+    command: ["sh", "-c", "sleep 1; exit 5"]
+`);
+  fs.mkdirSync(path.join(dir, 'ctx'));
+  fs.writeFileSync(path.join(dir, 'ctx', 'Containerfile'), `FROM ${IMG}\nRUN echo built > /built.txt\n`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const APP = `${REG}/e2e/toolsapp:1`;
+
+  let r = await compose(dir, ['build', '-q']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, new RegExp(`Image ${APP.replace(/[.]/g, '\\.')}\\s+Built`));
+  r = await compose(dir, ['push', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /app Pushed/);
+  t.equal((await env.tspod(['rmi', APP])).exitCode, 0);
+  r = await compose(dir, ['pull', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /app Pulled/);
+  t.equal((await env.tspod(['image', 'exists', APP])).exitCode, 0, 'pulled back from the registry');
+
+  r = await compose(dir, ['create', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(await state('toolsapp-app-1'), 'created', 'create starts nothing');
+
+  // events from now on, as JSON lines
+  const [cmd, args] = tspodCommand(['compose', 'events', '--json']);
+  const ev = execa(cmd, args, { cwd: dir, env: env.env, extendEnv: false, reject: false, timeout: 120_000 });
+  let evOut = '';
+  ev.stdout!.on('data', (d: Buffer) => { evOut += d.toString(); });
+  await new Promise((res) => setTimeout(res, 1500));
+  r = await compose(dir, ['start', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /Container toolsapp-app-1\s+Started/);
+  const gotEvent = await until(() => evOut.split('\n').some((l) => l && (JSON.parse(l) as { action: string; service: string }).action === 'start'));
+  ev.kill('SIGINT');
+  await ev;
+  t.ok(gotEvent, `a start event: ${evOut}`);
+  const start = evOut.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e['action'] === 'start');
+  t.match(start, { type: 'container', action: 'start', service: 'app', id: /^[0-9a-f]{64}$/, attributes: { name: 'toolsapp-app-1' } });
+
+  r = await compose(dir, ['top']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /^toolsapp-app-1\n.*PID/m, 'the container, then its processes');
+  t.match(r.stdout, /while true/);
+
+  r = await compose(dir, ['images', '--format', 'json']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(JSON.parse(r.stdout), [{ ContainerName: 'toolsapp-app-1', Repository: `${REG}/e2e/toolsapp`, Tag: '1', ID: /^[0-9a-f]{64}$/ }]);
+
+  fs.writeFileSync(path.join(dir, 'in.txt'), 'from the host');
+  r = await compose(dir, ['cp', './in.txt', 'app:/tmp/in.txt']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal((await compose(dir, ['exec', '-T', 'app', 'cat', '/tmp/in.txt'])).stdout, 'from the host');
+  r = await compose(dir, ['cp', 'app:/built.txt', path.join(dir, 'out.txt')]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'built\n', 'copied out of the built image\'s file');
+
+  r = await compose(dir, ['up', '-d', 'once']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await compose(dir, ['wait', 'once']);
+  t.equal(r.exitCode, 5, 'wait: the exit code');
+  t.equal(r.stdout, '5');
+
+  r = await compose(dir, ['version', '--short']);
+  t.match(r.stdout, /^\d+\.\d+\.\d+/);
+
+  r = await compose(dir, ['down', '--rmi', 'all', '-t', '0', '--dry-run']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, new RegExp(`DRY-RUN MODE - Image ${APP.replace(/[.]/g, '\\.')}\\s+Removed`));
+  t.equal((await env.tspod(['image', 'exists', APP])).exitCode, 0, 'dry run: nothing removed');
+  t.equal(await state('toolsapp-app-1'), 'running');
+  r = await compose(dir, ['down', '--rmi', 'all', '-t', '0']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.notOk((await env.tspod(['image', 'exists', APP])).exitCode === 0, 'down --rmi all removed the service\'s image');
+  t.same((await psNames()).filter((n) => n.startsWith('toolsapp')), []);
 });

@@ -13,13 +13,14 @@ export default class ComposeDown extends TspodCommand {
     'remove-orphans': Flags.boolean({ description: 'Remove containers of services not in the Compose file' }),
     timeout: Flags.integer({ char: 't', description: 'Seconds to wait for a container to stop before killing it' }),
     'dry-run': Flags.boolean({ description: 'Say what would be removed, remove nothing' }),
+    rmi: Flags.option({ options: ['local', 'all'] as const, description: 'Remove images too: local (those built for services without an image: name) or all (every service\'s)' })(),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parseCmd(ComposeDown);
     const { project, name } = await composeProjectName(composeLoadOptions(flags), (w) => this.warn2(w));
     const { down } = await import('../../compose/executor.js');
-    await down(name, { project, volumes: flags.volumes, removeOrphans: flags['remove-orphans'], timeout: flags.timeout, dryRun: flags['dry-run'] },
+    await down(name, { project, volumes: flags.volumes, removeOrphans: flags['remove-orphans'], timeout: flags.timeout, dryRun: flags['dry-run'], rmi: flags.rmi },
       { onEvent: (l) => process.stderr.write(` ${l}\n`), onWarning: (l) => this.warn2(l) });
   }
 }
