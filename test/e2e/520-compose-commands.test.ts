@@ -252,6 +252,48 @@ configs:
   t.match(r.stderr, /No stopped containers/);
 });
 
+t.test('depends_on: service_completed_successfully, required: false; run --service-ports', async (t: Test) => {
+  const dir = project('depsapp', `
+services:
+  migrate:
+    image: ${IMG}
+    command: ["sh", "-c", "sleep 2; date +%s > /dev/null; exit 0"]
+  broken:
+    image: ${IMG}
+    command: ["sh", "-c", "exit 1"]
+  app:
+    image: ${IMG}
+    command: ${LOOP('app')}
+    ports: ["80"]
+    depends_on:
+      migrate:
+        condition: service_completed_successfully
+      broken:
+        condition: service_completed_successfully
+        required: false
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  let r = await compose(dir, ['up', '-d']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /optional dependency "broken" of "app": .*didn't complete successfully: exit 1/, 'an optional dependency that failed only warns');
+  t.equal(await state('depsapp-migrate-1'), 'exited');
+  t.equal(await state('depsapp-app-1'), 'running', 'app started once migrate completed');
+  const ended = (await env.tspod(['inspect', '--format', '{{.State.FinishedAt}}', 'depsapp-migrate-1'])).stdout;
+  const began = (await env.tspod(['inspect', '--format', '{{.State.StartedAt}}', 'depsapp-app-1'])).stdout;
+  t.ok(Date.parse(began) >= Date.parse(ended), `app started (${began}) after migrate ended (${ended})`);
+
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), fs.readFileSync(path.join(dir, 'compose.yaml'), 'utf8').replace('required: false', 'required: true'));
+  r = await compose(dir, ['up', '-d', '--force-recreate', 'app']);
+  t.not(r.exitCode, 0, 'a required dependency that failed fails up');
+  t.match(r.stderr, /broken.*didn't complete successfully/);
+
+  r = await compose(dir, ['run', '-d', '--no-deps', '--service-ports', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const port = await env.tspod(['port', r.stdout]);
+  t.match(port.stdout, /^80\/tcp -> 0\.0\.0\.0:\d+$/m, '--service-ports publishes the service\'s ports');
+  await env.tspod(['rm', '-f', '-t', '0', r.stdout]);
+});
+
 t.test('up -d killed half way: the next up -d converges, down -v leaves nothing', async (t: Test) => {
   const dir = project('crashapp', `
 services:
