@@ -12,10 +12,17 @@ export const composeFlags = {
   'project-directory': Flags.string({ helpGroup: GROUP, description: 'Project directory: the base of relative paths and of the default .env file (default: the first Compose file\'s directory)' }),
   'env-file': Flags.string({ multiple: true, helpGroup: GROUP, description: 'Environment file for interpolation (repeatable, later files win; default: .env in the project directory)' }),
   profile: Flags.string({ multiple: true, helpGroup: GROUP, description: 'Enable a profile (repeatable; default: COMPOSE_PROFILES)' }),
+  parallel: Flags.integer({ helpGroup: GROUP, description: 'At most this many containers created or started at once (default: COMPOSE_PARALLEL_LIMIT, else no limit)' }),
 };
 
+/** --parallel, else COMPOSE_PARALLEL_LIMIT. */
+export function parallelLimit(f: { parallel?: number | undefined }): number | undefined {
+  const env = Number(process.env['COMPOSE_PARALLEL_LIMIT']);
+  return f.parallel ?? (Number.isInteger(env) && env > 0 ? env : undefined);
+}
+
 /** Flags of composeFlags that take a value, by every spelling (for hoisting). */
-const WITH_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile']);
+const WITH_VALUE = new Set(['-f', '--file', '-p', '--project-name', '--project-directory', '--env-file', '--profile', '--parallel']);
 /** Docker Compose's global booleans that tspod's subcommands take (`compose --dry-run up`). */
 const BOOLEAN = new Set(['--dry-run']);
 

@@ -46,6 +46,8 @@ export interface UpOptions {
   dependencyTimeout?: number;
   /** Say what would be done; create, pull, build and start nothing. */
   dryRun?: boolean;
+  /** At most this many containers created or started at once (--parallel; default: no limit). */
+  parallel?: number | undefined;
 }
 
 /** A container `up` left in place (created, recreated, started or kept), for attaching to it. */
@@ -99,6 +101,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
 
   // services start as soon as what they depend on is up: independent ones in parallel
   const out: UpContainer[] = [];
+  const slot = limiter(o.parallel);
   const done = new Map<string, Promise<void>>();
   const converge = async (n: string): Promise<void> => {
     const deps = Object.keys(project.services[n]!.depends_on);
@@ -106,7 +109,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     if (!o.noStart) await waitForDependencies(project, n, o.dependencyTimeout ?? 300_000, r);
     // a dependency recreated with `restart: true` restarts this service's kept containers
     const restart = deps.some((d) => project.services[n]!.depends_on[d]!.restart && plan.actions[d]?.some((a) => a.kind === 'recreate'));
-    await Promise.all(plan.actions[n]!.map(async (a) => { const c = await apply(a, o, r, restart); if (c) out.push(c); }));
+    await Promise.all(plan.actions[n]!.map((a) => slot(async () => { const c = await apply(a, o, r, restart); if (c) out.push(c); })));
   };
   for (const n of order) done.set(n, converge(n));
   const results = await Promise.allSettled(done.values());
@@ -114,6 +117,17 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   if (failed) throw failed.reason;
   const rank = (c: UpContainer) => `${String(order.indexOf(c.service)).padStart(4, '0')}-${String(c.number).padStart(6, '0')}`;
   return out.sort((a, b) => rank(a).localeCompare(rank(b)));
+}
+
+/** Run tasks with at most `n` at once (no limit when n is absent or below 1). */
+function limiter(n: number | undefined): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (n !== undefined && n >= 1 && active >= n) await new Promise<void>((res) => waiting.push(res));
+    active++;
+    try { return await task(); } finally { active--; waiting.shift()?.(); }
+  };
 }
 
 /** The line a dry run prints for a planned action. */

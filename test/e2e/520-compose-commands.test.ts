@@ -94,7 +94,7 @@ services:
     depends_on: [web]
 `);
   t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
-  const r = await compose(dir, ['up', '--exit-code-from', 'tests']);
+  const r = await compose(dir, ['--parallel', '1', 'up', '--exit-code-from', 'tests']);
   t.equal(r.exitCode, 3, r.stderr);
   t.match(r.stdout, /^tests-1 +\| testing$/m);
   t.match(r.stdout, /Aborting on container exit/);
@@ -219,6 +219,21 @@ configs:
   t.match(labels, { 'com.docker.compose.oneoff': 'True', 'com.docker.compose.service': 'web', 'com.docker.compose.project': 'lifeapp' });
   t.equal((await env.tspod(['port', oneoff])).stdout, '', 'no ports without --service-ports');
   await env.tspod(['rm', '-f', '-t', '0', oneoff]);
+
+  // pause: the engine's freezer (a clear per-container error where rootless cgroups v1 has none)
+  r = await compose(dir, ['pause', 'web']);
+  if (fs.existsSync('/sys/fs/cgroup/cgroup.controllers')) {
+    t.equal(r.exitCode, 0, r.stderr);
+    t.match(r.stderr, /Container lifeapp-web-1\s+Paused/);
+    t.equal(await state('lifeapp-web-1'), 'paused');
+    r = await compose(dir, ['unpause']);
+    t.equal(r.exitCode, 0, r.stderr);
+    t.match(r.stderr, /Container lifeapp-web-1\s+Unpaused/);
+  } else {
+    t.equal(r.exitCode, 1, 'partial failure: exit 1');
+    t.match(r.stderr, /lifeapp-web-1: pause is not supported for rootless containers on cgroups v1/);
+  }
+  t.equal(await state('lifeapp-web-1'), 'running');
 
   r = await compose(dir, ['stop', '-t', '1']);
   t.equal(r.exitCode, 0, r.stderr);

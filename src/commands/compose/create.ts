@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { composeFlags, composeLoadOptions } from '../../cli/compose-flags.js';
+import { composeFlags, composeLoadOptions, parallelLimit } from '../../cli/compose-flags.js';
 import { composeReporter } from '../../cli/compose-project.js';
 
 export default class ComposeCreate extends TspodCommand {
@@ -32,7 +32,7 @@ export default class ComposeCreate extends TspodCommand {
     const project = withOverrides(loaded, { scale: flags.scale, pull: flags.pull });
     await up(project, {
       services, noStart: true, build: flags.build, noBuild: flags['no-build'], forceRecreate: flags['force-recreate'], noRecreate: flags['no-recreate'],
-      removeOrphans: flags['remove-orphans'], dryRun: flags['dry-run'],
+      removeOrphans: flags['remove-orphans'], dryRun: flags['dry-run'], parallel: parallelLimit(flags),
     }, composeReporter(this));
   }
 }

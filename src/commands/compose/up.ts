@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
-import { composeFlags, composeLoadOptions } from '../../cli/compose-flags.js';
+import { composeFlags, composeLoadOptions, parallelLimit } from '../../cli/compose-flags.js';
 import { composeReporter, interruptSignals } from '../../cli/compose-project.js';
 
 export default class ComposeUp extends TspodCommand {
@@ -61,7 +61,7 @@ Exit status: 0 on success; 125 when the project is invalid or a step failed (one
     const reporter = composeReporter(this);
     const started = await up(project, {
       services, noDeps: flags['no-deps'], forceRecreate: flags['force-recreate'], noRecreate: flags['no-recreate'], removeOrphans: flags['remove-orphans'],
-      noStart: flags['no-start'], build: flags.build, noBuild: flags['no-build'], timeout: flags.timeout, dryRun: flags['dry-run'],
+      noStart: flags['no-start'], build: flags.build, noBuild: flags['no-build'], timeout: flags.timeout, dryRun: flags['dry-run'], parallel: parallelLimit(flags),
     }, reporter);
     if (flags['dry-run'] || flags['no-start']) return;
     const att = await import('../../compose/attached.js');

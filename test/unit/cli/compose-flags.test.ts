@@ -15,6 +15,7 @@ t.test('compose options before the subcommand move after it', async (t) => {
     [['compose', '-f', 'a.yml'], ['compose', '-f', 'a.yml']],
     [['run', '-f', 'x'], ['run', '-f', 'x']],
     [['compose', '--dry-run', 'up'], ['compose', 'up', '--dry-run']],
+    [['compose', '--parallel', '2', 'up', '-d'], ['compose', 'up', '--parallel', '2', '-d']],
     [['compose', '-p', 'x', '--dry-run', 'down', '-v'], ['compose', 'down', '--project-name', 'x', '--dry-run', '-v']],
   ];
   for (const [argv, want] of table) t.same(hoistComposeFlags(argv), want, argv.join(' '));
