@@ -49,10 +49,19 @@ export async function attachUp(o: AttachedOptions): Promise<number> {
   const shown = o.containers.filter((c) => !o.attach || o.attach.includes(c.service));
   o.stdout.write(`Attaching to ${shown.map((c) => shortName(o.project, c.name)).join(', ')}\n`);
   const logsAc = new AbortController();
-  const follows = shown.map((c) => containers.logs({
-    container: c.id, follow: true, tail: c.fresh ? undefined : 0, timestamps: o.timestamps,
-    prefix: o.noLogPrefix ? undefined : pre.get(c.name), stdout: o.stdout, stderr: o.stderr, signal: logsAc.signal,
-  }).catch(() => undefined));
+  // one follower per shown container; a container restarted (its restart policy) is followed again from where
+  // its previous follower ended
+  const follows = new Map<string, Promise<void>>();
+  const ended = new Map<string, Date>();
+  const follow = (c: UpContainer, since?: Date) => {
+    const p = containers.logs({
+      container: c.id, follow: true, tail: c.fresh || since ? undefined : 0, since, timestamps: o.timestamps,
+      prefix: o.noLogPrefix ? undefined : pre.get(c.name), stdout: o.stdout, stderr: o.stderr, signal: logsAc.signal,
+    }).catch(() => undefined).then(() => { ended.set(c.id, new Date()); });
+    ended.delete(c.id);
+    follows.set(c.id, p);
+  };
+  for (const c of shown) follow(c);
 
   const abortOnExit = o.abortOnExit || o.exitCodeFrom !== undefined;
   const exited = new Map<string, number>();
@@ -66,11 +75,17 @@ export async function attachUp(o: AttachedOptions): Promise<number> {
     for (const c of o.containers) {
       const row = rows.find((r) => r.Id === c.id);
       const state = row?.State ?? 'removed';
+      if (state === 'running' && !logsAc.signal.aborted) {
+        // restarted by its restart policy: no longer exited, and its new output is shown
+        if (!abortOnExit) exited.delete(c.id);
+        const end = ended.get(c.id);
+        if (end && shown.includes(c)) follow(c, end);
+      }
       if ((state === 'exited' || state === 'removed') && !exited.has(c.id)) {
         const exit = row?.ExitCode ?? 0;
         exited.set(c.id, exit);
         // let the log follower print the last lines before the exit line
-        await Promise.race([follows[shown.indexOf(c)], sleep(1000)]);
+        await Promise.race([follows.get(c.id), sleep(1000)]);
         o.stdout.write(`${shortName(o.project, c.name)} exited with code ${exit}\n`);
         if (o.exitCodeFrom === c.service || (!o.exitCodeFrom && abortOnExit && reason === 'all')) code = exit;
         if (abortOnExit) reason = 'abort';
@@ -99,7 +114,7 @@ export async function attachUp(o: AttachedOptions): Promise<number> {
       if (c) code = exited.get(c.id) ?? (await containers.inspect({ container: c.id }).then((d) => (d as { State?: { ExitCode?: number } }).State?.ExitCode ?? code).catch(() => code));
     }
   }
-  await Promise.race([Promise.all(follows), sleep(2000)]);
+  await Promise.race([Promise.all(follows.values()), sleep(2000)]);
   logsAc.abort();
   return code;
 }

@@ -398,6 +398,10 @@ export interface LogsOptions {
   follow?: boolean;
   tail?: number;
   timestamps?: boolean;
+  since?: Date | undefined;
+  until?: Date | undefined;
+  /** Only container number `index` of each service. */
+  index?: number | undefined;
   noLogPrefix?: boolean;
   /** Colour the prefixes (a terminal). */
   color?: boolean;
@@ -410,9 +414,10 @@ export interface LogsOptions {
 export async function logs(name: string, o: LogsOptions): Promise<void> {
   let rows = await projectContainers(name);
   if (o.services?.length) rows = rows.filter((c) => o.services!.includes(c.Labels[LABELS.service] ?? ''));
+  if (o.index !== undefined) rows = rows.filter((c) => Number(c.Labels[LABELS.containerNumber]) === o.index);
   const pre = prefixes(name, rows.map((c) => c.Names), !!o.color);
   const one = (c: PsRow) => containers.logs({
-    container: c.ID, follow: o.follow, tail: o.tail, timestamps: o.timestamps, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
+    container: c.ID, follow: o.follow, tail: o.tail, timestamps: o.timestamps, since: o.since, until: o.until, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
     prefix: o.noLogPrefix ? undefined : pre.get(c.Names),
   });
   if (o.follow) { await Promise.all(rows.map(one)); return; }

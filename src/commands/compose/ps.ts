@@ -4,6 +4,8 @@ import { composeFlags, composeLoadOptions } from '../../cli/compose-flags.js';
 import { composeProjectName } from '../../cli/compose-project.js';
 import { renderList } from '../../cli/output.js';
 
+const STATES = ['paused', 'restarting', 'removing', 'running', 'dead', 'created', 'exited'];
+
 export default class ComposePs extends TspodCommand {
   static override summary = 'List the containers of a Compose project';
   static override strict = false;
@@ -13,7 +15,9 @@ export default class ComposePs extends TspodCommand {
     all: Flags.boolean({ char: 'a', description: 'Show all containers, stopped ones too' }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
     services: Flags.boolean({ description: 'Display the services' }),
-    format: Flags.option({ options: ['table', 'json'] as const, default: 'table' as const, description: 'Output format: table, or json (one object per line)' })(),
+    format: Flags.string({ default: 'table', description: 'Output format: table, json (one object per line), or a Go template ({{.Name}} {{.Service}} {{.State}} ...)' }),
+    status: Flags.option({ options: STATES, multiple: true, description: 'Only containers in this state (repeatable; implies -a)' })(),
+    filter: Flags.string({ multiple: true, description: 'Filter: status=STATE' }),
   };
 
   async run(): Promise<void> {
@@ -22,7 +26,14 @@ export default class ComposePs extends TspodCommand {
     const { projectContainers } = await import('../../compose/executor.js');
     const { LABELS } = await import('../../compose/names.js');
     const wanted = argv as string[];
-    const rows = (await projectContainers(name, !!flags.all)).filter((r) => !wanted.length || wanted.includes(r.Labels[LABELS.service] ?? ''));
+    const states: string[] = [...(flags.status ?? [])];
+    for (const f of flags.filter ?? []) {
+      const m = /^status=(.+)$/.exec(f);
+      if (!m || !STATES.includes(m[1]!)) this.fail(`invalid filter "${f}": use status=STATE (${STATES.join(', ')})`);
+      states.push(m[1]!);
+    }
+    const rows = (await projectContainers(name, !!flags.all || states.length > 0))
+      .filter((r) => (!wanted.length || wanted.includes(r.Labels[LABELS.service] ?? '')) && (!states.length || states.includes(r.State)));
     const service = (r: (typeof rows)[number]) => r.Labels[LABELS.service] ?? '';
     if (flags.quiet) return this.out(rows.map((r) => r.Id).join('\n'));
     if (flags.services) return this.out([...new Set(rows.map(service))].join('\n'));
@@ -32,7 +43,7 @@ export default class ComposePs extends TspodCommand {
         ExitCode: r.ExitCode, Ports: r.Ports, Labels: r.Labels, CreatedAt: r.CreatedAt,
       })).join('\n'));
     }
-    const items = rows.map((r) => ({ Name: r.Names, Image: r.Image, Command: `"${r.Command}"`, Service: service(r), Status: r.Status, Ports: r.Ports }));
-    this.out(renderList(items, { columns: ['Name', 'Image', 'Command', 'Service', 'Status', 'Ports'].map((f) => ({ header: f.toUpperCase(), field: f })) }));
+    const items = rows.map((r) => ({ ID: r.Id, Name: r.Names, Names: r.Names, Image: r.Image, Command: `"${r.Command}"`, Project: name, Service: service(r), State: r.State, Status: r.Status, Health: /\((healthy|unhealthy|starting)\)/.exec(r.Status)?.[1] ?? '', ExitCode: r.ExitCode, Ports: r.Ports, Publishers: r.Ports, Labels: r.Labels, CreatedAt: r.CreatedAt }));
+    this.out(renderList(items, { format: flags.format === 'table' ? undefined : flags.format, columns: ['Name', 'Image', 'Command', 'Service', 'Status', 'Ports'].map((f) => ({ header: f.toUpperCase(), field: f })) }));
   }
 }
