@@ -87,6 +87,33 @@ services:
   t.equal(await state('attachapp-web-1'), 'exited', 'the container was stopped');
 });
 
+t.test('attached up: a second SIGINT kills what the first could not stop', async (t: Test) => {
+  const dir = project('stubbornapp', `
+services:
+  stubborn:
+    image: ${IMG}
+    command: ["sh", "-c", "trap '' TERM; echo stubborn; while true; do sleep 0.2; done"]
+    stop_grace_period: 2m
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const [cmd, args] = tspodCommand(['compose', 'up']);
+  const child = execa(cmd, args, { cwd: dir, env: env.env, extendEnv: false, reject: false, timeout: 180_000 });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  t.ok(await until(() => /^stubborn-1 +\| stubborn$/m.test(out)), out);
+  child.kill('SIGINT');
+  t.ok(await until(() => /Gracefully stopping/.test(out)), 'the first SIGINT stops gracefully');
+  await new Promise((res) => setTimeout(res, 1500));
+  t.match(await state('stubbornapp-stubborn-1'), /^(running|stopping)$/, 'still up: it ignores SIGTERM and has 2 minutes');
+  const t0 = Date.now();
+  child.kill('SIGINT');
+  const r = await child;
+  t.equal(r.exitCode, 130, String(r.stderr));
+  t.ok(Date.now() - t0 < 30_000, 'the second SIGINT does not wait for the grace period');
+  t.match(String(r.stderr), /Container stubbornapp-stubborn-1\s+Killed/);
+  t.ok(await until(async () => (await state('stubbornapp-stubborn-1')) === 'exited'), 'killed');
+});
+
 t.test('up --exit-code-from: the tests\' exit code, the others stopped', async (t: Test) => {
   const dir = project('exitapp', `
 services:
