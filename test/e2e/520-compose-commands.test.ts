@@ -191,6 +191,29 @@ services:
   t.match(r.stdout, new RegExp(`^scaleapp\\s+exited\\(1\\)\\s+${dir}/compose.yaml$`, 'm'));
 });
 
+t.test('up --wait fails naming the unhealthy or late container', async (t: Test) => {
+  const dir = project('waitapp', `
+services:
+  sick:
+    image: ${IMG}
+    command: ${LOOP('sick')}
+    healthcheck: { test: ["CMD", "false"], interval: 1s, retries: 1 }
+  slow:
+    image: ${IMG}
+    command: ${LOOP('slow')}
+    healthcheck: { test: ["CMD", "test", "-f", "/never"], interval: 1s, retries: 1000 }
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  let r = await compose(dir, ['up', '-d', '--wait', 'sick']);
+  t.equal(r.exitCode, 125, r.stderr);
+  t.match(r.stderr, /container waitapp-sick-1 is unhealthy/);
+  const t0 = Date.now();
+  r = await compose(dir, ['up', '-d', '--wait', '--wait-timeout', '3', 'slow']);
+  t.equal(r.exitCode, 125, r.stderr);
+  t.match(r.stderr, /timeout waiting for waitapp-slow-1/);
+  t.ok(Date.now() - t0 < 60_000, 'gives up after --wait-timeout');
+});
+
 t.test('run, exec, stop, start, restart, kill, pause, rm', async (t: Test) => {
   const dir = project('lifeapp', `
 services:
