@@ -28,7 +28,17 @@ export async function projectContainers(project: string, all = true): Promise<Ps
   return rows.sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-const existing = (r: PsRow): ExistingContainer => ({ id: r.Id, name: r.Names, state: r.State, labels: r.Labels });
+const existing = (r: PsRow): ExistingContainer => ({ id: r.Id, name: r.Names, state: r.State, labels: r.Labels, imageId: r.ImageID || undefined });
+
+/** The local image ID of each service's image (services whose image is not present are left out). */
+async function imageIds(project: Project, order: string[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const n of order) {
+    const image = serviceImage(project, n, project.services[n]!);
+    if (await images.exists({ image })) out[n] = String((await images.inspect({ image }))['Id'] ?? '');
+  }
+  return out;
+}
 
 export interface UpOptions {
   services?: string[];
@@ -57,7 +67,8 @@ export interface UpContainer { id: string; name: string; service: string; number
 export async function up(project: Project, o: UpOptions, r: Reporter): Promise<UpContainer[]> {
   const order = selectServices(project, o.services ?? [], dependencyOrder(project.services), o.noDeps);
   const current = (await projectContainers(project.name)).map(existing);
-  const plan = planUp(project, order, current, { forceRecreate: o.forceRecreate, noRecreate: o.noRecreate });
+  const planOpts = { forceRecreate: o.forceRecreate, noRecreate: o.noRecreate };
+  let plan = planUp(project, order, current, { ...planOpts, imageIds: await imageIds(project, order) });
   if (plan.orphans.length && !o.removeOrphans) {
     r.onWarning(`Found orphan containers (${plan.orphans.map((c) => c.name).join(', ')}) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`);
   }
@@ -80,11 +91,16 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   for (const n of order) if (project.services[n]!.devices?.length) r.onWarning(`service "${n}": devices are not supported by tspod's engine yet and are ignored`);
 
   // images next: a missing image fails `up` before anything of the project exists
+  let touched = false;
   for (const n of order) {
     const acts = plan.actions[n]!;
-    if (!acts.some((a) => a.kind === 'create' || a.kind === 'recreate') && !o.build) continue;
-    await ensureImage(project, n, project.services[n]!, o, r, dry);
+    const s = project.services[n]!;
+    if (!acts.some((a) => a.kind === 'create' || a.kind === 'recreate') && !o.build && s.pull_policy !== 'always' && s.pull_policy !== 'build') continue;
+    await ensureImage(project, n, s, o, r, dry);
+    touched = true;
   }
+  // a build or pull may have changed an image: its containers are recreated
+  if (touched && !dry) plan = planUp(project, order, current, { ...planOpts, imageIds: await imageIds(project, order) });
 
   await createResources(project, netKeys, volKeys, r, dry);
   if (dry) {

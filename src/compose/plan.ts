@@ -150,7 +150,7 @@ export function fileObjectPath(project: Project, kind: 'secrets' | 'configs', ke
 }
 
 /** An existing container of the project, as the planner needs it. */
-export interface ExistingContainer { id: string; name: string; state: string; labels: Record<string, string> }
+export interface ExistingContainer { id: string; name: string; state: string; labels: Record<string, string>; imageId?: string | undefined }
 
 export type ContainerAction =
   | { kind: 'create'; service: string; number: number; options: CreateOptions }
@@ -168,11 +168,17 @@ export interface UpPlan {
   orphans: ExistingContainer[];
 }
 
-export interface PlanOptions { forceRecreate?: boolean; noRecreate?: boolean }
+export interface PlanOptions {
+  forceRecreate?: boolean | undefined;
+  noRecreate?: boolean | undefined;
+  /** The local image ID of each service's image: a container of another image (rebuilt, pulled) is recreated. */
+  imageIds?: Record<string, string> | undefined;
+}
 
 /**
  * Which containers to create, recreate, start, keep or remove so that `services` (dependencies first) run as
- * the project says. A container is kept when its config-hash label matches the service's hash.
+ * the project says. A container is kept when its config-hash label matches the service's hash and it runs the
+ * service's current image.
  */
 export function planUp(project: Project, services: string[], existing: ExistingContainer[], o: PlanOptions = {}): UpPlan {
   const actions: Record<string, ContainerAction[]> = {};
@@ -186,7 +192,8 @@ export function planUp(project: Project, services: string[], existing: ExistingC
     for (let n = 1; n <= s.scale; n++) {
       const c = mine.find((x) => Number(x.labels[LABELS.containerNumber]) === n);
       if (!c) { list.push({ kind: 'create', service: name, number: n, options: createOptions(project, name, s, n) }); continue; }
-      const same = c.labels[LABELS.configHash] === hash;
+      const want = o.imageIds?.[name];
+      const same = c.labels[LABELS.configHash] === hash && (!want || !c.imageId || c.imageId === want);
       if (o.forceRecreate || (!same && !o.noRecreate)) list.push({ kind: 'recreate', service: name, number: n, options: createOptions(project, name, s, n), old: c });
       else if (c.state === 'running') list.push({ kind: 'running', service: name, number: n, container: c });
       else list.push({ kind: 'start', service: name, number: n, container: c });

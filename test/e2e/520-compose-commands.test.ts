@@ -489,6 +489,19 @@ services:
   t.equal(r.exitCode, 0, r.stderr);
   t.equal(fs.readFileSync(path.join(dir, 'out.txt'), 'utf8'), 'built\n', 'copied out of the built image\'s file');
 
+  // a rebuilt image recreates the containers that run the old one (the configuration is unchanged)
+  r = await compose(dir, ['up', '-d', 'app']);
+  t.match(r.stderr, /Container toolsapp-app-1\s+Running/, 'same image, same configuration: kept');
+  fs.writeFileSync(path.join(dir, 'ctx', 'Containerfile'), `FROM ${IMG}\nRUN echo rebuilt > /built.txt\n`);
+  r = await compose(dir, ['build', '-q', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await compose(dir, ['up', '-d', 'app']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /Container toolsapp-app-1\s+Recreated/, 'a new image: recreated');
+  t.equal((await compose(dir, ['exec', '-T', 'app', 'cat', '/built.txt'])).stdout, 'rebuilt');
+  r = await compose(dir, ['up', '-d', 'app']);
+  t.match(r.stderr, /Container toolsapp-app-1\s+Running/, 'then kept again');
+
   r = await compose(dir, ['up', '-d', 'once']);
   t.equal(r.exitCode, 0, r.stderr);
   r = await compose(dir, ['wait', 'once']);

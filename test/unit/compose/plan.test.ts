@@ -130,3 +130,13 @@ t.test('output prefixes: short names, aligned, coloured on request', async (t) =
   t.equal(p.get('shop-worker-1'), 'worker-1 | ');
   t.match(prefixes('shop', ['shop-web-1'], true).get('shop-web-1'), /^\u001b\[\d+mweb-1 \| \u001b\[0m$/);
 });
+
+t.test('a container of another image than the service\'s current one is recreated', async (t) => {
+  const p = loadYaml(t, YAML);
+  const web = p.services['web']!;
+  const c = { id: 'c1', name: 'shop-web-1', state: 'running', imageId: 'aaa', labels: { [LABELS.service]: 'web', [LABELS.containerNumber]: '1', [LABELS.configHash]: serviceConfigHash(web) } };
+  t.equal(planUp(p, ['web'], [c], { imageIds: { web: 'aaa' } }).actions['web']![0]!.kind, 'running', 'same image: kept');
+  t.equal(planUp(p, ['web'], [c], { imageIds: { web: 'bbb' } }).actions['web']![0]!.kind, 'recreate', 'rebuilt or pulled: recreated');
+  t.equal(planUp(p, ['web'], [c], { imageIds: { web: 'bbb' }, noRecreate: true }).actions['web']![0]!.kind, 'running', '--no-recreate keeps it');
+  t.equal(planUp(p, ['web'], [c], {}).actions['web']![0]!.kind, 'running', 'image not present locally: the hash decides');
+});
