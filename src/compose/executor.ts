@@ -428,7 +428,8 @@ export interface LogsOptions {
 
 /** `compose logs`: every container of the project (or of the named services), each line prefixed `web-1 | `. */
 export async function logs(name: string, o: LogsOptions): Promise<void> {
-  let rows = await projectContainers(name);
+  // a one-off's output is its `run`'s, not the project's (as Compose)
+  let rows = (await projectContainers(name)).filter((c) => c.Labels[LABELS.oneoff] !== 'True');
   if (o.services?.length) rows = rows.filter((c) => o.services!.includes(c.Labels[LABELS.service] ?? ''));
   if (o.index !== undefined) rows = rows.filter((c) => Number(c.Labels[LABELS.containerNumber]) === o.index);
   const pre = prefixes(name, rows.map((c) => c.Names), !!o.color);

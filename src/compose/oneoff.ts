@@ -43,7 +43,8 @@ export function runOptions(project: Project, o: RunServiceOptions): ContainerCre
   return {
     ...base,
     name: o.name ?? oneOffContainerName(project.name, o.service, id),
-    label: [...labels, `${LABELS.oneoff}=True`, `${LABELS.containerNumber}=1`, `com.docker.compose.slug=${id}`, ...(o.labels ?? [])],
+    // no container number: that numbers a service's replicas, which a one-off is not (as Compose)
+    label: [...labels, `${LABELS.oneoff}=True`, `com.docker.compose.slug=${id}`, ...(o.labels ?? [])],
     command: o.command?.length ? o.command : base.command,
     entrypoint: o.entrypoint ?? base.entrypoint,
     env: [...(base.env ?? []), ...(o.env ?? [])],

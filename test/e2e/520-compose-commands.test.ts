@@ -285,6 +285,9 @@ configs:
   const labels = JSON.parse((await env.tspod(['inspect', '--format', '{{json .Config.Labels}}', oneoff])).stdout) as Record<string, string>;
   t.match(labels, { 'com.docker.compose.oneoff': 'True', 'com.docker.compose.service': 'web', 'com.docker.compose.project': 'lifeapp' });
   t.equal((await env.tspod(['port', oneoff])).stdout, '', 'no ports without --service-ports');
+  t.notOk('com.docker.compose.container-number' in labels, 'a one-off has no container number');
+  t.equal((await compose(dir, ['ps', '-q'])).stdout.split('\n').filter(Boolean).length, 2, 'ps: the services\' containers');
+  t.equal((await compose(dir, ['ps', '-q', '-a'])).stdout.split('\n').filter(Boolean).length, 3, 'ps -a: and the one-off');
   await env.tspod(['rm', '-f', '-t', '0', oneoff]);
 
   // pause: the engine's freezer (a clear per-container error where rootless cgroups v1 has none)

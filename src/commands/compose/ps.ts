@@ -12,7 +12,7 @@ export default class ComposePs extends TspodCommand {
   static override args = { service: Args.string({ description: 'Only these services' }) };
   static override flags = {
     ...composeFlags,
-    all: Flags.boolean({ char: 'a', description: 'Show all containers, stopped ones too' }),
+    all: Flags.boolean({ char: 'a', description: 'Show all containers: stopped ones, and one-off containers of compose run' }),
     quiet: Flags.boolean({ char: 'q', description: 'Only display container IDs' }),
     services: Flags.boolean({ description: 'Display the services' }),
     format: Flags.string({ default: 'table', description: 'Output format: table, json (one object per line), or a Go template ({{.Name}} {{.Service}} {{.State}} ...)' }),
@@ -33,6 +33,8 @@ export default class ComposePs extends TspodCommand {
       states.push(m[1]!);
     }
     const rows = (await projectContainers(name, !!flags.all || states.length > 0))
+      // one-off (`run`) containers only with -a, as Compose
+      .filter((r) => flags.all || r.Labels[LABELS.oneoff] !== 'True')
       .filter((r) => (!wanted.length || wanted.includes(r.Labels[LABELS.service] ?? '')) && (!states.length || states.includes(r.State)));
     const service = (r: (typeof rows)[number]) => r.Labels[LABELS.service] ?? '';
     if (flags.quiet) return this.out(rows.map((r) => r.Id).join('\n'));
