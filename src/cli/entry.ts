@@ -26,6 +26,13 @@ export async function main(): Promise<void> {
     delete process.env['NOTIFY_SOCKET'];
   }
 
+  // started without the launcher: node has loaded the extra CAs already, but the processes tspod
+  // starts (a re-exec in the user namespace, conmon's cleanup command) need not pay for them again
+  if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) {
+    process.env['TSPOD_EXTRA_CA_CERTS'] ??= process.env['NODE_EXTRA_CA_CERTS'];
+    delete process.env['NODE_EXTRA_CA_CERTS'];
+  }
+
   const d = predispatch(process.argv.slice(2));
   // Docker Compose's options may come before the compose subcommand (loaded only for compose: it imports oclif)
   if (d.argv[0] === 'compose') {
