@@ -3,11 +3,12 @@
 // re-executed inside it. Then the fast path, and only then oclif.
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../util/root.js';
 import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = packageRoot();
 const SCRIPT = path.join(ROOT, 'bin', 'tspod.mjs');
 
 /** dist/userns-commands.txt: USERNS_COMMANDS and their aliases (written at build time). */

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { setLogLevel, LOG_LEVELS, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { passthroughArgs } from './dispatch.js';
+import { packageRoot } from '../util/root.js';
 
 interface MFlag { name: string; type: 'boolean' | 'option'; char?: string; multiple?: boolean; options?: string[]; default?: unknown; allowNo?: boolean; aliases?: string[] }
 interface MCommand { id: string; aliases?: string[]; flags: Record<string, MFlag>; args?: Record<string, unknown> }
@@ -101,13 +102,13 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
   return true;
 }
 
-// dist/cli/fast.js: two levels below the package root
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = packageRoot();
 
 /** Any other command: its own module on the light base, or false for oclif. */
 async function liteRun(argv: string[]): Promise<boolean> {
   let index: Record<string, [string, string]>;
-  try { index = JSON.parse(readFileSync(path.join(ROOT, 'dist', 'command-index.json'), 'utf8')) as typeof index; } catch { return false; }
+  // the index of the layout this code was loaded from: tsc's (dist/cli) or the bundle's (dist/fast)
+  try { index = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'command-index.json'), 'utf8')) as typeof index; } catch { return false; }
   const words = argv.slice(0, 2).filter((a) => !a.startsWith('-'));
   let entry: [string, string] | undefined;
   let used = 0;
