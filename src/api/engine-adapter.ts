@@ -19,7 +19,10 @@ import type { LogEntry } from '../runtime/k8s-log.js';
 import type { OutputChunk } from '../runtime/attach-socket.js';
 
 export type { CreateOptions, ContainerConfig, ContainerEntry, PullEvent, LogEntry, OutputChunk };
+export type { StatsReport } from '../engine/index.js';
 export { containers, images, networks, volumes, system };
+/** The engine's public API (src/engine/index.ts). */
+export * as engine from '../engine/index.js';
 export { TspodError, NotFoundError };
 export { readEvents, watchEvents, type TspodEvent } from '../engine/events.js';
 

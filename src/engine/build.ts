@@ -177,7 +177,16 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
         if (opts.context === '-') throw new InvalidArgumentError('the Containerfile and the context cannot both come from stdin');
         fileText = (await readAll(stdin)).toString('utf8');
       } else {
-        if (opts.file) {
+        if (opts.file && opts.context === '-') {
+          // a context from a tar stream (the API's /build): the file is a path inside it, never outside
+          const p = path.resolve(contextDir, opts.file);
+          let real: string | undefined;
+          try { real = fs.realpathSync(p); } catch { real = undefined; }
+          const base = fs.realpathSync(contextDir);
+          if (real !== undefined && real !== base && !real.startsWith(`${base}${path.sep}`)) throw new InvalidArgumentError(`the Containerfile ${opts.file} is outside the build context`);
+          filePath = real;
+          if (!filePath) throw new NotFoundError(`the Containerfile ${opts.file} does not exist in the build context`);
+        } else if (opts.file) {
           const cands = [path.resolve(opts.file), path.resolve(contextDir, opts.file)];
           filePath = cands.find((c) => fs.existsSync(c));
           if (!filePath) throw new NotFoundError(`the Containerfile ${opts.file} does not exist`);

@@ -22,7 +22,8 @@ import type { PortMapping } from '../container/types.js';
 import type { AttachIO } from './attach.js';
 import type { BuildOptions, BuildReport } from './build.js';
 import type { CreateReport, ExecIO, HealthcheckReport, ListOptions, LogsOptions, PsRow, RemoveReport, RunOptions, RunReport, StartReport, StopReport } from './container/index.js';
-import type { Change, CommitOptions, CommitReport, CpOptions, MountReport } from './files.js';
+import type { Change, CommitOptions, CommitReport, CpOptions, MountReport, PathStat } from './files.js';
+import type { StatsReport } from './container/stats.js';
 import type { ImageRow, ImageSummary, ListImagesOptions, PruneImagesOptions, PruneReport, RemoveImageReport, RemoveImagesOptions, TagReport, HistoryRow } from './images.js';
 import type { ImportOptions, ImportReport } from './import.js';
 import type { LoadOptions, LoadReport, SaveOptions, SaveReport } from './archive.js';
@@ -31,13 +32,14 @@ import type { NetworkCreateOptions, NetworkInspect, NetworkRmReport } from './ne
 import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
+import type { FullDiskUsage } from './df.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 
 export type {
-  AttachIO, BuildOptions, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO,
+  AttachIO, BuildOptions, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO, FullDiskUsage,
   HealthcheckReport, HistoryRow, ImageRow, ImageSummary, ImportOptions, ImportReport, ListImagesOptions, LoadOptions, LoadReport, LoginOptions, LogsOptions, MountReport,
-  NetworkCreateOptions, NetworkInspect, NetworkRmReport, PortMapping, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
+  NetworkCreateOptions, NetworkInspect, NetworkRmReport, PathStat, PortMapping, StatsReport, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
 };
@@ -188,6 +190,10 @@ export const containers = {
   async healthcheck(o: ContainerOptions): Promise<HealthcheckReport> { return (await ctr()).runHealthcheck(o.container); },
   /** Copy between a container and the host (or a tar stream). Never writes outside the destination root. */
   async copy(o: CopyOptions): Promise<void> { return (await import('./files.js')).copy(o.source, o.destination, o); },
+  /** Stat a path inside a container (the last component not followed), as Docker's archive endpoints report it. */
+  async statPath(o: ContainerOptions & { path: string }): Promise<PathStat> { return (await import('./files.js')).statPath(o.container, o.path); },
+  /** One sample of a running container's CPU, memory, process and network usage. */
+  async stats(o: ContainerOptions): Promise<StatsReport> { return (await import('./container/stats.js')).containerStats(o.container); },
   /** Changes of a container's filesystem against its image. */
   async diff(o: ContainerOptions): Promise<Change[]> { return (await import('./files.js')).diffContainer(o.container); },
   /** Make an image of a container's filesystem. */
@@ -288,12 +294,14 @@ export const system = {
   async version(): Promise<VersionReport> { return (await import('./system.js')).version(); },
   /** Podman's `info` document: host, store, registries. */
   async info(): Promise<Record<string, unknown>> { return (await import('./system.js')).info(); },
-  /** Disk usage of images, containers and volumes. */
-  async df(): Promise<DiskUsageReport> { return (await import('./system.js')).diskUsage(); },
+  /** Disk usage of images (shared layers counted once), containers' writable layers and volumes. */
+  async df(): Promise<FullDiskUsage> { return (await import('./df.js')).fullDiskUsage(); },
   /** Remove every container, image, volume and network, and tspod's state. */
   async reset(): Promise<void> { return (await import('./system.js')).reset(); },
   /** Log in to a registry (credentials go to auth.json). */
   async login(o: LoginOptions): Promise<{ file: string }> { return (await import('./login.js')).login(o); },
+  /** Check credentials against a registry without storing them. */
+  async verifyLogin(o: Omit<LoginOptions, 'authfile'>): Promise<void> { return (await import('./login.js')).verifyLogin(o); },
   /** Log out of a registry (or all). */
   async logout(o: { registry?: string; all?: boolean; authfile?: string }): Promise<string> { return (await import('./login.js')).logout(o); },
   /**

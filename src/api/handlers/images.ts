@@ -3,7 +3,7 @@
 import { ApiError, badRequest, noSuchImage } from '../errors.js';
 import { parseFilters, truthy } from '../filters.js';
 import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
-import { NotFoundError, images, pull, push, type PullEvent } from '../engine-adapter.js';
+import { NotFoundError, engine, images, pull, push, type PullEvent } from '../engine-adapter.js';
 
 const sha = (id: string) => (id.startsWith('sha256:') ? id : `sha256:${id}`);
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
@@ -75,9 +75,24 @@ function progressStream(reply: ApiReply) {
   };
 }
 
+/** fromSrc: import a root filesystem tar (the request body, `-`, or an http(s) URL) as a one-layer image. */
+async function importImage(req: ApiRequest, reply: ApiReply) {
+  const src = req.query.get('fromSrc')!;
+  if (src !== '-' && !/^https?:\/\//.test(src)) throw badRequest(`fromSrc must be "-" (the request body) or an http(s) URL, not "${src}"`);
+  const repo = req.query.get('repo') || undefined;
+  const t = req.query.get('tag') || undefined;
+  const reference = repo ? (t ? `${repo}:${t}` : repo) : undefined;
+  const changes = req.query.getAll('changes').filter(Boolean);
+  const rep = await engine.images.import({ source: src, stdin: req.stream, reference, changes, message: req.query.get('message') || undefined });
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(`${JSON.stringify({ status: `sha256:${rep.id}` })}\r\n`);
+  return RAW;
+}
+
 async function create(req: ApiRequest, reply: ApiReply) {
   const from = req.query.get('fromImage');
-  if (req.query.get('fromSrc')) throw new ApiError(501, 'importing an image from a tarball (fromSrc) is not supported by the API yet: use tspod import');
+  if (req.query.get('fromSrc')) return importImage(req, reply);
   if (!from) throw badRequest('fromImage is required');
   const t = req.query.get('tag');
   const ref = t ? (t.startsWith('sha256:') ? `${from}@${t}` : `${from}:${t}`) : from;
@@ -130,9 +145,44 @@ async function pushImage(req: ApiRequest, reply: ApiReply) {
   return RAW;
 }
 
+/** docker save: a docker-archive of one image (/images/NAME/get) or several (/images/get?names=). */
+async function save(req: ApiRequest, reply: ApiReply, names: string[]) {
+  if (!names.length) throw badRequest('at least one image name is required: ?names=NAME');
+  for (const n of names) if (!(await engine.images.exists({ image: n }))) throw noSuchImage(n);
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  try {
+    await engine.images.save({ names, format: 'docker-archive', multiImageArchive: names.length > 1, stdout: res });
+  } catch {
+    // the archive had begun: only cutting it short can tell the client
+    res.destroy();
+    return RAW;
+  }
+  res.end();
+  return RAW;
+}
+
+/** docker load: a docker-archive (or OCI archive) as the body; the names it loaded, as JSON lines. */
+async function load(req: ApiRequest, reply: ApiReply) {
+  const rep = await engine.images.load({ stdin: req.stream });
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const lines = rep.images.flatMap((i) => (i.names.length ? i.names.map((n) => `Loaded image: ${n}`) : [`Loaded image ID: sha256:${i.id}`]));
+  res.end(lines.map((l) => `${JSON.stringify({ stream: `${l}\n` })}\r\n`).join(''));
+  return RAW;
+}
+
+function search(): never {
+  throw new ApiError(501, 'image search is not supported by tspod: registries are queried by name (tspod pull), and no search index is configured');
+}
+
 export function imageRoutes(r: Router): void {
+  r.add('GET', '/images/get', (req, reply) => save(req, reply, req.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
+  r.add('POST', '/images/load', load, { raw: true });
+  r.add('GET', '/images/search', search);
+  r.add('GET', '/images/:name+/get', (req, reply) => save(req, reply, [req.params['name']!]));
   r.add('GET', '/images/json', list);
-  r.add('POST', '/images/create', create);
+  r.add('POST', '/images/create', create, { raw: true });
   r.add('POST', '/images/prune', prune);
   r.add('GET', '/images/:name+/json', inspect);
   r.add('GET', '/images/:name+/history', history);
