@@ -75,6 +75,15 @@ function withShortIdAlias(networks: unknown, id: string): unknown {
   return Object.fromEntries(Object.entries(networks as Record<string, { Aliases?: string[] }>).map(([n, v]) => [n, { ...v, Aliases: [...new Set([...(v.Aliases ?? []), id.slice(0, 12)])] }]));
 }
 
+/**
+ * k8s-file logs are served by /containers/ID/logs as Docker serves json-file ones (the Docker SDKs read a
+ * container's output after `run` only for the drivers they know can be read back): reported as json-file.
+ */
+function dockerLogConfig(lc: unknown): unknown {
+  const l = lc as { Type?: string; Config?: unknown } | undefined;
+  return l?.Type === 'k8s-file' ? { Type: 'json-file', Config: l.Config ?? {} } : { Type: l?.Type ?? 'none', Config: l?.Config ?? {} };
+}
+
 /** The engine's inspect, in the shape Docker clients read. */
 export async function inspectDocker(name: string): Promise<Record<string, unknown>> {
   const { entry, config } = resolve(name);
@@ -88,7 +97,7 @@ export async function inspectDocker(name: string): Promise<Record<string, unknow
     Image: `sha256:${config.image}`,
     State: { ...i.State, Status: dockerState(entry.state), Running: entry.state === 'running' || entry.state === 'stopping', Health: health ? { ...health, Status: health.Status || 'starting' } : undefined, Healthcheck: undefined },
     Config: { ...i.Config, Image: config.imageName, ExposedPorts: exposed, Labels: config.labels ?? {}, Env: config.env },
-    HostConfig: { ...i.HostConfig, NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
+    HostConfig: { ...i.HostConfig, LogConfig: dockerLogConfig(i.HostConfig['LogConfig']), NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
     NetworkSettings: { ...i.NetworkSettings, Ports: ports, Networks: withShortIdAlias(i.NetworkSettings['Networks'], entry.id) },
   };
 }

@@ -31,7 +31,7 @@ function list(req: ApiRequest) {
 function inspect(req: ApiRequest) {
   const name = req.params['name']!;
   const i = notFoundAs(name, () => images.inspectImage(name)) as Record<string, unknown> & { Id: string };
-  return { ...i, Id: sha(i.Id), Container: '', ContainerConfig: i['Config'], DockerVersion: '', Metadata: { LastTagTime: '' } };
+  return { ...i, Id: sha(i.Id), Container: '', ContainerConfig: i['Config'], DockerVersion: '', Metadata: { LastTagTime: '0001-01-01T00:00:00Z' } };
 }
 
 function history(req: ApiRequest) {
