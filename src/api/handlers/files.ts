@@ -27,12 +27,12 @@ async function pathStat(id: string, p: string): Promise<string> {
 }
 
 async function archiveHead(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   return new Reply(200, undefined, { [STAT_HEADER]: await pathStat(entry.id, archivePath(req)) });
 }
 
 async function archiveGet(req: ApiRequest, reply: ApiReply) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const p = archivePath(req);
   const stat = await pathStat(entry.id, p);
   const res = reply.res!;
@@ -43,7 +43,7 @@ async function archiveGet(req: ApiRequest, reply: ApiReply) {
 }
 
 async function archivePut(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const p = archivePath(req);
   await pathStat(entry.id, p);
   // what lands in the container belongs to its user (rootless: the tar's host IDs mean nothing inside);
@@ -54,7 +54,7 @@ async function archivePut(req: ApiRequest) {
 }
 
 async function exportCtr(req: ApiRequest, reply: ApiReply) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const res = reply.res!;
   res.writeHead(200, { 'Content-Type': 'application/x-tar' });
   try { await engine.containers.export({ container: entry.id, stream: res }); } catch { res.destroy(); return RAW; }
@@ -65,7 +65,7 @@ async function exportCtr(req: ApiRequest, reply: ApiReply) {
 const KIND = { C: 0, A: 1, D: 2 } as const;
 
 async function changes(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const list = await engine.containers.diff({ container: entry.id });
   return list.map((c) => ({ Path: c.Path, Kind: KIND[c.Kind] }));
 }
@@ -88,7 +88,7 @@ export function statsDocument(s: StatsReport, prev: StatsReport | undefined): Re
 }
 
 async function stats(req: ApiRequest, reply: ApiReply) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   if (!['running', 'paused', 'stopping'].includes(entry.state)) {
     // as Docker: a container that does not run uses nothing; one document, zeros
     const zero: StatsReport = { id: entry.id, name: entry.names[0] ?? entry.id, read: new Date().toISOString(), cpuNanos: 0, systemCpuNanos: 0, onlineCpus: 0, memoryBytes: 0, memoryLimit: 0, pids: 0, networks: {}, blockReadBytes: 0, blockWriteBytes: 0, source: 'procfs' };
@@ -141,7 +141,7 @@ export function commitChanges(body: Buffer, q: URLSearchParams): string[] {
 async function commit(req: ApiRequest) {
   const name = req.query.get('container');
   if (!name) throw badRequest('container is required: ?container=NAME');
-  const { entry } = resolve(name);
+  const { entry } = await resolve(name);
   const repo = req.query.get('repo') || '';
   const t = req.query.get('tag') || '';
   const image = repo ? `${repo}${t ? `:${t}` : ''}` : undefined;

@@ -2,22 +2,23 @@
 import * as os from 'node:os';
 import { API_VERSION, MIN_API_VERSION, Reply, type Router } from '../router.js';
 import { badRequest, ApiError } from '../errors.js';
-import { engine, system, TSPOD_VERSION, allContainers, images, TspodError } from '../engine-adapter.js';
+import { engine, allContainers, TspodError } from '../engine-adapter.js';
 
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
-export function versionReport(): Record<string, unknown> {
+export async function versionReport(): Promise<Record<string, unknown>> {
+  const TSPOD_VERSION = (await engine.system.version()).Client.Version;
   const arch = ARCH[process.arch] ?? process.arch;
   const base = { Version: TSPOD_VERSION, ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, GitCommit: '', GoVersion: `node${process.versions.node}`, Os: 'linux', Arch: arch, KernelVersion: os.release(), BuildTime: '' };
   return { Platform: { Name: `tspod ${TSPOD_VERSION}` }, Components: [{ Name: 'Engine', Version: TSPOD_VERSION, Details: { ...base, Experimental: 'false' } }], ...base, Experimental: false };
 }
 
 export async function infoReport(): Promise<Record<string, unknown>> {
-  const i = await system.info() as { host: Record<string, unknown>; store: Record<string, unknown> };
+  const i = await engine.system.info() as { host: Record<string, unknown>; store: Record<string, unknown> };
   const list = await allContainers();
   const count = (s: string[]) => list.filter((c) => s.includes(c.entry.state)).length;
   let nImages = 0;
-  try { nImages = images.listImages().length; } catch { nImages = 0; }
+  try { nImages = (await engine.images.list()).length; } catch { nImages = 0; }
   const host = i.host;
   const sec = host['security'] as { rootless?: boolean; seccompEnabled?: boolean } | undefined;
   return {
@@ -31,7 +32,7 @@ export async function infoReport(): Promise<Record<string, unknown>> {
     IndexServerAddress: 'https://index.docker.io/v1/', RegistryConfig: { AllowNondistributableArtifactsCIDRs: [], AllowNondistributableArtifactsHostnames: [], InsecureRegistryCIDRs: [], IndexConfigs: {}, Mirrors: [] },
     NCPU: os.cpus().length, MemTotal: os.totalmem(), GenericResources: null, DockerRootDir: String(i.store['graphRoot'] ?? ''),
     HttpProxy: process.env['HTTP_PROXY'] ?? '', HttpsProxy: process.env['HTTPS_PROXY'] ?? '', NoProxy: process.env['NO_PROXY'] ?? '',
-    Name: os.hostname(), Labels: [], ExperimentalBuild: false, ServerVersion: TSPOD_VERSION,
+    Name: os.hostname(), Labels: [], ExperimentalBuild: false, ServerVersion: (await engine.system.version()).Client.Version,
     Runtimes: { runc: { path: 'runc' } }, DefaultRuntime: 'runc', Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
     LiveRestoreEnabled: false, Isolation: '', InitBinary: 'catatonit', ContainerdCommit: { ID: '', Expected: '' }, RuncCommit: { ID: '', Expected: '' }, InitCommit: { ID: '', Expected: '' },
     SecurityOptions: [...(sec?.seccompEnabled ? ['name=seccomp,profile=default'] : []), ...(sec?.rootless ? ['name=rootless'] : [])],
