@@ -16,6 +16,7 @@ import { apiRequest, docker, startApiService, type ApiService } from '../fixture
 if (!requireUnprivileged(t)) process.exit(1);
 
 let reg: RegistryFixture;
+let authReg: RegistryFixture;
 let env: TspodEnv;
 let svc: ApiService;
 let BB = '';
@@ -25,12 +26,13 @@ t.before(async () => {
   const base = await buildBusyboxLayer();
   await pushImage(reg.url, 'e2e/bb', 'latest', buildImage({ layers: [base], config: { Cmd: ['/bin/sh'], Env: ['PATH=/bin'] } }));
   BB = `${reg.host}/e2e/bb:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
+  authReg = await startRegistry({ htpasswd: [{ username: 'alice', password: 's3cret' }] });
+  env = await makeEnv(t, { insecure: [reg.host, authReg.host] });
   svc = await startApiService(env);
   const pulled = await docker(svc, env, ['pull', BB]);
   if (pulled.exitCode !== 0) throw new Error(`pull: ${pulled.stderr}`);
 });
-t.teardown(async () => { await svc?.stop(); await reg?.stop(); });
+t.teardown(async () => { await svc?.stop(); await reg?.stop(); await authReg?.stop(); });
 
 const ok = (t: Test, r: { exitCode: number; stderr: string }, what: string) => t.equal(r.exitCode, 0, `${what}: ${r.stderr}`);
 
@@ -176,6 +178,17 @@ t.test('docker system df', async (t) => {
   ok(t, v, 'system df -v');
   t.match(v.stdout, /built\s+1/);
   t.match(v.stdout, /dfvol/);
+});
+
+t.test('docker login: POST /auth checks the credentials against the registry', async (t) => {
+  const bad = await docker(svc, env, ['login', '-u', 'alice', '--password-stdin', authReg.host], { input: 'wrong\n' });
+  t.not(bad.exitCode, 0, 'a wrong password is refused');
+  t.match(bad.stderr, /401|unauthorized|invalid username/i);
+  const good = await docker(svc, env, ['login', '-u', 'alice', '--password-stdin', authReg.host], { input: 's3cret\n' });
+  ok(t, good, 'login');
+  t.match(good.stdout, /Login Succeeded/);
+  const raw = await apiRequest(svc.sock, 'POST', '/auth', '{"username": ');
+  t.equal(raw.status, 400, 'malformed JSON is a 400');
 });
 
 const PY = `
