@@ -1,7 +1,7 @@
 // POST /build: the body is the build context as a tar (optionally compressed),
 // the query names the Dockerfile inside it and the build's options. The
-// engine's build unpacks it with the layer unpacker (no entry lands outside the
-// context directory) and reads the Dockerfile from inside it only. Output is
+// engine's build unpacks it as it arrives with the layer unpacker (no entry
+// lands outside the context directory) and reads the Dockerfile from inside it only. Output is
 // Docker's JSON-lines stream: {"stream": ...} for the build's output, then
 // {"aux": {"ID": ...}} and "Successfully built/tagged"; a failure once the
 // stream has begun is {"error": ..., "errorDetail": {"message": ...}}.
@@ -54,7 +54,7 @@ async function build(req: ApiRequest, reply: ApiReply) {
   const out = new Writable({ write(chunk: Buffer, _e, cb) { if (!p.quiet) send({ stream: chunk.toString('utf8') }); cb(); } });
   try {
     const rep = await engine.images.build({
-      context: '-', stdin: req.stream, file: p.dockerfile, tags: p.tags, buildArgs: p.buildArgs, labels: p.labels, target: p.target,
+      contextArchive: req.stream, file: p.dockerfile, tags: p.tags, buildArgs: p.buildArgs, labels: p.labels, target: p.target,
       noCache: p.noCache, pull: p.pull ? 'always' : 'missing', quiet: p.quiet, platform: p.platform, network: p.network,
       format: 'docker', stdout: out, stderr: out, signal: ac.signal,
     });
