@@ -159,7 +159,6 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
     let fileText: string | undefined;
     let fileName = 'Containerfile';
     let filePath: string | undefined;
-    const fromArchive = opts.context === '-' || opts.contextArchive !== undefined;
     if (opts.contextArchive) {
       contextDir = tmp();
       const { unpackLayer } = await import('../storage/unpack.js');
@@ -187,7 +186,7 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
         if (opts.context === '-') throw new InvalidArgumentError('the Containerfile and the context cannot both come from stdin');
         fileText = (await readAll(stdin)).toString('utf8');
       } else {
-        if (opts.file && fromArchive) {
+        if (opts.file && opts.contextArchive) {
           // a context from a tar stream (the API's /build): the file is a path inside it, never outside
           const p = path.resolve(contextDir, opts.file);
           let real: string | undefined;
