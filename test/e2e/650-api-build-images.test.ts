@@ -5,6 +5,7 @@
 // system df; python's images.build.
 import t, { type Test } from 'tap';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import * as tar from 'tar-stream';
@@ -102,6 +103,14 @@ t.test('docker save | docker load round trip', async (t) => {
   t.equal((await docker(svc, env, ['run', '--rm', 'built:1'])).stdout, 'hi from stage one\nfrom the context', 'the loaded image runs');
   const nf = await apiRequest(svc.sock, 'GET', '/images/nosuch:1/get');
   t.equal(nf.status, 404);
+  // several images in one archive (/images/get?names=)
+  const two = path.join(env.dir, 'two.tar');
+  ok(t, await docker(svc, env, ['save', '-o', two, 'built:1', BB]), 'save two images');
+  ok(t, await docker(svc, env, ['rmi', 'built:1']), 'rmi');
+  const load2 = await docker(svc, env, ['load', '-i', two]);
+  ok(t, load2, 'load two');
+  t.match(load2.stdout, /Loaded image: .*built:1/);
+  t.match(load2.stdout, new RegExp(`Loaded image: ${BB.replace(/[.]/g, '\\.')}`));
 });
 
 t.test('a running container: cp both ways, diff, top, stats, export, commit', async (t) => {
@@ -154,6 +163,26 @@ t.test('a running container: cp both ways, diff, top, stats, export, commit', as
   t.match(s.MemUsage, /^[1-9][\d.]*[KMG]i?B \//, `memory from procfs: ${s.MemUsage}`);
   t.match(s.CPUPerc, /^\d+\.\d\d%$/);
 
+  // the stream: one document a second, each with the previous sample as precpu
+  type Cpu = { cpu_usage: { total_usage: number } };
+  type StatsDoc = { read: string; preread: string; cpu_stats: Cpu; precpu_stats: Cpu; pids_stats: { current: number } };
+  const docs = await new Promise<StatsDoc[]>((resolve, reject) => {
+    const got: StatsDoc[] = [];
+    let buf = '';
+    const req = http.get({ socketPath: svc.sock, path: '/containers/files/stats' }, (res) => {
+      res.on('data', (d: Buffer) => {
+        buf += d.toString();
+        let i;
+        while ((i = buf.indexOf('\n')) >= 0) { got.push(JSON.parse(buf.slice(0, i)) as StatsDoc); buf = buf.slice(i + 1); }
+        if (got.length >= 2) { req.destroy(); resolve(got); }
+      });
+    });
+    req.on('error', (e) => { if (got.length < 2) reject(e); });
+  });
+  t.equal(docs[1]!.precpu_stats.cpu_usage.total_usage, docs[0]!.cpu_stats.cpu_usage.total_usage, 'precpu is the previous sample');
+  t.equal(docs[1]!.preread, docs[0]!.read);
+  t.ok(docs[1]!.pids_stats.current >= 1);
+
   const exp = path.join(env.dir, 'export.tar');
   ok(t, await docker(svc, env, ['export', '-o', exp, 'files']), 'export');
   const names = String((await execa('tar', ['-tf', exp])).stdout).split('\n');
@@ -173,7 +202,11 @@ t.test('docker system df', async (t) => {
   ok(t, df, 'system df');
   t.match(df.stdout, /^Images\s+\d+\s+\d+/m);
   t.match(df.stdout, /^Containers\s+\d+/m);
-  t.match(df.stdout, /^Local Volumes\s+1\s+0/m);
+  t.match(df.stdout, /^Local Volumes\s+1\s+0/m, 'one volume, in use by none');
+  ok(t, await docker(svc, env, ['create', '--name', 'dfctr', '-v', 'dfvol:/data', BB, 'true']), 'a container using the volume');
+  const raw = JSON.parse((await apiRequest(svc.sock, 'GET', '/system/df')).body) as { Volumes: Array<{ Name: string; UsageData: { RefCount: number; Size: number } }>; Containers: Array<{ Names: string[]; SizeRw: number }> };
+  t.same(raw.Volumes.find((x) => x.Name === 'dfvol')?.UsageData.RefCount, 1, 'the volume\'s users are counted');
+  t.ok(raw.Containers.some((c) => c.Names.includes('/dfctr')), 'the containers are listed');
   const v = await docker(svc, env, ['system', 'df', '-v']);
   ok(t, v, 'system df -v');
   t.match(v.stdout, /built\s+1/);
