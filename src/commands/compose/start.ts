@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 import { composeFlags, composeLoadOptions } from '../../cli/compose-flags.js';
 import { composeProjectName, composeReporter } from '../../cli/compose-project.js';
