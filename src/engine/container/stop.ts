@@ -53,9 +53,9 @@ export async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutS
     }
     await waitExited(cur.id, 10_000);
   });
-  // Clean up here rather than wait for conmon's exit command (a whole tspod process to start):
-  // cleanup is idempotent, and the exit command then finds nothing left to do.
-  await cleanupContainer(e.id).catch((err) => log.debug(`cleanup: ${errorMessage(err)}`));
+  // conmon's exit command runs the cleanup; wait for it rather than clean up here: returning
+  // while that process still runs would leave a process behind the caller (and a systemd unit's
+  // stop would kill it half-way)
   await waitCleanedUp(store, e.id, 5000);
 }
 
