@@ -1,6 +1,6 @@
 // What the pod lifecycle commands share: their targets (names, or --all) and printing
 // Podman's way: each pod's ID on success, the failures as Error lines, the last thrown.
-import { Flags } from '@oclif/core';
+import { Flags } from './params.js';
 import { reportTargets, removalExitCode } from './report.js';
 import type { PodReport } from '../engine/pod/types.js';
 

@@ -41,7 +41,7 @@ import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volum
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 import type {
   PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
-  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow,
+  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow, PodStatsOptions, PodStatsRow,
 } from './pod/types.js';
 
 export type {
@@ -51,7 +51,7 @@ export type {
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
   PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
-  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow,
+  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow, PodStatsOptions, PodStatsRow,
 };
 export { TspodError, NotFoundError, ConflictError, InvalidArgumentError } from '../util/errors.js';
 
@@ -271,6 +271,8 @@ export const pods = {
   async exists(o: { pod: string }): Promise<boolean> { return (await pod()).podExists(o.pod); },
   /** The processes of a pod's running containers, as rows (the first is the header). */
   async top(o: PodTopOptions): Promise<string[][]> { return (await pod()).topPod(o.pod); },
+  /** Resource usage of the running containers of pods (all running pods when none is named). */
+  async stats(o: PodStatsOptions = {}): Promise<PodStatsRow[]> { return (await pod()).podStats(o); },
   /** Write the logs of a pod's members to the given streams, each line prefixed with its container's name. */
   async logs(o: PodLogsOptions): Promise<void> { return (await pod()).podLogs(o); },
 };

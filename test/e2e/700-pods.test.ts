@@ -99,6 +99,12 @@ t.test('a pod: members share localhost, the published port reaches them from the
   t.match(r.stdout, /catatonit -P/);
   t.match(r.stdout, /httpd -f -p 80/);
 
+  r = await env.tspod(['pod', 'stats', '--no-stream', '--format', 'json', 'web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const stats = JSON.parse(r.stdout) as Array<Record<string, string>>;
+  t.same(stats.map((x) => x['Name']).sort(), [`${podId.slice(0, 12)}-infra`, 'web-srv'].sort(), 'pod stats: one row per running container');
+  t.ok(stats.every((x) => x['Pod'] === podId.slice(0, 12) && /%$/.test(x['CPU']!) && Number(x['PIDS']) >= 1), 'with the pod, CPU % and PIDs');
+
   r = await env.tspod(['pod', 'logs', 'web']);
   t.equal(r.exitCode, 0, r.stderr);
 

@@ -4,5 +4,6 @@ export { startPods, stopPods, restartPods, killPods, pausePods, ensureInfraRunni
 export { removePods, prunePods } from './remove.js';
 export { listPods, inspectPod, podExists } from './list.js';
 export { topPod, podLogs } from './ops.js';
+export { podStats } from './stats.js';
 export { PodStore, NoSuchPodError } from './store.js';
 export * from './types.js';

@@ -199,3 +199,10 @@ export interface PodRecord {
   infraConmonPidfile: string;
   podIdFile: string;
 }
+
+/** Options of {@link pods.stats}. */
+export interface PodStatsOptions extends PodTargetsOptions { /** Milliseconds between the two samples CPU % is computed from (default 1000). */ intervalMs?: number | undefined }
+/** One running container of a pod, as `pod stats` shows it (Podman's field names). */
+export interface PodStatsRow {
+  Pod: string; CID: string; Name: string; CPU: string; MemUsage: string; MemUsageBytes: string; Mem: string; NetIO: string; BlockIO: string; PIDS: string;
+}
