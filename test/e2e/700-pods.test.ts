@@ -57,6 +57,11 @@ t.test('a pod: members share localhost, the published port reaches them from the
   t.match(infraId, /^[0-9a-f]{64}$/);
   t.same(ins['CreateCommand'].slice(0, 3), ['tspod', 'pod', 'create']);
 
+  r = await env.tspod(['__complete', 'pod', 'stop', 'w']);
+  t.match(r.stdout, /^web$/m, 'pod names complete');
+  r = await env.tspod(['__complete', 'run', '--pod', '']);
+  t.match(r.stdout, /^web$/m, '--pod completes pod names');
+
   r = await env.tspod(['run', '-d', '--pod', 'web', '--name', 'web-srv', IMG, ...HTTPD]);
   t.equal(r.exitCode, 0, r.stderr);
   t.equal(await httpEventually(port, '/index.html'), 'hello from the pod\n', 'the pod port reaches the member from the host');
