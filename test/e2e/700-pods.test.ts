@@ -200,6 +200,22 @@ t.test('--pod new:NAME, --share, --exit-policy stop, prune', async (t) => {
   r = await env.tspod(['pod', 'rm', '-f', '-t', '0', 'kid']);
   t.equal(r.exitCode, 0, r.stderr);
 
+  // a pod on the host network, and one without an infra container
+  r = await env.tspod(['pod', 'create', '--name', 'hostnet', '--network', 'host']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['run', '--rm', '--pod', 'hostnet', IMG, 'true']);
+  t.equal(r.exitCode, 0, `a member of a host-network pod runs: ${r.stderr}`);
+  r = await env.tspod(['pod', 'inspect', '--format', '{{.InfraConfig.HostNetwork}}', 'hostnet']);
+  t.equal(r.stdout, 'true');
+  r = await env.tspod(['pod', 'create', '--name', 'bare', '--infra=false']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['run', '--rm', '--pod', 'bare', IMG, 'hostname']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['pod', 'inspect', '--format', '{{.InfraContainerID}}|{{.SharedNamespaces}}|{{.NumContainers}}', 'bare']);
+  t.equal(r.stdout, '|[]|0', 'no infra container, nothing shared');
+  r = await env.tspod(['pod', 'rm', '-f', '-t', '0', 'hostnet', 'bare']);
+  t.equal(r.exitCode, 0, r.stderr);
+
   r = await env.tspod(['pod', 'prune', '-f']);
   t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['pod', 'ps', '--format', '{{.Name}}']);

@@ -32,7 +32,9 @@ export function memberOptions(o: CreateOptions, pod: PodRecord): CreateOptions {
     ...o,
     pod: pod.id,
     podIdFile: undefined,
-    network: join('net') ?? o.network,
+    // a pod on the host's network: its members are on it too (a namespace path to the host's would make
+    // runc mount a sysfs the rootless user may not)
+    network: pod.share.includes('net') && pod.network === 'host' ? 'host' : join('net') ?? o.network,
     pid: join('pid') ?? o.pid,
     ipc: join('ipc') ?? o.ipc,
     uts: join('uts') ?? o.uts,

@@ -52,6 +52,7 @@ t.test('a member joins the namespaces its pod shares', async (t) => {
   const pid = memberOptions({ image: 'x' }, pod({ share: ['pid'] }));
   t.equal(pid.pid, infra);
   t.equal(pid.network, undefined, 'a pod not sharing net leaves the member its own network');
+  t.equal(memberOptions({ image: 'x' }, pod({ network: 'host' })).network, 'host', 'a host-network pod puts its members on the host network');
   const noInfra = memberOptions({ image: 'x' }, pod({ infraId: '', share: [] }));
   t.equal(noInfra.network, undefined);
 });
