@@ -115,11 +115,14 @@ export async function createPod(o: PodCreateOptions): Promise<PodCreateReport> {
         pod: id, podInfra: true, conmonPidfile: o.infraConmonPidfile, userns: o.userns,
       });
       warnings.push(...c.warnings);
+      // the ports as published (a random host port is the one that was picked)
+      const { ContainerStore } = await import('../../container/store.js');
+      const ports = new ContainerStore().readConfig(c.id).ports;
       await store.update((list) => {
         const r = list.find((p) => p.id === id);
-        if (r) { r.infraId = c.id; r.ports = []; }
+        if (r) { r.infraId = c.id; r.ports = ports; }
       });
-      rec.infraId = c.id;
+      Object.assign(rec, { infraId: c.id, ports });
     } catch (err) {
       await store.update((list) => { const i = list.findIndex((p) => p.id === id); if (i >= 0) list.splice(i, 1); });
       throw err;

@@ -189,6 +189,7 @@ export interface PodRecord {
   createCommand: string[];
   /** What the infra container was made with (inspect's InfraConfig). */
   network: string;
+  /** The published ports, host ports resolved (the infra container holds them). */
   ports: PortMapping[];
   dns: string[];
   dnsSearch: string[];
