@@ -350,6 +350,24 @@ export const benchmarks = [
     check: async (e, ctx) => { await e.ok(['image', 'exists', ctx.images.huge.ref]); },
     after: async (e) => { await e.ok(['rmi', '-a', '-f']); },
   },
+  {
+    name: 'pod-2',
+    goal: 1.0,
+    what: 'pod create --name P -p PORT:80, then two run -d --pod P IMAGE sleep 100 (one after another)',
+    requires: ['pod create', 'pod rm'],
+    setup: pullBase,
+    before: async (e) => { e.cur = uniq('pod'); e.port = await freePort(); },
+    ...both((ctx, e) => [
+      ['pod', 'create', '--name', e.cur, '-p', `${e.port}:80`],
+      ['run', '-d', '--pod', e.cur, ctx.images.base.ref, 'sleep', '100'],
+      ['run', '-d', '--pod', e.cur, ctx.images.base.ref, 'sleep', '100'],
+    ]),
+    check: async (e) => {
+      const r = await e.ok(['pod', 'inspect', '--format', '{{.State}} {{.NumContainers}}', e.cur]);
+      if (r.stdout.trim() !== 'Running 3') throw new Error(`${e.name}: pod ${e.cur} is "${r.stdout.trim()}", expected "Running 3"`);
+    },
+    after: async (e) => { await e.ok(['pod', 'rm', '-f', '-t', '0', e.cur]); },
+  },
   ...buildBenchmarks,
   ...apiBenchmarks,
 ];

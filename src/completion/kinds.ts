@@ -17,11 +17,12 @@ export type Kind =
   | 'images'
   | 'volumes'
   | 'networks'
+  | 'pods'
   | 'objects';            // anything `inspect` takes: containers, images, volumes, networks
 
 export const KINDS: readonly Kind[] = [
   'none', 'files', 'dirs', 'containers', 'containers-running', 'containers-stopped', 'containers-paused',
-  'images', 'volumes', 'networks', 'objects',
+  'images', 'volumes', 'networks', 'pods', 'objects',
 ];
 
 /** Kinds answered by the shell itself rather than by `tspod __complete`. */
@@ -104,6 +105,10 @@ export const ARG_KINDS: ReadonlyMap<string, ArgSpec> = new Map<string, ArgSpec>(
   ['network connect', { args: ['networks', 'containers'], rest: 'none' }],
   ['network disconnect', { args: ['networks', 'containers'], rest: 'none' }],
   ['network reload', all('containers')],
+  // pods
+  ...['start', 'stop', 'restart', 'kill', 'pause', 'unpause', 'rm', 'inspect', 'stats'].map((v): [string, ArgSpec] => [`pod ${v}`, all('pods')]),
+  ...['exists', 'top', 'logs'].map((v): [string, ArgSpec] => [`pod ${v}`, first('pods')]),
+  ['pod create', first('none')],
   // anything
   ['inspect', all('objects')],
   // tspod itself
@@ -128,6 +133,7 @@ export const FLAG_KINDS: ReadonlyMap<string, Kind> = new Map<string, Kind>([
   ['network', 'networks'],
   ['net', 'networks'],
   ['volumes-from', 'containers'],
+  ['pod', 'pods'],
 ]);
 
 /** Per-command overrides of FLAG_KINDS (`command id|flag`). */

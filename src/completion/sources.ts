@@ -109,6 +109,10 @@ export function networks(root: string): string[] {
   return readList(path.join(root, 'networks', 'networks.json'), 'networks').flatMap((r) => names(r).slice(0, 1));
 }
 
+export function pods(root: string): string[] {
+  return readList(path.join(root, 'pods', 'pods.json'), 'pods').flatMap((r) => names(r).slice(0, 1));
+}
+
 /** Candidates of a dynamic kind that start with `cur`, each once, in a stable order. */
 export function candidatesFor(kind: Kind, root: string, cur: string): string[] {
   let out: string[];
@@ -121,6 +125,7 @@ export function candidatesFor(kind: Kind, root: string, cur: string): string[] {
     case 'images': out = images(root, cur); break;
     case 'volumes': out = volumes(root); break;
     case 'networks': out = networks(root); break;
+    case 'pods': out = pods(root); break;
     case 'objects': out = [...containers(root, 'containers', cur), ...images(root, cur), ...volumes(root), ...networks(root)]; break;
     default: out = [];
   }

@@ -37,3 +37,7 @@ export async function* watchEvents(o: WatchEventsOptions = {}): AsyncGenerator<T
 
 export type { ReadEventsOptions, WatchEventsOptions } from '../events/read.js';
 export type { TspodEvent, EventInput, EventType, EventStatus } from '../events/types.js';
+
+export function podEvent(status: EventStatus, id: string, name: string, extra: Partial<EventInput> = {}): void {
+  void recordEvent({ type: 'pod', status, id, name, ...extra });
+}
