@@ -72,6 +72,17 @@ export interface CreateOptions {
   tlsVerify?: boolean | undefined;
   platform?: string | undefined;
   timeout?: number | undefined;
+  /**
+   * The pod to join (name or ID), or `new:NAME` to create one (the container's ports and
+   * network then go to the new pod). A member joins the namespaces its pod shares.
+   */
+  pod?: string | undefined;
+  /** Read the pod's ID from this file (as `pod create --pod-id-file` wrote it). */
+  podIdFile?: string | undefined;
+  /** @internal This container is the pod's infra container (pods/create only). */
+  podInfra?: boolean | undefined;
+  /** Write conmon's PID to this file each time the container starts. */
+  conmonPidfile?: string | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */

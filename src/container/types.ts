@@ -54,6 +54,10 @@ export interface ContainerEntry {
   mounted: boolean;
   /** the per-container health check schedule (a shell loop), 0 when none */
   healthPid?: number;
+  /** the pod this container belongs to (its ID) */
+  pod?: string | undefined;
+  /** this container is its pod's infra container */
+  podInfra?: boolean | undefined;
 }
 
 export interface ContainerConfig {
@@ -117,6 +121,11 @@ export interface ContainerConfig {
   networkAliases?: string[] | undefined;
   staticIP?: string | undefined;
   links?: string[] | undefined;
+  /** the pod this container belongs to (its ID), and whether it is the pod's infra container */
+  pod?: string | undefined;
+  podInfra?: boolean | undefined;
+  /** write conmon's PID here at each start */
+  conmonPidfile?: string | undefined;
 }
 
 export function emptyEntry(id: string): ContainerEntry {

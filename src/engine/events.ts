@@ -24,3 +24,7 @@ export function networkEvent(status: EventStatus, network: string, extra: Partia
 
 export { readEvents, watchEvents, type ReadEventsOptions, type WatchEventsOptions } from '../events/read.js';
 export type { TspodEvent, EventInput, EventType, EventStatus } from '../events/types.js';
+
+export function podEvent(status: EventStatus, id: string, name: string, extra: Partial<EventInput> = {}): void {
+  void recordEvent({ type: 'pod', status, id, name, ...extra });
+}

@@ -33,6 +33,10 @@ import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
+import type {
+  PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
+  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow,
+} from './pod/types.js';
 
 export type {
   AttachIO, BuildOptions, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO,
@@ -40,10 +44,13 @@ export type {
   NetworkCreateOptions, NetworkInspect, NetworkRmReport, PortMapping, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
+  PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
+  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow,
 };
 export { TspodError, NotFoundError, ConflictError, InvalidArgumentError } from '../util/errors.js';
 
 const ctr = () => import('./container/index.js');
+const pod = () => import('./pod/index.js');
 
 // ---------------------------------------------------------------------------------------------
 // Options of the verbs that act on named targets
@@ -74,6 +81,8 @@ export interface RemoveOptions extends TargetsOptions {
   ignore?: boolean | undefined;
   /** Stop timeout in seconds when forcing. */
   timeout?: number | undefined;
+  /** A pod's infra container goes with its whole pod (else it is refused). */
+  depend?: boolean | undefined;
 }
 /** Options of {@link containers.restart}. */
 export interface RestartOptions extends TargetsOptions { timeout?: number | undefined }
@@ -198,6 +207,42 @@ export const containers = {
   async mount(o: TargetsOptions): Promise<MountReport[]> { return (await import('./files.js')).mountContainers(o.containers ?? []); },
   /** Unmount containers' root filesystems. */
   async unmount(o: TargetsOptions & { force?: boolean }): Promise<MountReport[]> { return (await import('./files.js')).unmountContainers(o.containers ?? [], { all: o.all, force: o.force }); },
+};
+
+/**
+ * Pods: groups of containers sharing namespaces (by default net, ipc and uts) held by an
+ * infra container, which also holds the pod's published ports, /etc/hosts, DNS and hostname.
+ * Members are created with `containers.create({ pod: NAME_OR_ID, ... })`.
+ */
+export const pods = {
+  /** Create a pod (and its infra container, unless `infra: false`). Validates everything before writing anything. */
+  async create(o: PodCreateOptions = {}): Promise<PodCreateReport> { return (await pod()).createPod(o); },
+  /** Start pods: the infra container first, then the members. One report per pod. */
+  async start(o: PodTargetsOptions): Promise<PodReport[]> { return (await pod()).startPods(o); },
+  /** Stop pods: the members, then the infra container. */
+  async stop(o: PodStopOptions): Promise<PodReport[]> { return (await pod()).stopPods(o); },
+  /** Stop and start pods again. */
+  async restart(o: PodStopOptions): Promise<PodReport[]> { return (await pod()).restartPods(o); },
+  /** Send a signal to every running container of pods. */
+  async kill(o: PodKillOptions): Promise<PodReport[]> { return (await pod()).killPods(o); },
+  /** Pause every running container of pods (where the cgroup freezer is available). */
+  async pause(o: PodTargetsOptions): Promise<PodReport[]> { return (await pod()).pausePods(o, true); },
+  /** Unpause pods. */
+  async unpause(o: PodTargetsOptions): Promise<PodReport[]> { return (await pod()).pausePods(o, false); },
+  /** Remove pods with their members and infra container (running ones only with `force`). */
+  async remove(o: PodRemoveOptions): Promise<PodRemoveReport[]> { return (await pod()).removePods(o); },
+  /** Remove every pod none of whose containers runs. */
+  async prune(): Promise<PodRemoveReport[]> { return (await pod()).prunePods(); },
+  /** The pods, as `pod ps` lists them. */
+  async list(o: PodListOptions = {}): Promise<PodRow[]> { return (await pod()).listPods(o); },
+  /** Podman's inspect document of one pod. */
+  async inspect(o: { pod: string }): Promise<PodInspect> { return (await pod()).inspectPod(o.pod); },
+  /** Whether a pod exists. */
+  async exists(o: { pod: string }): Promise<boolean> { return (await pod()).podExists(o.pod); },
+  /** The processes of a pod's running containers, as rows (the first is the header). */
+  async top(o: PodTopOptions): Promise<string[][]> { return (await pod()).topPod(o.pod); },
+  /** Write the logs of a pod's members to the given streams, each line prefixed with its container's name. */
+  async logs(o: PodLogsOptions): Promise<void> { return (await pod()).podLogs(o); },
 };
 
 /** Images: pull, push, build, list, inspect, tag, remove, save, load, import. */

@@ -54,10 +54,12 @@ export async function cleanupContainer(id: string): Promise<void> {
     const wantRestart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
     return wantRestart;
   });
-  if (restartNow === 'remove') {
-    await removeContainers([e.id], { force: true, volumes: true, ignore: true });
-    return;
+  if (restartNow === 'remove') await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+  // a pod member that exited for good: under --exit-policy stop its pod may stop with it
+  if (e.pod && !e.podInfra && !restartNow || (e.pod && !e.podInfra && restartNow === 'remove')) {
+    await (await import('../pod/lifecycle.js')).afterMemberExit(e.pod).catch((err: unknown) => log.debug(`pod exit policy: ${errorMessage(err)}`));
   }
+  if (restartNow === 'remove') return;
   if (restartNow) {
     await withLock(ctrLockKey(e.id), async () => {
       // a `stop` may have come between the two locks: it wins over the policy

@@ -30,6 +30,12 @@ function splitCommand(s: string): string[] {
 }
 
 export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
+  // a pod member: its pod's namespaces, volumes and user namespace (pod/member.ts)
+  if ((o.pod || o.podIdFile) && !o.podInfra) return (await import('../pod/member.js')).createMember(o, (m) => createUnpodded(m, onPull));
+  return createUnpodded(o, onPull);
+}
+
+async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
   const warnings: string[] = [];
   // 1. validate everything before touching state
   if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
@@ -130,7 +136,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
   const cfg: ContainerConfig = {
     id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
     entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
-    hostname: o.hostname ?? (network === 'host' ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
+    hostname: o.hostname ?? (network === 'host' || o.uts?.startsWith('container:') ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
     labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
@@ -139,6 +145,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
     networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
+    pod: o.pod, podInfra: o.podInfra, conmonPidfile: o.conmonPidfile,
   };
   // volumes-from: copy the other container's mounts
   for (const vf of o.volumesFrom ?? []) {
@@ -171,7 +178,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
       const e = emptyEntry(id);
       Object.assign(e, {
         names: [name], image: img.id, imageName: cfg.imageName, layers: img.layers.slice(), command: args, created: cfg.created, state: 'created' as ContainerState,
-        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove,
+        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove, pod: cfg.pod, podInfra: cfg.podInfra,
       });
       list.push(e);
     });

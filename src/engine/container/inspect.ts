@@ -48,7 +48,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
     Image: cfg.image,
     ImageName: cfg.imageName,
     Rootfs: '',
-    Pod: '',
+    Pod: cfg.pod ?? '',
     ResolvConfPath: path.join(ud, 'resolv.conf'),
     HostnamePath: path.join(ud, 'hostname'),
     HostsPath: path.join(ud, 'hosts'),

@@ -15,17 +15,37 @@ import { containerEvent } from '../events.js';
 
 export interface RemoveReport { input: string; id: string; error?: TspodError }
 
-export async function removeContainers(inputs: string[], opts: { force?: boolean; volumes?: boolean; all?: boolean; ignore?: boolean; timeout?: number } = {}): Promise<RemoveReport[]> {
+export interface RemoveContainersOptions {
+  force?: boolean | undefined; volumes?: boolean | undefined; all?: boolean | undefined; ignore?: boolean | undefined; timeout?: number | undefined;
+  /** An infra container goes with its whole pod (implied by `all`, as Podman's --all implies --depend). */
+  depend?: boolean | undefined;
+  /** @internal The pod is being removed (pods/remove.ts): its infra container may go. */
+  removingPod?: boolean | undefined;
+}
+
+export async function removeContainers(inputs: string[], opts: RemoveContainersOptions = {}): Promise<RemoveReport[]> {
   const store = new ContainerStore();
   const list = await syncAll(store);
-  const targets = opts.all ? list.map((c) => c.id) : inputs;
+  // --all: infra containers last (their pods go with them, members included)
+  const targets = opts.all ? [...list.filter((c) => !c.podInfra), ...list.filter((c) => c.podInfra)].map((c) => c.id) : inputs;
   const out: RemoveReport[] = [];
   for (const input of targets) {
     try {
       let e: ContainerEntry;
       try { e = store.resolve(input, store.list()); } catch (err) {
-        if (err instanceof NotFoundError && (opts.ignore || opts.force)) { if (!opts.ignore && !opts.force) throw err; continue; }
+        if (err instanceof NotFoundError && (opts.ignore || opts.force || opts.all)) continue;
         throw err;
+      }
+      if (e.podInfra && e.pod && !opts.removingPod) {
+        const pods = await import('../pod/remove.js');
+        const { PodStore } = await import('../pod/store.js');
+        if (new PodStore().list().some((p) => p.id === e.pod)) {
+          if (!opts.all && !opts.depend) throw new ConflictError(`container ${e.id} is the infra container of pod ${e.pod} and cannot be removed without removing the pod`);
+          const [r] = await pods.removePods({ pods: [e.pod], force: opts.force, timeout: opts.timeout, ignore: true });
+          if (r?.error) throw r.error;
+          out.push({ input, id: e.id });
+          continue;
+        }
       }
       const cur = syncedState(e);
       if (!can.removeWithoutForce(cur.state)) {

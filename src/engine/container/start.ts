@@ -71,6 +71,8 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid, conmonPid: e.conmonPid, notified: Promise.resolve() };
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
   const cfg = store.readConfig(e.id);
+  // a pod member needs its infra container (the namespaces it joins) running first
+  if (cfg.pod && !cfg.podInfra) await (await import('../pod/lifecycle.js')).ensureInfraRunning(cfg.pod);
   const images = new ImageStore();
   const rt = await runtime();
   const ctrDir = store.ctrDir(e.id);
@@ -94,7 +96,8 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     }
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
     const home = `HOME=${user.home}`;
-    const env = mergeEnv([home], [...cfg.env, ...(cfg.hostname ? [`HOSTNAME=${cfg.hostname}`] : [])]);
+    const podHostname = cfg.utsNs.startsWith('container:') ? store.readConfig(store.resolve(cfg.utsNs.slice(10)).id).hostname : cfg.hostname;
+    const env = mergeEnv([home], [...cfg.env, ...(podHostname ? [`HOSTNAME=${podHostname}`] : [])]);
     // the working directory exists in the container (Podman creates it)
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
@@ -102,9 +105,20 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     }
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
     const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
-    writeFileAtomic(path.join(ud, 'hosts'), hostsFile({ hostname: cfg.hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
-    writeFileAtomic(path.join(ud, 'hostname'), `${cfg.hostname || (await import('node:os')).hostname()}\n`, 0o644);
-    writeFileAtomic(path.join(ud, 'resolv.conf'), resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
+    // a container joining another's network (a pod member: its infra container) shares its
+    // /etc/hosts and /etc/resolv.conf; joining its UTS namespace, its hostname
+    const netPeer = net.startsWith('container:') ? store.resolve(net.slice(10)) : undefined;
+    const utsPeer = cfg.utsNs.startsWith('container:') ? store.resolve(cfg.utsNs.slice(10)) : undefined;
+    const peerHostname = utsPeer ? store.readConfig(utsPeer.id).hostname : undefined;
+    const files = {
+      hosts: netPeer ? path.join(store.userdata(netPeer.id), 'hosts') : path.join(ud, 'hosts'),
+      resolv: netPeer ? path.join(store.userdata(netPeer.id), 'resolv.conf') : path.join(ud, 'resolv.conf'),
+      hostname: utsPeer ? path.join(store.userdata(utsPeer.id), 'hostname') : path.join(ud, 'hostname'),
+    };
+    const hostname = peerHostname ?? cfg.hostname;
+    if (!netPeer) writeFileAtomic(files.hosts, hostsFile({ hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
+    if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
+    if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
     writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user);
@@ -119,22 +133,20 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     let netMode: 'private' | 'none' | 'host' | { path: string } = 'private';
     if (net === 'host') netMode = 'host';
     else if (net === 'none') netMode = 'none';
-    else if (net.startsWith('container:')) {
-      const other = syncedState(store.resolve(net.slice(10)));
-      if (other.state !== 'running') throw new ConflictError(`cannot join the network of container ${net.slice(10)}: it is not running`);
-      netMode = { path: `/proc/${other.pid}/ns/net` };
-    }
+    else if (net.startsWith('container:')) netMode = joinNamespace(store, net.slice(10), 'net', 'network');
+    const nsMode = (v: string, ns: string, what: string) => (v.startsWith('container:') ? joinNamespace(store, v.slice(10), ns, what) : undefined);
+    const pidMode = nsMode(cfg.pidNs, 'pid', 'PID namespace'), ipcMode = nsMode(cfg.ipcNs, 'ipc', 'IPC namespace'), utsMode = nsMode(cfg.utsNs, 'uts', 'UTS namespace');
     const init = cfg.init ? { path: (await import('../../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
       args: cfg.args, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
       // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
       user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
-      hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
+      hostname: net === 'host' || utsMode ? undefined : cfg.hostname, rootfs, pid: pidMode, ipc: ipcMode, uts: utsMode, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
       privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
       resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: keepId?.spec,
-      hostsFile: path.join(ud, 'hosts'), hostnameFile: path.join(ud, 'hostname'), resolvConfFile: path.join(ud, 'resolv.conf'), containerEnvFile: path.join(ud, '.containerenv'),
+      hostsFile: files.hosts, hostnameFile: files.hostname, resolvConfFile: files.resolv, containerEnvFile: path.join(ud, '.containerenv'),
     });
     rt.writeBundle(ud, gen.spec);
     const p = paths();
@@ -173,6 +185,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     await store.patch(e.id, (x) => { x.state = e.state === 'configured' ? 'created' : e.state; x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; });
     throw err;
   }
+  if (cfg.conmonPidfile) { try { writeFileAtomic(cfg.conmonPidfile, `${conmonPid}\n`, 0o644); } catch (err) { log.warn(`writing the conmon PID file ${cfg.conmonPidfile}: ${errorMessage(err)}`); } }
   const now = new Date().toISOString();
   const healthPid = cfg.health && cfg.health.interval > 0 ? startHealthSchedule(e.id, cfg.health.interval, conmonPid) : 0;
   await store.patch(e.id, (x) => {
@@ -180,6 +193,13 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   });
   containerEvent('start', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
   return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
+}
+
+/** A namespace of another (running) container, as an OCI namespace path. */
+function joinNamespace(store: ContainerStore, input: string, ns: string, what: string): { path: string } {
+  const other = syncedState(store.resolve(input));
+  if (other.state !== 'running' || !other.pid) throw new ConflictError(`cannot join the ${what} of container ${input}: it is not running`);
+  return { path: `/proc/${other.pid}/ns/${ns}` };
 }
 
 /** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */

@@ -68,7 +68,7 @@ export async function syncAll(store = new ContainerStore()): Promise<ContainerEn
 export interface PsRow {
   ID: string; Id: string; Image: string; ImageID: string; Command: string; Created: number; CreatedAt: string; State: string; Status: string;
   Ports: string; Names: string; NamesList: string[]; Labels: Record<string, string>; ExitCode: number; Exited: boolean; Pid: number; StartedAt: number; ExitedAt: number;
-  Mounts: string[]; Size?: string; RestartCount: number; AutoRemove: boolean; IsInfra: boolean; Pod: string; Networks: string[];
+  Mounts: string[]; Size?: string; RestartCount: number; AutoRemove: boolean; IsInfra: boolean; Pod: string; PodName: string; Networks: string[];
 }
 
 export function formatPorts(ports: PortMapping[]): string {
@@ -95,6 +95,12 @@ export interface ListOptions {
 export async function listContainers(o: ListOptions = {}, ago: (ms: number) => string = (ms) => `${Math.round(ms / 1000)} seconds`): Promise<PsRow[]> {
   const synced = await syncAll();
   let list = synced;
+  // pod names (ps --pod, --filter pod=) from the pod store, read only when a container is in a pod
+  const podNames = new Map<string, string>();
+  if (synced.some((c) => c.pod)) {
+    const { PodStore } = await import('../pod/store.js');
+    for (const p of new PodStore().list()) podNames.set(p.id, p.name);
+  }
   if (!o.all && !o.latest && o.last === undefined) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
   for (const f of o.filters ?? []) {
     const i = f.indexOf('=');
@@ -119,8 +125,13 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
       case 'health': list = list.filter((c) => c.health === v); break;
       case 'volume': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).mounts.some((m) => m.source === v || m.destination === v); } catch { return false; } }); break;
       case 'network': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).network === v; } catch { return false; } }); break;
+      case 'pod': {
+        // a pod's name, ID or ID prefix (Podman's pod filter)
+        const ids = [...podNames].filter(([id, name]) => name === v || id.startsWith(v)).map(([id]) => id);
+        list = list.filter((c) => !!c.pod && ids.includes(c.pod)); break;
+      }
       case 'restart-policy': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === v; } catch { return false; } }); break;
-      default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, restart-policy`);
+      default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, pod, restart-policy`);
     }
   }
   list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
@@ -131,7 +142,7 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
     Created: Math.floor(Date.parse(c.created) / 1000), CreatedAt: c.created, State: c.state, Status: statusText(c, ago),
     Ports: formatPorts(c.ports), Names: c.names.join(','), NamesList: c.names, Labels: c.labels, ExitCode: c.exitCode, Exited: c.state === 'exited', Pid: c.pid,
     StartedAt: c.startedAt ? Math.floor(Date.parse(c.startedAt) / 1000) : 0, ExitedAt: c.finishedAt ? Math.floor(Date.parse(c.finishedAt) / 1000) : 0,
-    Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: false, Pod: '', Networks: [],
+    Mounts: [], RestartCount: c.restartCount, AutoRemove: c.autoRemove, IsInfra: !!c.podInfra, Pod: c.pod ?? '', PodName: c.pod ? podNames.get(c.pod) ?? '' : '', Networks: [],
   }));
   if (o.external) rows.push(...await externalContainers(new Set(synced.map((c) => c.id))));
   return rows;
@@ -159,7 +170,7 @@ async function externalContainers(known: Set<string>): Promise<PsRow[]> {
     rows.push({
       ID: id.slice(0, 12), Id: id, Image: '', ImageID: '', Command: args.join(' '), Created: Math.floor(created / 1000), CreatedAt: st.created ?? '',
       State: 'external', Status: 'Storage', Ports: '', Names: id, NamesList: [id], Labels: {}, ExitCode: 0, Exited: false, Pid: st.init_process_pid ?? 0,
-      StartedAt: 0, ExitedAt: 0, Mounts: [], RestartCount: 0, AutoRemove: false, IsInfra: false, Pod: '', Networks: [],
+      StartedAt: 0, ExitedAt: 0, Mounts: [], RestartCount: 0, AutoRemove: false, IsInfra: false, Pod: '', PodName: '', Networks: [],
     });
   }
   return rows;
