@@ -20,11 +20,12 @@ export const USERNS_COMMANDS: readonly string[] = [
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
+  'kube:play', 'kube:down',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
   'system:service',
 ];
 
-const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose']);
+const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose', 'kube', 'play']);
 
 const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--root': 'TSPOD_ROOT',
