@@ -1,0 +1,214 @@
+// End-to-end: `tspod kube play`, `kube down` and `kube generate` (the real bin/tspod, as the unprivileged user)
+// with a busybox image from a loopback registry. A Pod + ConfigMap + PVC manifest: the environment from the
+// ConfigMap, a ConfigMap file volume, the PVC's data surviving kube down / kube play, an init container that
+// ran first, a hostPort reached from the host; generate from a running container and a pod, validated with
+// kubernetes-models and the API server's rules, then played again after kube down; invalid manifests fail
+// with one line and create nothing.
+import t, { type Test } from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { freePort } from '../fixtures/registry.js';
+import { requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { validateKubeYaml } from '../fixtures/kube-schema.js';
+
+if (!requireUnprivileged(t)) process.exit(1);
+
+let env: TspodEnv;
+let IMG = '';
+
+t.before(async () => {
+  const { busyboxRegistryEnv } = await import('../fixtures/registry.js');
+  ({ env, image: IMG } = await busyboxRegistryEnv(t, 'e2e/kube'));
+  const pull = await env.tspod(['pull', '-q', IMG]);
+  if (pull.exitCode !== 0) throw new Error(`pull: ${pull.stderr}`);
+});
+
+async function poll<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T | undefined> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try { const v = await fn(); if (v !== undefined) return v; } catch { /* not yet */ }
+    if (Date.now() > deadline) return undefined;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+const lines = async (args: string[]): Promise<string[]> => {
+  const r = await env.tspod(args);
+  if (r.exitCode !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.split('\n').filter(Boolean).sort();
+};
+const state = async () => ({
+  pods: await lines(['pod', 'ps', '--format', '{{.Name}}']).catch(async () => (JSON.parse((await env.tspod(['pod', 'ps', '--format', 'json'])).stdout || '[]') as { Name: string }[]).map((p) => p.Name)),
+  containers: await lines(['ps', '-a', '--format', '{{.Names}}']),
+  volumes: await lines(['volume', 'ls', '--format', '{{.Name}}']),
+});
+
+const write = (name: string, text: string) => { const f = path.join(env.dir, name); fs.writeFileSync(f, text); return f; };
+
+t.test('invalid manifests fail with one line and create nothing', async (t: Test) => {
+  const pod = (body: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: b}\n---\napiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: claim}\nspec: {}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: bad}\nspec:\n${body}`;
+  const table: [string, string, RegExp][] = [
+    ['unknown kind', 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: s}\n', /kind "StatefulSet" is not supported/],
+    ['missing image', pod('  containers:\n  - name: app\n'), /spec\.containers\[0\]\.image: Required value/],
+    ['duplicate container names', pod(`  containers:\n  - {name: app, image: ${IMG}}\n  - {name: app, image: ${IMG}}\n`), /Duplicate value: "app"/],
+    ['a volumeMount naming no volume', pod(`  containers:\n  - name: app\n    image: ${IMG}\n    volumeMounts: [{name: nosuch, mountPath: /x}]\n`), /volumeMounts\[0\]\.name: Not found: "nosuch"/],
+    ['a ConfigMap that does not exist', pod(`  containers:\n  - name: app\n    image: ${IMG}\n    env: [{name: X, valueFrom: {configMapKeyRef: {name: other, key: A}}}]\n`), /ConfigMap "other" not found/],
+    ['a hostPath that must exist', pod(`  volumes: [{name: h, hostPath: {path: /nonexistent/tspod, type: Directory}}]\n  containers:\n  - name: app\n    image: ${IMG}\n    volumeMounts: [{name: h, mountPath: /h}]\n`), /hostPath "\/nonexistent\/tspod" \(type Directory\) does not exist/],
+    ['an image that cannot be pulled', pod('  containers:\n  - {name: app, image: 127.0.0.1:1/none/such:latest}\n'), /.+/],
+  ];
+  for (const [what, text, re] of table) {
+    const r = await env.tspod(['kube', 'play', write('bad.yaml', text)]);
+    t.equal(r.exitCode, 125, `${what}: exit 125`);
+    t.match(r.stderr, re, `${what}: the problem is named`);
+    t.equal(r.stderr.trim().split('\n').length, 1, `${what}: one line (${r.stderr.trim()})`);
+    t.same(await state(), { pods: [], containers: [], volumes: [] }, `${what}: nothing created`);
+  }
+  const missing = await env.tspod(['kube', 'play', path.join(env.dir, 'nosuch.yaml')]);
+  t.equal(missing.exitCode, 125);
+  t.match(missing.stderr, /nosuch\.yaml: no such file or directory/);
+});
+
+t.test('play a Pod with a ConfigMap and a PVC; kube down keeps the claim', async (t: Test) => {
+  const hostPort = await freePort();
+  const manifest = write('app.yaml', `
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: web-config }
+data:
+  GREETING: hello from the configmap
+  index.html: "<h1>served from a ConfigMap volume</h1>\\n"
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: { name: web-data }
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: { requests: { storage: 1Gi } }
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels: { app: web }
+spec:
+  volumes:
+  - { name: data, persistentVolumeClaim: { claimName: web-data } }
+  - { name: www, configMap: { name: web-config, items: [{ key: index.html, path: index.html }] } }
+  - { name: scratch, emptyDir: {} }
+  initContainers:
+  - name: init
+    image: ${IMG}
+    command: [sh, -c, 'date +%s%N > /scratch/init; cat /data/count 2>/dev/null || echo 0 > /data/count; echo $(( $(cat /data/count) + 1 )) > /data/count']
+    volumeMounts: [{ name: scratch, mountPath: /scratch }, { name: data, mountPath: /data }]
+  containers:
+  - name: srv
+    image: ${IMG}
+    command: [httpd, -f, -p, "8080", -h, /www]
+    ports: [{ containerPort: 8080, hostPort: ${hostPort} }]
+    volumeMounts: [{ name: www, mountPath: /www, readOnly: true }]
+  - name: app
+    image: ${IMG}
+    command: [sh, -c]
+    args: ['date +%s%N > /scratch/app; echo "$GREETING" > /scratch/greeting; exec sleep 600']
+    env:
+    - { name: GREETING, valueFrom: { configMapKeyRef: { name: web-config, key: GREETING } } }
+    - { name: POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+    envFrom: [{ configMapRef: { name: web-config }, prefix: CM_ }]
+    volumeMounts: [{ name: scratch, mountPath: /scratch }, { name: data, mountPath: /data }]
+`);
+  const r = await env.tspod(['kube', 'play', manifest]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /^Pod:\n[0-9a-f]{64}\nContainers:\n[0-9a-f]{64}\n[0-9a-f]{64}\n\nVolume:\nweb-data\n$/, "Podman's output");
+  t.match(r.stderr, /^$/, 'no warnings');
+  const st = await state();
+  t.same(st.pods, ['web']);
+  t.ok(st.containers.includes('web-srv') && st.containers.includes('web-app'), 'containers are named <pod>-<container>');
+  t.notOk(st.containers.includes('web-init'), 'the init container ran once and is gone');
+  t.ok(st.volumes.includes('web-data'), 'the claim is a named volume');
+
+  const printenv = await env.tspod(['exec', 'web-app', 'sh', '-c', 'echo "$GREETING|$POD_NAME|$CM_GREETING"']);
+  t.equal(printenv.stdout.trim(), 'hello from the configmap|web|hello from the configmap', 'env from the ConfigMap (keyRef and envFrom) and the fieldRef');
+  const order = await poll(async () => {
+    const x = await env.tspod(['exec', 'web-app', 'sh', '-c', 'cat /scratch/init /scratch/app']);
+    const [a, b] = x.stdout.trim().split('\n').map(Number);
+    return a && b ? [a, b] : undefined;
+  });
+  t.ok(order && order[0]! < order[1]!, `the init container ran before the app container (${String(order)})`);
+  t.equal((await env.tspod(['exec', 'web-app', 'cat', '/data/count'])).stdout.trim(), '1', 'the init container wrote to the claim');
+  const body = await poll(async () => { const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(body, '<h1>served from a ConfigMap volume</h1>\n', 'the hostPort is reached from the host, serving the ConfigMap file');
+  const local = await env.tspod(['exec', 'web-app', 'wget', '-qO-', 'http://localhost:8080/index.html']);
+  t.match(local.stdout, /ConfigMap volume/, 'containers of a pod share localhost');
+  const ro = await env.tspod(['exec', 'web-srv', 'sh', '-c', 'echo x > /www/y']);
+  t.not(ro.exitCode, 0, 'a readOnly mount is read-only');
+
+  const again = await env.tspod(['kube', 'play', manifest]);
+  t.equal(again.exitCode, 125, 'playing again without --replace is refused');
+  t.match(again.stderr, /a pod named "web" already exists/);
+
+  const replaced = await env.tspod(['kube', 'play', '--replace', manifest]);
+  t.equal(replaced.exitCode, 0, replaced.stderr);
+  t.equal((await env.tspod(['exec', 'web-app', 'cat', '/data/count'])).stdout.trim(), '2', '--replace: a new pod, the claim kept its data');
+
+  const down = await env.tspod(['kube', 'down', manifest]);
+  t.equal(down.exitCode, 0, down.stderr);
+  t.match(down.stdout, /^Pods stopped:\n[0-9a-f]{64}\nPods removed:\n[0-9a-f]{64}\n$/);
+  const after = await state();
+  t.same(after.pods, [], 'the pod is gone');
+  t.same(after.containers, [], 'its containers are gone');
+  t.same(after.volumes, ['web-data'], "the claim's volume is kept; the pod's own volumes are gone");
+  const third = await env.tspod(['kube', 'play', manifest]);
+  t.equal(third.exitCode, 0, third.stderr);
+  t.equal((await env.tspod(['exec', 'web-app', 'cat', '/data/count'])).stdout.trim(), '3', 'the claim kept its data across kube down / kube play');
+  t.equal((await env.tspod(['kube', 'play', '--down', manifest])).exitCode, 0, 'play --down tears down too');
+  t.same((await state()).pods, []);
+  t.equal((await env.tspod(['volume', 'rm', 'web-data'])).exitCode, 0);
+});
+
+t.test('generate from a container and a pod; validated; played again after kube down', async (t: Test) => {
+  const hostPort = await freePort();
+  const run = await env.tspod(['run', '-d', '--name', 'My_Web.1', '-p', `${hostPort}:8080`, '-e', 'MODE=prod', '-v', 'webdata:/data', '--cap-drop', 'MKNOD', IMG, 'httpd', '-f', '-p', '8080', '-h', '/data']);
+  t.equal(run.exitCode, 0, run.stderr);
+  t.equal((await env.tspod(['exec', 'My_Web.1', 'sh', '-c', 'echo generated > /data/index.html'])).exitCode, 0);
+  const gen = await env.tspod(['kube', 'generate', '-s', 'My_Web.1']);
+  t.equal(gen.exitCode, 0, gen.stderr);
+  const docs = validateKubeYaml(gen.stdout);
+  t.same(docs.map((d) => d['kind']), ['PersistentVolumeClaim', 'Pod', 'Service'], 'kubernetes-models and the API server rules accept every document');
+  t.match(gen.stderr, /container "My_Web.1" is named "my-web-1"/, 'the renaming is said');
+  const pod = docs[1] as { metadata: { name: string }; spec: { containers: { name: string; args?: string[]; env?: unknown[]; ports?: unknown[] }[] } };
+  t.equal(pod.metadata.name, 'my-web.1-pod');
+  t.equal(pod.spec.containers[0]!.name, 'my-web-1');
+  t.same(pod.spec.containers[0]!.args, ['httpd', '-f', '-p', '8080', '-h', '/data']);
+  t.same(pod.spec.containers[0]!.env, [{ name: 'MODE', value: 'prod' }], 'only the environment that differs from the image');
+  t.same(pod.spec.containers[0]!.ports, [{ containerPort: 8080, protocol: 'TCP', hostPort }]);
+  const alias = await env.tspod(['generate', 'kube', 'My_Web.1']);
+  t.equal(alias.exitCode, 0, '`generate kube` is the same command');
+  const file = path.join(env.dir, 'gen.yaml');
+  t.equal((await env.tspod(['kube', 'generate', '-f', file, 'My_Web.1'])).exitCode, 0);
+  t.ok(fs.readFileSync(file, 'utf8').includes('kind: Pod'), '-f writes the file');
+
+  // the generated YAML plays back, after the original is gone
+  t.equal((await env.tspod(['rm', '-f', 'My_Web.1'])).exitCode, 0);
+  const genFile = write('generated.yaml', gen.stdout);
+  const play = await env.tspod(['kube', 'play', genFile]);
+  t.equal(play.exitCode, 0, play.stderr);
+  t.match(play.stderr, /Service "my-web-1-pod" is not run/);
+  const body = await poll(async () => { const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(body, 'generated\n', 'the played pod serves the data of the claim on the same host port');
+  t.same((await state()).pods, ['my-web.1-pod']);
+
+  // a pod: generate, down, play again
+  const gen2 = await env.tspod(['kube', 'generate', '--type', 'deployment', 'my-web.1-pod']);
+  t.equal(gen2.exitCode, 0, gen2.stderr);
+  const docs2 = validateKubeYaml(gen2.stdout);
+  t.same(docs2.map((d) => d['kind']), ['PersistentVolumeClaim', 'Deployment']);
+  t.equal((await env.tspod(['kube', 'down', genFile])).exitCode, 0);
+  t.same((await state()).pods, []);
+  const play2 = await env.tspod(['kube', 'play', write('deploy.yaml', gen2.stdout)]);
+  t.equal(play2.exitCode, 0, play2.stderr);
+  t.same((await state()).pods, ['my-web.1-pod-deployment-pod-0'], 'a Deployment replica is named <name>-pod-<i>');
+  const served = await poll(async () => { const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(served, 'generated\n', 'the replayed pod serves the data of the claim, on the same host port');
+  t.equal((await env.tspod(['kube', 'down', write('deploy.yaml', gen2.stdout)])).exitCode, 0);
+  t.same((await state()).pods, []);
+});
