@@ -66,6 +66,8 @@ export const createFlags = {
   'tls-verify': Flags.boolean({ allowNo: true, description: 'Require HTTPS and verify certificates when pulling the image' }),
   platform: Flags.string({ description: 'Platform of the image to pull (os/arch[/variant])' }),
   timeout: Flags.integer({ description: 'Maximum time a container may run before it is killed (seconds)' }),
+  pod: Flags.string({ description: 'Run the container in an existing pod (name or ID), or new:NAME to create the pod' }),
+  'pod-id-file': Flags.string({ description: 'Run the container in the pod whose ID is in this file' }),
 };
 
 export { toCreateOptions } from './create-options.js';

@@ -20,6 +20,7 @@ export const USERNS_COMMANDS: readonly string[] = [
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
+  'pod:create', 'pod:start', 'pod:stop', 'pod:restart', 'pod:kill', 'pod:pause', 'pod:unpause', 'pod:rm', 'pod:prune', 'pod:top', 'pod:logs',
   'kube:play', 'kube:down',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
   'system:service',

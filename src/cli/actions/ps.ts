@@ -8,7 +8,7 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
     const { listContainers } = await import('../../engine/container/state.js');
     const rows = await listContainers({ all: !!flags['all'], external: !!flags['external'], latest: !!flags['latest'], last: flags['last'] as number | undefined, filters: flags['filter'] as string[] | undefined }, humanDuration);
     if (flags['format'] as string | undefined === 'json') {
-      out(renderList(rows.map((r) => ({ AutoRemove: r.AutoRemove, Command: r.Command.split(' '), Created: r.Created, CreatedAt: r.CreatedAt, Exited: r.Exited, ExitedAt: r.ExitedAt, ExitCode: r.ExitCode, Id: r.Id, Image: r.Image, ImageID: r.ImageID, IsInfra: false, Labels: r.Labels, Mounts: r.Mounts, Names: r.NamesList, Networks: r.Networks, Pid: r.Pid, Pod: '', PodName: '', Ports: r.Ports, RestartCount: r.RestartCount, StartedAt: r.StartedAt, State: r.State, Status: r.Status })), { format: 'json', columns: [] }));
+      out(renderList(rows.map((r) => ({ AutoRemove: r.AutoRemove, Command: r.Command.split(' '), Created: r.Created, CreatedAt: r.CreatedAt, Exited: r.Exited, ExitedAt: r.ExitedAt, ExitCode: r.ExitCode, Id: r.Id, Image: r.Image, ImageID: r.ImageID, IsInfra: r.IsInfra, Labels: r.Labels, Mounts: r.Mounts, Names: r.NamesList, Networks: r.Networks, Pid: r.Pid, Pod: r.Pod, PodName: r.PodName, Ports: r.Ports, RestartCount: r.RestartCount, StartedAt: r.StartedAt, State: r.State, Status: r.Status })), { format: 'json', columns: [] }));
       return;
     }
     if (flags['quiet']) { out(rows.map((r) => (flags['no-trunc'] ? r.Id : r.ID)).join('\n')); return; }
@@ -26,13 +26,15 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
       CreatedHuman: since(r.Created),
       RunningFor: since(r.Created),
       Size: sizes?.has(r.Id) ? humanSize(sizes.get(r.Id)!) : '',
+      PodID: flags['no-trunc'] ? r.Pod : r.Pod.slice(0, 12),
     }));
     const columns = [
       { header: 'CONTAINER ID', field: 'ID' }, { header: 'IMAGE', field: 'Image' }, { header: 'COMMAND', field: 'Command' }, { header: 'CREATED', field: 'Created' },
       { header: 'STATUS', field: 'Status' }, { header: 'PORTS', field: 'Ports' }, { header: 'NAMES', field: 'Names' },
       ...(flags['size'] ? [{ header: 'SIZE', field: 'Size' }] : []),
+      ...(flags['pod'] ? [{ header: 'POD ID', field: 'PodID' }, { header: 'PODNAME', field: 'PodName' }] : []),
     ];
-    out(renderList(view, { format: flags['format'] as string | undefined, noHeading: !!flags['noheading'], columns, headers: { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT' } }));
+    out(renderList(view, { format: flags['format'] as string | undefined, noHeading: !!flags['noheading'], columns, headers: { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT', PodID: 'POD ID', PodName: 'PODNAME', Pod: 'POD ID' } }));
 }
 
 /** ps --sort, as Podman: newest first for created/runningfor, biggest first for size, else ascending. */
