@@ -208,3 +208,93 @@ t.test('generate from a container and a pod; validated; played again after kube 
   t.equal((await env.tspod(['kube', 'down', write('deploy.yaml', gen2.stdout)])).exitCode, 0);
   t.same((await state()).pods, []);
 });
+
+t.test('Jobs run to completion; DaemonSets and Deployments name their pods', async (t: Test) => {
+  const f = write('job.yaml', `
+apiVersion: batch/v1
+kind: Job
+metadata: { name: once }
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{ name: work, image: ${IMG}, command: [sh, -c, 'echo job done; exit 3'] }]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: { name: agent }
+spec:
+  selector: { matchLabels: { app: agent } }
+  template:
+    metadata: { labels: { app: agent } }
+    spec:
+      containers: [{ name: a, image: ${IMG}, command: [sleep, '600'] }]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: api } }
+  template:
+    metadata: { labels: { app: api } }
+    spec:
+      containers: [{ name: srv, image: ${IMG}, command: [sleep, '600'] }]
+`);
+  const r = await env.tspod(['kube', 'play', f]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.same((await state()).pods, ['agent-pod', 'api-pod-0', 'api-pod-1', 'once-pod']);
+  const code = await env.tspod(['wait', 'once-pod-work']);
+  t.equal(code.stdout.trim(), '3', 'the Job ran to completion with its exit code');
+  t.match((await env.tspod(['logs', 'once-pod-work'])).stdout, /job done/);
+  const api = await env.tspod(['exec', 'api-pod-1-srv', 'hostname']);
+  t.equal(api.stdout.trim(), 'api-pod-1', 'each replica is its own pod, with its name as hostname');
+  const dns = await poll(async () => { const x = await env.tspod(['exec', 'api-pod-0-srv', 'ping', '-c', '1', '-W', '2', 'agent-pod']); return x.exitCode === 0 ? true : undefined; }, 30_000);
+  t.ok(dns, 'pods reach each other by name on the kube network');
+  t.equal((await env.tspod(['kube', 'down', f])).exitCode, 0);
+  t.same((await state()).pods, []);
+});
+
+t.test('round trip with podman: podman plays tspod\'s YAML, tspod plays podman\'s', async (t: Test) => {
+  const { execa } = await import('execa');
+  const d = path.join(env.dir, 'pm');
+  for (const x of ['config/containers', 'data', 'run', 'tmp']) fs.mkdirSync(path.join(d, x), { recursive: true, mode: 0o700 });
+  // podman with the stack tspod uses (its defaults fail here: crun and the hybrid cgroup layout; vfs)
+  fs.writeFileSync(path.join(d, 'config/containers/storage.conf'), `[storage]\ndriver = "overlay"\ngraphroot = "${d}/data/containers/storage"\nrunroot = "${d}/run/containers"\n[storage.options.overlay]\nmount_program = "/usr/bin/fuse-overlayfs"\n`);
+  fs.writeFileSync(path.join(d, 'config/containers/containers.conf'), '[containers]\nnetns = "slirp4netns"\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n');
+  const penv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? d, XDG_CONFIG_HOME: path.join(d, 'config'), XDG_DATA_HOME: path.join(d, 'data'), XDG_RUNTIME_DIR: path.join(d, 'run'), TMPDIR: path.join(d, 'tmp') };
+  const podman = async (args: string[]) => {
+    const r = await execa('podman', args, { env: penv, extendEnv: false, reject: false, timeout: 300_000 });
+    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  };
+  t.teardown(async () => {
+    await podman(['pod', 'rm', '-a', '-f']);
+    await podman(['system', 'reset', '--force']);
+    try { process.kill(Number(fs.readFileSync(path.join(d, 'run/libpod/tmp/pause.pid'), 'utf8'))); } catch { /* none */ }
+  });
+  const hostPort = await freePort();
+  t.equal((await env.tspod(['run', '-d', '--name', 'rt_web', '-p', `${hostPort}:8080`, '-e', 'WHO=tspod', IMG, 'sh', '-c', 'echo "$WHO" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'])).exitCode, 0);
+  const gen = await env.tspod(['kube', 'generate', 'rt_web']);
+  t.equal(gen.exitCode, 0, gen.stderr);
+  t.equal((await env.tspod(['rm', '-f', 'rt_web'])).exitCode, 0);
+  const f = write('rt.yaml', gen.stdout);
+  const played = await podman(['kube', 'play', '--tls-verify=false', f]);
+  t.equal(played.exitCode, 0, `podman kube play of tspod's YAML: ${played.stderr}`);
+  const body = await poll(async () => { const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(body, 'tspod\n', "podman runs tspod's pod: command, env and hostPort carried over");
+  t.equal((await podman(['kube', 'down', f])).exitCode, 0);
+
+  // and back: podman's generated YAML plays in tspod
+  const pport = await freePort();
+  const prun = await podman(['run', '-d', '--tls-verify=false', '--name', 'pmweb', '-p', `${pport}:8080`, '-e', 'WHO=podman', IMG, 'sh', '-c', 'echo "$WHO" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp']);
+  t.equal(prun.exitCode, 0, prun.stderr);
+  const pgen = await podman(['kube', 'generate', 'pmweb']);
+  t.equal(pgen.exitCode, 0, pgen.stderr);
+  await podman(['rm', '-f', 'pmweb']);
+  const pf = write('pm.yaml', pgen.stdout);
+  const tplay = await env.tspod(['kube', 'play', pf]);
+  t.equal(tplay.exitCode, 0, `tspod kube play of podman's YAML: ${tplay.stderr}\n${pgen.stdout}`);
+  const pbody = await poll(async () => { const res = await fetch(`http://127.0.0.1:${pport}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(pbody, 'podman\n', "tspod runs podman's pod");
+  t.equal((await env.tspod(['kube', 'down', pf])).exitCode, 0);
+});
