@@ -249,7 +249,7 @@ spec:
   t.match((await env.tspod(['logs', 'once-pod-work'])).stdout, /job done/);
   const api = await env.tspod(['exec', 'api-pod-1-srv', 'hostname']);
   t.equal(api.stdout.trim(), 'api-pod-1', 'each replica is its own pod, with its name as hostname');
-  const dns = await poll(async () => { const x = await env.tspod(['exec', 'api-pod-0-srv', 'ping', '-c', '1', '-W', '2', 'agent-pod']); return x.exitCode === 0 ? true : undefined; }, 30_000);
+  const dns = await poll(async () => { const x = await env.tspod(['exec', 'api-pod-0-srv', 'nslookup', 'agent-pod']); return x.exitCode === 0 && /Address: 10\./.test(x.stdout) ? true : undefined; }, 30_000);
   t.ok(dns, 'pods reach each other by name on the kube network');
   t.equal((await env.tspod(['kube', 'down', f])).exitCode, 0);
   t.same((await state()).pods, []);
