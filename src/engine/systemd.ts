@@ -11,6 +11,7 @@ import { TSPOD_VERSION } from './system.js';
 import { hostUid, isRootless, paths } from '../util/paths.js';
 import type { ContainerInput, GenerateContext } from '../systemd/generate.js';
 import { tspodInvocation } from '../systemd/generate.js';
+import type { PodInput } from '../systemd/pod-units.js';
 
 export function readContainerForUnits(nameOrId: string, store = new ContainerStore()): ContainerInput {
   const e = store.resolve(nameOrId);
@@ -51,6 +52,23 @@ export function generateContext(now = new Date()): GenerateContext {
   };
 }
 
+/** A pod and its members (infra container aside) as `generate systemd POD` needs them; undefined when no pod has that name. */
+export async function readPodForUnits(nameOrId: string, store = new ContainerStore()): Promise<PodInput | undefined> {
+  const { PodStore } = await import('./pod/store.js');
+  const { membersOf } = await import('./pod/common.js');
+  const pod = new PodStore().find(nameOrId);
+  if (!pod) return undefined;
+  const members = membersOf(pod, store.list());
+  const infraCfg = pod.infraId ? store.readConfig(pod.infraId) : undefined;
+  return {
+    id: pod.id, name: pod.name, infraId: pod.infraId, infraConmonPidFile: path.join(paths().runroot, 'containers', pod.infraId, 'conmon.pid'),
+    share: pod.share, hostname: pod.hostname, network: pod.network, ports: infraCfg?.ports ?? [], labels: pod.labels, addHost: pod.addHost,
+    dns: pod.dns, dnsSearch: pod.dnsSearch, dnsOption: pod.dnsOption, volumes: pod.volumes, userns: pod.userns,
+    members: members.filter((c) => !c.podInfra).map((c) => readContainerForUnits(c.id, store)),
+  };
+}
+
 export { generateSystemdUnit, generateQuadletFile } from '../systemd/generate.js';
+export { generatePodUnits } from '../systemd/pod-units.js';
 export { runGenerator } from '../systemd/quadlet.js';
 export { TSPOD_VERSION } from './system.js';

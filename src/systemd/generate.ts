@@ -44,6 +44,8 @@ export interface SystemdOptions {
   noHeader?: boolean | undefined;
   /** NAME@.service with %i in the container's name (--template; needs --new). */
   template?: boolean | undefined;
+  /** A member of a pod whose unit is this one (pod-units.ts): BindsTo= it, and with --new join it by its ID file. */
+  pod?: { unit: string; podIdFile: string } | undefined;
 }
 
 /** What the generated commands need to know about this installation. */
@@ -99,7 +101,10 @@ function optionGroups(opts: RunOption[]): string[][] {
   return opts.map((o) => (o.value === undefined ? [o.flag] : [o.flag, quoteWord(o.value, true)]));
 }
 
-function tspodWords(ctx: GenerateContext): string[] {
+/** Options a pod member got from its pod (the namespaces of its infra container). */
+const POD_HELD = ['--network', '--pid', '--ipc', '--uts'];
+
+export function tspodWords(ctx: GenerateContext): string[] {
   return [...ctx.tspod, ...ctx.globalArgs].map((w) => quoteWord(w, true));
 }
 
@@ -146,6 +151,7 @@ export function generateSystemdUnit(c: ContainerInput, o: SystemdOptions, ctx: G
   lines.push(`Wants=${wants.join(' ')}`);
   lines.push(`After=${after.join(' ')}`);
   if (requires.length) lines.push(`Requires=${requires.join(' ')}`);
+  if (o.pod) lines.push(`BindsTo=${o.pod.unit}`, `After=${o.pod.unit}`);
   lines.push(`RequiresMountsFor=${o.new && ctx.defaultRunroot ? '%t/tspod' : escapeLiteral(ctx.runroot)}`);
   lines.push('');
   lines.push('[Service]');
@@ -166,6 +172,8 @@ export function generateSystemdUnit(c: ContainerInput, o: SystemdOptions, ctx: G
     lines.push('Type=forking');
   } else {
     const spec: RunSpec = runSpecFromConfig(c.config, c.imageConfig);
+    // a pod member joins the pod the pod unit made (by its ID file), not the infra container it joined once
+    if (o.pod) spec.options = spec.options.filter((x) => !(POD_HELD.includes(x.flag) && (x.value ?? '').startsWith('container:')) && !(x.flag === '--hostname' && !x.value));
     const run: string[][] = [
       [...tspod, 'run'],
       ['--cidfile=%t/%n.ctr-id'],
@@ -174,6 +182,7 @@ export function generateSystemdUnit(c: ContainerInput, o: SystemdOptions, ctx: G
       ['--replace'],
       ['-d'],
       ['--name', o.template ? `${quoteWord(c.name, true)}-%i` : quoteWord(c.name, true)],
+      ...(o.pod ? [['--pod-id-file', o.pod.podIdFile]] : []),
       ...optionGroups(spec.options),
       [quoteWord(spec.image, true), ...spec.command.map((w) => quoteWord(w, true))],
     ];

@@ -4,12 +4,13 @@ import { Args, Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
 
 export default class GenerateSystemd extends TspodCommand {
-  static override summary = 'Generate a systemd unit file for a container';
+  static override summary = 'Generate systemd unit files for a container or a pod';
   static override description = [
     'Print a systemd service unit that starts and stops the container (or, with --new, creates it on start and',
     'removes it on stop). Install it under ~/.config/systemd/user and run `systemctl --user daemon-reload`.',
+    'For a pod: the pod unit (pod-NAME.service) and one unit per container of the pod, bound to the pod unit.',
   ].join('\n');
-  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container or pod name or ID', required: true }) };
   static override flags = {
     name: Flags.boolean({ char: 'n', description: "Use the container's name instead of its ID in the unit" }),
     new: Flags.boolean({ description: 'Create the container on start and remove it on stop (the unit runs tspod run)' }),
@@ -38,22 +39,30 @@ export default class GenerateSystemd extends TspodCommand {
     const { args, flags } = await this.parseCmd(GenerateSystemd);
     if (flags.format !== undefined && flags.format !== 'json') this.fail(`unsupported --format "${flags.format}": only json is supported`);
     if (flags.time !== undefined && flags['stop-timeout'] !== undefined && flags.time !== flags['stop-timeout']) this.fail('--time and --stop-timeout disagree: give one of them');
-    const { readContainerForUnits, generateContext } = await import('../../engine/systemd.js');
-    const { generateSystemdUnit } = await import('../../engine/systemd.js');
-    const unit = generateSystemdUnit(readContainerForUnits(args.container), {
+    const { readContainerForUnits, readPodForUnits, generateContext, generatePodUnits, generateSystemdUnit } = await import('../../engine/systemd.js');
+    const opts = {
       useName: flags.name, new: flags.new, restartPolicy: flags['restart-policy'], restartSec: flags['restart-sec'],
       stopTimeout: flags.time ?? flags['stop-timeout'], startTimeout: flags['start-timeout'], after: flags.after, wants: flags.wants,
       requires: flags.requires, env: flags.env, containerPrefix: flags['container-prefix'], separator: flags.separator,
       noHeader: flags['no-header'], template: flags.template,
-    }, generateContext());
-    for (const w of unit.warnings) this.warn2(w);
+    };
+    // a container, else a pod (its unit and its members' units)
+    let units;
+    try {
+      units = [generateSystemdUnit(readContainerForUnits(args.container), opts, generateContext())];
+    } catch (err) {
+      const pod = (err as { code?: string }).code === 'ENOTFOUND' ? await readPodForUnits(args.container) : undefined;
+      if (!pod) throw err;
+      units = generatePodUnits(pod, opts, generateContext());
+    }
+    for (const u of units) for (const w of u.warnings) this.warn2(w);
+    const key = (u: { fileName: string }) => u.fileName.replace(/\.service$/, '');
     if (flags.files) {
-      const file = path.resolve(unit.fileName);
-      fs.writeFileSync(file, unit.text, { mode: 0o644 });
-      this.out(flags.format === 'json' ? JSON.stringify({ [unit.fileName.replace(/\.service$/, '')]: file }, null, 4) : file);
+      const files = units.map((u) => { const file = path.resolve(u.fileName); fs.writeFileSync(file, u.text, { mode: 0o644 }); return [key(u), file] as const; });
+      this.out(flags.format === 'json' ? JSON.stringify(Object.fromEntries(files), null, 4) : files.map(([, f]) => f).join('\n'));
       return;
     }
-    if (flags.format === 'json') { this.out(JSON.stringify({ [unit.fileName.replace(/\.service$/, '')]: unit.text }, null, 4)); return; }
-    process.stdout.write(unit.text);
+    if (flags.format === 'json') { this.out(JSON.stringify(Object.fromEntries(units.map((u) => [key(u), u.text])), null, 4)); return; }
+    process.stdout.write(units.map((u) => u.text).join('\n'));
   }
 }

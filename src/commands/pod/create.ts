@@ -15,7 +15,7 @@ export default class PodCreate extends TspodCommand {
   static override args = { name: Args.string({ ignoreStdin: true, description: 'pod name (instead of --name)', required: false }) };
   static override flags = {
     name: Flags.string({ char: 'n', description: 'Assign a name to the pod' }),
-    publish: many('Publish a port or a range of ports of the pod to the host ([[ip:]hostPort:]containerPort[/proto])'),
+    publish: Flags.string({ char: 'p', multiple: true, multipleNonGreedy: true, description: 'Publish a port or a range of ports of the pod to the host ([[ip:]hostPort:]containerPort[/proto])' }),
     network: Flags.string({ description: 'Network of the pod: slirp4netns (default), none, host, or a network made with "tspod network create"', aliases: ['net'] }),
     'network-alias': many('Add a network-scoped alias for the pod (user-defined networks)'),
     share: Flags.string({ description: 'Namespaces to share among the pod\'s containers: cgroup, ipc, net, pid, uts or none (a leading + adds to the default net,ipc,uts)' }),

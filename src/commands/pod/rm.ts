@@ -15,18 +15,11 @@ export default class PodRm extends TspodCommand {
     force: Flags.boolean({ char: 'f', description: 'Stop running containers and remove the pod' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified pod is missing' }),
     time: Flags.integer({ char: 't', description: 'Seconds to wait for containers to stop before killing them (with --force)' }),
-    'pod-id-file': Flags.string({ multiple: true, description: 'Read the pod ID from the file' }),
   };
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(PodRm);
-    const fs = await import('node:fs');
-    const fromFiles: string[] = [];
-    for (const f of flags['pod-id-file'] ?? []) {
-      try { fromFiles.push(fs.readFileSync(f, 'utf8').trim()); } catch { if (!flags.ignore) this.fail(`reading the pod ID file ${f}: no such file`); }
-    }
-    const named = [...(argv as string[]), ...fromFiles];
-    if (!named.length && !flags.all && flags['pod-id-file']?.length) return; // --ignore: the ID files are gone, so are the pods
-    const pods = await podTargets(named, flags);
+    const pods = await podTargets(argv as string[], flags);
+    if (!pods.length && !flags.all) return;
     const { removePods } = await import('../../engine/pod/index.js');
     reportPods(await removePods({ pods, all: flags.all, force: flags.force, ignore: flags.ignore, timeout: flags.time }), { removal: true });
   }

@@ -40,7 +40,7 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         const pods = await import('../pod/remove.js');
         const { PodStore } = await import('../pod/store.js');
         if (new PodStore().list().some((p) => p.id === e.pod)) {
-          if (!opts.all && !opts.depend) throw new ConflictError(`container ${e.id} is the infra container of pod ${e.pod} and cannot be removed without removing the pod`);
+          if (!opts.all && !opts.depend) throw new TspodError(`container ${e.id} is the infra container of pod ${e.pod} and cannot be removed without removing the pod`);
           const [r] = await pods.removePods({ pods: [e.pod], force: opts.force, timeout: opts.timeout, ignore: true });
           if (r?.error) throw r.error;
           out.push({ input, id: e.id });

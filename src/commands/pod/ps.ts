@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { TspodCommand } from '../../cli/base.js';
 import { renderList, since } from '../../cli/output.js';
 
-export default class PodList extends TspodCommand {
+export default class PodPs extends TspodCommand {
   static override summary = 'List pods';
   static override aliases = ['pod:ls', 'pod:list'];
   static override examples = ['tspod pod ps', 'tspod pod ps --ctr-names --ctr-status', 'tspod pod ps --filter status=running --format "{{.Name}}"'];
@@ -20,7 +20,7 @@ export default class PodList extends TspodCommand {
   };
 
   async run(): Promise<void> {
-    const { flags } = await this.parseCmd(PodList);
+    const { flags } = await this.parseCmd(PodPs);
     const { listPods } = await import('../../engine/pod/index.js');
     const rows = await listPods({ filters: flags.filter });
     if (flags.format?.trim().toLowerCase() === 'json') { this.out(renderList(rows, { format: 'json', columns: [] })); return; }
