@@ -1,4 +1,4 @@
-// Writes dist/userns-commands.txt, dist/userns-commands.sh and dist/fast-manifest.json.
+// Writes dist/userns-commands.txt, dist/userns-commands.sh, dist/fast-manifest.json and dist/cli/command-index.json.
 //
 // The commands that run inside the rootless user namespace: src/cli/dispatch.ts USERNS_COMMANDS, by
 // canonical id, expanded here with their aliases from the manifest. userns-commands.txt (one spelling per
@@ -48,3 +48,13 @@ for (const id of FAST_IDS) {
   commands[id] = { id, aliases: c.aliases, flags };
 }
 writeFileSync(new URL('../dist/fast-manifest.json', import.meta.url), JSON.stringify({ commands }));
+
+// dist/cli/command-index.json: every spelling of every command (id and aliases, words joined by ':') ->
+// [canonical id, module path under the package root], for the fast path that loads one command
+// module without oclif (src/cli/fast.ts)
+const index = {};
+for (const [id, c] of Object.entries(manifest.commands)) {
+  if (!c.relativePath) throw new Error(`gen-userns-list: the manifest has no module path for ${id}`);
+  for (const spelling of [id, ...(c.aliases ?? [])]) index[spelling] = [id, c.relativePath.join('/')];
+}
+writeFileSync(new URL('../dist/cli/command-index.json', import.meta.url), JSON.stringify(index));

@@ -16,6 +16,7 @@ import { spawn, which } from '../util/exec.js';
 import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { UserMount } from '../runtime/spec.js';
 import { log } from '../util/log.js';
+import { fetchTrusting } from '../util/extra-ca.js';
 import { flagValue, flagValues, parseInstructionLine, type Instruction, type ParsedContainerfile, type Stage } from './parser.js';
 import { expandWord, expandWords, expandVarsOnly, envMap, parseKeyValues, setEnv, splitRaw, type Env } from './shell.js';
 import { BuildCache, cacheKey, stateId } from './cache.js';
@@ -855,7 +856,7 @@ function devNull(): Writable {
 
 async function download(url: string, checksum: string | undefined): Promise<{ name: string; data: Buffer; mtime?: Date }> {
   let res: Response;
-  try { res = await fetch(url); } catch (err) { throw new TspodError(`downloading ${url}: ${errorMessage(err)}`); }
+  try { res = await fetchTrusting(url); } catch (err) { throw new TspodError(`downloading ${url}: ${errorMessage(err)}`); }
   if (!res.ok) throw new TspodError(`downloading ${url}: HTTP ${res.status} ${res.statusText}`);
   const data = Buffer.from(await res.arrayBuffer());
   if (checksum !== undefined) {

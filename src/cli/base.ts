@@ -1,7 +1,8 @@
 // The base of every tspod command: Podman's global flags, one error path
 // (one clear line on stderr, exit 125 for tspod's own errors), and output
 // helpers that route everything through the one renderer.
-import { Command, Flags, type Interfaces } from '@oclif/core';
+import type { Command, Interfaces } from '@oclif/core';
+import { Flags } from './params.js';
 import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
@@ -11,7 +12,16 @@ import { printError } from './errors.js';
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
 
-export abstract class TspodCommand extends Command {
+/**
+ * The class commands extend underneath: oclif's Command, or on the fast path (src/cli/fast.ts sets
+ * TSPOD_LITE before it loads a command) the light stand-in that parses the same definitions without
+ * loading oclif (src/cli/lite.ts). Chosen once, when this module first loads.
+ */
+const Base: typeof Command = (globalThis as { TSPOD_LITE?: boolean }).TSPOD_LITE
+  ? (await import('./lite.js')).LiteCommand as unknown as typeof Command
+  : (await import('@oclif/core')).Command;
+
+export abstract class TspodCommand extends Base {
   static override baseFlags = {
     root: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the root directory in which data, including images, is stored' }),
     runroot: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the volatile state directory' }),

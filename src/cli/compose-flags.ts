@@ -1,7 +1,7 @@
 // The flags every `tspod compose` subcommand takes (Docker Compose's global options), in one place, and
 // their translation into the loader's options. Docker Compose users write them before the subcommand
 // (`tspod compose -f a.yml config`); hoistComposeFlags moves them after it, where oclif parses them.
-import { Flags } from '@oclif/core';
+import { Flags } from './params.js';
 import type { LoadOptions } from '../compose/index.js';
 
 const GROUP = 'COMPOSE';

@@ -1,5 +1,5 @@
 // The flags `run` and `create` share, and their mapping to CreateOptions.
-import { Flags } from '@oclif/core';
+import { Flags } from './params.js';
 
 const many = (description: string, char?: string) => Flags.string({ description, multiple: true, multipleNonGreedy: true, ...(char ? { char: char as 'a' } : {}) });
 

@@ -3,11 +3,12 @@
 // re-executed inside it. Then the fast path, and only then oclif.
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../util/root.js';
 import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const ROOT = packageRoot();
 const SCRIPT = path.join(ROOT, 'bin', 'tspod.mjs');
 
 /** dist/userns-commands.txt: USERNS_COMMANDS and their aliases (written at build time). */
@@ -24,6 +25,13 @@ export async function main(): Promise<void> {
   if (process.env['NOTIFY_SOCKET'] !== undefined) {
     process.env['TSPOD_NOTIFY_SOCKET'] = process.env['NOTIFY_SOCKET'];
     delete process.env['NOTIFY_SOCKET'];
+  }
+
+  // started without the launcher: node has loaded the extra CAs already, but the processes tspod
+  // starts (a re-exec in the user namespace, conmon's cleanup command) need not pay for them again
+  if (process.env['NODE_EXTRA_CA_CERTS'] !== undefined) {
+    process.env['TSPOD_EXTRA_CA_CERTS'] ??= process.env['NODE_EXTRA_CA_CERTS'];
+    delete process.env['NODE_EXTRA_CA_CERTS'];
   }
 
   const d = predispatch(process.argv.slice(2));

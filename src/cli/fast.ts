@@ -1,13 +1,24 @@
-// The fast path: hot commands (images, ps, version, ...) run without loading
-// oclif. Loading @oclif/core alone costs ~100 ms, more than Podman's whole
-// `podman images`. Flags are parsed with node's util.parseArgs from the same
-// oclif manifest the full CLI uses, so both paths accept the same flags;
-// anything unusual (help, an unknown flag, a bad value) falls back to oclif,
-// which then produces its normal output or error.
+// The fast path: every command runs without loading oclif. Loading @oclif/core
+// alone costs ~100 ms, more than Podman's whole `podman images`.
+// - A few hot commands (images, ps, version, pull, run) have their own action
+//   modules: flags are parsed with node's util.parseArgs from the slice of the
+//   oclif manifest those commands need (dist/fast-manifest.json).
+// - Every other command loads its own module (found in dist/command-index.json)
+//   with TspodCommand built on the light base of src/cli/lite.ts, which parses
+//   the command's own flag definitions as oclif would.
+// Anything unusual (help, an unknown flag, a bad value) goes to oclif, which
+// then produces its normal output or error: before a command module loads,
+// by returning false; after, by running the command line again with the fast
+// path off (nothing has been done by then).
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLogLevel, LOG_LEVELS, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { passthroughArgs } from './dispatch.js';
+import { packageRoot } from '../util/root.js';
 
 interface MFlag { name: string; type: 'boolean' | 'option'; char?: string; multiple?: boolean; options?: string[]; default?: unknown; allowNo?: boolean; aliases?: string[] }
 interface MCommand { id: string; aliases?: string[]; flags: Record<string, MFlag>; args?: Record<string, unknown> }
@@ -45,10 +56,11 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
   if (argv.includes('--help') || argv.includes('-h')) return false;
   let commands: Record<string, MCommand>;
   try { commands = (JSON.parse(manifestText) as { commands: Record<string, MCommand> }).commands; } catch { return false; }
-  const found = findCommand(commands, argv.filter((a) => !a.startsWith('-')).slice(0, 2));
-  if (!found || !ACTIONS[found.cmd.id]) return false;
+  if (process.env['TSPOD_NO_FAST'] === '1') return false;
   const first = argv.findIndex((a) => !a.startsWith('-'));
   if (first !== 0) return false; // flags before the command words: let oclif sort it out
+  const found = findCommand(commands, argv.filter((a) => !a.startsWith('-')).slice(0, 2));
+  if (!found || !ACTIONS[found.cmd.id]) return await liteRun(argv);
   const rest = argv.slice(found.used);
   const options: Record<string, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }> = {};
   for (const f of Object.values(found.cmd.flags)) {
@@ -86,6 +98,41 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
     await action(flags, [...parsed.positionals, ...(passthroughArgs() ?? [])]);
   } catch (err) {
     (await import('./errors.js')).printError(err);
+  }
+  return true;
+}
+
+const ROOT = packageRoot();
+
+/** Any other command: its own module on the light base, or false for oclif. */
+async function liteRun(argv: string[]): Promise<boolean> {
+  let index: Record<string, [string, string]>;
+  // the index of the layout this code was loaded from: tsc's (dist/cli) or the bundle's (dist/fast)
+  try { index = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'command-index.json'), 'utf8')) as typeof index; } catch { return false; }
+  const words = argv.slice(0, 2).filter((a) => !a.startsWith('-'));
+  let entry: [string, string] | undefined;
+  let used = 0;
+  for (const n of [2, 1]) {
+    if (words.length < n) continue;
+    entry = Object.hasOwn(index, words.slice(0, n).join(':')) ? index[words.slice(0, n).join(':')] : undefined;
+    if (entry) { used = n; break; }
+  }
+  if (!entry || entry[0] === '__complete') return false;
+  (globalThis as { TSPOD_LITE?: boolean }).TSPOD_LITE = true;
+  const [{ LiteCommand, NeedsOclif }, mod] = await Promise.all([import('./lite.js'), import(pathToFileURL(path.join(ROOT, entry[1])).href) as Promise<{ default: unknown }>]);
+  const Cmd = mod.default as (new (argv: string[], config: unknown) => InstanceType<typeof LiteCommand>) & { prototype: unknown };
+  if (!(Cmd.prototype instanceof LiteCommand)) throw new Error(`internal error: ${entry[0]} does not extend TspodCommand`);
+  const { log } = await import('../util/log.js');
+  log.debug(`fast path: ${entry[0]}`);
+  const config = { root: ROOT, bin: 'tspod', name: 'tspod', get version(): string { return (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version; } };
+  try {
+    await new Cmd(argv.slice(used), config).runLite();
+  } catch (err) {
+    if (!(err instanceof NeedsOclif)) throw err;
+    log.debug(`fast path: ${err.message}`);
+    // the command did nothing yet: run the same command line through oclif
+    const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, TSPOD_NO_FAST: '1' } });
+    process.exitCode = r.status ?? 125;
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../cli/params.js';
 import { stringify } from 'yaml';
 import { TspodCommand } from '../cli/base.js';
 import { renderObjects } from '../cli/output.js';

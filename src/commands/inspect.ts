@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../cli/params.js';
 import { TspodCommand } from '../cli/base.js';
 import { reportTargets, eachTarget } from '../cli/report.js';
 import { renderObjects } from '../cli/output.js';

@@ -5,15 +5,12 @@
 // noise into the user's command line) unless TSPOD_LOG_LEVEL=debug.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../util/root.js';
 import { paths } from '../util/paths.js';
 import { complete, render } from './engine.js';
 import { buildModel, type Manifest, type Model } from './model.js';
 
-/** The package root: dist/completion/fast.js -> ../.. */
-export function packageRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
+export { packageRoot };
 
 export function loadModel(root = packageRoot()): Model {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8')) as Manifest;

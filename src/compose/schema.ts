@@ -3,16 +3,17 @@
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { ComposeError } from './errors.js';
+import { distFile } from '../util/root.js';
 import type ComposeSchema from './compose-spec.json';
 
 let validator: ValidateFunction | undefined;
 
 function compile(): ValidateFunction {
   if (validator) return validator;
-  const req = createRequire(import.meta.url);
+  const req = createRequire(distFile('compose', 'schema.js'));
   // the build precompiles the schema (scripts/gen-compose-validator.mjs); compiling it here costs ~0.4 s
   try {
-    validator = req('./compose-spec-validate.cjs') as ValidateFunction;
+    validator = req(distFile('compose', 'compose-spec-validate.cjs')) as ValidateFunction;
     return validator;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;

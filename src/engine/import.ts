@@ -8,6 +8,7 @@ import { applyChanges } from '../image/changes.js';
 import { qualifyLocalName } from './images.js';
 import { goArch } from './system.js';
 import { InvalidArgumentError, NotFoundError, isErrno } from '../util/errors.js';
+import { fetchTrusting } from '../util/extra-ca.js';
 import { imageEvent } from './events.js';
 
 export interface ImportOptions { source: string; reference?: string | undefined; changes?: string[] | undefined; message?: string | undefined; stdin?: Readable }
@@ -20,7 +21,7 @@ async function importImageUnrecorded(opts: ImportOptions, store = new ImageStore
   if (opts.source === '-') {
     input = opts.stdin ?? process.stdin;
   } else if (/^https?:\/\//.test(opts.source)) {
-    const res = await fetch(opts.source);
+    const res = await fetchTrusting(opts.source);
     if (!res.ok || !res.body) throw new NotFoundError(`cannot download ${opts.source}: HTTP ${res.status}`);
     input = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
   } else {

@@ -23,7 +23,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tls from 'node:tls';
+import { caWith } from '../util/extra-ca.js';
 import { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import { DigestMismatchError, InvalidArgumentError, RegistryError, TspodError, errorMessage } from '../util/errors.js';
@@ -166,6 +166,8 @@ export class RegistryClient {
   private tlsOptions(): { rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string } {
     const out: { rejectUnauthorized: boolean; ca?: string[]; cert?: string; key?: string } = { rejectUnauthorized: this.tlsVerify };
     const dir = this.opts.certDir ?? certsDirFor(this.registry, this.host);
+    const extra = caWith();
+    if (extra) out.ca = extra;
     if (!dir) return out;
     let names: string[];
     try { names = fs.readdirSync(dir).sort(); } catch (err) {
@@ -173,7 +175,7 @@ export class RegistryClient {
       return out;
     }
     const cas = names.filter((n) => n.endsWith('.crt')).map((n) => fs.readFileSync(path.join(dir, n), 'utf8'));
-    if (cas.length) out.ca = [...tls.rootCertificates, ...cas];
+    if (cas.length) out.ca = caWith(cas);
     for (const c of names.filter((n) => n.endsWith('.cert'))) {
       const keyName = `${c.slice(0, -'.cert'.length)}.key`;
       if (!names.includes(keyName)) throw new TspodError(`client certificate ${path.join(dir, c)} has no matching key ${keyName}`, 'ECERTDIR');

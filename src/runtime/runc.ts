@@ -1,6 +1,8 @@
 // Thin wrapper over the runc CLI. Every call names its state directory
 // (`--root`), so tspod's containers never mix with another engine's.
 import * as os from 'node:os';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { NotFoundError, InvalidArgumentError, PrerequisiteError, TspodError } from '../util/errors.js';
 import { ExecError, run, which } from '../util/exec.js';
 import type { RuncState } from './oci-types.js';
@@ -122,6 +124,9 @@ export class Runc {
 
   /** Delete the container's runtime state; a container runc does not know is not an error. */
   async delete(id: string, force = false): Promise<void> {
+    // runc keeps a container's state in <root>/<id>: without it there is nothing to delete, and no
+    // reason to start runc to hear so (a created container was never given to runc)
+    if (!fs.existsSync(path.join(this.root, id))) return;
     try {
       await this.call(force ? ['delete', '--force', id] : ['delete', id], 'delete', id);
     } catch (err) {

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { InvalidArgumentError, isErrno } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import type { OCISeccomp, OCISeccompArg, OCISeccompSyscall, SeccompAction, SeccompOperator } from './oci-types.js';
+import { distFile } from '../util/root.js';
 // Type-only import: it makes tsc emit the JSON next to this module; the data is
 // loaded lazily with require() (stable in Node 20, unlike JSON import attributes).
 import type BuiltinProfile from './seccomp-default.json';
@@ -162,8 +163,8 @@ let builtin: ContainersSeccompProfile | undefined;
 /** tspod's own default profile (src/runtime/seccomp-default.json). */
 export function builtinSeccompProfile(): ContainersSeccompProfile {
   if (!builtin) {
-    const req = createRequire(import.meta.url);
-    builtin = req('./seccomp-default.json') as typeof BuiltinProfile as ContainersSeccompProfile;
+    const req = createRequire(distFile('runtime', 'seccomp.js'));
+    builtin = req(distFile('runtime', 'seccomp-default.json')) as typeof BuiltinProfile as ContainersSeccompProfile;
   }
   return builtin;
 }

@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 
 export default class ContainerPort extends TspodCommand {
@@ -11,7 +11,7 @@ export default class ContainerPort extends TspodCommand {
   static override flags = { all: Flags.boolean({ char: 'a', description: 'Display port information for all containers' }) };
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ContainerPort);
-    const { portsOf, listContainers } = await import('../../engine/container/index.js');
+    const [{ portsOf }, { listContainers }] = await Promise.all([import('../../engine/container/inspect.js'), import('../../engine/container/state.js')]);
     const targets = flags.all ? (await listContainers({})).map((r) => r.Id) : args.container ? [args.container] : [];
     if (!targets.length) this.fail('you must provide a container name or ID, or --all');
     const lines: string[] = [];

@@ -1,8 +1,8 @@
-import { Args } from '@oclif/core';
+import { Args } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 import { createFlags } from '../../cli/create-flags.js';
 import { runAction } from '../../cli/actions/run.js';
-import { Flags } from '@oclif/core';
+import { Flags } from '../../cli/params.js';
 
 export default class ContainerRun extends TspodCommand {
   static override summary = 'Run a command in a new container';

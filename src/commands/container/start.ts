@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 
 export default class ContainerStart extends TspodCommand {
@@ -14,13 +14,13 @@ export default class ContainerStart extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerStart);
-    const { startContainer, startAttached } = await import('../../engine/container/index.js');
+    const { startContainer } = await import('../../engine/container/start.js');
     const names = argv as string[];
     if (flags.attach && names.length > 1) this.fail('you cannot start and attach multiple containers at once');
     let failed: Error | undefined;
     for (const n of names) {
       try {
-        if (flags.attach) { process.exitCode = await startAttached(n, { interactive: flags.interactive, detachKeys: flags['detach-keys'] }); continue; }
+        if (flags.attach) { const { startAttached } = await import('../../engine/container/run.js'); process.exitCode = await startAttached(n, { interactive: flags.interactive, detachKeys: flags['detach-keys'] }); continue; }
         const r = await startContainer(n);
         await r.notified;
         this.out(n);

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 
 export default class GenerateSystemd extends TspodCommand {

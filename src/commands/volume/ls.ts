@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 import { renderList } from '../../cli/output.js';
 

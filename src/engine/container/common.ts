@@ -2,7 +2,7 @@
 // health checks run, the runtime, the per-container lock key, and the per-container
 // runtime directories.
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../util/root.js';
 import { paths } from '../../util/paths.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
@@ -12,12 +12,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The node entry point (conmon's exit command and health checks run it with node). */
 export function tspodScript(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tspod.mjs');
+  return path.join(packageRoot(), 'bin', 'tspod.mjs');
 }
 
 /** The launcher users and units run (a shell script in front of tspod.mjs). */
 export function tspodLauncher(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'tspod');
+  return path.join(packageRoot(), 'bin', 'tspod');
 }
 
 export async function runtime() {

@@ -8,7 +8,6 @@ import { validName } from '../../container/names.js';
 import { VolumeStore } from '../../volume/store.js';
 import { paths } from '../../util/paths.js';
 import { ConflictError, InvalidArgumentError } from '../../util/errors.js';
-import { removeContainers } from './remove.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
 
@@ -125,6 +124,8 @@ export async function renameContainer(input: string, newName: string): Promise<v
 export async function pruneContainers(): Promise<string[]> {
   const list = await syncAll();
   const ids = list.filter((c) => c.state === 'exited' || c.state === 'created' || c.state === 'configured').map((c) => c.id);
+  // loaded here: removal brings stop, cleanup and the runtime, which inspect, port and top never need
+  const { removeContainers } = await import('./remove.js');
   const reps = await removeContainers(ids, { force: false });
   return reps.filter((r) => !r.error).map((r) => r.id);
 }

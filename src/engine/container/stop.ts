@@ -53,7 +53,9 @@ export async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutS
     }
     await waitExited(cur.id, 10_000);
   });
-  // conmon runs the cleanup; make sure it happened before we return
+  // Clean up here rather than wait for conmon's exit command (a whole tspod process to start):
+  // cleanup is idempotent, and the exit command then finds nothing left to do.
+  await cleanupContainer(e.id).catch((err) => log.debug(`cleanup: ${errorMessage(err)}`));
   await waitCleanedUp(store, e.id, 5000);
 }
 

@@ -54,3 +54,15 @@ t.test('the launcher hands the command line to node unchanged, through a symlink
   const r = spawnSync(launcher, ['rm', '-f', 'x'], { env, encoding: 'utf8' });
   t.same(r.stdout.split('\n').slice(0, -1), [path.join(root, 'bin', 'tspod.mjs'), 'rm', '-f', 'x'], 'no pause process: straight to node');
 });
+
+t.test('the launcher moves NODE_EXTRA_CA_CERTS out of node\'s way', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-launcher-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // a stand-in node that prints the two variables as it sees them
+  fs.writeFileSync(path.join(dir, 'node'), '#!/bin/sh\necho "node=${NODE_EXTRA_CA_CERTS-unset} tspod=${TSPOD_EXTRA_CA_CERTS-unset}"\n', { mode: 0o755 });
+  const env = { PATH: `${dir}:/usr/bin:/bin`, HOME: dir, XDG_RUNTIME_DIR: dir };
+  const withCa = spawnSync(launcher, ['version'], { env: { ...env, NODE_EXTRA_CA_CERTS: '/etc/corp-ca.pem' }, encoding: 'utf8' });
+  t.equal(withCa.stdout.trim(), 'node=unset tspod=/etc/corp-ca.pem', 'node starts without it; tspod\'s TLS clients read it');
+  const without = spawnSync(launcher, ['version'], { env, encoding: 'utf8' });
+  t.equal(without.stdout.trim(), 'node=unset tspod=unset');
+});

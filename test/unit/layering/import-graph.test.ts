@@ -39,6 +39,14 @@ t.test('nothing below src/cli imports oclif, chalk or ora', async (t) => {
   t.same(bad.map((e) => `${e.from} -> ${e.to}`), []);
 });
 
+t.test('commands load without oclif (the fast path runs them on src/cli/lite.ts)', async (t) => {
+  // oclif is loaded only by the entry's fallback and by base.ts when not on the fast path;
+  // commands take Flags and Args from src/cli/params.ts. __complete is answered before either.
+  const allowed = new Set([path.join('cli', 'entry.ts'), path.join('cli', 'base.ts'), path.join('commands', '__complete.ts')]);
+  const bad = all.filter((e) => !e.typeOnly && (e.to === 'pkg:@oclif/core' || e.to.startsWith('pkg:@oclif/core/')) && !allowed.has(e.from));
+  t.same(bad.map((e) => `${e.from} -> ${e.to}`), []);
+});
+
 t.test('the engine and its parts never import a front end', async (t) => {
   const bad = all.filter((e) => !e.to.startsWith('pkg:') && [...PARTS, 'engine', 'util'].includes(top(e.from)) && ['commands', 'cli', 'compose', 'api', 'kube'].includes(top(e.to)));
   t.same(bad.map((e) => `${e.from} -> ${e.to}`), []);

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startRegistry, isolateRegistryEnv } from '../../fixtures/registry.js';
 import { RegistryClient } from '../../../src/registry/client.js';
+import { resetExtraCaCerts } from '../../../src/util/extra-ca.js';
 import { resetRegistriesConf, loadRegistriesConf } from '../../../src/registry/registries-conf.js';
 
 const env = isolateRegistryEnv();
@@ -42,6 +43,19 @@ t.test('self-signed registry certificate', async (t) => {
   t.equal((await viaCertsD.ping()).challenge?.scheme, 'basic');
   await viaCertsD.verifyCredentials(creds);
   fs.rmSync(userCerts, { recursive: true });
+
+  // a CA trusted through NODE_EXTRA_CA_CERTS, which the launcher hands over as TSPOD_EXTRA_CA_CERTS
+  process.env['TSPOD_EXTRA_CA_CERTS'] = reg.caFile!;
+  resetExtraCaCerts();
+  const viaExtra = new RegistryClient(reg.host, { credentials: creds });
+  t.teardown(() => viaExtra.close());
+  t.equal((await viaExtra.ping()).scheme, 'https', 'a registry signed by the extra CA is trusted');
+  await viaExtra.verifyCredentials(creds);
+  delete process.env['TSPOD_EXTRA_CA_CERTS'];
+  resetExtraCaCerts();
+  const notTrusted = new RegistryClient(reg.host, { credentials: creds, retryDelayMs: 10 });
+  t.teardown(() => notTrusted.close());
+  await t.rejects(notTrusted.ping(), { code: 'EREGISTRY' }, 'and not without it');
 
   // registries.conf insecure = true also skips verification
   fs.writeFileSync(process.env['TSPOD_REGISTRIES_CONF']!, `[[registry]]\nlocation = "${reg.host}"\ninsecure = true\n`);
