@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core';
+import { Args } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 import { readManifest } from '../../cli/kube-input.js';
 

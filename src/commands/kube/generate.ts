@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 
 export default class KubeGenerate extends TspodCommand {
