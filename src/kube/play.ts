@@ -105,6 +105,7 @@ async function ensureImages(plans: PodPlan[], o: PlayOptions, r: Reporter): Prom
       continue;
     }
     if (present && policy === 'missing') continue;
+    r.onProgress?.(`Trying to pull ${image}...`);
     await images.pull({ reference: image, policy: policy === 'always' ? 'always' : 'missing', tlsVerify: o.tlsVerify, authfile: o.authfile });
   }
   // the containers use what is now local
@@ -190,6 +191,16 @@ export async function downPods(names: string[], timeout?: number): Promise<{ sto
 /** The pod names a manifest makes (for kube down). */
 export function manifestPodNames(objects: KubeObject[]): string[] {
   return objects.filter(isWorkload).flatMap(podNames);
+}
+
+/** What kube down removes: the manifest's pods, and every replica of its Deployments (the file may say fewer now). */
+export async function podsToRemove(objects: KubeObject[]): Promise<string[]> {
+  const names = new Set(manifestPodNames(objects));
+  const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => `${o.metadata.name!}-pod-`);
+  if (deployments.length) {
+    for (const p of await pods.list()) if (deployments.some((d) => p.Name.startsWith(d) && /^\d+$/.test(p.Name.slice(d.length)))) names.add(p.Name);
+  }
+  return [...names];
 }
 
 export async function play(objects: KubeObject[], extra: KubeObject[], o: PlayOptions, r: Reporter): Promise<PlayReport> {

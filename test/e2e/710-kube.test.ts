@@ -57,7 +57,7 @@ t.test('invalid manifests fail with one line and create nothing', async (t: Test
     ['an image that cannot be pulled', pod('  containers:\n  - {name: app, image: 127.0.0.1:1/none/such:latest}\n'), /.+/],
   ];
   for (const [what, text, re] of table) {
-    const r = await env.tspod(['kube', 'play', write('bad.yaml', text)]);
+    const r = await env.tspod(['kube', 'play', '--quiet', write('bad.yaml', text)]);
     t.equal(r.exitCode, 125, `${what}: exit 125`);
     t.match(r.stderr, re, `${what}: the problem is named`);
     t.equal(r.stderr.trim().split('\n').length, 1, `${what}: one line (${r.stderr.trim()})`);
@@ -251,8 +251,10 @@ spec:
   t.equal(api.stdout.trim(), 'api-pod-1', 'each replica is its own pod, with its name as hostname');
   const dns = await poll(async () => { const x = await env.tspod(['exec', 'api-pod-0-srv', 'nslookup', 'agent-pod']); return x.exitCode === 0 && /Address: 10\./.test(x.stdout) ? true : undefined; }, 30_000);
   t.ok(dns, 'pods reach each other by name on the kube network');
-  t.equal((await env.tspod(['kube', 'down', f])).exitCode, 0);
-  t.same((await state()).pods, []);
+  // the file now asks for one replica: kube down still removes both
+  const fewer = write('job1.yaml', fs.readFileSync(f, 'utf8').replace('replicas: 2', 'replicas: 1'));
+  t.equal((await env.tspod(['kube', 'down', fewer])).exitCode, 0);
+  t.same((await state()).pods, [], 'every replica is removed');
 });
 
 t.test('round trip with podman: podman plays tspod\'s YAML, tspod plays podman\'s', async (t: Test) => {

@@ -13,10 +13,10 @@ export default class KubeDown extends TspodCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parseCmd(KubeDown);
-    const { loadManifest, downPods, manifestPodNames } = await import('../../kube/play.js');
+    const { loadManifest, downPods, podsToRemove } = await import('../../kube/play.js');
     const { renderDown } = await import('../../kube/render.js');
     const { objects } = loadManifest(args.file, await readManifest(args.file));
-    const r = await downPods(manifestPodNames(objects));
+    const r = await downPods(await podsToRemove(objects));
     process.stdout.write(renderDown(r));
     if (r.errors.length) { for (const e of r.errors.slice(0, -1)) this.warn2(e.message); throw r.errors.at(-1)!; }
   }

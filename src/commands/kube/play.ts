@@ -36,11 +36,11 @@ export default class KubePlay extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(KubePlay);
-    const { loadManifest, play, downPods, manifestPodNames } = await import('../../kube/play.js');
+    const { loadManifest, play, downPods, podsToRemove } = await import('../../kube/play.js');
     const { objects, extra } = loadManifest(args.file, await readManifest(args.file), await readConfigMapFiles(flags.configmap));
     if (flags.down) {
       const { renderDown } = await import('../../kube/render.js');
-      const r = await downPods(manifestPodNames(objects));
+      const r = await downPods(await podsToRemove(objects));
       process.stdout.write(renderDown(r));
       if (r.errors.length) { for (const e of r.errors.slice(0, -1)) this.warn2(e.message); throw r.errors.at(-1)!; }
       return;
