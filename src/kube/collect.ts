@@ -36,3 +36,19 @@ export async function collect(names: string[]): Promise<{ pods: GenPod[]; volume
   if (loose.length) out.pods.push({ name: `${loose[0]!.inspect.Name}-pod`, containers: loose });
   return out;
 }
+
+const PROJECT = 'com.docker.compose.project', SERVICE = 'com.docker.compose.service', NUMBER = 'com.docker.compose.container-number', ONEOFF = 'com.docker.compose.oneoff';
+
+/** A compose project's services (found by Compose's labels): one pod per service, its replicas the service's containers. */
+export async function collectProject(project: string): Promise<GenPod[]> {
+  const rows = (await containers.list({ all: true, filters: [`label=${PROJECT}=${project}`] })).filter((r) => r.Labels[ONEOFF] !== 'True');
+  if (!rows.length) throw new KubeError(`no containers of compose project "${project}" found: run "tspod compose up -d" first`);
+  const byService = new Map<string, typeof rows>();
+  for (const r of rows) { const s = r.Labels[SERVICE] ?? r.Names; byService.set(s, [...(byService.get(s) ?? []), r]); }
+  const out: GenPod[] = [];
+  for (const [service, list] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
+    list.sort((a, b) => Number(a.Labels[NUMBER] ?? 0) - Number(b.Labels[NUMBER] ?? 0));
+    out.push({ name: service, containers: [await genContainer(list[0]!.Id)], replicas: list.length, deploymentName: service });
+  }
+  return out;
+}

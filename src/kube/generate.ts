@@ -38,6 +38,9 @@ export interface GenPod {
   portBindings?: Record<string, Array<{ HostIp: string; HostPort: string }>> | undefined;
   hostname?: string | undefined;
   sharePid?: boolean | undefined;
+  /** With --type deployment: this pod's replicas (a compose service's container count) and Deployment name. */
+  replicas?: number | undefined;
+  deploymentName?: string | undefined;
 }
 export interface GenVolume { Name: string; Driver?: string; Labels?: Record<string, string>; Options?: Record<string, string> }
 export interface GenerateOptions { service?: boolean | undefined; type?: 'pod' | 'deployment' | undefined; replicas?: number | undefined }
@@ -176,7 +179,7 @@ function annotations(pod: GenPod, warnings: string[]): Record<string, string> {
 function labels(pod: GenPod, app: string): Record<string, string> {
   const out: Record<string, string> = { app };
   for (const { inspect: c, image } of pod.containers) for (const [k, v] of Object.entries(c.Config.Labels ?? {})) {
-    if (image?.Config?.Labels?.[k] === v) continue;
+    if (image?.Config?.Labels?.[k] === v || k.startsWith('com.docker.compose.') || k.startsWith('io.podman.')) continue;
     if (qualifiedName(k) || labelValue(v)) continue;
     out[k] = v;
   }
@@ -200,8 +203,8 @@ export function generateKube(pods: GenPod[], vols: GenVolume[], o: GenerateOptio
     if (o.type === 'deployment') {
       spec.restartPolicy = 'Always';
       const d: Deployment = {
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: toDns1123Subdomain(`${name}-deployment`), labels: { app } },
-        spec: { replicas: o.replicas ?? 1, selector: { matchLabels: { app } }, template: { metadata: { ...meta, ...(Object.keys(ann).length ? { annotations: ann } : {}) }, spec } },
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: toDns1123Subdomain(gp.deploymentName ?? `${name}-deployment`), labels: { app } },
+        spec: { replicas: gp.replicas ?? o.replicas ?? 1, selector: { matchLabels: { app } }, template: { metadata: { ...meta, ...(Object.keys(ann).length ? { annotations: ann } : {}) }, spec } },
       };
       objects.push(d);
     } else {

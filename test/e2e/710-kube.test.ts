@@ -300,3 +300,34 @@ t.test('round trip with podman: podman plays tspod\'s YAML, tspod plays podman\'
   t.equal(pbody, 'podman\n', "tspod runs podman's pod");
   t.equal((await env.tspod(['kube', 'down', pf])).exitCode, 0);
 });
+
+t.test('generate --project: a compose project as Deployments, Services and claims', async (t: Test) => {
+  const dir = path.join(env.dir, 'shop');
+  fs.mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), `
+services:
+  web:
+    image: ${IMG}
+    command: ["httpd", "-f", "-p", "80", "-h", "/data"]
+    ports: ["${port}:80"]
+    environment: { MODE: prod }
+    volumes: [data:/data]
+volumes:
+  data:
+`);
+  const up = await env.tspod(['compose', 'up', '-d'], { cwd: dir });
+  t.equal(up.exitCode, 0, up.stderr);
+  const gen = await env.tspod(['kube', 'generate', '--project', 'shop']);
+  t.equal(gen.exitCode, 0, gen.stderr);
+  const docs = validateKubeYaml(gen.stdout);
+  t.same(docs.map((d) => `${String(d['kind'])}/${String((d['metadata'] as { name: string }).name)}`), ['PersistentVolumeClaim/shop-data', 'Deployment/web', 'Service/web']);
+  t.match(gen.stderr, /volume "shop_data" is claimed as "shop-data"/);
+  const dep = docs[1] as { spec: { template: { spec: { containers: { env?: unknown[]; ports?: unknown[] }[] } } } };
+  t.same(dep.spec.template.spec.containers[0]!.env, [{ name: 'MODE', value: 'prod' }]);
+  t.same(dep.spec.template.spec.containers[0]!.ports, [{ containerPort: 80, protocol: 'TCP', hostPort: port }]);
+  const none = await env.tspod(['kube', 'generate', '--project', 'nosuch']);
+  t.equal(none.exitCode, 125);
+  t.match(none.stderr, /no containers of compose project "nosuch" found/);
+  t.equal((await env.tspod(['compose', 'down', '-v'], { cwd: dir })).exitCode, 0);
+});

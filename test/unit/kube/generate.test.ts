@@ -95,3 +95,17 @@ t.test('the schema validators do catch broken documents (the check is real)', as
   t.throws(() => validateKubeYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: x, ports: [{containerPort: "80"}]}]}\n'), /containerPort/);
   t.throws(() => validateKubeYaml('apiVersion: v1\nkind: Pod\nmetadata: {name: a_b}\nspec: {containers: [{name: c, image: x}]}\n'), /RFC 1123/);
 });
+
+t.test('a compose project: a Deployment and a Service per service, replicas from its containers', async (t) => {
+  const svc = (name: string, port?: string): GenPod => ({
+    name, replicas: name === 'web' ? 2 : 1, deploymentName: name,
+    containers: [{ image: IMAGE, inspect: ctr({ Name: `shop-${name}-1`, Config: { Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': name } }, HostConfig: { PortBindings: port ? { [`${port}/tcp`]: [{ HostIp: '', HostPort: '' }] } : {}, RestartPolicy: { Name: 'always' } }, Mounts: [{ Type: 'volume', Name: 'shop_data', Source: '/x', Destination: '/data', RW: true }] }) }],
+  });
+  const { objects } = generateKube([svc('db', '5432'), svc('web', '80')], [], { type: 'deployment', service: true });
+  const docs = validateKubeYaml(renderKube(objects, '0.1.0'));
+  t.same(docs.map((d) => `${String(d['kind'])}/${String((d['metadata'] as { name: string }).name)}`), ['PersistentVolumeClaim/shop-data', 'Deployment/db', 'Deployment/web', 'Service/db', 'Service/web']);
+  const web = docs[2] as { spec: { replicas: number; template: { metadata: { labels: Record<string, string> } } } };
+  t.equal(web.spec.replicas, 2);
+  t.same(web.spec.template.metadata.labels, { app: 'web' }, "Compose's own labels are not carried over");
+  t.same((docs[4] as { spec: { ports: unknown[] } }).spec.ports, [{ name: '80-tcp', protocol: 'TCP', port: 80, targetPort: 80 }], 'a Service per service, named as the service (its DNS name in the cluster)');
+});
