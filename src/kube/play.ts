@@ -207,7 +207,13 @@ export async function play(objects: KubeObject[], extra: KubeObject[], o: PlayOp
   const { plans, claims } = planPlay(objects, extra, o, r);
   // checks against what exists, still creating nothing
   for (const p of plans) {
-    for (const v of p.volumes) if (v.type === 'hostPath') checkHostPath(v, p.origin);
+    for (const v of p.volumes) {
+      if (v.type === 'hostPath') checkHostPath(v, p.origin);
+      if ((v.type === 'emptyDir' || v.type === 'files') && await volumes.exists({ volume: v.engineName })) {
+        const owner = (await volumes.inspect({ volume: v.engineName })).Labels[POD_VOLUME_LABEL];
+        if (owner !== p.name) throw new KubeError(`${p.origin}: volume ${JSON.stringify(v.name)} would be made as ${JSON.stringify(v.engineName)}, a volume that exists and is not this pod's: remove or rename it`);
+      }
+    }
     if (!o.replace && await pods.exists({ pod: p.name })) throw new KubeError(`${p.origin}: a pod named ${JSON.stringify(p.name)} already exists: remove it first (tspod kube down), or use --replace`);
     for (const c of [...p.initContainers, ...p.containers]) {
       const name = c.options.name!;

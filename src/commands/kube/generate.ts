@@ -10,7 +10,8 @@ export default class KubeGenerate extends TspodCommand {
     'PersistentVolumeClaims, bind mounts as hostPath), capabilities, resources, health checks as liveness probes and the restart policy;',
     'a PersistentVolumeClaim per named volume; with --service, a Service for the published ports. Names are made valid for Kubernetes',
     '(lowercase RFC 1123 labels and subdomains, RFC 1035 for Services; annotation keys qualified names) and every document is checked',
-    'against the API server\'s rules before it is written.',
+    'against the API server\'s rules before it is written. With --project, a compose project (found by Compose\'s labels) becomes a',
+    'Deployment and a Service per service (named as the service, so services still find each other by name), with PersistentVolumeClaims.',
   ].join('\n');
   static override aliases = ['generate:kube'];
   static override strict = false;
