@@ -23,6 +23,7 @@
 // .hugeImage() (the 200 MiB single-layer image, built and pushed on first use).
 
 import { buildBenchmarks } from './build.mjs';
+import { apiBenchmarks } from './api.mjs';
 import { freePort } from './lib/registry.mjs';
 
 const both = (fn) => ({ tspodCmd: fn, podmanCmd: fn });
@@ -350,4 +351,5 @@ export const benchmarks = [
     after: async (e) => { await e.ok(['rmi', '-a', '-f']); },
   },
   ...buildBenchmarks,
+  ...apiBenchmarks,
 ];

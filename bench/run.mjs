@@ -215,9 +215,19 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** The timed commands: argument lists of the engine, or { program, args, env } for a client of it (the docker CLI). */
 function commandsOf(b, engine, ctx) {
   const c = (engine.name === 'tspod' ? b.tspodCmd : b.podmanCmd)(ctx, engine);
-  return Array.isArray(c[0]) ? c : [c];
+  if (!Array.isArray(c)) return [c];
+  return Array.isArray(c[0]) || (typeof c[0] === 'object' && c[0] !== null) ? c : [c];
+}
+
+function execCommand(engine, cmd, opts) {
+  return cmd.program ? engine.execProgram(cmd.program, cmd.args, { ...opts, env: cmd.env }) : engine.exec(cmd, opts);
+}
+
+function showCommand(engine, cmd) {
+  return cmd.program ? engine.shellCommand(cmd.args, cmd.program, cmd.env) : engine.shellCommand(cmd);
 }
 
 /**
@@ -228,15 +238,16 @@ async function oneRun(b, engine, ctx, { rusage = false } = {}) {
   if (b.before) await b.before(engine, ctx);
   let ms = 0;
   const results = [];
-  for (const args of commandsOf(b, engine, ctx)) {
-    const r = await engine.exec(args, { rusage });
+  for (const cmd of commandsOf(b, engine, ctx)) {
+    const r = await execCommand(engine, cmd, { rusage });
+    const [prog, args] = cmd.program ? [cmd.program, cmd.args] : [engine.name, cmd];
     if (r.code !== 0) {
       const tail = (r.stderr || r.stdout).trim().split('\n').slice(-15).join('\n');
-      const err = new Error(`${engine.label} failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${engine.name} ${args.map(shellQuote).join(' ')}\n${tail}`);
-      err.command = engine.shellCommand(args);
+      const err = new Error(`${engine.label} failed (exit ${r.code}${r.signal ? `, ${r.signal}` : ''}): ${prog} ${args.map(shellQuote).join(' ')}\n${tail}`);
+      err.command = showCommand(engine, cmd);
       throw err;
     }
-    if (r.rusageError) throw new Error(`${engine.label} ${args[0]}: ${r.rusageError}`);
+    if (r.rusageError) throw new Error(`${engine.label} ${prog} ${args[0]}: ${r.rusageError}`);
     ms += r.ms;
     results.push(r);
   }
@@ -253,7 +264,7 @@ async function tspodHas(tspod, cmd) {
 
 async function hyperfineCheck(b, engines, ctx, opts, work) {
   const out = path.join(work, `hyperfine-${b.name}.json`);
-  const cmds = engines.map((e) => e.shellCommand(commandsOf(b, e, ctx)[0]));
+  const cmds = engines.map((e) => showCommand(e, commandsOf(b, e, ctx)[0]));
   const r = await runTimed('hyperfine', ['-N', '--style', 'basic', '--warmup', '1', '--runs', String(opts.runs), '--export-json', out, ...cmds],
     { env: { PATH: process.env.PATH, HOME: process.env.HOME }, outDir: work, cwd: work });
   if (r.code !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n') };

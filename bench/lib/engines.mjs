@@ -91,6 +91,12 @@ class Engine {
     return runTimed(this.bin, args, { env: this.env, cwd: this.dirs.dir, outDir: this.dirs.out, ...opts });
   }
 
+  /** Run another program (a client of the engine: the docker CLI) in the engine's environment plus `env`. */
+  execProgram(program, args, opts = {}) {
+    const { env, ...rest } = opts;
+    return runTimed(program, args, { env: { ...this.env, ...env }, cwd: this.dirs.dir, outDir: this.dirs.out, ...rest });
+  }
+
   /** Run and require exit 0; the error names the exact command and its stderr. */
   async ok(args, opts = {}) {
     const r = await this.exec(args, opts);
@@ -99,9 +105,9 @@ class Engine {
   }
 
   /** `env -i VAR=... bin args` for a shell (hyperfine, reproducing a failure by hand): the exact environment. */
-  shellCommand(args) {
-    const vars = Object.entries(this.env).map(([k, v]) => shellQuote(`${k}=${v}`));
-    return ['env', '-i', ...vars, shellQuote(this.bin), ...args.map(shellQuote)].join(' ');
+  shellCommand(args, program = this.bin, extraEnv = {}) {
+    const vars = Object.entries({ ...this.env, ...extraEnv }).map(([k, v]) => shellQuote(`${k}=${v}`));
+    return ['env', '-i', ...vars, shellQuote(program), ...args.map(shellQuote)].join(' ');
   }
 }
 

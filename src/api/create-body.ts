@@ -3,7 +3,7 @@
 // Unknown fields are ignored (as the API says); fields of the wrong type, and
 // values tspod cannot honour, are a 400 before anything is created.
 import { badRequest } from './errors.js';
-import type { CreateOptions } from './engine-adapter.js';
+import type { ContainerCreateOptions as CreateOptions } from '../engine/index.js';
 
 type Obj = Record<string, unknown>;
 

@@ -7,6 +7,8 @@ import { streamRoutes } from './handlers/attach.js';
 import { imageRoutes } from './handlers/images.js';
 import { networkRoutes, volumeRoutes } from './handlers/resources.js';
 import { eventRoutes } from './handlers/events.js';
+import { buildRoutes } from './handlers/build.js';
+import { fileRoutes } from './handlers/files.js';
 
 export { startService, type RunningService, type ServiceOptions } from './server.js';
 export { activationEndpoint, checkTcpSecurity, parseEndpoint, defaultSocketPath, type Endpoint, type TlsFiles } from './listen.js';
@@ -17,6 +19,8 @@ export function apiRouter(): Router {
   eventRoutes(r);
   containerRoutes(r);
   streamRoutes(r);
+  fileRoutes(r);
+  buildRoutes(r);
   networkRoutes(r);
   volumeRoutes(r);
   // last: image names take several path segments

@@ -15,6 +15,11 @@ import { imageEvent } from './events.js';
 export interface BuildOptions {
   /** context directory, or "-" for a tar archive (or a bare Containerfile) on stdin; default "." */
   context?: string | undefined;
+  /**
+   * The context as a tar (optionally compressed) stream, unpacked as it arrives into a private directory
+   * (no entry lands outside it); `file` is then a path inside it. Takes the place of `context`.
+   */
+  contextArchive?: Readable | undefined;
   /** Containerfile path(s) (-f); "-" reads it from stdin. Default: Containerfile, else Dockerfile, in the context */
   file?: string | undefined;
   tags?: string[] | undefined;
@@ -154,7 +159,11 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
     let fileText: string | undefined;
     let fileName = 'Containerfile';
     let filePath: string | undefined;
-    if (opts.context === '-') {
+    if (opts.contextArchive) {
+      contextDir = tmp();
+      const { unpackLayer } = await import('../storage/unpack.js');
+      await unpackLayer(opts.contextArchive, contextDir, { compression: 'auto' });
+    } else if (opts.context === '-') {
       const data = await readAll(stdin);
       contextDir = tmp();
       const isTar = data.length >= 262 && data.subarray(257, 262).toString('latin1') === 'ustar';
@@ -177,7 +186,16 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
         if (opts.context === '-') throw new InvalidArgumentError('the Containerfile and the context cannot both come from stdin');
         fileText = (await readAll(stdin)).toString('utf8');
       } else {
-        if (opts.file) {
+        if (opts.file && opts.contextArchive) {
+          // a context from a tar stream (the API's /build): the file is a path inside it, never outside
+          const p = path.resolve(contextDir, opts.file);
+          let real: string | undefined;
+          try { real = fs.realpathSync(p); } catch { real = undefined; }
+          const base = fs.realpathSync(contextDir);
+          if (real !== undefined && real !== base && !real.startsWith(`${base}${path.sep}`)) throw new InvalidArgumentError(`the Containerfile ${opts.file} is outside the build context`);
+          filePath = real;
+          if (!filePath) throw new NotFoundError(`the Containerfile ${opts.file} does not exist in the build context`);
+        } else if (opts.file) {
           const cands = [path.resolve(opts.file), path.resolve(contextDir, opts.file)];
           filePath = cands.find((c) => fs.existsSync(c));
           if (!filePath) throw new NotFoundError(`the Containerfile ${opts.file} does not exist`);

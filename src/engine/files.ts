@@ -350,6 +350,34 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
   });
 }
 
+/** What Docker's archive endpoints report of a path in a container (X-Docker-Container-Path-Stat). */
+export interface PathStat {
+  name: string;
+  size: number;
+  /** Go's os.FileMode bits: permissions, plus 1<<31 for a directory, 1<<27 for a symlink */
+  mode: number;
+  mtime: string;
+  /** the resolved path in the container, when the path is a symlink */
+  linkTarget: string;
+}
+
+/** Stat a path inside a container (the last component not followed), resolved as cp resolves it. */
+export async function statPath(container: string, p: string): Promise<PathStat> {
+  const store = new ContainerStore();
+  return withContainerRoot(container, async (c) => {
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
+    const abs = p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`;
+    const r = resolveInContainer(c.root, mounts, abs, false);
+    const st = statOrUndef(r.host) ?? (() => { try { return fs.lstatSync(r.host); } catch { return undefined; } })();
+    const lst = (() => { try { return fs.lstatSync(r.host); } catch { return undefined; } })();
+    if (!st || !lst) throw new NotFoundError(`Could not find the file ${p} in container ${c.cfg.name}`);
+    const link = lst.isSymbolicLink();
+    const mode = (lst.mode & 0o7777) + (lst.isDirectory() ? 0x80000000 : 0) + (link ? 0x08000000 : 0);
+    const linkTarget = link ? resolveInContainer(c.root, mounts, abs, true).ctrPath : '';
+    return { name: path.posix.basename(r.ctrPath) || '/', size: lst.size, mode, mtime: lst.mtime.toISOString(), linkTarget };
+  }, store);
+}
+
 // ---------------------------------------------------------------- diff
 
 export interface Change { Path: string; Kind: 'A' | 'C' | 'D' }

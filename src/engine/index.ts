@@ -22,7 +22,12 @@ import type { PortMapping } from '../container/types.js';
 import type { AttachIO } from './attach.js';
 import type { BuildOptions, BuildReport } from './build.js';
 import type { CreateReport, ExecIO, HealthcheckReport, ListOptions, LogsOptions, PsRow, RemoveReport, RunOptions, RunReport, StartReport, StopReport } from './container/index.js';
-import type { Change, CommitOptions, CommitReport, CpOptions, MountReport } from './files.js';
+import type { Change, CommitOptions, CommitReport, CpOptions, MountReport, PathStat } from './files.js';
+import type { StatsReport } from './container/stats.js';
+import type { AttachSession, ContainerState, ExecProcess, ExecProcessOptions, LogEntriesOptions } from './container/streams.js';
+import type { ContainerConfig, ContainerEntry } from '../container/types.js';
+import type { LogEntry } from '../runtime/k8s-log.js';
+import type { OutputChunk } from '../runtime/attach-socket.js';
 import type { ImageRow, ImageSummary, ListImagesOptions, PruneImagesOptions, PruneReport, RemoveImageReport, RemoveImagesOptions, TagReport, HistoryRow } from './images.js';
 import type { ImportOptions, ImportReport } from './import.js';
 import type { LoadOptions, LoadReport, SaveOptions, SaveReport } from './archive.js';
@@ -31,6 +36,7 @@ import type { NetworkCreateOptions, NetworkInspect, NetworkRmReport } from './ne
 import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
+import type { FullDiskUsage } from './df.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 import type {
@@ -39,9 +45,9 @@ import type {
 } from './pod/types.js';
 
 export type {
-  AttachIO, BuildOptions, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO,
+  AttachIO, AttachSession, BuildOptions, ContainerConfig, ContainerEntry, ContainerState, ExecProcess, ExecProcessOptions, LogEntriesOptions, LogEntry, OutputChunk, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO, FullDiskUsage,
   HealthcheckReport, HistoryRow, ImageRow, ImageSummary, ImportOptions, ImportReport, ListImagesOptions, LoadOptions, LoadReport, LoginOptions, LogsOptions, MountReport,
-  NetworkCreateOptions, NetworkInspect, NetworkRmReport, PortMapping, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
+  NetworkCreateOptions, NetworkInspect, NetworkRmReport, PathStat, PortMapping, StatsReport, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
   PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
@@ -87,7 +93,11 @@ export interface RemoveOptions extends TargetsOptions {
 /** Options of {@link containers.restart}. */
 export interface RestartOptions extends TargetsOptions { timeout?: number | undefined }
 /** Options of {@link containers.start}. */
-export interface StartOptions { container: string }
+export interface StartOptions {
+  container: string;
+  /** Runs once the container is created in the runtime, before its process starts (attach here: no output is lost). */
+  beforeStart?: ((id: string) => Promise<void>) | undefined;
+}
 /** Options of {@link containers.attach}. */
 export interface AttachOptions {
   container: string;
@@ -155,7 +165,7 @@ export const containers = {
   /** Create and start; detached, returns once running; else once it exited (with its exit code). */
   async run(o: RunOptions): Promise<RunReport> { return (await ctr()).runContainer(o); },
   /** Start a created or exited container. */
-  async start(o: StartOptions): Promise<StartReport> { return (await ctr()).startContainer(o.container); },
+  async start(o: StartOptions): Promise<StartReport> { return (await ctr()).startContainer(o.container, o.beforeStart); },
   /** Stop containers: the stop signal, then SIGKILL after the timeout. One report per target. */
   async stop(o: StopOptions): Promise<StopReport[]> { return (await ctr()).stopContainers(o.containers ?? [], { timeout: o.timeout, all: o.all, ignore: o.ignore }); },
   /** Send a signal to running containers. */
@@ -171,7 +181,11 @@ export const containers = {
   /** Remove every stopped container; resolves to the removed IDs. */
   async prune(): Promise<string[]> { return (await ctr()).pruneContainers(); },
   /** The containers, as `ps` lists them (running only unless `all`). */
-  async list(o: ListOptions = {}): Promise<PsRow[]> { return (await ctr()).listContainers(o); },
+  async list(o: ListOptions & { ago?: (ms: number) => string } = {}): Promise<PsRow[]> { return (await ctr()).listContainers(o, o.ago); },
+  /** A container's entry (its state synced from the runtime) and its configuration. */
+  async state(o: ContainerOptions): Promise<ContainerState> { return (await import('./container/streams.js')).containerState(o.container); },
+  /** Every container's entry and configuration. */
+  async states(): Promise<Array<{ entry: ContainerEntry; config: ContainerConfig | undefined }>> { return (await import('./container/streams.js')).allContainerStates(); },
   /** Podman's inspect document of one container. */
   async inspect(o: ContainerOptions): Promise<Record<string, unknown>> { return (await ctr()).inspectContainer(o.container); },
   /** Whether a container exists. */
@@ -197,6 +211,22 @@ export const containers = {
   async healthcheck(o: ContainerOptions): Promise<HealthcheckReport> { return (await ctr()).runHealthcheck(o.container); },
   /** Copy between a container and the host (or a tar stream). Never writes outside the destination root. */
   async copy(o: CopyOptions): Promise<void> { return (await import('./files.js')).copy(o.source, o.destination, o); },
+  /** A container's log, as entries (stream, time, text). */
+  async logEntries(o: ContainerOptions & LogEntriesOptions): Promise<LogEntry[]> { return (await import('./container/streams.js')).logEntries(o.container, o); },
+  /** Follow a container's log from a byte offset of its log file, until it stops or `signal` aborts. */
+  async followLogEntries(o: ContainerOptions & { offset: number; onEntry: (e: LogEntry) => void; signal: AbortSignal }): Promise<void> { return (await import('./container/streams.js')).followLogEntries(o.container, o); },
+  /** Connect to a container's stdio (conmon's attach socket) with callbacks of the caller's own: several may attach, before it starts. */
+  async connectAttach(o: ContainerOptions & { onOutput: (c: OutputChunk) => void }): Promise<AttachSession> { return (await import('./container/streams.js')).connectAttachSession(o.container, o.onOutput); },
+  /** Resize a running container's terminal. */
+  async resize(o: ContainerOptions & { rows: number; cols: number }): Promise<void> { return (await import('./container/streams.js')).resizeTerminal(o.container, o.rows, o.cols); },
+  /** A scanner that finds a detach key sequence in input. */
+  async detachScanner(o: { keys?: string | undefined } = {}): Promise<{ push(b: Buffer): { data: Buffer; detached: boolean } }> { return (await import('./container/streams.js')).detachScanner(o.keys); },
+  /** Start a process in a running container with its stdio pipes left to the caller (exec for a front end with its own connections). */
+  async execProcess(o: ContainerOptions & ExecProcessOptions): Promise<ExecProcess> { return (await import('./container/streams.js')).spawnExecProcess(o.container, o); },
+  /** Stat a path inside a container (the last component not followed), as Docker's archive endpoints report it. */
+  async statPath(o: ContainerOptions & { path: string }): Promise<PathStat> { return (await import('./files.js')).statPath(o.container, o.path); },
+  /** One sample of a running container's CPU, memory, process and network usage. */
+  async stats(o: ContainerOptions): Promise<StatsReport> { return (await import('./container/stats.js')).containerStats(o.container); },
   /** Changes of a container's filesystem against its image. */
   async diff(o: ContainerOptions): Promise<Change[]> { return (await import('./files.js')).diffContainer(o.container); },
   /** Make an image of a container's filesystem. */
@@ -333,12 +363,14 @@ export const system = {
   async version(): Promise<VersionReport> { return (await import('./system.js')).version(); },
   /** Podman's `info` document: host, store, registries. */
   async info(): Promise<Record<string, unknown>> { return (await import('./system.js')).info(); },
-  /** Disk usage of images, containers and volumes. */
-  async df(): Promise<DiskUsageReport> { return (await import('./system.js')).diskUsage(); },
+  /** Disk usage of images (shared layers counted once), containers' writable layers and volumes. */
+  async df(): Promise<FullDiskUsage> { return (await import('./df.js')).fullDiskUsage(); },
   /** Remove every container, image, volume and network, and tspod's state. */
   async reset(): Promise<void> { return (await import('./system.js')).reset(); },
   /** Log in to a registry (credentials go to auth.json). */
   async login(o: LoginOptions): Promise<{ file: string }> { return (await import('./login.js')).login(o); },
+  /** Check credentials against a registry without storing them. */
+  async verifyLogin(o: Omit<LoginOptions, 'authfile'>): Promise<void> { return (await import('./login.js')).verifyLogin(o); },
   /** Log out of a registry (or all). */
   async logout(o: { registry?: string; all?: boolean; authfile?: string }): Promise<string> { return (await import('./login.js')).logout(o); },
   /**

@@ -26,6 +26,18 @@ export async function login(opts: LoginOptions): Promise<{ file: string }> {
   return { file };
 }
 
+/** Check credentials against a registry without storing them (the Docker API's /auth). */
+export async function verifyLogin(opts: Omit<LoginOptions, 'authfile'>): Promise<void> {
+  const host = hostOf(opts.registry).split('/')[0]!;
+  const { RegistryClient } = await import('../registry/client.js');
+  const client = new RegistryClient(host, { tlsVerify: opts.tlsVerify, certDir: opts.certDir });
+  try {
+    await client.verifyCredentials({ username: opts.username, password: opts.password });
+  } finally {
+    await client.close();
+  }
+}
+
 export async function logout(opts: { registry?: string | undefined; all?: boolean; authfile?: string | undefined }): Promise<string> {
   const auth = await import('../registry/auth.js');
   if (opts.all) {

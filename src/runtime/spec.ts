@@ -97,8 +97,11 @@ export interface SpecOptions {
   /** Run the command under this init binary (host path of catatonit), bind-mounted at INIT_PATH. */
   init?: { path: string } | undefined;
   rootless?: boolean | undefined;
-  /** A user namespace of the container's own with these mappings (--userns=keep-id). */
-  userns?: { uidMappings: OCIIDMapping[]; gidMappings: OCIIDMapping[] } | undefined;
+  /**
+   * A user namespace of the container's own with these mappings (--userns=keep-id), or
+   * another container's, joined by path (a keep-id pod's member joins its infra container's).
+   */
+  userns?: { uidMappings: OCIIDMapping[]; gidMappings: OCIIDMapping[]; /** join this one (runc wants its mappings too) */ path?: string | undefined } | undefined;
   /** Files bind-mounted on /etc/hosts, /etc/hostname, /etc/resolv.conf, /run/.containerenv. */
   hostsFile?: string | undefined;
   hostnameFile?: string | undefined;
@@ -353,7 +356,8 @@ export function generateSpec(opts: SpecOptions): GeneratedSpec {
   // --- linux
   spec.linux.namespaces = [pidns, netns, ipcns, utsns, { type: 'mount' as const }].filter((n): n is OCINamespace => n !== undefined);
   if (opts.userns) {
-    spec.linux.namespaces.unshift({ type: 'user' });
+    if (opts.userns.path !== undefined && !path.isAbsolute(opts.userns.path)) throw new InvalidArgumentError(`user namespace path must be absolute: "${opts.userns.path}"`);
+    spec.linux.namespaces.unshift(opts.userns.path ? { type: 'user', path: opts.userns.path } : { type: 'user' });
     spec.linux.uidMappings = opts.userns.uidMappings;
     spec.linux.gidMappings = opts.userns.gidMappings;
   }

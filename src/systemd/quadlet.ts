@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { TspodError } from '../util/errors.js';
 import { escapeLiteral, layoutCommand, parseBoolean, parseUnitFile, quoteWord, splitWords, UnitSyntaxError, type UnitEntry, type UnitSection } from './unit-file.js';
 import type { GenerateContext } from './generate.js';
+import { convertPod, podIdFile, podServiceName } from './quadlet-pod.js';
 
 export class QuadletError extends TspodError {
   readonly file: string;
@@ -73,13 +74,13 @@ const SIMPLE: Record<string, Kind> = {
 };
 
 /** Keys handled specially below. */
-const SPECIAL = new Set(['Image', 'Exec', 'ContainerName', 'User', 'Group', 'EnvironmentFile', 'Volume', 'PublishPort', 'Entrypoint', 'PodmanArgs', 'GlobalArgs', 'AutoUpdate', 'Notify']);
+const SPECIAL = new Set(['Pod', 'Image', 'Exec', 'ContainerName', 'User', 'Group', 'EnvironmentFile', 'Volume', 'PublishPort', 'Entrypoint', 'PodmanArgs', 'GlobalArgs', 'AutoUpdate', 'Notify']);
 
 /** Keys of Podman's Quadlet that tspod has no equivalent for (a clear error rather than "unknown"). */
 const PODMAN_ONLY = new Set([
   'AddDevice', 'CgroupsMode', 'ContainersConfModule', 'EnvironmentHost', 'ExposeHostPort', 'GIDMap', 'UIDMap', 'SubUIDMap', 'SubGIDMap',
   'HealthLogDestination', 'HealthMaxLogCount', 'HealthMaxLogSize', 'HealthOnFailure', 'HealthStartupCmd', 'HealthStartupInterval',
-  'HealthStartupRetries', 'HealthStartupSuccess', 'HealthStartupTimeout', 'IP', 'IP6', 'Mask', 'Unmask', 'NetworkAlias', 'Pod',
+  'HealthStartupRetries', 'HealthStartupSuccess', 'HealthStartupTimeout', 'IP', 'IP6', 'Mask', 'Unmask', 'NetworkAlias',
   'ReadOnlyTmpfs', 'ReloadCmd', 'ReloadSignal', 'Retry', 'RetryDelay', 'Rootfs', 'Secret', 'SecurityLabelFileType', 'SecurityLabelLevel',
   'SecurityLabelNested', 'SecurityLabelType', 'StartWithPod', 'Timezone', 'VolatileTmp', 'KeepId', 'RemapUsers', 'RemapUid', 'RemapGid',
   'RemapUidStart', 'RemapGidStart', 'RemapUidRanges', 'RemapGidRanges', 'HostUser', 'HostGroup', 'SocketActivated', 'HttpProxy',
@@ -94,6 +95,8 @@ export interface ConvertOptions {
   ctx: Pick<GenerateContext, 'tspod' | 'globalArgs'>;
   /** User units (--user): the runroot is %t/tspod. */
   user: boolean;
+  /** The .pod files the generator found (Pod= must name one of them). */
+  pods?: ReadonlySet<string> | undefined;
 }
 
 export interface ConvertedUnit {
@@ -101,6 +104,8 @@ export interface ConvertedUnit {
   text: string;
   /** [Install] targets: WantedBy/RequiredBy/Alias, applied by the generator as symlinks. */
   install: { wantedBy: string[]; requiredBy: string[]; alias: string[] };
+  /** The .pod file a container's Pod= names. */
+  pod?: string | undefined;
 }
 
 function lastOf(entries: UnitEntry[], key: string): UnitEntry | undefined {
@@ -236,6 +241,15 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
   if (ep?.value) opt('--entrypoint', ep.value);
   for (const e of allOf(c, 'PodmanArgs')) for (const w of words(e)) run.push([quoteWord(w)]);
 
+  // Pod=NAME.pod: join the pod its unit made, by the pod's ID file, and go with that unit
+  const podEntry = lastOf(c, 'Pod');
+  const pod = podEntry?.value || undefined;
+  if (pod && podEntry) {
+    if (!pod.endsWith('.pod')) fail(podEntry.line, `Pod=${pod}: name a .pod file (NAME.pod)`);
+    if (o.pods && !o.pods.has(pod)) fail(podEntry.line, `Pod=${pod}: no such .pod file next to the .container files`);
+    opt('--pod-id-file', podIdFile(pod));
+    unitExtra.push(`BindsTo=${podServiceName(pod)}`, `After=${podServiceName(pod)}`);
+  }
   const exec = lastOf(c, 'Exec');
   const execWords = exec && exec.value ? words(exec) : [];
 
@@ -311,7 +325,7 @@ export function convertContainer(fileName: string, text: string, o: ConvertOptio
   }
   if (!emitted.has('Unit')) out.push('[Unit]', ...unitLines, '');
   if (!emitted.has('Service')) out.push('[Service]', ...ourService, '');
-  return { serviceName, text: out.join('\n').replace(/\n+$/, '\n'), install };
+  return { serviceName, text: out.join('\n').replace(/\n+$/, '\n'), install, pod };
 }
 
 // ---------------------------------------------------------------- the generator
@@ -349,13 +363,20 @@ export function runGenerator(o: GeneratorOptions): GeneratorReport {
   for (const d of dirs) {
     let names: string[];
     try { names = fs.readdirSync(d).sort(); } catch { continue; }
-    for (const n of names) if (n.endsWith('.container') && !seen.has(n)) seen.set(n, path.join(d, n));
+    for (const n of names) if ((n.endsWith('.container') || n.endsWith('.pod')) && !seen.has(n)) seen.set(n, path.join(d, n));
   }
   const report: GeneratorReport = { units: [], errors: [] };
-  for (const [name, file] of [...seen].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const pods = new Set([...seen.keys()].filter((n) => n.endsWith('.pod')));
+  // containers first: a pod's unit wants the containers that name it
+  const members = new Map<string, string[]>();
+  const order = [...seen].sort((a, b) => Number(a[0].endsWith('.pod')) - Number(b[0].endsWith('.pod')) || a[0].localeCompare(b[0]));
+  for (const [name, file] of order) {
     try {
       const text = fs.readFileSync(file, 'utf8');
-      const u = convertContainer(name, text, { sourcePath: file, ctx: o.ctx, user: o.user });
+      const u = name.endsWith('.pod')
+        ? convertPod(name, text, { sourcePath: file, ctx: o.ctx, user: o.user }, members.get(name) ?? [])
+        : convertContainer(name, text, { sourcePath: file, ctx: o.ctx, user: o.user, pods });
+      if (u.pod) members.set(u.pod, [...(members.get(u.pod) ?? []), u.serviceName]);
       const entry: GeneratorReport['units'][number] = { source: file, serviceName: u.serviceName, text: u.text };
       if (!o.dryRun && o.outputDir) {
         const dest = path.join(o.outputDir, u.serviceName);

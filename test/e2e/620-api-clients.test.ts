@@ -1,6 +1,8 @@
 // End-to-end: the API service with the Python Docker SDK (python3-docker) and
 // Testcontainers for Node, each as its own users drive it.
 import t from 'tap';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { execa } from 'execa';
 import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
@@ -80,3 +82,21 @@ t.test('Testcontainers (Node): GenericContainer with an exposed port and a log-m
   const left = await env.tspod(['ps', '-a', '-q']);
   t.equal(left.stdout, '', 'stopped and removed');
 });
+
+t.test('Testcontainers (Node): GenericContainer.fromDockerfile builds through /build, and the image runs', async (t) => {
+  process.env['DOCKER_HOST'] = svc.host;
+  process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const ctx = path.join(env.dir, 'tc-ctx');
+  fs.mkdirSync(ctx, { recursive: true });
+  fs.writeFileSync(path.join(ctx, 'page.html'), 'built by testcontainers\n');
+  fs.writeFileSync(path.join(ctx, 'Dockerfile'), `FROM ${WEB}\nARG MARK=none\nCOPY page.html /www/index.html\nRUN echo "$MARK" > /www/mark.txt\n`);
+  const built = await GenericContainer.fromDockerfile(ctx).withBuildArgs({ MARK: 'tc-arg' }).build('tc-built:1', { deleteOnExit: false });
+  const started = await built.withExposedPorts(80).withWaitStrategy(Wait.forLogMessage('server ready')).withStartupTimeout(60_000).start();
+  const port = started.getMappedPort(80);
+  t.equal(await (await fetch(`http://${started.getHost()}:${port}/index.html`)).text(), 'built by testcontainers\n', 'COPY from the context');
+  t.equal(await (await fetch(`http://${started.getHost()}:${port}/mark.txt`)).text(), 'tc-arg\n', 'RUN with the build arg');
+  await started.stop();
+  t.equal((await env.tspod(['image', 'exists', 'tc-built:1'])).exitCode, 0, 'the tagged image is in tspod\'s store');
+});
+

@@ -40,8 +40,10 @@ services:
     networks: ["back"]
     ports: ["127.0.0.1::80"]
   worker:
-    image: ${reg.host}/e2e/web:latest
-    command: ["sh", "-c", "echo worker up; wget -q -O - http://web/index.html; exec sleep 1000"]
+    build:
+      context: ./worker
+      args: { FLAVOUR: compose-built }
+    command: ["sh", "-c", "echo worker up; cat /hello.txt /flavour; wget -q -O - http://web/index.html; exec sleep 1000"]
     networks: ["back"]
     depends_on: ["web"]
 volumes:
@@ -49,6 +51,9 @@ volumes:
 networks:
   back: {}
 `);
+  fs.mkdirSync(path.join(dir, 'worker'));
+  fs.writeFileSync(path.join(dir, 'worker', 'hello.txt'), 'copied by the build\n');
+  fs.writeFileSync(path.join(dir, 'worker', 'Dockerfile'), `FROM ${reg.host}/e2e/web:latest\nARG FLAVOUR=plain\nCOPY hello.txt /hello.txt\nRUN echo "$FLAVOUR" > /flavour\n`);
   const dc = (args: string[]) => execa('docker-compose', ['-p', 'demo', ...args], { cwd: dir, reject: false, timeout: 180_000, extendEnv: false,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: env.dir, DOCKER_HOST: svc.host, COMPOSE_INTERACTIVE_NO_CLI: '1' } });
   const up = await dc(['up', '-d']);
@@ -61,6 +66,7 @@ networks:
   let logs = '';
   for (let i = 0; i < 50 && !/hello from compose/.test(logs); i++) { logs = String((await dc(['logs', 'worker'])).stdout); await new Promise((r) => setTimeout(r, 100)); }
   t.match(logs, /worker up/);
+  t.match(logs, /copied by the build\n.*compose-built/s, 'the worker runs the image compose built through /build (COPY, RUN with a build arg)');
   t.match(logs, /hello from compose/, 'the worker reached web by its service name on the project network');
   const labels = await docker(svc, env, ['ps', '--filter', 'label=com.docker.compose.project=demo', '--format', '{{.Names}}']);
   t.same(labels.stdout.split('\n').sort(), ['demo_web_1', 'demo_worker_1'], 'Compose\'s labels are kept');

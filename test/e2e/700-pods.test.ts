@@ -180,6 +180,15 @@ t.test('--pod new:NAME, --share, --exit-policy stop, prune', async (t) => {
   }
   t.equal(r.stdout, 'Degraded', 'exit policy continue: the infra container still runs');
 
+  // --userns keep-id: the infra container has the user namespace, members join it with the pod's others
+  r = await env.tspod(['pod', 'create', '--name', 'kid', '--userns', 'keep-id']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['run', '--rm', '--pod', 'kid', IMG, 'sh', '-c', 'id -u; hostname']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, `${process.getuid!()}\nkid`, 'a keep-id pod member is the user, with the pod hostname');
+  r = await env.tspod(['pod', 'rm', '-f', '-t', '0', 'kid']);
+  t.equal(r.exitCode, 0, r.stderr);
+
   r = await env.tspod(['pod', 'prune', '-f']);
   t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['pod', 'ps', '--format', '{{.Name}}']);

@@ -138,3 +138,37 @@ t.test('generate systemd --new of a pod: the pod unit brings up its members, sto
   t.equal((await env.tspod(['pod', 'exists', pod])).exitCode, 1, 'the pod was removed');
   t.notOk(fs.existsSync(path.join(RUNTIME, `pod-${pod}.pod-id`)), 'and its ID file');
 });
+
+t.test('Quadlet .pod: a NAME.pod and a .container with Pod=NAME.pod become units that run the pod and its member', async (t) => {
+  const base = `qp${SFX}`;
+  const port = await freePort();
+  const qdir = path.join(env.dir, 'quadlet-pod');
+  fs.mkdirSync(qdir, { recursive: true });
+  // the test's own store, as every tspod command of this file uses
+  const globalArgs = `GlobalArgs=--root ${path.join(env.dataDir, 'tspod')} --runroot ${path.join(env.runDir, 'tspod')}`;
+  fs.writeFileSync(path.join(qdir, `${base}.pod`), ['[Pod]', `PublishPort=${port}:8080`, globalArgs, ''].join('\n'));
+  fs.writeFileSync(path.join(qdir, `${base}-web.container`), [
+    '[Container]', `Image=${IMAGE}`, 'Exec=httpd -f -p 8080 -h /www', `Volume=${webRoot()}:/www:ro`, `Pod=${base}.pod`, globalArgs, '',
+  ].join('\n'));
+  const g = await env.tspod(['quadlet', '--user', UNIT_DIR], { env: { ...env.env, QUADLET_UNIT_DIRS: qdir } });
+  t.equal(g.exitCode, 0, g.stderr);
+  const podUnit = `${base}-pod.service`;
+  const memberUnit = `${base}-web.service`;
+  installed.push(podUnit, memberUnit);
+  const podText = fs.readFileSync(path.join(UNIT_DIR, podUnit), 'utf8');
+  t.match(podText, new RegExp(`^Wants=${memberUnit.replace(/\./g, '\\.')}$`, 'm'), 'the pod unit wants its member');
+  t.match(fs.readFileSync(path.join(UNIT_DIR, memberUnit), 'utf8'), new RegExp(`^BindsTo=${podUnit.replace(/\./g, '\\.')}$`, 'm'));
+  t.equal((await systemctl('daemon-reload')).exitCode, 0);
+
+  await start(t, podUnit);
+  await until('the member unit', async () => (await prop(memberUnit, 'ActiveState')) === 'active');
+  const member = `systemd-${base}-web`;
+  t.equal(await stateOf(member), 'running');
+  t.equal((await tspodOk(['pod', 'inspect', '--format', '{{.Name}} {{.State}}', `systemd-${base}`])).trim(), `systemd-${base} Running`, 'the pod is named systemd-NAME');
+  t.equal(await httpEventually(port), 'hello from systemd\n', 'the pod port reaches the member');
+
+  t.equal((await systemctl('stop', podUnit)).exitCode, 0);
+  await until('the member unit to stop', async () => (await prop(memberUnit, 'ActiveState')) !== 'active');
+  t.equal(await stateOf(member), 'gone');
+  t.equal((await env.tspod(['pod', 'exists', `systemd-${base}`])).exitCode, 1, 'the pod was removed');
+});

@@ -8,7 +8,7 @@ import { truthy } from '../filters.js';
 import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
 import { hijack, outputSink, type OutputSink } from '../stream.js';
 import { parseJsonBody } from '../create-body.js';
-import { connectAttach, containers, readLogs, followLogs, spawnExec, type LogEntry } from '../engine-adapter.js';
+import { engine, type LogEntry } from '../engine-adapter.js';
 import { resolve } from './containers.js';
 
 // ---------------------------------------------------------------- attach
@@ -28,22 +28,22 @@ function writeEntry(sink: OutputSink, e: LogEntry, timestamps: boolean, want: { 
 }
 
 async function attach(req: ApiRequest, reply: ApiReply) {
-  const { entry, config } = resolve(req.params['id']!);
+  const { entry, config } = await resolve(req.params['id']!);
   const q = req.query;
   const want = { stdout: truthy(q.get('stdout')), stderr: truthy(q.get('stderr')) };
   const useStdin = truthy(q.get('stdin')) && config.stdin;
   const stream = truthy(q.get('stream'));
   const h = hijack(reply);
   const sink = outputSink(h.out, config.tty);
-  if (truthy(q.get('logs')) && config.logPath) for (const e of await readLogs(config.logPath, {})) writeEntry(sink, e, false, want);
+  if (truthy(q.get('logs')) && config.logPath) for (const e of await engine.containers.logEntries({ container: entry.id })) writeEntry(sink, e, false, want);
   if (!stream) { sink.end(); return RAW; }
 
-  let session: Awaited<ReturnType<typeof connectAttach>> | undefined;
+  let session: Awaited<ReturnType<typeof engine.containers.connectAttach>> | undefined;
   let gone = false;
   const input = h.input;
   const connect = async () => {
     if (gone) return;
-    session = await connectAttach(entry.id, (c) => { if (c.stream === 'stderr' ? want.stderr : want.stdout) sink.write(c.stream, c.data); });
+    session = await engine.containers.connectAttach({ container: entry.id, onOutput: (c) => { if (c.stream === 'stderr' ? want.stderr : want.stdout) sink.write(c.stream, c.data); } });
     void session.ended.then(() => sink.end());
     if (!input) return;
     if (useStdin) {
@@ -84,7 +84,7 @@ function unixTime(v: string | null, what: string): Date | undefined {
 }
 
 async function logs(req: ApiRequest, reply: ApiReply) {
-  const { entry, config } = resolve(req.params['id']!);
+  const { entry, config } = await resolve(req.params['id']!);
   const q = req.query;
   const want = { stdout: truthy(q.get('stdout')), stderr: truthy(q.get('stderr')) };
   if (!want.stdout && !want.stderr) throw badRequest('Bad parameters: you must choose at least one stream');
@@ -97,13 +97,13 @@ async function logs(req: ApiRequest, reply: ApiReply) {
   const res = reply.res!;
   res.writeHead(200, { 'Content-Type': config.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
   const sink = outputSink(res, config.tty);
-  for (const e of await readLogs(config.logPath, { since, until, tail: tail !== undefined && tail >= 0 ? tail : undefined })) writeEntry(sink, e, timestamps, want);
+  for (const e of await engine.containers.logEntries({ container: entry.id, since, until, tail: tail !== undefined && tail >= 0 ? tail : undefined })) writeEntry(sink, e, timestamps, want);
   if (truthy(q.get('follow')) && !until) {
     let offset = 0;
     try { offset = fs.statSync(config.logPath).size; } catch { /* none yet */ }
     const ac = new AbortController();
     void sink.closed.then(() => ac.abort());
-    await followLogs(entry.id, config.logPath, offset, (e) => writeEntry(sink, e, timestamps, want), ac.signal);
+    await engine.containers.followLogEntries({ container: entry.id, offset, onEntry: (e) => writeEntry(sink, e, timestamps, want), signal: ac.signal });
   }
   sink.end();
   return RAW;
@@ -121,7 +121,7 @@ interface ExecSession {
 const sessions = new Map<string, ExecSession>();
 
 async function execCreate(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const b = parseJsonBody(req.body);
   const cmd = b['Cmd'];
   if (!Array.isArray(cmd) || !cmd.length || cmd.some((x) => typeof x !== 'string')) throw badRequest('No exec command specified');
@@ -147,7 +147,7 @@ async function execStart(req: ApiRequest, reply: ApiReply) {
   const b = parseJsonBody(req.body, false);
   if (s.running || s.exitCode !== null) throw new ApiError(409, `exec session ${s.id} has already run`);
   const tty = b['Tty'] === true || s.tty;
-  const p = await spawnExec(s.containerId, { cmd: s.cmd, env: s.env, user: s.user, workdir: s.workdir, tty, privileged: s.privileged, stdin: s.stdin });
+  const p = await engine.containers.execProcess({ container: s.containerId, command: s.cmd, env: s.env, user: s.user, workdir: s.workdir, tty, privileged: s.privileged, stdin: s.stdin });
   s.running = true;
   s.pid = p.pid;
   void p.exit.then((code) => { s.running = false; s.exitCode = code; });
@@ -192,5 +192,4 @@ export function streamRoutes(r: Router): void {
   r.add('GET', '/exec/:id/json', execInspect);
   // the exec's terminal is held by `script`, which sizes it itself; accepted so clients do not fail
   r.add('POST', '/exec/:id/resize', (req) => { session(req.params['id']!); return new Reply(201, ''); });
-  void containers;
 }

@@ -4,12 +4,12 @@ import { ApiError, badRequest, noSuchContainer, noSuchImage } from '../errors.js
 import { parseFilters, truthy } from '../filters.js';
 import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
 import { parseJsonBody, translateCreate } from '../create-body.js';
-import { NotFoundError, allContainers, containerState, containers, images, resizeTty, type ContainerConfig, type ContainerEntry } from '../engine-adapter.js';
+import { NotFoundError, allContainers, engine, type ContainerConfig, type ContainerEntry } from '../engine-adapter.js';
 import { takePendingAttaches } from './attach.js';
 
 /** Resolve a container or answer Docker's 404. */
-export function resolve(name: string): { entry: ContainerEntry; config: ContainerConfig } {
-  try { return containerState(name); } catch (err) {
+export async function resolve(name: string): Promise<{ entry: ContainerEntry; config: ContainerConfig }> {
+  try { return await engine.containers.state({ container: name }); } catch (err) {
     if (err instanceof NotFoundError) throw noSuchContainer(name);
     throw err;
   }
@@ -49,7 +49,7 @@ async function list(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters'), ['name', 'id', 'status', 'label', 'ancestor', 'exited', 'health', 'volume', 'network', 'restart-policy'])
     // Docker names are shown with a leading slash, and a name filter may carry it
     .map((f) => (f.startsWith('name=/') ? `name=${f.slice(6)}` : f));
-  const rows = await containers.listContainers({ all: all || limit > 0, filters }, ago);
+  const rows = await engine.containers.list({ all: all || limit > 0, filters, ago });
   const configs = new Map((await allContainers()).map((c) => [c.entry.id, c]));
   const out = rows.map((r) => {
     const c = configs.get(r.Id);
@@ -75,10 +75,19 @@ function withShortIdAlias(networks: unknown, id: string): unknown {
   return Object.fromEntries(Object.entries(networks as Record<string, { Aliases?: string[] }>).map(([n, v]) => [n, { ...v, Aliases: [...new Set([...(v.Aliases ?? []), id.slice(0, 12)])] }]));
 }
 
+/**
+ * k8s-file logs are served by /containers/ID/logs as Docker serves json-file ones (the Docker SDKs read a
+ * container's output after `run` only for the drivers they know can be read back): reported as json-file.
+ */
+function dockerLogConfig(lc: unknown): unknown {
+  const l = lc as { Type?: string; Config?: unknown } | undefined;
+  return l?.Type === 'k8s-file' ? { Type: 'json-file', Config: l.Config ?? {} } : { Type: l?.Type ?? 'none', Config: l?.Config ?? {} };
+}
+
 /** The engine's inspect, in the shape Docker clients read. */
 export async function inspectDocker(name: string): Promise<Record<string, unknown>> {
-  const { entry, config } = resolve(name);
-  const i = await containers.inspectContainer(entry.id) as Record<string, unknown> & { State: Record<string, unknown>; Config: Record<string, unknown>; HostConfig: Record<string, unknown>; NetworkSettings: Record<string, unknown> };
+  const { entry, config } = await resolve(name);
+  const i = await engine.containers.inspect({ container: entry.id }) as Record<string, unknown> & { State: Record<string, unknown>; Config: Record<string, unknown>; HostConfig: Record<string, unknown>; NetworkSettings: Record<string, unknown> };
   const ports = portMap(config);
   const exposed = Object.fromEntries(Object.keys(ports).map((k) => [k, {}]));
   const health = i.State['Health'] as { Status?: string } | undefined;
@@ -88,7 +97,7 @@ export async function inspectDocker(name: string): Promise<Record<string, unknow
     Image: `sha256:${config.image}`,
     State: { ...i.State, Status: dockerState(entry.state), Running: entry.state === 'running' || entry.state === 'stopping', Health: health ? { ...health, Status: health.Status || 'starting' } : undefined, Healthcheck: undefined },
     Config: { ...i.Config, Image: config.imageName, ExposedPorts: exposed, Labels: config.labels ?? {}, Env: config.env },
-    HostConfig: { ...i.HostConfig, NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
+    HostConfig: { ...i.HostConfig, LogConfig: dockerLogConfig(i.HostConfig['LogConfig']), NetworkMode: networkMode(config), PortBindings: ports, RestartPolicy: { Name: config.restart.name === 'no' ? '' : config.restart.name, MaximumRetryCount: config.restart.maxRetries } },
     NetworkSettings: { ...i.NetworkSettings, Ports: ports, Networks: withShortIdAlias(i.NetworkSettings['Networks'], entry.id) },
   };
 }
@@ -96,8 +105,8 @@ export async function inspectDocker(name: string): Promise<Record<string, unknow
 async function create(req: ApiRequest) {
   const opts = translateCreate(parseJsonBody(req.body), req.query.get('name') ?? undefined);
   // Docker does not pull at create: the client pulls on 404 and retries
-  if (!images.imageExists(opts.image)) throw noSuchImage(opts.image);
-  const rep = await containers.createContainer(opts);
+  if (!(await engine.images.exists({ image: opts.image }))) throw noSuchImage(opts.image);
+  const rep = await engine.containers.create(opts);
   return new Reply(201, { Id: rep.id, Warnings: rep.warnings });
 }
 
@@ -107,46 +116,46 @@ function firstError(reps: Array<{ error?: Error | undefined }>): void {
 }
 
 async function start(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   if (entry.state === 'running' || entry.state === 'paused') return new Reply(304);
   const pending = takePendingAttaches(entry.id);
-  const rep = await containers.startContainer(entry.id, pending.length ? async () => { for (const c of pending) await c(); } : undefined);
+  const rep = await engine.containers.start({ container: entry.id, beforeStart: pending.length ? async () => { for (const c of pending) await c(); } : undefined });
   await rep.notified;
   return new Reply(204);
 }
 
 async function stop(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   if (!['running', 'paused', 'stopping'].includes(entry.state)) return new Reply(304);
   const t = req.query.get('t');
-  firstError(await containers.stopContainers([entry.id], { timeout: t !== null && t !== '' ? Number(t) : undefined }));
+  firstError(await engine.containers.stop({ containers: [entry.id], timeout: t !== null && t !== '' ? Number(t) : undefined }));
   return new Reply(204);
 }
 
 async function kill(req: ApiRequest) {
-  const { entry, config } = resolve(req.params['id']!);
+  const { entry, config } = await resolve(req.params['id']!);
   if (!['running', 'paused', 'stopping'].includes(entry.state)) throw new ApiError(409, `Container ${entry.id} is not running`);
-  firstError(await containers.killContainers([entry.id], { signal: req.query.get('signal') || undefined }));
+  firstError(await engine.containers.kill({ containers: [entry.id], signal: req.query.get('signal') || undefined }));
   void config;
   return new Reply(204);
 }
 
 async function restart(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const t = req.query.get('t');
-  firstError(await containers.stopContainers([entry.id], { timeout: t !== null && t !== '' ? Number(t) : undefined }));
-  await (await containers.startContainer(entry.id)).notified;
+  firstError(await engine.containers.stop({ containers: [entry.id], timeout: t !== null && t !== '' ? Number(t) : undefined }));
+  await (await engine.containers.start({ container: entry.id })).notified;
   return new Reply(204);
 }
 
 async function pause(req: ApiRequest, on: boolean) {
-  const { entry } = resolve(req.params['id']!);
-  firstError(await containers.pauseContainers([entry.id], on));
+  const { entry } = await resolve(req.params['id']!);
+  firstError(await (on ? engine.containers.pause({ containers: [entry.id] }) : engine.containers.unpause({ containers: [entry.id] })));
   return new Reply(204);
 }
 
 async function wait(req: ApiRequest, reply: ApiReply) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const condition = req.query.get('condition') || 'not-running';
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
   // Docker sends the headers at once and the body at the exit: a client may start the container meanwhile
@@ -156,12 +165,12 @@ async function wait(req: ApiRequest, reply: ApiReply) {
   let code: number;
   try {
     if (condition === 'not-running') {
-      code = ['running', 'paused', 'stopping'].includes(entry.state) ? await containers.waitContainer(entry.id, ['exited']) : entry.exitCode;
+      code = ['running', 'paused', 'stopping'].includes(entry.state) ? await engine.containers.wait({ container: entry.id, conditions: ['exited'] }) : entry.exitCode;
     } else {
-      if (condition === 'next-exit' && entry.state === 'exited') await containers.waitContainer(entry.id, ['running', 'stopping', 'paused']).catch(() => 0);
-      code = await containers.waitContainer(entry.id, ['exited']);
+      if (condition === 'next-exit' && entry.state === 'exited') await engine.containers.wait({ container: entry.id, conditions: ['running', 'stopping', 'paused'] }).catch(() => 0);
+      code = await engine.containers.wait({ container: entry.id, conditions: ['exited'] });
       // removed: after the exit, until the entry is gone (no state matches this)
-      if (condition === 'removed') await containers.waitContainer(entry.id, ['(removed)']);
+      if (condition === 'removed') await engine.containers.wait({ container: entry.id, conditions: ['(removed)'] });
     }
     res.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
   } catch (err) {
@@ -171,40 +180,40 @@ async function wait(req: ApiRequest, reply: ApiReply) {
 }
 
 async function remove(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const force = truthy(req.query.get('force'));
   if (!force && ['running', 'paused', 'stopping'].includes(entry.state)) {
     throw new ApiError(409, `You cannot remove a running container ${entry.id}. Stop the container before attempting removal or force remove`);
   }
-  firstError(await containers.removeContainers([entry.id], { force, volumes: truthy(req.query.get('v')) }));
+  firstError(await engine.containers.remove({ containers: [entry.id], force, volumes: truthy(req.query.get('v')) }));
   return new Reply(204);
 }
 
 async function rename(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   const name = req.query.get('name');
   if (!name) throw badRequest('a new name is required: ?name=NEW');
-  await containers.renameContainer(entry.id, name.replace(/^\//, ''));
+  await engine.containers.rename({ container: entry.id, name: name.replace(/^\//, '') });
   return new Reply(204);
 }
 
 async function top(req: ApiRequest) {
-  const { entry } = resolve(req.params['id']!);
+  const { entry } = await resolve(req.params['id']!);
   if (entry.state !== 'running') throw new ApiError(409, `Container ${entry.id} is not running`);
-  const rows = await containers.topContainer(entry.id);
+  const rows = await engine.containers.top({ container: entry.id });
   return { Titles: rows[0] ?? [], Processes: rows.slice(1) };
 }
 
 async function prune() {
-  const ids = await containers.pruneContainers();
+  const ids = await engine.containers.prune();
   return { ContainersDeleted: ids, SpaceReclaimed: 0 };
 }
 
 async function resize(req: ApiRequest) {
-  const { entry, config } = resolve(req.params['id']!);
+  const { entry, config } = await resolve(req.params['id']!);
   const h = Number(req.query.get('h')), w = Number(req.query.get('w'));
   if (!(h > 0 && w > 0)) throw badRequest('resize needs h and w greater than 0');
-  if (config.tty && entry.state === 'running') await resizeTty(entry.id, h, w);
+  if (config.tty && entry.state === 'running') await engine.containers.resize({ container: entry.id, rows: h, cols: w });
   return new Reply(200, '');
 }
 

@@ -4,7 +4,7 @@
 import type { ApiReply, ApiRequest, Router } from '../router.js';
 import { RAW } from '../router.js';
 import { ApiError } from '../errors.js';
-import { readEvents, watchEvents, type TspodEvent } from '../engine-adapter.js';
+import { engine, type TspodEvent } from '../engine-adapter.js';
 
 /** tspod's (Podman's) statuses that Docker names otherwise. */
 const TO_DOCKER: Record<string, Record<string, string>> = {
@@ -74,13 +74,13 @@ async function events(req: ApiRequest, reply: ApiReply) {
   res.writeHead(200, { 'Content-Type': 'application/json' });
   const write = (e: TspodEvent) => res.write(`${JSON.stringify(dockerEvent(e))}\n`);
   if (until !== undefined) {
-    for (const e of await readEvents({ filters, since, until })) write(e);
+    for (const e of await engine.events.read({ filters, since, until })) write(e);
   } else {
     // follow until the client hangs up (a streaming request keeps the service alive meanwhile)
     const ac = new AbortController();
     res.once('close', () => ac.abort());
     res.flushHeaders();
-    for await (const e of watchEvents({ filters, since, signal: ac.signal })) write(e);
+    for await (const e of engine.events.watch({ filters, since, signal: ac.signal })) write(e);
   }
   res.end();
   return RAW;

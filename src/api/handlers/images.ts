@@ -3,13 +3,13 @@
 import { ApiError, badRequest, noSuchImage } from '../errors.js';
 import { parseFilters, truthy } from '../filters.js';
 import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
-import { NotFoundError, images, pull, push, type PullEvent } from '../engine-adapter.js';
+import { NotFoundError, engine, type PullEvent } from '../engine-adapter.js';
 
 const sha = (id: string) => (id.startsWith('sha256:') ? id : `sha256:${id}`);
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
-function notFoundAs<T>(name: string, fn: () => T): T {
-  try { return fn(); } catch (err) { if (err instanceof NotFoundError) throw noSuchImage(name); throw err; }
+async function notFoundAs<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (err) { if (err instanceof NotFoundError) throw noSuchImage(name); throw err; }
 }
 
 /** X-Registry-Auth: base64url JSON {username, password}; an empty object means none. */
@@ -20,23 +20,23 @@ export function registryCreds(header: string | string[] | undefined): string | u
   return v.username ? `${v.username}:${v.password ?? ''}` : undefined;
 }
 
-function list(req: ApiRequest) {
+async function list(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters'));
-  return images.listImages({ all: truthy(req.query.get('all')), filters }).map((i) => ({
+  return (await engine.images.list({ all: truthy(req.query.get('all')), filters })).map((i) => ({
     Id: sha(i.Id), ParentId: i.ParentId, RepoTags: i.RepoTags.length ? i.RepoTags : ['<none>:<none>'], RepoDigests: i.RepoDigests, Created: i.Created,
     Size: i.Size, SharedSize: i.SharedSize, VirtualSize: i.VirtualSize, Labels: i.Labels, Containers: i.Containers,
   }));
 }
 
-function inspect(req: ApiRequest) {
+async function inspect(req: ApiRequest) {
   const name = req.params['name']!;
-  const i = notFoundAs(name, () => images.inspectImage(name)) as Record<string, unknown> & { Id: string };
-  return { ...i, Id: sha(i.Id), Container: '', ContainerConfig: i['Config'], DockerVersion: '', Metadata: { LastTagTime: '' } };
+  const i = await notFoundAs(name, () => engine.images.inspect({ image: name })) as Record<string, unknown> & { Id: string };
+  return { ...i, Id: sha(i.Id), Container: '', ContainerConfig: i['Config'], DockerVersion: '', Metadata: { LastTagTime: '0001-01-01T00:00:00Z' } };
 }
 
-function history(req: ApiRequest) {
+async function history(req: ApiRequest) {
   const name = req.params['name']!;
-  return notFoundAs(name, () => images.imageHistory(name)).map((h) => ({ Id: h.ID === '<missing>' ? '<missing>' : sha(h.ID), Created: h.Created, CreatedBy: h.CreatedBy, Tags: h.Tags, Size: h.Size, Comment: h.Comment }));
+  return (await notFoundAs(name, () => engine.images.history({ image: name }))).map((h) => ({ Id: h.ID === '<missing>' ? '<missing>' : sha(h.ID), Created: h.Created, CreatedBy: h.CreatedBy, Tags: h.Tags, Size: h.Size, Comment: h.Comment }));
 }
 
 async function tag(req: ApiRequest) {
@@ -44,15 +44,15 @@ async function tag(req: ApiRequest) {
   const repo = req.query.get('repo');
   if (!repo) throw badRequest('repository name is required: ?repo=NAME');
   const t = req.query.get('tag') || 'latest';
-  notFoundAs(name, () => images.inspectImage(name));
-  await images.tagImage(name, [`${repo}:${t}`]);
+  await notFoundAs(name, () => engine.images.inspect({ image: name }));
+  await engine.images.tag({ image: name, names: [`${repo}:${t}`] });
   return new Reply(201, '');
 }
 
 async function remove(req: ApiRequest) {
   const name = req.params['name']!;
-  notFoundAs(name, () => images.inspectImage(name));
-  const [rep] = await images.removeImages([name], { force: truthy(req.query.get('force')) });
+  await notFoundAs(name, () => engine.images.inspect({ image: name }));
+  const [rep] = await engine.images.remove({ images: [name], force: truthy(req.query.get('force')) });
   if (rep?.error) throw rep.error.code === 'EINUSE' ? new ApiError(409, `conflict: unable to remove repository reference "${name}": ${rep.error.message}`) : rep.error;
   return [...(rep?.untagged ?? []).map((u) => ({ Untagged: u })), ...(rep?.deleted ?? []).map((d) => ({ Deleted: sha(d) }))];
 }
@@ -60,7 +60,7 @@ async function remove(req: ApiRequest) {
 async function prune(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters'));
   const danglingOnly = !filters.includes('dangling=false') && !filters.includes('dangling=0');
-  const reps = await images.pruneImages({ all: !danglingOnly, filters: filters.filter((f) => !f.startsWith('dangling=')) });
+  const reps = await engine.images.prune({ all: !danglingOnly, filters: filters.filter((f) => !f.startsWith('dangling=')) });
   return { ImagesDeleted: reps.map((r) => ({ Deleted: sha(r.id) })), SpaceReclaimed: reps.reduce((a, r) => a + r.size, 0) };
 }
 
@@ -75,9 +75,24 @@ function progressStream(reply: ApiReply) {
   };
 }
 
+/** fromSrc: import a root filesystem tar (the request body, `-`, or an http(s) URL) as a one-layer image. */
+async function importImage(req: ApiRequest, reply: ApiReply) {
+  const src = req.query.get('fromSrc')!;
+  if (src !== '-' && !/^https?:\/\//.test(src)) throw badRequest(`fromSrc must be "-" (the request body) or an http(s) URL, not "${src}"`);
+  const repo = req.query.get('repo') || undefined;
+  const t = req.query.get('tag') || undefined;
+  const reference = repo ? (t ? `${repo}:${t}` : repo) : undefined;
+  const changes = req.query.getAll('changes').filter(Boolean);
+  const rep = await engine.images.import({ source: src, stdin: req.stream, reference, changes, message: req.query.get('message') || undefined });
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(`${JSON.stringify({ status: `sha256:${rep.id}` })}\r\n`);
+  return RAW;
+}
+
 async function create(req: ApiRequest, reply: ApiReply) {
   const from = req.query.get('fromImage');
-  if (req.query.get('fromSrc')) throw new ApiError(501, 'importing an image from a tarball (fromSrc) is not supported by the API yet: use tspod import');
+  if (req.query.get('fromSrc')) return importImage(req, reply);
   if (!from) throw badRequest('fromImage is required');
   const t = req.query.get('tag');
   const ref = t ? (t.startsWith('sha256:') ? `${from}@${t}` : `${from}:${t}`) : from;
@@ -96,7 +111,7 @@ async function create(req: ApiRequest, reply: ApiReply) {
     }
   };
   try {
-    const rep = await pull(ref, onEvent, { creds });
+    const rep = await engine.images.pull({ reference: ref, policy: 'always', onEvent, creds });
     p.send({ status: rep.pulled ? `Status: Downloaded newer image for ${ref}` : `Status: Image is up to date for ${ref}` });
   } catch (err) {
     p.fail((err as Error).message);
@@ -109,7 +124,7 @@ async function pushImage(req: ApiRequest, reply: ApiReply) {
   const name = req.params['name']!;
   const t = req.query.get('tag');
   const ref = t ? `${name}:${t}` : name;
-  notFoundAs(ref, () => images.inspectImage(ref));
+  await notFoundAs(ref, () => engine.images.inspect({ image: ref }));
   const creds = registryCreds(req.headers['x-registry-auth']);
   const p = progressStream(reply);
   p.send({ status: `The push refers to repository [${name}]` });
@@ -120,7 +135,7 @@ async function pushImage(req: ApiRequest, reply: ApiReply) {
     else if (e.type === 'blob-done') p.send({ status: 'Pushed', progressDetail: {}, id: short(e.digest ?? '') });
   };
   try {
-    const rep = await push(ref, undefined, onEvent as never, { creds });
+    const rep = await engine.images.push({ source: ref, onEvent: onEvent as never, creds });
     p.send({ status: `${t ?? 'latest'}: digest: ${rep.digest}` });
     p.send({ progressDetail: {}, aux: { Tag: t ?? 'latest', Digest: rep.digest } });
   } catch (err) {
@@ -130,9 +145,44 @@ async function pushImage(req: ApiRequest, reply: ApiReply) {
   return RAW;
 }
 
+/** docker save: a docker-archive of one image (/images/NAME/get) or several (/images/get?names=). */
+async function save(req: ApiRequest, reply: ApiReply, names: string[]) {
+  if (!names.length) throw badRequest('at least one image name is required: ?names=NAME');
+  for (const n of names) if (!(await engine.images.exists({ image: n }))) throw noSuchImage(n);
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/x-tar' });
+  try {
+    await engine.images.save({ names, format: 'docker-archive', multiImageArchive: names.length > 1, stdout: res });
+  } catch {
+    // the archive had begun: only cutting it short can tell the client
+    res.destroy();
+    return RAW;
+  }
+  res.end();
+  return RAW;
+}
+
+/** docker load: a docker-archive (or OCI archive) as the body; the names it loaded, as JSON lines. */
+async function load(req: ApiRequest, reply: ApiReply) {
+  const rep = await engine.images.load({ stdin: req.stream });
+  const res = reply.res!;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const lines = rep.images.flatMap((i) => (i.names.length ? i.names.map((n) => `Loaded image: ${n}`) : [`Loaded image ID: sha256:${i.id}`]));
+  res.end(lines.map((l) => `${JSON.stringify({ stream: `${l}\n` })}\r\n`).join(''));
+  return RAW;
+}
+
+function search(): never {
+  throw new ApiError(501, 'image search is not supported by tspod: registries are queried by name (tspod pull), and no search index is configured');
+}
+
 export function imageRoutes(r: Router): void {
+  r.add('GET', '/images/get', (req, reply) => save(req, reply, req.query.getAll('names').flatMap((n) => n.split(',')).filter(Boolean)));
+  r.add('POST', '/images/load', load, { raw: true });
+  r.add('GET', '/images/search', search);
+  r.add('GET', '/images/:name+/get', (req, reply) => save(req, reply, [req.params['name']!]));
   r.add('GET', '/images/json', list);
-  r.add('POST', '/images/create', create);
+  r.add('POST', '/images/create', create, { raw: true });
   r.add('POST', '/images/prune', prune);
   r.add('GET', '/images/:name+/json', inspect);
   r.add('GET', '/images/:name+/history', history);

@@ -3,13 +3,13 @@ import { ApiError, badRequest, noSuchContainer } from '../errors.js';
 import { parseFilters, truthy } from '../filters.js';
 import { parseJsonBody } from '../create-body.js';
 import { Reply, type ApiRequest, type Router } from '../router.js';
-import { NotFoundError, networks, volumes, allContainers } from '../engine-adapter.js';
+import { NotFoundError, allContainers, engine } from '../engine-adapter.js';
 import { resolve } from './containers.js';
 
-type NetworkRecord = ReturnType<typeof networks.inspectNetwork>;
+type NetworkRecord = Awaited<ReturnType<typeof engine.networks.inspect>>;
 
-function orNotFound<T>(what: string, name: string, fn: () => T): T {
-  try { return fn(); } catch (err) { if (err instanceof NotFoundError) throw new ApiError(404, `${what} ${name} not found`); throw err; }
+async function orNotFound<T>(what: string, name: string, fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (err) { if (err instanceof NotFoundError) throw new ApiError(404, `${what} ${name} not found`); throw err; }
 }
 
 async function dockerNetwork(n: NetworkRecord) {
@@ -23,8 +23,8 @@ async function dockerNetwork(n: NetworkRecord) {
   };
 }
 
-function orNotFoundVol<T>(name: string, fn: () => T): T {
-  try { return fn(); } catch (err) { if (err instanceof NotFoundError) throw new ApiError(404, `get ${name}: no such volume`); throw err; }
+async function orNotFoundVol<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  try { return await fn(); } catch (err) { if (err instanceof NotFoundError) throw new ApiError(404, `get ${name}: no such volume`); throw err; }
 }
 
 // Docker's default network is tspod's slirp4netns: listed as "bridge" so clients that look for it find it
@@ -33,7 +33,7 @@ const builtin = (name: string) => ({ Name: name, Id: name, Created: '0001-01-01T
 
 async function netList(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters'));
-  const user = await Promise.all(networks.listNetworks({ filters }).map(dockerNetwork));
+  const user = await Promise.all((await engine.networks.list({ filters })).map(dockerNetwork));
   const names = filters.filter((f) => f.startsWith('name=')).map((f) => f.slice(5));
   const others = filters.filter((f) => !f.startsWith('name='));
   const extra = others.length ? [] : BUILTIN.filter((b) => !names.length || names.some((n) => b.includes(n))).map(builtin);
@@ -43,15 +43,15 @@ async function netList(req: ApiRequest) {
 async function netInspect(req: ApiRequest) {
   const id = req.params['id']!;
   if (BUILTIN.includes(id)) return builtin(id);
-  return dockerNetwork(orNotFound('network', id, () => networks.inspectNetwork(id)));
+  return dockerNetwork(await orNotFound('network', id, () => engine.networks.inspect({ network: id })));
 }
 
 async function netCreate(req: ApiRequest) {
   const b = parseJsonBody(req.body);
   const name = b['Name'];
   if (typeof name !== 'string' || !name) throw badRequest('network name is required (Name)');
-  if (networks.networkExists(name)) {
-    if (b['CheckDuplicate'] === false) return new Reply(201, { Id: networks.inspectNetwork(name).id, Warning: '' });
+  if (await engine.networks.exists({ network: name })) {
+    if (b['CheckDuplicate'] === false) return new Reply(201, { Id: (await engine.networks.inspect({ network: name })).id, Warning: '' });
     throw new ApiError(409, `network with name ${name} already exists`);
   }
   const driver = typeof b['Driver'] === 'string' && b['Driver'] ? b['Driver'] : 'bridge';
@@ -60,7 +60,7 @@ async function netCreate(req: ApiRequest) {
   const cfgs = Array.isArray(ipam.Config) ? ipam.Config : [];
   const labels = typeof b['Labels'] === 'object' && b['Labels'] ? Object.entries(b['Labels'] as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined;
   const opts = typeof b['Options'] === 'object' && b['Options'] ? Object.entries(b['Options'] as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined;
-  const rec = await networks.createNetwork({
+  const rec = await engine.networks.create({
     name, driver, internal: b['Internal'] === true, ipv6: b['EnableIPv6'] === true, labels, opts,
     subnets: cfgs.map((c) => c.Subnet).filter((x): x is string => !!x), gateways: cfgs.map((c) => c.Gateway).filter((x): x is string => !!x), ipRanges: cfgs.map((c) => c.IPRange).filter((x): x is string => !!x),
   });
@@ -70,67 +70,67 @@ async function netCreate(req: ApiRequest) {
 async function netRemove(req: ApiRequest) {
   const id = req.params['id']!;
   if (BUILTIN.includes(id)) throw new ApiError(403, `${id} is a pre-defined network and cannot be removed`);
-  orNotFound('network', id, () => networks.inspectNetwork(id));
-  const [rep] = await networks.removeNetworks([id]);
+  await orNotFound('network', id, () => engine.networks.inspect({ network: id }));
+  const [rep] = await engine.networks.remove({ networks: [id] });
   if (rep?.error) throw rep.error;
   return new Reply(204);
 }
 
 async function netPrune(req: ApiRequest) {
-  const reps = await networks.pruneNetworks(parseFilters(req.query.get('filters')));
+  const reps = await engine.networks.prune({ filters: parseFilters(req.query.get('filters')) });
   return { NetworksDeleted: reps.filter((r) => !r.error).map((r) => r.name) };
 }
 
 async function netConnect(req: ApiRequest, connect: boolean) {
   const id = req.params['id']!;
-  orNotFound('network', id, () => networks.inspectNetwork(id));
+  await orNotFound('network', id, () => engine.networks.inspect({ network: id }));
   const b = parseJsonBody(req.body);
   const ctr = b['Container'];
   if (typeof ctr !== 'string' || !ctr) throw badRequest('Container is required');
   let cid: string;
-  try { cid = resolve(ctr).entry.id; } catch { throw noSuchContainer(ctr); }
+  try { cid = (await resolve(ctr)).entry.id; } catch { throw noSuchContainer(ctr); }
   if (connect) {
     const ep = (b['EndpointConfig'] ?? {}) as { Aliases?: string[]; IPAMConfig?: { IPv4Address?: string } };
-    await networks.connectNetwork(id, cid, { aliases: Array.isArray(ep.Aliases) ? ep.Aliases : undefined, ip: ep.IPAMConfig?.IPv4Address || undefined });
+    await engine.networks.connect({ network: id, container: cid, aliases: Array.isArray(ep.Aliases) ? ep.Aliases : undefined, ip: ep.IPAMConfig?.IPv4Address || undefined });
   } else {
-    await networks.disconnectNetwork(id, cid);
+    await engine.networks.disconnect({ network: id, container: cid });
   }
   return new Reply(200, '');
 }
 
 // ---------------------------------------------------------------- volumes
 
-function dockerVolume(v: ReturnType<typeof volumes.inspectVolume>) {
+function dockerVolume(v: Awaited<ReturnType<typeof engine.volumes.inspect>>) {
   return { Name: v.Name, Driver: v.Driver, Mountpoint: v.Mountpoint, CreatedAt: v.CreatedAt, Labels: v.Labels, Scope: 'local', Options: v.Options };
 }
 
-function volList(req: ApiRequest) {
+async function volList(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters'));
-  return { Volumes: volumes.listVolumes({ filters }).map(dockerVolume), Warnings: [] };
+  return { Volumes: (await engine.volumes.list({ filters })).map(dockerVolume), Warnings: [] };
 }
 
 async function volCreate(req: ApiRequest) {
   const b = parseJsonBody(req.body, false);
   const name = typeof b['Name'] === 'string' && b['Name'] ? b['Name'] : undefined;
   // Docker returns the existing volume for a create of a known name
-  if (name && volumes.volumeExists(name)) return new Reply(201, dockerVolume(volumes.inspectVolume(name)));
+  if (name && await engine.volumes.exists({ volume: name })) return new Reply(201, dockerVolume(await engine.volumes.inspect({ volume: name })));
   const labels = typeof b['Labels'] === 'object' && b['Labels'] ? Object.entries(b['Labels'] as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined;
   const opts = typeof b['DriverOpts'] === 'object' && b['DriverOpts'] ? Object.entries(b['DriverOpts'] as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`) : undefined;
-  const v = await volumes.createVolume({ name, driver: typeof b['Driver'] === 'string' && b['Driver'] ? b['Driver'] : undefined, labels, opts });
+  const v = await engine.volumes.create({ name, driver: typeof b['Driver'] === 'string' && b['Driver'] ? b['Driver'] : undefined, labels, opts });
   return new Reply(201, dockerVolume(v));
 }
 
 async function volRemove(req: ApiRequest) {
   const name = req.params['name']!;
-  orNotFoundVol(name, () => volumes.inspectVolume(name));
-  const [rep] = await volumes.removeVolumes([name], { force: truthy(req.query.get('force')) });
+  await orNotFoundVol(name, () => engine.volumes.inspect({ volume: name }));
+  const [rep] = await engine.volumes.remove({ volumes: [name], force: truthy(req.query.get('force')) });
   if (rep?.error) throw rep.error.code === 'EINUSE' ? new ApiError(409, `remove ${name}: volume is in use - ${rep.error.message}`) : rep.error;
   return new Reply(204);
 }
 
 async function volPrune(req: ApiRequest) {
   const filters = parseFilters(req.query.get('filters')).filter((f) => f !== 'all=true' && f !== 'all=1');
-  const reps = await volumes.pruneVolumes(filters);
+  const reps = await engine.volumes.prune({ filters });
   return { VolumesDeleted: reps.filter((r) => !r.error).map((r) => r.name), SpaceReclaimed: 0 };
 }
 
@@ -148,6 +148,6 @@ export function volumeRoutes(r: Router): void {
   r.add('GET', '/volumes', volList);
   r.add('POST', '/volumes/create', volCreate);
   r.add('POST', '/volumes/prune', volPrune);
-  r.add('GET', '/volumes/:name', (req) => dockerVolume(orNotFoundVol(req.params['name']!, () => volumes.inspectVolume(req.params['name']!))));
+  r.add('GET', '/volumes/:name', async (req) => dockerVolume(await orNotFoundVol(req.params['name']!, () => engine.volumes.inspect({ volume: req.params['name']! }))));
   r.add('DELETE', '/volumes/:name', volRemove);
 }

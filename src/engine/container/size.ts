@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContainerStore } from '../../container/store.js';
 
-function du(dir: string): number {
+export function du(dir: string): number {
   let total = 0;
   const walk = (d: string) => {
     let ents: fs.Dirent[];

@@ -136,6 +136,10 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     else if (net.startsWith('container:')) netMode = joinNamespace(store, net.slice(10), 'net', 'network');
     const nsMode = (v: string, ns: string, what: string) => (v.startsWith('container:') ? joinNamespace(store, v.slice(10), ns, what) : undefined);
     const pidMode = nsMode(cfg.pidNs, 'pid', 'PID namespace'), ipcMode = nsMode(cfg.ipcNs, 'ipc', 'IPC namespace'), utsMode = nsMode(cfg.utsNs, 'uts', 'UTS namespace');
+    // keep-id joining another container's namespaces (a pod member): those belong to that container's user
+    // namespace, so the member joins it too rather than making its own (it could not mount sysfs or mqueue there)
+    const peer = keepId ? [net, cfg.ipcNs, cfg.utsNs, cfg.pidNs].find((v) => v.startsWith('container:')) : undefined;
+    const usernsMode = keepId && peer ? { ...keepId.spec, ...joinNamespace(store, peer.slice(10), 'user', 'user namespace') } : keepId?.spec;
     const init = cfg.init ? { path: (await import('../../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
@@ -145,7 +149,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       hostname: net === 'host' || utsMode ? undefined : cfg.hostname, rootfs, pid: pidMode, ipc: ipcMode, uts: utsMode, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
       privileged: cfg.privileged, noNewPrivileges: cfg.noNewPrivileges, seccomp, network: netMode, annotations: cfg.annotations,
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
-      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: keepId?.spec,
+      resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: usernsMode,
       hostsFile: files.hosts, hostnameFile: files.hostname, resolvConfFile: files.resolv, containerEnvFile: path.join(ud, '.containerenv'),
     });
     rt.writeBundle(ud, gen.spec);

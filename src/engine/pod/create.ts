@@ -112,7 +112,7 @@ export async function createPod(o: PodCreateOptions): Promise<PodCreateReport> {
         publish: o.publish, network: shares('net') ? o.network : undefined, networkAlias: o.networkAlias,
         hostname: shares('uts') ? (o.hostname ?? rec.name) : undefined,
         addHost: o.addHost, dns: o.dns, dnsSearch: o.dnsSearch, dnsOption: o.dnsOption,
-        pod: id, podInfra: true, conmonPidfile: o.infraConmonPidfile,
+        pod: id, podInfra: true, conmonPidfile: o.infraConmonPidfile, userns: o.userns,
       });
       warnings.push(...c.warnings);
       await store.update((list) => {

@@ -63,6 +63,12 @@ t.test('commands reach stores, the runtime and systemd only through the engine',
   t.same(bad.map((e) => `${e.from} -> ${e.to}`), []);
 });
 
+t.test('the API service reaches the engine only through its public API (src/engine/index.ts)', async (t) => {
+  const ok = (to: string) => ['api', 'util'].includes(top(to)) || to === path.join('engine', 'index.ts') || to === path.join('engine', 'index.js');
+  const bad = all.filter((e) => !e.to.startsWith('pkg:') && top(e.from) === 'api' && !ok(e.to));
+  t.same(bad.map((e) => `${e.from} -> ${e.to}`), []);
+});
+
 t.test('the engine has no file over 600 lines', async (t) => {
   const long = files(path.join(SRC, 'engine')).map((f) => [path.relative(SRC, f), fs.readFileSync(f, 'utf8').split('\n').length] as const).filter(([, n]) => n > 600);
   t.same(long, []);
