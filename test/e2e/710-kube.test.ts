@@ -331,3 +331,28 @@ volumes:
   t.match(none.stderr, /no containers of compose project "nosuch" found/);
   t.equal((await env.tspod(['compose', 'down', '-v'], { cwd: dir })).exitCode, 0);
 });
+
+t.test('--configmap files and --publish', async (t: Test) => {
+  const port = await freePort();
+  const cm = write('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: outside }\ndata: { WHO: from-a-file }\n');
+  const f = write('pub.yaml', `
+apiVersion: v1
+kind: Pod
+metadata: { name: pub }
+spec:
+  containers:
+  - name: srv
+    image: ${IMG}
+    command: [sh, -c, 'echo "$WHO" > /tmp/index.html; exec httpd -f -p 8080 -h /tmp']
+    ports: [{ containerPort: 8080 }]
+    env: [{ name: WHO, valueFrom: { configMapKeyRef: { name: outside, key: WHO } } }]
+`);
+  const noCm = await env.tspod(['kube', 'play', f]);
+  t.equal(noCm.exitCode, 125);
+  t.match(noCm.stderr, /ConfigMap "outside" not found: define it in the file or pass it with --configmap/);
+  const r = await env.tspod(['kube', 'play', '--configmap', cm, '--publish', `${port}:8080`, f]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const body = await poll(async () => { const res = await fetch(`http://127.0.0.1:${port}/index.html`); return res.ok ? await res.text() : undefined; });
+  t.equal(body, 'from-a-file\n', 'the ConfigMap came from --configmap; the containerPort is published by --publish');
+  t.equal((await env.tspod(['kube', 'down', f])).exitCode, 0);
+});
