@@ -20,7 +20,6 @@ import type { PullEvent } from '../pull.js';
 import type { ImageConfig } from '../../image/types.js';
 import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
-import { removeContainers } from './remove.js';
 import { containerEvent } from '../events.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
@@ -131,6 +130,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     return o.name ?? randomName((n) => list.some((c) => c.names.includes(n)));
   });
   if (o.replace && o.name) {
+    const { removeContainers } = await import('./remove.js');
     try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
   }
   const cfg: ContainerConfig = {

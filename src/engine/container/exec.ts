@@ -85,7 +85,7 @@ export interface PreparedExec {
  * Prepare an exec session in a running container: the one place that turns exec options
  * into an OCI process spec (the CLI's exec and the API's exec sessions both start here).
  */
-export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' | 'tty' | 'env' | 'envFile' | 'user' | 'workdir' | 'privileged'>): Promise<PreparedExec> {
+export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' | 'tty' | 'env' | 'envFile' | 'user' | 'workdir' | 'privileged'> & { consoleSize?: { height: number; width: number } | undefined }): Promise<PreparedExec> {
   const store = new ContainerStore();
   const e = syncedState(store.resolve(input));
   if (!can.exec(e.state)) throw new ConflictError(`can only create exec sessions on running containers: container state improper`);
@@ -100,6 +100,9 @@ export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' 
   const proc = {
     ...spec.process,
     terminal: !!o.tty,
+    // the terminal's size from the start: runc would set it only after the process began, so a
+    // quick `stty size` could still see 0x0
+    ...(o.tty && o.consoleSize ? { consoleSize: o.consoleSize } : {}),
     args: o.command,
     env,
     cwd: o.workdir ?? cfg.workdir ?? '/',
@@ -117,7 +120,9 @@ export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' 
 }
 
 export async function execInContainer(input: string, o: ExecOptions): Promise<number> {
-  const ex = await prepareExec(input, o);
+  const term = (o.io ? o.io.stdout : process.stdout) as { isTTY?: boolean; rows?: number; columns?: number };
+  const consoleSize = o.tty && term.isTTY && term.rows && term.columns ? { height: term.rows, width: term.columns } : undefined;
+  const ex = await prepareExec(input, { ...o, consoleSize });
   const { id, cfg, processFile: pfile } = ex;
   const e = { id };
   const rt = { runc: ex.runc };
