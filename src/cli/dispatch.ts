@@ -23,11 +23,12 @@ export const USERNS_COMMANDS: readonly string[] = [
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
   'healthcheck:run', 'system:reset', 'unshare',
   'pod:create', 'pod:start', 'pod:stop', 'pod:restart', 'pod:kill', 'pod:pause', 'pod:unpause', 'pod:rm', 'pod:prune', 'pod:top', 'pod:logs',
+  'kube:play', 'kube:down',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
   'system:service',
 ];
 
-const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose']);
+const TOPICS = new Set(['image', 'container', 'system', 'volume', 'network', 'generate', 'healthcheck', 'pod', 'manifest', 'compose', 'kube', 'play']);
 
 const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--root': 'TSPOD_ROOT',
