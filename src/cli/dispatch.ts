@@ -19,7 +19,7 @@ export const USERNS_COMMANDS: readonly string[] = [
   'container:mount', 'container:unmount', 'container:cp', 'container:diff', 'container:export', 'container:top',
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
-  'healthcheck:run', 'system:reset', 'unshare',
+  'healthcheck:run', 'system:reset', 'system:prune', 'system:df', 'unshare',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
   'system:service',
 ];

@@ -6,6 +6,7 @@ import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessa
 import type { ImageConfig, ImageRecord } from '../image/types.js';
 import { containerImageRefs, containerLayerSet } from './refs.js';
 import { globToRegExp } from '../util/glob.js';
+import { pruneFilter } from '../util/filters.js';
 
 export interface ImageSummary {
   ID: string;
@@ -297,6 +298,7 @@ export interface PruneImagesOptions { all?: boolean; filters?: string[] }
 export interface PruneReport { id: string; size: number }
 
 export async function pruneImages(opts: PruneImagesOptions = {}, store = new ImageStore()): Promise<PruneReport[]> {
+  const keepByFilter = pruneFilter(opts.filters, 'image');
   const inUse = containerImageRefs(store.root);
   return store.update((idx) => {
     const out: PruneReport[] = [];
@@ -305,7 +307,7 @@ export async function pruneImages(opts: PruneImagesOptions = {}, store = new Ima
     for (const img of idx.images) {
       const unused = (inUse.get(img.id) ?? 0) === 0;
       const dangling = img.names.length === 0;
-      if (unused && (opts.all || dangling)) out.push({ id: img.id, size: img.layers.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0) });
+      if (unused && (opts.all || dangling) && keepByFilter({ labels: img.labels ?? {}, created: img.created })) out.push({ id: img.id, size: img.layers.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0) });
       else keep.push(img);
     }
     idx.images = keep;

@@ -31,6 +31,8 @@ import type { NetworkCreateOptions, NetworkInspect, NetworkRmReport } from './ne
 import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
+import type { SpaceUsage } from './disk-usage.js';
+import type { SystemPruneOptions, SystemPruneReport } from './system-prune.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 
@@ -39,7 +41,7 @@ export type {
   HealthcheckReport, HistoryRow, ImageRow, ImageSummary, ImportOptions, ImportReport, ListImagesOptions, LoadOptions, LoadReport, LoginOptions, LogsOptions, MountReport,
   NetworkCreateOptions, NetworkInspect, NetworkRmReport, PortMapping, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
-  VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
+  VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent, SpaceUsage, SystemPruneOptions, SystemPruneReport,
 };
 export { TspodError, NotFoundError, ConflictError, InvalidArgumentError } from '../util/errors.js';
 
@@ -160,7 +162,7 @@ export const containers = {
   /** Remove containers (with `force`, running ones too). */
   async remove(o: RemoveOptions): Promise<RemoveReport[]> { return (await ctr()).removeContainers(o.containers ?? [], o); },
   /** Remove every stopped container; resolves to the removed IDs. */
-  async prune(): Promise<string[]> { return (await ctr()).pruneContainers(); },
+  async prune(o: FilterOptions = {}): Promise<string[]> { return (await ctr()).pruneContainers(o.filters); },
   /** The containers, as `ps` lists them (running only unless `all`). */
   async list(o: ListOptions = {}): Promise<PsRow[]> { return (await ctr()).listContainers(o); },
   /** Podman's inspect document of one container. */
@@ -290,6 +292,10 @@ export const system = {
   async info(): Promise<Record<string, unknown>> { return (await import('./system.js')).info(); },
   /** Disk usage of images, containers and volumes. */
   async df(): Promise<DiskUsageReport> { return (await import('./system.js')).diskUsage(); },
+  /** Containers' writable layers and volumes' content, with who uses what (`system df`'s other rows). */
+  async spaceUsage(): Promise<SpaceUsage> { return (await import('./disk-usage.js')).spaceUsage(); },
+  /** Remove stopped containers, unused networks, dangling (or with `all` unused) images and with `volumes` unused volumes. */
+  async prune(o: SystemPruneOptions = {}): Promise<SystemPruneReport> { return (await import('./system-prune.js')).pruneSystem(o); },
   /** Remove every container, image, volume and network, and tspod's state. */
   async reset(): Promise<void> { return (await import('./system.js')).reset(); },
   /** Log in to a registry (credentials go to auth.json). */

@@ -10,6 +10,7 @@ import { paths } from '../../util/paths.js';
 import { ConflictError, InvalidArgumentError } from '../../util/errors.js';
 import { removeContainers } from './remove.js';
 import { syncAll, syncedState } from './state.js';
+import { pruneFilter } from '../../util/filters.js';
 import { containerEvent } from '../events.js';
 
 /** Podman's inspect document of a container; with `size`, SizeRw (its writable layer) and SizeRootFs (that and its image). */
@@ -122,9 +123,11 @@ export async function renameContainer(input: string, newName: string): Promise<v
   containerEvent('rename', { id: e.id, name: newName, image: e.imageName, labels: e.labels });
 }
 
-export async function pruneContainers(): Promise<string[]> {
+/** Remove every container that is not running (and matches `filters`: label, label!, until); the removed IDs. */
+export async function pruneContainers(filters?: string[]): Promise<string[]> {
+  const keep = pruneFilter(filters, 'container');
   const list = await syncAll();
-  const ids = list.filter((c) => c.state === 'exited' || c.state === 'created' || c.state === 'configured').map((c) => c.id);
+  const ids = list.filter((c) => (c.state === 'exited' || c.state === 'created' || c.state === 'configured') && keep({ labels: c.labels, created: c.created })).map((c) => c.id);
   const reps = await removeContainers(ids, { force: false });
   return reps.filter((r) => !r.error).map((r) => r.id);
 }

@@ -1,0 +1,93 @@
+// What Podman's own system tests (and scripts written for Podman) expect of the
+// commands, checked against bin/tspod: generate systemd -e NAME from the
+// environment, system prune and system df, the flags and messages Podman's
+// tests use.
+import t from 'tap';
+import { requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { busyboxRegistryEnv } from '../fixtures/registry.js';
+
+if (!requireUnprivileged(t)) process.exit(1);
+
+let env: TspodEnv;
+let IMAGE = '';
+
+t.before(async () => { ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'compat/bb')); });
+
+t.test('generate systemd -e NAME takes the value from tspod\'s environment', async (t) => {
+  let r = await env.tspod(['create', '--name', 'gen-env', IMAGE, 'sleep', '60']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['generate', 'systemd', '--new', '-e', 'FROM_CALLER', '-e', 'NOT_SET_ANYWHERE', '-e', 'X=1', 'gen-env'], { env: { ...env.env, FROM_CALLER: 'caller value' } });
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /^Environment="FROM_CALLER=caller value"$/m, 'NAME alone: its value from the environment');
+  t.match(r.stdout, /^Environment=X=1$/m, 'KEY=VALUE as given');
+  t.notMatch(r.stdout, /NOT_SET_ANYWHERE/, 'a NAME that is not set is left out');
+  r = await env.tspod(['generate', 'systemd', '-e', 'BAD NAME', 'gen-env']);
+  t.equal(r.exitCode, 125, 'an invalid name is refused');
+  t.match(r.stderr, /^Error: invalid --env "BAD NAME"/m);
+  t.equal((await env.tspod(['rm', 'gen-env'])).exitCode, 0);
+});
+
+t.test('system df: images, containers and local volumes', async (t) => {
+  let r = await env.tspod(['volume', 'create', 'df-vol']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['run', '--name', 'df-ctr', '-v', 'df-vol:/data', IMAGE, 'sh', '-c', 'dd if=/dev/zero of=/data/f bs=1024 count=100 2>/dev/null; dd if=/dev/zero of=/rw bs=1024 count=50 2>/dev/null']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['system', 'df', '--format', '{{.Type}}|{{.Total}}|{{.Active}}']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.same(r.stdout.split('\n'), ['Images|1|1', 'Containers|1|0', 'Local Volumes|1|1'], 'Podman\'s three rows');
+  r = await env.tspod(['system', 'df', '--format', 'json']);
+  const rows = JSON.parse(r.stdout) as Array<{ Type: string; RawSize: number; RawReclaimable: number }>;
+  const ctr = rows.find((x) => x.Type === 'Containers')!;
+  t.ok(ctr.RawSize >= 50 * 1024, `the container's writable layer is counted (${ctr.RawSize})`);
+  t.equal(ctr.RawReclaimable, ctr.RawSize, 'a stopped container is reclaimable');
+  const vol = rows.find((x) => x.Type === 'Local Volumes')!;
+  t.ok(vol.RawSize >= 100 * 1024, `the volume's content is counted (${vol.RawSize})`);
+  t.equal(vol.RawReclaimable, 0, 'a volume a container uses is not reclaimable');
+  r = await env.tspod(['system', 'df', '-v']);
+  t.match(r.stdout, /Containers space usage:[\s\S]*df-ctr[\s\S]*Local Volumes space usage:[\s\S]*df-vol\s+1\s/, 'verbose lists each container and volume');
+  t.equal((await env.tspod(['rm', 'df-ctr'])).exitCode, 0);
+  t.equal((await env.tspod(['volume', 'rm', 'df-vol'])).exitCode, 0);
+});
+
+t.test('system prune', async (t) => {
+  // a running container (kept), a stopped one (removed), a labelled stopped one, an unused
+  // network and volume, a dangling image
+  let r = await env.tspod(['run', '-d', '--name', 'keep-running', IMAGE, 'sleep', '600']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['create', '--name', 'stopped-a', '--label', 'env=test', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const labelled = r.stdout.trim();
+  r = await env.tspod(['create', '--name', 'stopped-b', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const plain = r.stdout.trim();
+  t.equal((await env.tspod(['network', 'create', 'prune-net'])).exitCode, 0);
+  t.equal((await env.tspod(['volume', 'create', 'prune-vol'])).exitCode, 0);
+
+  r = await env.tspod(['system', 'prune', '--filter', 'bogus=1', '-f']);
+  t.equal(r.exitCode, 125, 'an unknown filter is refused');
+  t.match(r.stderr, /^Error: invalid filter "bogus"/m);
+  t.equal((await env.tspod(['ps', '-a', '-q'])).stdout.split('\n').length, 3, 'nothing was removed before the filter was refused');
+
+  r = await env.tspod(['system', 'prune'], { input: 'n\n' });
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /WARNING! This command removes:\n\t- all stopped containers\n\t- all networks not used by at least one container\n\t- all dangling images/);
+  t.equal((await env.tspod(['ps', '-a', '-q'])).stdout.split('\n').length, 3, 'answering n removes nothing');
+
+  r = await env.tspod(['system', 'prune', '-f', '--filter', 'label=env=test']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, `Deleted Containers\n${labelled}\nTotal reclaimed space: 0B`, 'only the labelled container (the network has no such label)');
+
+  r = await env.tspod(['system', 'prune', '-a', '--volumes'], { input: 'y\n' });
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /all volumes not used by at least one container[\s\S]*all images without at least one container associated with them/);
+  t.match(r.stdout, new RegExp(`^Deleted Containers\\n${plain}\\nDeleted Volumes\\nprune-vol\\nDeleted Networks\\nprune-net\\nTotal reclaimed space: `), 'Podman\'s sections');
+  r = await env.tspod(['ps', '-a', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'keep-running', 'the running container stays');
+  t.equal((await env.tspod(['image', 'exists', IMAGE])).exitCode, 0, 'its image stays');
+  t.equal((await env.tspod(['volume', 'ls', '-q'])).stdout, '', 'the unused volume went');
+
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', 'keep-running'])).exitCode, 0);
+  r = await env.tspod(['system', 'prune', '-a', '-f']);
+  t.match(r.stdout, /^Deleted Images\n[0-9a-f]{64}\nTotal reclaimed space: [1-9]/, 'with nothing using it the image goes, and its size is reclaimed');
+  t.equal((await env.tspod(['images', '-q'])).stdout, '');
+});
