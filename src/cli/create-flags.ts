@@ -23,7 +23,7 @@ export const createFlags = {
   'add-host': many('Add a custom host-to-IP mapping (host:ip)'),
   dns: many('Set custom DNS servers'),
   'dns-search': many('Set custom DNS search domains'),
-  'dns-option': many('Set custom DNS options'),
+  'dns-option': Flags.string({ description: 'Set custom DNS options', multiple: true, multipleNonGreedy: true, aliases: ['dns-opt'] }),
   volume: many('Bind mount a volume (SOURCE:DEST[:OPTIONS], or DEST for an anonymous volume)', 'v'),
   mount: many('Attach a filesystem mount (type=bind|volume|tmpfs,source=...,target=...)'),
   tmpfs: many('Mount a temporary filesystem (DEST[:OPTIONS])'),
@@ -65,6 +65,13 @@ export const createFlags = {
   uts: Flags.string({ description: 'UTS namespace to use' }),
   'tls-verify': Flags.boolean({ allowNo: true, description: 'Require HTTPS and verify certificates when pulling the image' }),
   platform: Flags.string({ description: 'Platform of the image to pull (os/arch[/variant])' }),
+  runtime: Flags.string({ description: 'The OCI runtime for this container (a name on PATH or a path; default runc)' }),
+  'conmon-pidfile': Flags.string({ description: "Write conmon's PID to this file (for systemd units)" }),
+  tz: Flags.string({ description: "The container's time zone (e.g. Europe/Paris, or local for the host's)" }),
+  unsetenv: many("Unset a default environment variable (one of tspod's or the image's)"),
+  'unsetenv-all': Flags.boolean({ description: "Unset every default environment variable (tspod's and the image's); only --env ones remain" }),
+  'http-proxy': Flags.boolean({ allowNo: true, default: true, description: "Pass the host's proxy environment (http_proxy, https_proxy, ftp_proxy, no_proxy) into the container" }),
+  'image-volume': Flags.option({ options: ['bind', 'tmpfs', 'ignore'] as const, description: "What the image's VOLUMEs become: anonymous volumes (bind, the default), tmpfs, or nothing (ignore)" })(),
   timeout: Flags.integer({ description: 'Maximum time a container may run before it is killed (seconds)' }),
 };
 

@@ -31,7 +31,17 @@ const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--runroot': 'TSPOD_RUNROOT',
   '--log-level': 'TSPOD_LOG_LEVEL',
   '--storage-driver': 'TSPOD_STORAGE_DRIVER',
+  // the OCI runtime (a name on PATH or a path) and flags for it (`--runtime-flag log-format=json`
+  // -> runc --log-format=json), as Podman's global flags
+  '--runtime': 'TSPOD_RUNTIME',
+  '--runtime-flag': 'TSPOD_RUNTIME_FLAGS',
 };
+
+/** Global boolean flags: `--noout` (stdout to /dev/null, as Podman's). */
+const GLOBAL_BOOLEAN: Record<string, string> = { '--noout': 'TSPOD_NOOUT' };
+
+/** Global flags that may be given more than once (their values are joined with newlines). */
+const GLOBAL_REPEATED = new Set(['--runtime-flag']);
 
 export interface Dispatch { argv: string[]; env: Record<string, string>; commandId: string | undefined }
 
@@ -43,12 +53,20 @@ export function predispatch(argv: string[]): Dispatch {
     const a = argv[i]!;
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
+    const boolEnv = GLOBAL_BOOLEAN[name];
+    if (boolEnv) {
+      const v = eq > 0 ? a.slice(eq + 1).toLowerCase() : 'true';
+      if (v !== 'true' && v !== 'false') break;
+      if (v === 'true') env[boolEnv] = '1'; else delete env[boolEnv];
+      i += 1;
+      continue;
+    }
     const envName = GLOBAL_WITH_VALUE[name];
     if (!envName) break;
     let value: string | undefined;
     if (eq > 0) { value = a.slice(eq + 1); i += 1; } else { value = argv[i + 1]; i += 2; }
     if (value === undefined) break;
-    env[envName] = value;
+    env[envName] = GLOBAL_REPEATED.has(name) && env[envName] !== undefined ? `${env[envName]}\n${value}` : value;
   }
   const rest = argv.slice(i);
   let commandId: string | undefined;

@@ -34,6 +34,8 @@ export async function main(): Promise<void> {
     d.commandId = predispatch(d.argv).commandId;
   }
   Object.assign(process.env, d.env);
+  // --noout: nothing on stdout (errors and warnings still go to stderr)
+  if (process.env['TSPOD_NOOUT'] === '1') process.stdout.write = (() => true) as typeof process.stdout.write;
   const manifestPath = path.join(ROOT, 'oclif.manifest.json');
   let manifestText: string | undefined;
   const readManifest = (): string => (manifestText ??= readFileSync(manifestPath, 'utf8'));

@@ -72,6 +72,19 @@ export interface CreateOptions {
   tlsVerify?: boolean | undefined;
   platform?: string | undefined;
   timeout?: number | undefined;
+  /** The OCI runtime (name on PATH or path) for this container. */
+  runtime?: string | undefined;
+  /** Where to write conmon's PID at every start. */
+  conmonPidfile?: string | undefined;
+  /** Time zone: a zoneinfo name or "local". */
+  tz?: string | undefined;
+  unsetenv?: string[] | undefined;
+  unsetenvAll?: boolean | undefined;
+  /** Pass the host's proxy variables (default true). */
+  httpProxy?: boolean | undefined;
+  imageVolume?: 'bind' | 'tmpfs' | 'ignore' | undefined;
+  /** run --rmi: remove the image after the container, unless something else uses it (implies --rm). */
+  rmi?: boolean | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */

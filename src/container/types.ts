@@ -117,6 +117,18 @@ export interface ContainerConfig {
   networkAliases?: string[] | undefined;
   staticIP?: string | undefined;
   links?: string[] | undefined;
+  /** --runtime: the OCI runtime of this container (default: the global one, runc). */
+  ociRuntime?: string | undefined;
+  /** --conmon-pidfile */
+  conmonPidfile?: string | undefined;
+  /** --tz: the zoneinfo file the container's /etc/localtime shows (resolved at create). */
+  timezoneFile?: string | undefined;
+  timezone?: string | undefined;
+  /** --unsetenv / --unsetenv-all: defaults tspod must not add at start (PATH, TERM, container, HOME, HOSTNAME). */
+  unsetEnv?: string[] | undefined;
+  unsetEnvAll?: boolean | undefined;
+  /** --rmi: remove the image with the container. */
+  removeImage?: boolean | undefined;
 }
 
 export function emptyEntry(id: string): ContainerEntry {

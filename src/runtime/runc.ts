@@ -27,10 +27,17 @@ export function normalizeSignal(sig: string | number): string {
   return name;
 }
 
+/** The OCI runtime: `explicit` (a container's --runtime), else the global --runtime, else runc on PATH; a name is looked up on PATH. */
 export function findRunc(explicit?: string): string {
-  const p = explicit ?? which('runc');
-  if (!p) throw new PrerequisiteError('runc not found: install the runc package');
+  const want = explicit || process.env['TSPOD_RUNTIME'] || 'runc';
+  const p = want.includes('/') ? want : which(want);
+  if (!p) throw new PrerequisiteError(want === 'runc' ? 'runc not found: install the runc package' : `OCI runtime "${want}" not found`);
   return p;
+}
+
+/** The global --runtime-flag values as runtime arguments: "log-format=json" -> "--log-format=json" (as Podman). */
+export function runtimeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env['TSPOD_RUNTIME_FLAGS'] ?? '').split('\n').filter(Boolean).map((f) => (f.startsWith('-') ? f : `--${f}`));
 }
 
 /**
@@ -71,7 +78,7 @@ export class Runc {
 
   /** Global arguments: runc's --root. */
   globalArgs(): string[] {
-    return ['--root', this.root];
+    return ['--root', this.root, ...runtimeFlags()];
   }
 
   private async call(args: string[], what: string, id?: string): Promise<string> {

@@ -91,3 +91,77 @@ t.test('system prune', async (t) => {
   t.match(r.stdout, /^Deleted Images\n[0-9a-f]{64}\nTotal reclaimed space: [1-9]/, 'with nothing using it the image goes, and its size is reclaimed');
   t.equal((await env.tspod(['images', '-q'])).stdout, '');
 });
+
+t.test('global --noout, --runtime, --runtime-flag', async (t) => {
+  let r = await env.tspod(['--noout', 'run', '-d', '--name', 'noout', IMAGE, 'echo', 'hi']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '', '--noout: no container ID on stdout');
+  t.equal((await env.tspod(['wait', 'noout'])).exitCode, 0);
+  r = await env.tspod(['--noout', 'rm', 'noout']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '', '--noout rm prints nothing');
+
+  r = await env.tspod(['--runtime-flag', 'invalidflag', 'run', '--rm', IMAGE, 'true']);
+  t.equal(r.exitCode, 126, 'an invalid runtime flag is the OCI runtime\'s error: 126');
+  t.match(r.stderr, /invalidflag/, 'the runtime\'s complaint is shown');
+
+  const runc = (await env.tspod(['info', '--format', '{{.Host.OCIRuntime.Path}}'])).stdout;
+  const copy = `${env.dir}/myruntime`;
+  const fs = await import('node:fs');
+  fs.copyFileSync(runc, copy);
+  fs.chmodSync(copy, 0o755);
+  r = await env.tspod(['run', '-d', '--runtime', copy, IMAGE, 'sleep', '60']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const cid = r.stdout;
+  r = await env.tspod(['inspect', '--format', '{{.OCIRuntime}}', cid]);
+  t.equal(r.stdout, copy, 'inspect shows the container\'s runtime');
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', cid])).exitCode, 0);
+  r = await env.tspod(['run', '--rm', '--runtime', '/nonexistent/runtime', IMAGE, 'true']);
+  t.equal(r.exitCode, 125, 'a missing runtime is refused before anything is created');
+  t.equal((await env.tspod(['ps', '-aq'])).stdout, '', 'nothing was created');
+});
+
+t.test('run --conmon-pidfile, --tz, --unsetenv, --image-volume, --rmi, --dns-opt', async (t) => {
+  const fs = await import('node:fs');
+  const pidfile = `${env.dir}/conmon.pid`;
+  let r = await env.tspod(['run', '-d', '--name', 'cpid', '--conmon-pidfile', pidfile, IMAGE, 'sleep', '60']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const conmon = fs.readFileSync(pidfile, 'utf8').trim();
+  r = await env.tspod(['inspect', '--format', '{{.State.ConmonPid}}', 'cpid']);
+  t.equal(r.stdout, conmon, 'the file holds conmon\'s PID');
+  t.match(fs.readlinkSync(`/proc/${conmon}/exe`), /conmon$/, 'and that PID is conmon');
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', 'cpid'])).exitCode, 0);
+
+  // 1600000000 is 2020-09-13T12:26:40Z
+  r = await env.tspod(['run', '--rm', '--tz=US/Eastern', '--tz=MST7MDT', IMAGE, 'date', '-d', '@1600000000']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'Sun Sep 13 06:26:40 MDT 2020', 'the last --tz wins');
+  r = await env.tspod(['run', '--rm', '--tz=Nowhere/Atlantis', IMAGE, 'true']);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /unknown time zone Nowhere\/Atlantis/);
+
+  r = await env.tspod(['run', '--rm', IMAGE, 'env']);
+  t.match(r.stdout, /^TERM=xterm$/m, 'TERM=xterm by default (as Podman), without -t too');
+  t.match(r.stdout, /^container=podman$/m);
+  r = await env.tspod(['run', '--rm', '--unsetenv', 'TERM', IMAGE, 'env']);
+  t.notMatch(r.stdout, /^TERM=/m, '--unsetenv TERM');
+  t.match(r.stdout, /^container=podman$/m, 'the other defaults stay');
+  r = await env.tspod(['run', '--rm', '--unsetenv-all', '-e', 'MINE=1', IMAGE, 'cat', '/proc/self/environ']);
+  t.equal(r.stdout, 'MINE=1\0', '--unsetenv-all: only what -e set (not even PATH, HOME or HOSTNAME)');
+
+  r = await env.tspod(['run', '--rm', '--dns-opt', 'ndots:3', IMAGE, 'cat', '/etc/resolv.conf']);
+  t.match(r.stdout, /options ndots:3/, '--dns-opt is --dns-option');
+
+  // --rmi: the image goes with the container, unless another container uses it
+  r = await env.tspod(['create', '--name', 'holder', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['run', '--rmi', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal((await env.tspod(['image', 'exists', IMAGE])).exitCode, 0, 'kept while another container uses it');
+  t.equal((await env.tspod(['ps', '-a', '--format', '{{.Names}}'])).stdout, 'holder', '--rmi implies --rm');
+  t.equal((await env.tspod(['rm', 'holder'])).exitCode, 0);
+  r = await env.tspod(['run', '--rmi', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal((await env.tspod(['image', 'exists', IMAGE])).exitCode, 1, 'removed once nothing uses it');
+  t.equal((await env.tspod(['pull', '-q', IMAGE])).exitCode, 0);
+});

@@ -55,7 +55,13 @@ export async function cleanupContainer(id: string): Promise<void> {
     return wantRestart;
   });
   if (restartNow === 'remove') {
+    const removeImage = (() => { try { return store.readConfig(e.id).removeImage ? store.readConfig(e.id).image : undefined; } catch { return undefined; } })();
     await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+    // run --rmi: the image goes too, unless another container uses it
+    if (removeImage) {
+      const { removeImages } = await import('../images.js');
+      await removeImages([removeImage], {}).catch((err) => log.debug(`--rmi ${removeImage}: ${errorMessage(err)}`));
+    }
     return;
   }
   if (restartNow) {

@@ -55,7 +55,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
     HostsPath: path.join(ud, 'hosts'),
     StaticDir: ud,
     OCIConfigPath: path.join(ud, 'config.json'),
-    OCIRuntime: 'runc',
+    OCIRuntime: cfg.ociRuntime ?? 'runc',
     ConmonPidFile: path.join(paths().runroot, 'containers', e.id, 'conmon.pid'),
     PidFile: path.join(paths().runroot, 'containers', e.id, 'pidfile'),
     Name: cfg.name,

@@ -72,7 +72,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
   const cfg = store.readConfig(e.id);
   const images = new ImageStore();
-  const rt = await runtime();
+  const rt = await runtime(cfg.ociRuntime);
   const ctrDir = store.ctrDir(e.id);
   const ud = store.userdata(e.id);
   // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
@@ -93,8 +93,9 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
     }
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
-    const home = `HOME=${user.home}`;
-    const env = mergeEnv([home], [...cfg.env, ...(cfg.hostname ? [`HOSTNAME=${cfg.hostname}`] : [])]);
+    const unsetEnv: string[] | 'all' = cfg.unsetEnvAll ? 'all' : cfg.unsetEnv ?? [];
+    const keepDefault = (k: string) => unsetEnv !== 'all' && !unsetEnv.includes(k);
+    const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(cfg.hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${cfg.hostname}`] : [])]);
     // the working directory exists in the container (Podman creates it)
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
@@ -110,6 +111,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const mounts = await prepareVolumes(cfg, rootfs, user);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
     if (notifyDir) mounts.push({ type: 'bind', source: notifyDir, destination: CONTAINER_NOTIFY_DIR, readonly: false, options: ['rbind'] });
+    // --tz: a copy of the zone's file (the host may change its own) as /etc/localtime
+    if (cfg.timezoneFile) {
+      const lt = path.join(ud, 'localtime');
+      fs.copyFileSync(cfg.timezoneFile, lt);
+      mounts.push({ type: 'bind', source: lt, destination: '/etc/localtime', readonly: true, options: ['rbind'] });
+    }
     // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
     // and a restart would create a second, empty one
     if (anonBefore) store.writeConfig(cfg);
@@ -127,7 +134,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const init = cfg.init ? { path: (await import('../../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
-      args: cfg.args, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
+      args: cfg.args, unsetEnv, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
       // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
       user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
       hostname: net === 'host' ? undefined : cfg.hostname, rootfs, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
@@ -148,6 +155,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       timeoutSeconds: cfg.timeout || undefined,
     });
     conmonPid = created.conmonPid;
+    if (cfg.conmonPidfile) writeFileAtomic(cfg.conmonPidfile, String(conmonPid), 0o644);
     containerEvent('init', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
     pid = created.pid;
     if (cfg.networks?.length) {
