@@ -258,10 +258,12 @@ export function parseUlimit(s: string): { name: string; soft: number; hard: numb
 
 export function checkSignal(sig: string | undefined, what: string): string | undefined {
   if (sig === undefined) return undefined;
-  const s = sig.toUpperCase();
-  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw new InvalidArgumentError(`invalid ${what} "${sig}"`); return s; }
+  // as Podman (docker's ParseSignal): a leading dash is allowed (kill -s -HUP), numbers 1-64
+  const s = sig.replace(/^-/, '').toUpperCase();
+  const bad = () => new InvalidArgumentError(`invalid ${what}: ${sig}`);
+  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw bad(); return s; }
   const name = s.startsWith('SIG') ? s : `SIG${s}`;
   const os = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
-  if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw new InvalidArgumentError(`invalid ${what} "${sig}"`);
+  if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw bad();
   return name;
 }

@@ -1,7 +1,7 @@
 // Engine API for the local image store: list, inspect, tag, untag, remove,
 // prune, history. <Verb>Options in, <Verb>Report out; no rendering here.
 import { ImageStore, findImage, untagEverywhere, type StorageIndex } from '../image/store.js';
-import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
+import { formatReference, normalize, parseReference, qualify, repoName } from '../image/reference.js';
 import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { ImageConfig, ImageRecord } from '../image/types.js';
 import { containerImageRefs, containerLayerSet } from './refs.js';
@@ -228,8 +228,16 @@ async function untagImageUnrecorded(source: string, targets: string[], store = n
     const img = store.resolve(source, idx);
     if (targets.length === 0) img.names = [];
     for (const t of targets) {
+      const ref = parseReference(t);
+      if (ref.digest) {
+        // NAME[:TAG]@DIGEST names no tag (the tag is ignored, as Podman): nothing to untag when
+        // the image is that digest of that repository
+        const repo = repoName(qualify(ref, ref.registry ?? 'localhost'));
+        if (img.digest === ref.digest || img.repoDigests.includes(`${repo}@${ref.digest}`)) continue;
+        throw new NotFoundError(`${t}: tag not known`);
+      }
       const n = qualifyLocalName(t);
-      if (!img.names.includes(n)) throw new NotFoundError(`${t}: tag not known for image ${img.id.slice(0, 12)}`);
+      if (!img.names.includes(n)) throw new NotFoundError(`${t}: tag not known`);
       img.names = img.names.filter((x) => x !== n);
     }
     return { id: img.id, names: img.names };
@@ -330,7 +338,7 @@ export async function tagImage(...args: Parameters<typeof tagImageUnrecorded>): 
 /** {@link untagImageUnrecorded}, recorded in the events log. */
 export async function untagImage(...args: Parameters<typeof untagImageUnrecorded>): Promise<TagReport> {
   const r = await untagImageUnrecorded(...args);
-  for (const n of args[1]) imageEvent('untag', r.id, qualifyLocalName(n));
+  for (const n of args[1]) if (!parseReference(n).digest) imageEvent('untag', r.id, qualifyLocalName(n));
   return r;
 }
 

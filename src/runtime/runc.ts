@@ -17,12 +17,13 @@ export function normalizeSignal(sig: string | number): string {
   const signals = os.constants.signals as Record<string, number>;
   if (typeof sig === 'number' || /^\d+$/.test(sig)) {
     const n = Number(sig);
-    const name = Object.keys(signals).find((k) => signals[k] === n);
-    if (!name || n <= 0 || n > 64) throw new InvalidArgumentError(`invalid signal: ${sig}`);
-    return name;
+    if (!Number.isInteger(n) || n <= 0 || n > 64) throw new InvalidArgumentError(`invalid signal: ${sig}`);
+    // real-time signals (34-64) have no name in node: runc takes the number
+    return Object.keys(signals).find((k) => signals[k] === n) ?? String(n);
   }
   const up = sig.toUpperCase();
   const name = up.startsWith('SIG') ? up : `SIG${up}`;
+  if (/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) return name.slice(3);
   if (signals[name] === undefined) throw new InvalidArgumentError(`invalid signal: ${sig}`);
   return name;
 }

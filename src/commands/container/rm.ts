@@ -13,7 +13,8 @@ export default class ContainerRm extends TspodCommand {
     volumes: Flags.boolean({ char: 'v', description: 'Remove anonymous volumes associated with the container' }),
     all: Flags.boolean({ char: 'a', description: 'Remove all containers' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
-    time: Flags.integer({ char: 't', description: 'Seconds to wait for stop before killing the container' }),
+    depend: Flags.boolean({ description: 'Remove the container and every container that depends on it (shares its namespaces)' }),
+    time: Flags.integer({ char: 't', aliases: ['timeout'], description: 'Seconds to wait for stop before killing the container' }),
     cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
   };
 
@@ -25,7 +26,7 @@ export default class ContainerRm extends TspodCommand {
       if (flags.cidfile?.length) return; // --ignore: the ID files are gone, so are the containers
       this.fail('you must provide at least one container name or ID');
     }
-    const reps = await removeContainers(names, { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time });
+    const reps = await removeContainers(names, { force: flags.force, volumes: flags.volumes, all: flags.all, ignore: flags.ignore, timeout: flags.time, depend: flags.depend });
     // Podman prints what was asked for (the name, or the full ID with -a)
     // an ID file whose container is gone is gone too (a unit's ExecStopPost leaves nothing behind)
     if (flags.cidfile?.length) {

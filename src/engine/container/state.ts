@@ -119,7 +119,13 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
       case 'health': list = list.filter((c) => c.health === v); break;
       case 'volume': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).mounts.some((m) => m.source === v || m.destination === v); } catch { return false; } }); break;
       case 'network': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).network === v; } catch { return false; } }); break;
-      case 'restart-policy': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === v; } catch { return false; } }); break;
+      case 'restart-policy': {
+        // Podman's names: none (no policy given) and no both mean tspod's "no"
+        if (!['none', 'no', 'always', 'on-failure', 'unless-stopped'].includes(v)) throw new InvalidArgumentError(`${v} invalid restart policy`);
+        const want = v === 'none' ? 'no' : v;
+        list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === want; } catch { return false; } });
+        break;
+      }
       default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, restart-policy`);
     }
   }
