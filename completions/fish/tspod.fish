@@ -23,7 +23,7 @@ function __tspod_t_children
         case 'system'
             printf '%s\n' 'df' 'events' 'info' 'prune' 'reset' 'service' 'version'
         case 'volume'
-            printf '%s\n' 'create' 'exists' 'export' 'import' 'inspect' 'list' 'ls' 'prune' 'remove' 'rm'
+            printf '%s\n' 'create' 'exists' 'export' 'import' 'inspect' 'list' 'ls' 'mount' 'prune' 'remove' 'rm' 'umount' 'unmount'
     end
 end
 function __tspod_t_childdesc
@@ -45,7 +45,7 @@ function __tspod_t_childdesc
         case 'system'
             printf '%s\n' 'df	Show tspod disk usage (shared layers counted once)' 'events	Show tspod events (alias of events)' 'info	Display tspod related system information (alias of info)' 'prune	Remove unused containers, images, networks and (with --volumes) volumes' 'reset	Reset tspod storage: remove all containers, images, volumes and state' 'service	Serve the Docker-compatible API on a socket until idle' 'version	Display the tspod version information (alias of version)'
         case 'volume'
-            printf '%s\n' 'create	Create a new volume' 'exists	Check if a volume exists (exit 0 if it does, 1 if not)' 'export	Export the content of a volume as a tar archive' 'import	Import a tar archive into a volume' 'inspect	Display detailed information on one or more volumes' 'list	List volumes (alias of volume ls)' 'ls	List volumes' 'prune	Remove all unused volumes' 'remove	Remove one or more volumes (alias of volume rm)' 'rm	Remove one or more volumes'
+            printf '%s\n' 'create	Create a new volume' 'exists	Check if a volume exists (exit 0 if it does, 1 if not)' 'export	Export the content of a volume as a tar archive' 'import	Import a tar archive into a volume' 'inspect	Display detailed information on one or more volumes' 'list	List volumes (alias of volume ls)' 'ls	List volumes' 'mount	Mount a volume and print where its content is' 'prune	Remove all unused volumes' 'remove	Remove one or more volumes (alias of volume rm)' 'rm	Remove one or more volumes' 'umount	Unmount a volume (local volumes stay where they are) (alias of volume unmount)' 'unmount	Unmount a volume (local volumes stay where they are)'
     end
 end
 function __tspod_t_cmd
@@ -292,12 +292,18 @@ function __tspod_t_cmd
             printf '%s\n' 'volume ls'
         case 'volume ls'
             printf '%s\n' 'volume ls'
+        case 'volume mount'
+            printf '%s\n' 'volume mount'
         case 'volume prune'
             printf '%s\n' 'volume prune'
         case 'volume remove'
             printf '%s\n' 'volume rm'
         case 'volume rm'
             printf '%s\n' 'volume rm'
+        case 'volume umount'
+            printf '%s\n' 'volume unmount'
+        case 'volume unmount'
+            printf '%s\n' 'volume unmount'
         case 'wait'
             printf '%s\n' 'container wait'
     end
@@ -403,7 +409,7 @@ function __tspod_t_flags
         case 'image rm'
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--force' '-f' '--all' '-a' '--ignore' '-i' '--help'
         case 'image save'
-            printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--output=' '-o=' '--format=' '--compress' '--multi-image-archive' '-m' '--quiet' '-q' '--help'
+            printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--output=' '-o=' '--format=' '--compress' '--multi-image-archive' '-m' '--quiet' '-q' '--uncompressed' '--help'
         case 'image tag'
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--help'
         case 'image untag'
@@ -458,10 +464,14 @@ function __tspod_t_flags
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--all' '-a' '--format=' '-f=' '--help'
         case 'volume ls'
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--filter=' '-f=' '--format=' '--quiet' '-q' '--noheading' '--help'
+        case 'volume mount'
+            printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--help'
         case 'volume prune'
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--force' '-f' '--filter=' '--help'
         case 'volume rm'
             printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--all' '-a' '--force' '-f' '--time=' '-t=' '--help'
+        case 'volume unmount'
+            printf '%s\n' '--root=' '--runroot=' '--log-level=' '--storage-driver=' '--help'
     end
 end
 function __tspod_t_flagdesc
@@ -565,7 +575,7 @@ function __tspod_t_flagdesc
         case 'image rm'
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--force	Force removal of the image and any containers using it' '-f	Force removal of the image and any containers using it' '--all	Remove all images' '-a	Remove all images' '--ignore	Ignore errors if a specified image does not exist' '-i	Ignore errors if a specified image does not exist' '--help	Show help'
         case 'image save'
-            printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--output	Write to a specified file (default: stdout, which must be redirected)' '-o	Write to a specified file (default: stdout, which must be redirected)' '--format	Save image to docker-archive, oci-archive (OCI layout in a tar), oci-dir (OCI layout directory) or docker-dir (dir transport)' '--compress	Compress tarball image layers when saving to a directory using the dir transport (docker-dir)' '--multi-image-archive	Interpret additional arguments as images not tags and create a multi-image archive (docker-archive only)' '-m	Interpret additional arguments as images not tags and create a multi-image archive (docker-archive only)' '--quiet	Suppress the output' '-q	Suppress the output' '--help	Show help'
+            printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--output	Write to a specified file (default: stdout, which must be redirected)' '-o	Write to a specified file (default: stdout, which must be redirected)' '--format	Save image to docker-archive, oci-archive (OCI layout in a tar), oci-dir (OCI layout directory) or docker-dir (dir transport)' '--compress	Compress tarball image layers when saving to a directory using the dir transport (docker-dir)' '--multi-image-archive	Interpret additional arguments as images not tags and create a multi-image archive (docker-archive only)' '-m	Interpret additional arguments as images not tags and create a multi-image archive (docker-archive only)' '--quiet	Suppress the output' '-q	Suppress the output' '--uncompressed	Write the layers uncompressed (oci-archive, oci-dir)' '--help	Show help'
         case 'image tag'
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--help	Show help'
         case 'image untag'
@@ -620,10 +630,14 @@ function __tspod_t_flagdesc
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--all	Inspect all volumes' '-a	Inspect all volumes' '--format	Format volume output using a Go template, or \'json\'' '-f	Format volume output using a Go template, or \'json\'' '--help	Show help'
         case 'volume ls'
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--filter	Filter volume output (name, label, dangling, driver, opt, scope, until, anonymous)' '-f	Filter volume output (name, label, dangling, driver, opt, scope, until, anonymous)' '--format	Format volume output using JSON or a Go template' '--quiet	Print volume output in quiet mode (names only)' '-q	Print volume output in quiet mode (names only)' '--noheading	Do not print headers' '--help	Show help'
+        case 'volume mount'
+            printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--help	Show help'
         case 'volume prune'
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--force	Do not prompt for confirmation' '-f	Do not prompt for confirmation' '--filter	Provide filter values (e.g. label=<key>=<value>, until=<timestamp>)' '--help	Show help'
         case 'volume rm'
             printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--all	Remove all volumes' '-a	Remove all volumes' '--force	Remove a volume by force: also remove the containers using it' '-f	Remove a volume by force: also remove the containers using it' '--time	Seconds to wait for running containers to stop before killing them' '-t	Seconds to wait for running containers to stop before killing them' '--help	Show help'
+        case 'volume unmount'
+            printf '%s\n' '--root	Path to the root directory in which data, including images, is stored' '--runroot	Path to the volatile state directory' '--log-level	Log messages at and above this level' '--storage-driver	Storage driver (fuse-overlayfs)' '--help	Show help'
     end
 end
 function __tspod_t_choices
@@ -818,9 +832,13 @@ function __tspod_t_choices
             printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
         case 'volume ls|--log-level'
             printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
+        case 'volume mount|--log-level'
+            printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
         case 'volume prune|--log-level'
             printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
         case 'volume rm|--log-level'
+            printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
+        case 'volume unmount|--log-level'
             printf '%s\n' 'trace' 'debug' 'info' 'warn' 'error' 'fatal' 'panic'
     end
 end
@@ -1228,6 +1246,10 @@ function __tspod_t_fkind
             printf '%s\n' 'dirs'
         case 'volume ls|--runroot'
             printf '%s\n' 'dirs'
+        case 'volume mount|--root'
+            printf '%s\n' 'dirs'
+        case 'volume mount|--runroot'
+            printf '%s\n' 'dirs'
         case 'volume prune|--root'
             printf '%s\n' 'dirs'
         case 'volume prune|--runroot'
@@ -1235,6 +1257,10 @@ function __tspod_t_fkind
         case 'volume rm|--root'
             printf '%s\n' 'dirs'
         case 'volume rm|--runroot'
+            printf '%s\n' 'dirs'
+        case 'volume unmount|--root'
+            printf '%s\n' 'dirs'
+        case 'volume unmount|--runroot'
             printf '%s\n' 'dirs'
     end
 end
@@ -1333,6 +1359,8 @@ function __tspod_t_rest
         case 'volume import'
             printf '%s\n' 'files'
         case 'volume inspect'
+            printf '%s\n' 'volumes'
+        case 'volume mount'
             printf '%s\n' 'volumes'
         case 'volume rm'
             printf '%s\n' 'volumes'

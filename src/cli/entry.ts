@@ -17,7 +17,11 @@ function usernsSpellings(): Set<string> {
 
 export async function main(): Promise<void> {
   // shell completion answers from the index files, without loading oclif
-  if (process.argv[2] === '__complete') { await (await import('../completion/fast.js')).main(process.argv.slice(3)); return; }
+  // cobra's hidden completion commands: __complete (with descriptions) and __completeNoDesc
+  if (process.argv[2] === '__complete' || process.argv[2] === '__completeNoDesc') {
+    await (await import('../completion/fast.js')).main(process.argv.slice(3), { descriptions: process.argv[2] === '__complete' });
+    return;
+  }
 
   // systemd's notify socket is tspod's to use (--sdnotify): no child may inherit it as
   // NOTIFY_SOCKET (runc would proxy it itself). src/runtime/sdnotify.ts takes it from here.

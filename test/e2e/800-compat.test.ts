@@ -246,3 +246,42 @@ t.test('Podman\'s wording, signals, start --all/--filter, rm --depend, untag by 
   t.match(sock, /^unix:\/\/.*\/tspod\.sock$/);
   t.match(ver, /^\d+\.\d+\.\d+/);
 });
+
+t.test('volume mount/unmount, save --uncompressed, __completeNoDesc', async (t) => {
+  const fs = await import('node:fs');
+  t.equal((await env.tspod(['volume', 'create', 'mvol'])).exitCode, 0);
+  let r = await env.tspod(['volume', 'mount', 'mvol']);
+  t.equal(r.exitCode, 125, 'rootless, outside the user namespace: refused as Podman does');
+  t.match(r.stderr, /^Error: cannot run command "tspod volume mount" in rootless mode, must execute `tspod unshare` first$/);
+  r = await env.tspod(['unshare', 'sh', '-c', `p=$("$0" volume mount mvol) && echo hello > "$p/f" && echo "$p"`, `${process.cwd()}/bin/tspod`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /\/mvol\/_data$|\/mvol/, 'inside tspod unshare it prints the content directory');
+  r = await env.tspod(['run', '--rm', '-v', 'mvol:/vol', IMAGE, 'cat', '/vol/f']);
+  t.equal(r.stdout, 'hello', 'what was written there is in the volume');
+  r = await env.tspod(['volume', 'unmount', 'mvol']);
+  t.equal(r.stdout, 'mvol');
+  t.equal((await env.tspod(['volume', 'rm', 'mvol'])).exitCode, 0);
+
+  const out = `${env.dir}/oci-plain.tar`;
+  r = await env.tspod(['save', '-o', out, '--format', 'oci-archive', '--uncompressed', IMAGE]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const untar = `${env.dir}/oci-plain`;
+  fs.mkdirSync(untar);
+  const { execa } = await import('execa');
+  await execa('tar', ['-C', untar, '-xf', out]);
+  const index = JSON.parse(fs.readFileSync(`${untar}/index.json`, 'utf8')) as { manifests: Array<{ digest: string }> };
+  const manifest = JSON.parse(fs.readFileSync(`${untar}/blobs/sha256/${index.manifests[0]!.digest.slice(7)}`, 'utf8')) as { layers: Array<{ mediaType: string; digest: string }> };
+  t.equal(manifest.layers[0]!.mediaType, 'application/vnd.oci.image.layer.v1.tar', 'the manifest says plain tar');
+  const layer = fs.readFileSync(`${untar}/blobs/sha256/${manifest.layers[0]!.digest.slice(7)}`);
+  t.equal(layer.subarray(257, 262).toString(), 'ustar', 'the layer blob is a POSIX tar, not gzip');
+  t.equal((await env.tspod(['rmi', IMAGE])).exitCode, 0);
+  r = await env.tspod(['load', '-i', out]);
+  t.equal(r.exitCode, 0, `the uncompressed archive loads back: ${r.stderr}`);
+  t.equal((await env.tspod(['pull', '-q', IMAGE])).exitCode, 0);
+
+  t.equal((await env.tspod(['create', '--name', 'comp-ctr', IMAGE, 'true'])).exitCode, 0);
+  r = await env.tspod(['__completeNoDesc', 'rm', '']);
+  t.match(r.stdout, /^comp-ctr$/m, '__completeNoDesc lists the containers');
+  t.notMatch(r.stdout, /\t/, 'without descriptions');
+  t.equal((await env.tspod(['rm', 'comp-ctr'])).exitCode, 0);
+});
