@@ -105,7 +105,7 @@ const PASSTHROUGH = new Map<string, string>([
   ['exec', 'container:exec'], ['container exec', 'container:exec'],
 ]);
 
-interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean }
+interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean; multiple?: boolean }
 interface ManifestCommand { id: string; aliases?: string[]; flags: Record<string, ManifestFlag> }
 
 function findCommand(manifest: { commands: Record<string, ManifestCommand> }, commandId: string): ManifestCommand | undefined {
@@ -134,6 +134,51 @@ export function normalizeBooleans(argv: string[], commandId: string | undefined,
     else if (f.allowNo) out.push(`--no-${f.name}`);
   }
   return out;
+}
+
+/** The flag words of argv (before `--`), normalized to `--name` or `-c`, for a cheap duplicate check. */
+function flagWords(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).filter((a) => /^--?[\w]/.test(a)).map((a) => (a.startsWith('--') ? a.replace(/=.*$/, '') : a.slice(0, 2)));
+}
+
+/**
+ * A flag that takes one value given twice: the last one wins, as with Podman (cobra),
+ * where oclif would refuse (`--format can only be specified once`). Earlier occurrences
+ * (and their values) are dropped. `manifestText` is read only when some spelling repeats
+ * (so `-t 1 --time 2`, two spellings once each, is left to oclif).
+ */
+export function lastFlagWins(argv: string[], commandId: string | undefined, manifestText: () => string | undefined): string[] {
+  const words = flagWords(argv);
+  if (!commandId || new Set(words).size === words.length) return argv;
+  let cmd: ManifestCommand | undefined;
+  try { const t = manifestText(); cmd = t ? findCommand(JSON.parse(t) as { commands: Record<string, ManifestCommand> }, commandId) : undefined; } catch { return argv; }
+  if (!cmd) return argv;
+  const flags = Object.values(cmd.flags);
+  const byWord = (w: string): ManifestFlag | undefined => (w.startsWith('--')
+    ? flags.find((f) => `--${f.name}` === w || (f.aliases ?? []).some((a) => `--${a}` === w) || (f.allowNo && `--no-${f.name}` === w))
+    : flags.find((f) => f.char && `-${f.char}` === w));
+  // occurrences: [start, length, flag name]
+  const occ: Array<[number, number, string]> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!/^--?[\w]/.test(a)) continue;
+    const w = a.startsWith('--') ? a.replace(/=.*$/, '') : a.slice(0, 2);
+    const f = byWord(w);
+    if (!f || f.multiple) continue;
+    // a bundle of short booleans (-it) or a value stuck to the flag (-fVALUE, --x=v) is one word
+    const inline = a.startsWith('--') ? a.includes('=') : a.length > 2;
+    const len = f.type === 'option' && !inline ? 2 : 1;
+    if (a.startsWith('-') && !a.startsWith('--') && a.length > 2 && f.type === 'boolean') continue;
+    occ.push([i, len, f.name]);
+    i += len - 1;
+  }
+  const last = new Map<string, number>();
+  for (const [i, , n] of occ) last.set(n, i);
+  const drop = new Set<number>();
+  for (const [i, len, n] of occ) if (last.get(n) !== i) for (let k = 0; k < len; k++) drop.add(i + k);
+  return drop.size ? argv.filter((_, i) => !drop.has(i)) : argv;
 }
 
 /**

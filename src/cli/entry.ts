@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from './dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -48,6 +48,7 @@ export async function main(): Promise<void> {
   const fullArgv = d.argv;
   const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
   split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
+  split.argv = lastFlagWins(split.argv, d.commandId, readManifest);
   (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;
 
   if (process.getuid?.() !== 0 && process.env['TSPOD_USERNS'] !== '1' && needsUserNamespace(d.commandId, split.argv, usernsSpellings())) {
