@@ -327,7 +327,11 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
       label = 'stdin';
       await pipeline(stdin, fs.createWriteStream(input, { mode: 0o600 }));
     }
-    const source = await openSource(input, work, label);
+    // what is not an archive at all gets Podman's words first (scripts match on them)
+    const source = await openSource(input, work, label).catch((err: unknown) => {
+      if (err instanceof ArchiveFormatError) throw new ArchiveFormatError(`payload does not match any of the supported image formats: ${err.message}`);
+      throw err;
+    });
     const { images } = await readArchive(source);
 
     // heavy work outside the lock: unpack, verify, compress

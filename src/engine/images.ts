@@ -38,17 +38,19 @@ function parseFilters(filters: string[] = []): Array<[string, string]> {
   });
 }
 
+/** Does one stored name (registry/path:tag) match a reference pattern (glob; with or without registry, path, tag)? */
+export function nameMatchesReference(n: string, pattern: string): boolean {
+  const re = globToRegExp(pattern);
+  const colon = n.lastIndexOf(':');
+  const repo = n.slice(0, colon);
+  const short = repo.slice(repo.indexOf('/') + 1);
+  const last = repo.slice(repo.lastIndexOf('/') + 1);
+  const candidates = pattern.includes(':') ? [n, `${short}:${n.slice(colon + 1)}`, `${last}:${n.slice(colon + 1)}`] : [repo, short, last];
+  return candidates.some((c) => re.test(c));
+}
+
 function matchesReference(img: ImageRecord, pattern: string): boolean {
-  const re = globToRegExp(pattern.includes(':') ? pattern : `${pattern}`);
-  for (const n of img.names) {
-    const colon = n.lastIndexOf(':');
-    const repo = n.slice(0, colon);
-    const short = repo.slice(repo.indexOf('/') + 1);
-    const last = repo.slice(repo.lastIndexOf('/') + 1);
-    const candidates = pattern.includes(':') ? [n, `${short}:${n.slice(colon + 1)}`, `${last}:${n.slice(colon + 1)}`] : [repo, short, last];
-    if (candidates.some((c) => re.test(c))) return true;
-  }
-  return false;
+  return img.names.some((n) => nameMatchesReference(n, pattern));
 }
 
 export function toSummary(img: ImageRecord, idx: StorageIndex, containers: Map<string, number>): ImageSummary {
@@ -75,7 +77,8 @@ export function toSummary(img: ImageRecord, idx: StorageIndex, containers: Map<s
     Containers: containers.get(img.id) ?? 0,
     Dangling: img.names.length === 0,
     ReadOnly: false,
-    History: img.names,
+    // every name the image has had (Podman's NamesHistory: current first, then removed ones, latest first)
+    History: img.namesHistory ?? img.names,
   };
 }
 
@@ -113,12 +116,15 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
 }
 
 /** Rows for the `images` table: one per name (repository:tag), `<none>` for dangling. */
-export interface ImageRow { ID: string; Id: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string; Size: number; Names: string[]; Labels: Record<string, string>; Dangling: boolean; Containers: number; ReadOnly: boolean; SharedSize: number; VirtualSize: number }
+export interface ImageRow { ID: string; Id: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string; Size: number; Names: string[]; History: string[]; Labels: Record<string, string>; Dangling: boolean; Containers: number; ReadOnly: boolean; SharedSize: number; VirtualSize: number }
 
-export function imageRows(summaries: ImageSummary[]): ImageRow[] {
+/** One row per name; with `references` (images NAME, --filter reference=), only the names that match one. */
+export function imageRows(summaries: ImageSummary[], references: string[] = []): ImageRow[] {
   const rows: ImageRow[] = [];
-  for (const s of summaries) {
-    const base = { ID: s.ID.slice(0, 12), Id: s.Id, Digest: s.Digest, Created: s.Created, CreatedAt: s.CreatedAt, Size: s.Size, Names: s.Names, Labels: s.Labels, Dangling: s.Dangling, Containers: s.Containers, ReadOnly: s.ReadOnly, SharedSize: s.SharedSize, VirtualSize: s.VirtualSize };
+  for (const s0 of summaries) {
+    const names = references.length ? s0.Names.filter((n) => references.some((r) => nameMatchesReference(n, r))) : s0.Names;
+    const s = names.length || !s0.Names.length ? { ...s0, Names: names.length ? names : s0.Names } : s0;
+    const base = { ID: s.ID.slice(0, 12), Id: s.Id, Digest: s.Digest, Created: s.Created, CreatedAt: s.CreatedAt, Size: s.Size, Names: s.Names, History: s.History, Labels: s.Labels, Dangling: s.Dangling, Containers: s.Containers, ReadOnly: s.ReadOnly, SharedSize: s.SharedSize, VirtualSize: s.VirtualSize };
     if (s.Names.length === 0) rows.push({ ...base, Repository: '<none>', Tag: '<none>' });
     for (const n of s.Names) {
       const c = n.lastIndexOf(':');

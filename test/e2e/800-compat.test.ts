@@ -285,3 +285,36 @@ t.test('volume mount/unmount, save --uncompressed, __completeNoDesc', async (t) 
   t.notMatch(r.stdout, /\t/, 'without descriptions');
   t.equal((await env.tspod(['rm', 'comp-ctr'])).exitCode, 0);
 });
+
+t.test('ps status filters, images NAME and {{.History}}, --format twice, load of garbage', async (t) => {
+  const fs = await import('node:fs');
+  t.equal((await env.tspod(['run', '-d', '--name', 'runner', IMAGE, 'sleep', '60'])).exitCode, 0);
+  t.equal((await env.tspod(['run', '--name', 'stopped', IMAGE, 'true'])).exitCode, 0);
+  t.equal((await env.tspod(['run', '--name', 'failed', IMAGE, 'false'])).exitCode, 1);
+  let r = await env.tspod(['ps', '--filter', 'status=stopped', '--format', '{{.Names}}', '--sort', 'names']);
+  t.equal(r.stdout, 'failed\nstopped', 'a status filter looks at every container (no -a needed)');
+  r = await env.tspod(['ps', '-a', '--filter', 'status=exited', '--filter', 'status=running', '--format', '{{.Names}}', '--sort', 'names']);
+  t.equal(r.stdout, 'failed\nrunner\nstopped', 'values of one key OR together');
+  r = await env.tspod(['ps', '--filter', 'status=exited', '--filter', 'exited=1', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'failed', 'different keys AND');
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', 'runner', 'stopped', 'failed'])).exitCode, 0);
+
+  t.equal((await env.tspod(['tag', IMAGE, 'hist-a'])).exitCode, 0);
+  t.equal((await env.tspod(['tag', IMAGE, 'hist-b'])).exitCode, 0);
+  t.equal((await env.tspod(['untag', IMAGE, 'hist-a'])).exitCode, 0);
+  r = await env.tspod(['images', 'hist-b', '--format', '{{.Repository}}:{{.Tag}}']);
+  t.equal(r.stdout, 'localhost/hist-b:latest', 'images NAME: only that name\'s row');
+  r = await env.tspod(['images', 'hist-b', '--format', '{{.History}}']);
+  t.equal(r.stdout, `${IMAGE}, localhost/hist-b:latest, localhost/hist-a:latest`, 'History: current names, then removed ones');
+  r = await env.tspod(['images', 'hist-b', '--format', '{{.ID}}', '--format', '{{.Tag}}']);
+  t.equal(r.stdout, 'latest', 'the last --format wins');
+  t.equal((await env.tspod(['untag', IMAGE, 'hist-b'])).exitCode, 0);
+
+  const garbage = `${env.dir}/garbage`;
+  fs.writeFileSync(garbage, 'I am an invalid file\n');
+  r = await env.tspod(['load', '-i', garbage]);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /^Error: payload does not match any of the supported image formats: /);
+  r = await env.tspod(['volume', 'rm', 'nosuchvol']);
+  t.equal(r.stderr, 'Error: no volume with name "nosuchvol" found: no such volume');
+});
