@@ -120,15 +120,17 @@ function findCommand(manifest: { commands: Record<string, ManifestCommand> }, co
  * `--no-flag` (or drop it), for the boolean flags of the command.
  */
 export function normalizeBooleans(argv: string[], commandId: string | undefined, manifestText: string | undefined): string[] {
-  if (!commandId || !manifestText || !argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a))) return argv;
+  if (!commandId || !manifestText || !argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a))) return argv;
   let cmd: ManifestCommand | undefined;
   try { cmd = findCommand(JSON.parse(manifestText) as { commands: Record<string, ManifestCommand> }, commandId); } catch { return argv; }
   if (!cmd) return argv;
   const out: string[] = [];
   for (const a of argv) {
     if (a === '--') { out.push(...argv.slice(argv.indexOf(a))); return out; }
-    const m = /^--([\w-]+)=(true|false)$/i.exec(a);
-    const f = m ? Object.values(cmd.flags).find((x) => x.name === m[1] || (x.aliases ?? []).includes(m[1]!)) : undefined;
+    // --name=true|false, and -c=true|false for a one-letter flag (cobra takes both)
+    const m = /^--([\w-]+)=(true|false)$/i.exec(a) ?? /^-(\w)=(true|false)$/i.exec(a);
+    const short = !!m && !a.startsWith('--');
+    const f = m ? Object.values(cmd.flags).find((x) => (short ? x.char === m[1] : x.name === m[1] || (x.aliases ?? []).includes(m[1]!))) : undefined;
     if (!m || !f || f.type !== 'boolean') { out.push(a); continue; }
     if (m[2]!.toLowerCase() === 'true') out.push(`--${f.name}`);
     else if (f.allowNo) out.push(`--no-${f.name}`);

@@ -47,7 +47,7 @@ export async function main(): Promise<void> {
   const readFastManifest = (): string => { try { return readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8'); } catch { return readManifest(); } };
   const fullArgv = d.argv;
   const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
-  split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
+  split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
   split.argv = lastFlagWins(split.argv, d.commandId, readManifest);
   (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;
 

@@ -85,6 +85,8 @@ export interface CreateOptions {
   imageVolume?: 'bind' | 'tmpfs' | 'ignore' | undefined;
   /** run --rmi: remove the image after the container, unless something else uses it (implies --rm). */
   rmi?: boolean | undefined;
+  /** --kernel-memory: accepted with a warning, as Podman (cgroups no longer support it). */
+  kernelMemory?: string | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */

@@ -127,6 +127,8 @@ export interface ContainerConfig {
   /** --unsetenv / --unsetenv-all: defaults tspod must not add at start (PATH, TERM, container, HOME, HOSTNAME). */
   unsetEnv?: string[] | undefined;
   unsetEnvAll?: boolean | undefined;
+  /** --workdir was given: it must exist (in the image or a mount); the image's WORKDIR is created. */
+  workdirFromUser?: boolean | undefined;
   /** --rmi: remove the image with the container. */
   removeImage?: boolean | undefined;
 }

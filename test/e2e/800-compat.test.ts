@@ -318,3 +318,28 @@ t.test('ps status filters, images NAME and {{.History}}, --format twice, load of
   r = await env.tspod(['volume', 'rm', 'nosuchvol']);
   t.equal(r.stderr, 'Error: no volume with name "nosuchvol" found: no such volume');
 });
+
+t.test('cp -a=false, --pause=false and messages; --kernel-memory; --pull=never', async (t) => {
+  const fs = await import('node:fs');
+  t.equal((await env.tspod(['run', '-d', '--name', 'cpc', IMAGE, 'sleep', '60'])).exitCode, 0);
+  const f = `${env.dir}/cpfile`;
+  fs.writeFileSync(f, 'x');
+  let r = await env.tspod(['cp', '-a=false', f, 'cpc:/tmp/a']);
+  t.equal(r.exitCode, 0, `-a=false as cobra takes it: ${r.stderr}`);
+  r = await env.tspod(['cp', '--pause=false', f, 'cpc:/tmp/b']);
+  t.equal(r.exitCode, 0, `--pause=false: ${r.stderr}`);
+  t.equal((await env.tspod(['exec', 'cpc', 'cat', '/tmp/a', '/tmp/b'])).stdout, 'xx');
+  r = await env.tspod(['cp', `${env.dir}/IdoNotExist`, 'cpc:/tmp']);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /^Error: ".*\/IdoNotExist" could not be found on the host/);
+  r = await env.tspod(['cp', 'cpc:/tmp/*', env.dir]);
+  t.match(r.stderr, /^Error: "\/tmp\/\*" could not be found on container cpc/, 'no glob expansion, Podman\'s words');
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', 'cpc'])).exitCode, 0);
+
+  r = await env.tspod(['run', '--rm', '--kernel-memory', '100', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /^The --kernel-memory flag is no longer supported\. This flag is a noop\.$/m);
+  r = await env.tspod(['run', '--rm', '--pull=never', 'localhost/not-here:1', 'true']);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, 'Error: localhost/not-here:1: image not known');
+});

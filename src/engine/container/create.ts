@@ -160,7 +160,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
     networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
-    ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
+    ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
     ...(timezoneFile ? { timezone: o.tz, timezoneFile } : {}),
     ...(o.unsetenv?.length ? { unsetEnv: o.unsetenv } : {}), ...(o.unsetenvAll ? { unsetEnvAll: true } : {}), ...(o.rmi ? { removeImage: true } : {}),
   };
@@ -184,6 +184,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
     try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
     if (p.hostPort < start) throw new InvalidArgumentError(`rootless cannot publish host port ${p.hostPort}: ports below ${start} need root (see net.ipv4.ip_unprivileged_port_start)`);
   }
+  if (o.kernelMemory !== undefined) warnings.push('The --kernel-memory flag is no longer supported. This flag is a noop.');
   if ((memory !== undefined || o.cpus !== undefined || o.pidsLimit !== undefined) && isRootless()) {
     warnings.push('Resource limits are not supported and ignored on cgroups V1 rootless systems');
   }

@@ -96,9 +96,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const unsetEnv: string[] | 'all' = cfg.unsetEnvAll ? 'all' : cfg.unsetEnv ?? [];
     const keepDefault = (k: string) => unsetEnv !== 'all' && !unsetEnv.includes(k);
     const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(cfg.hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${cfg.hostname}`] : [])]);
-    // the working directory exists in the container (Podman creates it)
+    // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
+    // image or under a mount (Podman: 126, "does not exist on container")
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
+      const underMount = cfg.mounts.some((m) => cfg.workdir === m.destination || cfg.workdir.startsWith(`${m.destination.replace(/\/$/, '')}/`));
+      if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
