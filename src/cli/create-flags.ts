@@ -65,6 +65,7 @@ export const createFlags = {
   uts: Flags.string({ description: 'UTS namespace to use' }),
   'tls-verify': Flags.boolean({ allowNo: true, description: 'Require HTTPS and verify certificates when pulling the image' }),
   platform: Flags.string({ description: 'Platform of the image to pull (os/arch[/variant])' }),
+  hostuser: many("Add a host user (name or UID) to the container's /etc/passwd"),
   'kernel-memory': Flags.string({ description: 'No longer supported (a warning; the flag does nothing), as in Podman' }),
   runtime: Flags.string({ description: 'The OCI runtime for this container (a name on PATH or a path; default runc)' }),
   'conmon-pidfile': Flags.string({ description: "Write conmon's PID to this file (for systemd units)" }),

@@ -87,6 +87,8 @@ export interface CreateOptions {
   rmi?: boolean | undefined;
   /** --kernel-memory: accepted with a warning, as Podman (cgroups no longer support it). */
   kernelMemory?: string | undefined;
+  /** --hostuser: host users (name or UID) added to the container's /etc/passwd at start. */
+  hostuser?: string[] | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */

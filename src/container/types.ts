@@ -129,6 +129,8 @@ export interface ContainerConfig {
   unsetEnvAll?: boolean | undefined;
   /** --workdir was given: it must exist (in the image or a mount); the image's WORKDIR is created. */
   workdirFromUser?: boolean | undefined;
+  /** --hostuser: host users (name or UID) added to /etc/passwd at every start. */
+  hostUsers?: string[] | undefined;
   /** --rmi: remove the image with the container. */
   removeImage?: boolean | undefined;
 }

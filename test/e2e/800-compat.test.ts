@@ -343,3 +343,23 @@ t.test('cp -a=false, --pause=false and messages; --kernel-memory; --pull=never',
   t.equal(r.exitCode, 125);
   t.equal(r.stderr, 'Error: localhost/not-here:1: image not known');
 });
+
+t.test('run --hostuser; -p with --network host warns and runs', async (t) => {
+  const os = await import('node:os');
+  const me = os.userInfo();
+  let r = await env.tspod(['run', '--rm', IMAGE, 'grep', me.username, '/etc/passwd']);
+  t.equal(r.exitCode, 1, 'not there by default');
+  r = await env.tspod(['run', '--rm', `--hostuser=${me.username}`, IMAGE, 'grep', me.username, '/etc/passwd']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, new RegExp(`^${me.username}:x?:?${me.uid}:`));
+  r = await env.tspod(['run', '--rm', `--hostuser=${me.uid}`, '--user', String(me.uid), IMAGE, 'id', '-un']);
+  t.equal(r.stdout, me.username, 'by UID, and usable as --user');
+  r = await env.tspod(['run', '--rm', '--hostuser=bogus-nobody-here', IMAGE, 'true']);
+  t.equal(r.exitCode, 126, 'a user the host does not know: 126');
+  t.equal((await env.tspod(['ps', '-aq'])).stdout, '', 'and --rm removed the container');
+
+  r = await env.tspod(['run', '--rm', '-p', '8080', '--net=host', IMAGE, 'echo', 'ran']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stderr, 'Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use');
+  t.equal(r.stdout, 'ran');
+});

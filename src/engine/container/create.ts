@@ -64,8 +64,12 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
   if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
     throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
   }
-  const ports = (o.publish ?? []).flatMap(parsePublish);
-  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) throw new InvalidArgumentError(`cannot publish ports with --network ${network}`);
+  let ports = (o.publish ?? []).flatMap(parsePublish);
+  // as Podman: ports cannot apply where the container has no network of its own; they are dropped, with a warning
+  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) {
+    warnings.push('Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use');
+    ports = [];
+  }
   const labels = parseKeyValues(o.label, 'label');
   const annotations = parseKeyValues(o.annotation, 'annotation');
   const stopSignal = checkSignal(o.stopSignal, '--stop-signal');
@@ -123,7 +127,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
   const id = randomBytes(32).toString('hex');
   let exposedPorts = ports;
   const resolvedPorts: PortMapping[] = [];
-  if (o.publishAll) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
+  if (o.publishAll && !(network === 'none' || network === 'host' || network.startsWith('container:'))) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
     const [p, proto] = k.split('/') as [string, string | undefined];
     if (!exposedPorts.some((x) => x.containerPort === Number(p))) exposedPorts = [...exposedPorts, { hostIP: '', hostPort: undefined, containerPort: Number(p), protocol: (proto === 'udp' ? 'udp' : 'tcp') }];
   }
@@ -160,7 +164,7 @@ export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) 
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
     networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
-    ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
+    ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.hostuser?.length ? { hostUsers: o.hostuser } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
     ...(timezoneFile ? { timezone: o.tz, timezoneFile } : {}),
     ...(o.unsetenv?.length ? { unsetEnv: o.unsetenv } : {}), ...(o.unsetenvAll ? { unsetEnvAll: true } : {}), ...(o.rmi ? { removeImage: true } : {}),
   };

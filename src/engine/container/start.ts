@@ -92,6 +92,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       // the home directory is the user's own path ($HOME), as with Podman
       addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
     }
+    if (cfg.hostUsers?.length) addHostUsers(rootfs, cfg.hostUsers);
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
     const unsetEnv: string[] | 'all' = cfg.unsetEnvAll ? 'all' : cfg.unsetEnv ?? [];
     const keepDefault = (k: string) => unsetEnv !== 'all' && !unsetEnv.includes(k);
@@ -191,6 +192,26 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   });
   containerEvent('start', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
   return { id: e.id, name: cfg.name, pid, conmonPid, notified: Promise.resolve() };
+}
+
+/**
+ * --hostuser: the host's passwd entry of each user (by name or UID) appended to the container's
+ * /etc/passwd when it has no such user yet; a user the host does not know cannot start (126, as Podman).
+ */
+function addHostUsers(rootfs: string, users: string[]): void {
+  const host = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'));
+  const file = secureJoin(rootfs, '/etc/passwd');
+  let text = '';
+  try { text = fs.readFileSync(file, 'utf8'); } catch { /* none yet */ }
+  const have = new Set(text.split('\n').map((l) => l.split(':')[0]));
+  for (const u of users) {
+    const entry = host.find((f) => f[0] === u || (/^\d+$/.test(u) && f[2] === u));
+    if (!entry) throw new TspodError(`--hostuser: user "${u}" is not in the host's /etc/passwd`, 'EHOSTUSER', 126);
+    if (have.has(entry[0])) continue;
+    text += `${text && !text.endsWith('\n') ? '\n' : ''}${entry.join(':')}\n`;
+    have.add(entry[0]);
+  }
+  fs.writeFileSync(file, text, { mode: 0o644 });
 }
 
 /** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */
