@@ -98,7 +98,8 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
       case 'reference': imgs = imgs.filter((i) => matchesReference(i, v)); break;
       case 'id': imgs = imgs.filter((i) => i.id.startsWith(v.replace(/^sha256:/, ''))); break;
       case 'digest': imgs = imgs.filter((i) => i.digest === v || i.repoDigests.some((d) => d.endsWith(`@${v}`))); break;
-      case 'before': case 'since': {
+      // after= is Podman's other name for since=
+      case 'before': case 'since': case 'after': {
         const ref = findImage(idx.images, v);
         if (!ref) throw new NotFoundError(`${v}: image not known`);
         const t = Date.parse(ref.created);
@@ -108,7 +109,7 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
       case 'readonly': imgs = imgs.filter(() => v === 'false'); break;
       case 'containers': imgs = imgs.filter((i) => ((containers.get(i.id) ?? 0) > 0) === (v === 'true')); break;
       case 'intermediate': imgs = imgs.filter(() => v === 'false'); break;
-      default: throw new InvalidArgumentError(`invalid image filter "${k}": supported filters are dangling, label, reference, id, digest, before, since, containers, readonly, intermediate`);
+      default: throw new InvalidArgumentError(`invalid image filter "${k}": supported filters are dangling, label, reference, id, digest, before, since, after, containers, readonly, intermediate`);
     }
   }
   imgs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.id.localeCompare(b.id));

@@ -363,3 +363,26 @@ t.test('run --hostuser; -p with --network host warns and runs', async (t) => {
   t.equal(r.stderr, 'Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use');
   t.equal(r.stdout, 'ran');
 });
+
+t.test('stop --ignore and rmi --force of what does not exist are silent; ps --sort created; images --filter after', async (t) => {
+  let r = await env.tspod(['stop', '--ignore', 'nosuchctr']);
+  t.equal(r.exitCode, 0);
+  t.equal(r.stdout, '', 'stop --ignore prints nothing for a missing container');
+  r = await env.tspod(['rmi', '--force', 'bogus']);
+  t.equal(r.exitCode, 0, 'rmi --force ignores a missing image, as Podman');
+  t.equal(r.stdout + r.stderr, '');
+  r = await env.tspod(['rmi', 'bogus']);
+  t.equal(r.exitCode, 1);
+  t.equal(r.stderr, 'Error: bogus: image not known');
+
+  for (const n of ['first', 'second', 'third']) t.equal((await env.tspod(['create', '--name', n, IMAGE, 'true'])).exitCode, 0);
+  r = await env.tspod(['ps', '-a', '--sort', 'created', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'first\nsecond\nthird', '--sort created: oldest first');
+  r = await env.tspod(['ps', '-a', '--format', '{{.Names}}']);
+  t.equal(r.stdout, 'third\nsecond\nfirst', 'without --sort: newest first');
+  t.equal((await env.tspod(['rm', 'first', 'second', 'third'])).exitCode, 0);
+
+  r = await env.tspod(['images', '--filter', `after=${IMAGE}`, '-q']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '', 'nothing is newer than the only image');
+});

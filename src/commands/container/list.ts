@@ -16,7 +16,7 @@ export default class ContainerList extends TspodCommand {
     noheading: Flags.boolean({ description: 'Do not print headers' }),
     size: Flags.boolean({ char: 's', description: 'Display the total file sizes' }),
     external: Flags.boolean({ description: "Also list containers tspod's store does not know (a build's RUN step, or one a killed build left)" }),
-    sort: Flags.option({ options: ['command', 'created', 'id', 'image', 'names', 'runningfor', 'size', 'status'] as const, default: 'created', description: 'Sort output by' })(),
+    sort: Flags.option({ options: ['command', 'created', 'id', 'image', 'names', 'runningfor', 'size', 'status'] as const, description: 'Sort output by (created: oldest first; without --sort, newest first)' })(),
   };
 
   async run(): Promise<void> {

@@ -26,7 +26,7 @@ export default class ContainerStop extends TspodCommand {
       this.fail('you must provide at least one container name or ID');
     }
     const reps = await stopContainers(names, { timeout: flags.time, all: flags.all, ignore: flags.ignore });
-    reportTargets(reps, (r) => (r.error ? undefined : r.input));
+    reportTargets(reps, (r) => (r.error || !r.id ? undefined : r.input)); // --ignore: a missing one prints nothing
   }
 }
 
