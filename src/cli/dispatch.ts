@@ -21,7 +21,7 @@ export const USERNS_COMMANDS: readonly string[] = [
   'container:mount', 'container:unmount', 'container:cp', 'container:diff', 'container:export', 'container:top',
   'volume:create', 'volume:rm', 'volume:prune', 'volume:import', 'volume:export',
   'network:rm', 'network:prune', 'network:connect', 'network:disconnect',
-  'healthcheck:run', 'system:reset', 'unshare',
+  'healthcheck:run', 'system:reset', 'system:prune', 'system:df', 'unshare',
   'pod:create', 'pod:start', 'pod:stop', 'pod:restart', 'pod:kill', 'pod:pause', 'pod:unpause', 'pod:rm', 'pod:prune', 'pod:top', 'pod:logs',
   'kube:play', 'kube:down',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
@@ -35,7 +35,17 @@ const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--runroot': 'TSPOD_RUNROOT',
   '--log-level': 'TSPOD_LOG_LEVEL',
   '--storage-driver': 'TSPOD_STORAGE_DRIVER',
+  // the OCI runtime (a name on PATH or a path) and flags for it (`--runtime-flag log-format=json`
+  // -> runc --log-format=json), as Podman's global flags
+  '--runtime': 'TSPOD_RUNTIME',
+  '--runtime-flag': 'TSPOD_RUNTIME_FLAGS',
 };
+
+/** Global boolean flags: `--noout` (stdout to /dev/null, as Podman's). */
+const GLOBAL_BOOLEAN: Record<string, string> = { '--noout': 'TSPOD_NOOUT' };
+
+/** Global flags that may be given more than once (their values are joined with newlines). */
+const GLOBAL_REPEATED = new Set(['--runtime-flag']);
 
 export interface Dispatch { argv: string[]; env: Record<string, string>; commandId: string | undefined }
 
@@ -47,12 +57,20 @@ export function predispatch(argv: string[]): Dispatch {
     const a = argv[i]!;
     const eq = a.indexOf('=');
     const name = eq > 0 ? a.slice(0, eq) : a;
+    const boolEnv = GLOBAL_BOOLEAN[name];
+    if (boolEnv) {
+      const v = eq > 0 ? a.slice(eq + 1).toLowerCase() : 'true';
+      if (v !== 'true' && v !== 'false') break;
+      if (v === 'true') env[boolEnv] = '1'; else delete env[boolEnv];
+      i += 1;
+      continue;
+    }
     const envName = GLOBAL_WITH_VALUE[name];
     if (!envName) break;
     let value: string | undefined;
     if (eq > 0) { value = a.slice(eq + 1); i += 1; } else { value = argv[i + 1]; i += 2; }
     if (value === undefined) break;
-    env[envName] = value;
+    env[envName] = GLOBAL_REPEATED.has(name) && env[envName] !== undefined ? `${env[envName]}\n${value}` : value;
   }
   const rest = argv.slice(i);
   let commandId: string | undefined;
@@ -92,7 +110,7 @@ const PASSTHROUGH = new Map<string, string>([
   ['compose run', 'compose:run'], ['compose exec', 'compose:exec'],
 ]);
 
-interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean }
+interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean; multiple?: boolean }
 interface ManifestCommand { id: string; aliases?: string[]; flags: Record<string, ManifestFlag> }
 
 function findCommand(manifest: { commands: Record<string, ManifestCommand> }, commandId: string): ManifestCommand | undefined {
@@ -107,20 +125,67 @@ function findCommand(manifest: { commands: Record<string, ManifestCommand> }, co
  * `--no-flag` (or drop it), for the boolean flags of the command.
  */
 export function normalizeBooleans(argv: string[], commandId: string | undefined, manifestText: string | undefined): string[] {
-  if (!commandId || !manifestText || !argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a))) return argv;
+  if (!commandId || !manifestText || !argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a))) return argv;
   let cmd: ManifestCommand | undefined;
   try { cmd = findCommand(JSON.parse(manifestText) as { commands: Record<string, ManifestCommand> }, commandId); } catch { return argv; }
   if (!cmd) return argv;
   const out: string[] = [];
   for (const a of argv) {
     if (a === '--') { out.push(...argv.slice(argv.indexOf(a))); return out; }
-    const m = /^--([\w-]+)=(true|false)$/i.exec(a);
-    const f = m ? Object.values(cmd.flags).find((x) => x.name === m[1] || (x.aliases ?? []).includes(m[1]!)) : undefined;
+    // --name=true|false, and -c=true|false for a one-letter flag (cobra takes both)
+    const m = /^--([\w-]+)=(true|false)$/i.exec(a) ?? /^-(\w)=(true|false)$/i.exec(a);
+    const short = !!m && !a.startsWith('--');
+    const f = m ? Object.values(cmd.flags).find((x) => (short ? x.char === m[1] : x.name === m[1] || (x.aliases ?? []).includes(m[1]!))) : undefined;
     if (!m || !f || f.type !== 'boolean') { out.push(a); continue; }
     if (m[2]!.toLowerCase() === 'true') out.push(`--${f.name}`);
     else if (f.allowNo) out.push(`--no-${f.name}`);
   }
   return out;
+}
+
+/** The flag words of argv (before `--`), normalized to `--name` or `-c`, for a cheap duplicate check. */
+function flagWords(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).filter((a) => /^--?[\w]/.test(a)).map((a) => (a.startsWith('--') ? a.replace(/=.*$/, '') : a.slice(0, 2)));
+}
+
+/**
+ * A flag that takes one value given twice: the last one wins, as with Podman (cobra),
+ * where oclif would refuse (`--format can only be specified once`). Earlier occurrences
+ * (and their values) are dropped. `manifestText` is read only when some spelling repeats
+ * (so `-t 1 --time 2`, two spellings once each, is left to oclif).
+ */
+export function lastFlagWins(argv: string[], commandId: string | undefined, manifestText: () => string | undefined): string[] {
+  const words = flagWords(argv);
+  if (!commandId || new Set(words).size === words.length) return argv;
+  let cmd: ManifestCommand | undefined;
+  try { const t = manifestText(); cmd = t ? findCommand(JSON.parse(t) as { commands: Record<string, ManifestCommand> }, commandId) : undefined; } catch { return argv; }
+  if (!cmd) return argv;
+  const flags = Object.values(cmd.flags);
+  const byWord = (w: string): ManifestFlag | undefined => (w.startsWith('--')
+    ? flags.find((f) => `--${f.name}` === w || (f.aliases ?? []).some((a) => `--${a}` === w) || (f.allowNo && `--no-${f.name}` === w))
+    : flags.find((f) => f.char && `-${f.char}` === w));
+  // occurrences: [start, length, flag name]
+  const occ: Array<[number, number, string]> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (!/^--?[\w]/.test(a)) continue;
+    const w = a.startsWith('--') ? a.replace(/=.*$/, '') : a.slice(0, 2);
+    const f = byWord(w);
+    if (!f || f.multiple) continue;
+    // a bundle of short booleans (-it) or a value stuck to the flag (-fVALUE, --x=v) is one word
+    const inline = a.startsWith('--') ? a.includes('=') : a.length > 2;
+    const len = f.type === 'option' && !inline ? 2 : 1;
+    if (a.startsWith('-') && !a.startsWith('--') && a.length > 2 && f.type === 'boolean') continue;
+    occ.push([i, len, f.name]);
+    i += len - 1;
+  }
+  const last = new Map<string, number>();
+  for (const [i, , n] of occ) last.set(n, i);
+  const drop = new Set<number>();
+  for (const [i, len, n] of occ) if (last.get(n) !== i) for (let k = 0; k < len; k++) drop.add(i + k);
+  return drop.size ? argv.filter((_, i) => !drop.has(i)) : argv;
 }
 
 /**

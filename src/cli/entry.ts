@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/root.js';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans } from './dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
 const ROOT = packageRoot();
@@ -18,7 +18,11 @@ function usernsSpellings(): Set<string> {
 
 export async function main(): Promise<void> {
   // shell completion answers from the index files, without loading oclif
-  if (process.argv[2] === '__complete') { await (await import('../completion/fast.js')).main(process.argv.slice(3)); return; }
+  // cobra's hidden completion commands: __complete (with descriptions) and __completeNoDesc
+  if (process.argv[2] === '__complete' || process.argv[2] === '__completeNoDesc') {
+    await (await import('../completion/fast.js')).main(process.argv.slice(3), { descriptions: process.argv[2] === '__complete' });
+    return;
+  }
 
   // systemd's notify socket is tspod's to use (--sdnotify): no child may inherit it as
   // NOTIFY_SOCKET (runc would proxy it itself). src/runtime/sdnotify.ts takes it from here.
@@ -42,6 +46,8 @@ export async function main(): Promise<void> {
     d.commandId = predispatch(d.argv).commandId;
   }
   Object.assign(process.env, d.env);
+  // --noout: nothing on stdout (errors and warnings still go to stderr)
+  if (process.env['TSPOD_NOOUT'] === '1') process.stdout.write = (() => true) as typeof process.stdout.write;
   const manifestPath = path.join(ROOT, 'oclif.manifest.json');
   let manifestText: string | undefined;
   const readManifest = (): string => (manifestText ??= readFileSync(manifestPath, 'utf8'));
@@ -49,7 +55,8 @@ export async function main(): Promise<void> {
   const readFastManifest = (): string => { try { return readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8'); } catch { return readManifest(); } };
   const fullArgv = d.argv;
   const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
-  split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
+  split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
+  split.argv = lastFlagWins(split.argv, d.commandId, readManifest);
   (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;
 
   if (process.getuid?.() !== 0 && process.env['TSPOD_USERNS'] !== '1' && needsUserNamespace(d.commandId, split.argv, usernsSpellings())) {

@@ -1,6 +1,6 @@
 // Adapter between commands and the one renderer in src/format.
 import { render, renderInspect } from '../format/render.js';
-import { humanSize, humanDuration, timeAgo } from '../format/units.js';
+import { humanSize, humanSizeCompact, humanDuration, timeAgo } from '../format/units.js';
 
 export interface Column { header: string; field: string | ((x: Record<string, unknown>) => string) }
 
@@ -12,7 +12,7 @@ export function renderObjects(objs: object[], format?: string): string {
   return renderInspect(objs as Record<string, unknown>[], format);
 }
 
-export { humanSize, humanDuration };
+export { humanSize, humanSizeCompact, humanDuration };
 
 export function since(unixSeconds: number): string {
   return timeAgo(unixSeconds * 1000);

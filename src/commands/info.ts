@@ -21,7 +21,7 @@ export default class Info extends TspodCommand {
 
 // `podman info --format json` uses camelCase keys, its Go templates the Go field
 // names ({{.Host.OCIRuntime.Name}}): give templates the Go names.
-const SPECIAL: Record<string, string> = { ociRuntime: 'OCIRuntime', idMappings: 'IDMappings', cpus: 'CPUs', apiVersion: 'APIVersion', uidmap: 'UIDMap', gidmap: 'GIDMap', container_id: 'ContainerID', host_id: 'HostID', os: 'OS' };
+const SPECIAL: Record<string, string> = { ociRuntime: 'OCIRuntime', idMappings: 'IDMappings', cpus: 'CPUs', apiVersion: 'APIVersion', uidmap: 'UIDMap', gidmap: 'GIDMap', container_id: 'ContainerID', host_id: 'HostID', os: 'OS', cgroupVersion: 'CgroupsVersion' };
 
 export function goFieldNames(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(goFieldNames);

@@ -22,11 +22,13 @@ export function answer(words: string[], root = packageRoot()): string {
   return render(complete(loadModel(root), words, { defaultRoot: () => paths().root }));
 }
 
-export async function main(words: string[]): Promise<never> {
+export async function main(words: string[], o: { descriptions?: boolean } = {}): Promise<never> {
   let text = '';
   let code = 0;
   try {
     text = answer(words);
+    // __completeNoDesc: the candidates without their tab-separated descriptions
+    if (o.descriptions === false) text = text.split('\n').map((l) => (l.startsWith(':') ? l : l.replace(/\t.*$/, ''))).join('\n');
   } catch (err) {
     if (process.env['TSPOD_LOG_LEVEL'] === 'debug') process.stderr.write(`Error: completion failed: ${String((err as Error)?.stack ?? err)}\n`);
     code = 0;

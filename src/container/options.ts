@@ -81,8 +81,23 @@ export interface CreateOptions {
   podIdFile?: string | undefined;
   /** @internal This container is the pod's infra container (pods/create only). */
   podInfra?: boolean | undefined;
-  /** Write conmon's PID to this file each time the container starts. */
+  /** The OCI runtime (name on PATH or path) for this container. */
+  runtime?: string | undefined;
+  /** Where to write conmon's PID at every start. */
   conmonPidfile?: string | undefined;
+  /** Time zone: a zoneinfo name or "local". */
+  tz?: string | undefined;
+  unsetenv?: string[] | undefined;
+  unsetenvAll?: boolean | undefined;
+  /** Pass the host's proxy variables (default true). */
+  httpProxy?: boolean | undefined;
+  imageVolume?: 'bind' | 'tmpfs' | 'ignore' | undefined;
+  /** run --rmi: remove the image after the container, unless something else uses it (implies --rm). */
+  rmi?: boolean | undefined;
+  /** --kernel-memory: accepted with a warning, as Podman (cgroups no longer support it). */
+  kernelMemory?: string | undefined;
+  /** --hostuser: host users (name or UID) added to the container's /etc/passwd at start. */
+  hostuser?: string[] | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
@@ -256,10 +271,12 @@ export function parseUlimit(s: string): { name: string; soft: number; hard: numb
 
 export function checkSignal(sig: string | undefined, what: string): string | undefined {
   if (sig === undefined) return undefined;
-  const s = sig.toUpperCase();
-  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw new InvalidArgumentError(`invalid ${what} "${sig}"`); return s; }
+  // as Podman (docker's ParseSignal): a leading dash is allowed (kill -s -HUP), numbers 1-64
+  const s = sig.replace(/^-/, '').toUpperCase();
+  const bad = () => new InvalidArgumentError(`invalid ${what}: ${sig}`);
+  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw bad(); return s; }
   const name = s.startsWith('SIG') ? s : `SIG${s}`;
   const os = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
-  if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw new InvalidArgumentError(`invalid ${what} "${sig}"`);
+  if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw bad();
   return name;
 }

@@ -78,7 +78,7 @@ export class ContainerStore {
       if (hits.length === 1) return hits[0]!;
       if (hits.length > 1) throw new AmbiguousError(`more than one container matches the ID prefix "${input}": use more characters`);
     }
-    throw new NotFoundError(`no container with name or ID "${input}" found`);
+    throw new NotFoundError(`no container with name or ID "${input}" found: no such container`);
   }
 
   exists(id: string): boolean { return fs.existsSync(this.ctrDir(id)); }

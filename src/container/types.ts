@@ -124,8 +124,22 @@ export interface ContainerConfig {
   /** the pod this container belongs to (its ID), and whether it is the pod's infra container */
   pod?: string | undefined;
   podInfra?: boolean | undefined;
-  /** write conmon's PID here at each start */
+  /** --runtime: the OCI runtime of this container (default: the global one, runc). */
+  ociRuntime?: string | undefined;
+  /** --conmon-pidfile */
   conmonPidfile?: string | undefined;
+  /** --tz: the zoneinfo file the container's /etc/localtime shows (resolved at create). */
+  timezoneFile?: string | undefined;
+  timezone?: string | undefined;
+  /** --unsetenv / --unsetenv-all: defaults tspod must not add at start (PATH, TERM, container, HOME, HOSTNAME). */
+  unsetEnv?: string[] | undefined;
+  unsetEnvAll?: boolean | undefined;
+  /** --workdir was given: it must exist (in the image or a mount); the image's WORKDIR is created. */
+  workdirFromUser?: boolean | undefined;
+  /** --hostuser: host users (name or UID) added to /etc/passwd at every start. */
+  hostUsers?: string[] | undefined;
+  /** --rmi: remove the image with the container. */
+  removeImage?: boolean | undefined;
 }
 
 export function emptyEntry(id: string): ContainerEntry {

@@ -36,6 +36,8 @@ export interface SaveOptions {
   format?: SaveFormat | undefined;
   /** docker-dir only: keep layers compressed */
   compress?: boolean | undefined;
+  /** oci-archive/oci-dir: layers as plain tars (Podman's --uncompressed) */
+  uncompressed?: boolean | undefined;
   multiImageArchive?: boolean | undefined;
   /** where to write when there is no output (default process.stdout) */
   stdout?: (Writable & { isTTY?: boolean }) | undefined;
@@ -131,12 +133,12 @@ async function saveImagesUnrecorded(opts: SaveOptions, store = new ImageStore())
 
   const report: SaveReport = { output: opts.output ?? '-', format, images: images.map((i) => ({ id: i.id, names: i.names })) };
   if (isDir) {
-    await saveToDir(opts.output!, format, images, opts.compress ?? false);
+    await saveToDir(opts.output!, format, images, opts.compress ?? false, opts.uncompressed);
     return report;
   }
   if (!opts.output) {
     const sink = new TarSink(stdout, format === 'docker-archive' ? 0o444 : 0o644, false);
-    await writeSink(sink, format, images, opts.compress);
+    await writeSink(sink, format, images, opts.compress, opts.uncompressed);
     return report;
   }
   // write next to the target and rename: an interrupted save never leaves a truncated archive behind
@@ -153,7 +155,7 @@ async function saveImagesUnrecorded(opts: SaveOptions, store = new ImageStore())
     throw new TspodError(`cannot write ${opts.output}: ${errorMessage(err)}`);
   }
   try {
-    await writeSink(new TarSink(out, format === 'docker-archive' ? 0o444 : 0o644), format, images, opts.compress);
+    await writeSink(new TarSink(out, format === 'docker-archive' ? 0o444 : 0o644), format, images, opts.compress, opts.uncompressed);
     if (!direct) fs.renameSync(file, target);
   } catch (err) {
     if (!direct) fs.rmSync(file, { force: true });
@@ -162,9 +164,9 @@ async function saveImagesUnrecorded(opts: SaveOptions, store = new ImageStore())
   return report;
 }
 
-async function writeSink(sink: ArchiveSink, format: ArchiveFormat, images: ExportImage[], compress?: boolean): Promise<void> {
+async function writeSink(sink: ArchiveSink, format: ArchiveFormat, images: ExportImage[], compress?: boolean, uncompressed?: boolean): Promise<void> {
   try {
-    await writeArchive(sink, format, images, { compress: compress ?? false });
+    await writeArchive(sink, format, images, { compress: compress ?? false, uncompressed });
     await sink.finish();
   } catch (err) {
     sink.abort(err instanceof Error ? err : new Error(String(err)));
@@ -172,13 +174,13 @@ async function writeSink(sink: ArchiveSink, format: ArchiveFormat, images: Expor
   }
 }
 
-async function saveToDir(output: string, format: ArchiveFormat, images: ExportImage[], compress: boolean): Promise<void> {
+async function saveToDir(output: string, format: ArchiveFormat, images: ExportImage[], compress: boolean, uncompressed?: boolean): Promise<void> {
   const target = path.resolve(output);
   const st = fs.statSync(target, { throwIfNoEntry: false });
   if (st && (!st.isDirectory() || fs.readdirSync(target).length > 0)) throw new InvalidArgumentError(`${output} already exists: --format ${format} writes a new directory`);
   const tmp = tmpSibling(target);
   try {
-    await writeSink(new DirSink(tmp), format, images, compress);
+    await writeSink(new DirSink(tmp), format, images, compress, uncompressed);
     if (st) fs.rmdirSync(target);
     fs.renameSync(tmp, target);
   } catch (err) {
@@ -325,7 +327,11 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
       label = 'stdin';
       await pipeline(stdin, fs.createWriteStream(input, { mode: 0o600 }));
     }
-    const source = await openSource(input, work, label);
+    // what is not an archive at all gets Podman's words first (scripts match on them)
+    const source = await openSource(input, work, label).catch((err: unknown) => {
+      if (err instanceof ArchiveFormatError) throw new ArchiveFormatError(`payload does not match any of the supported image formats: ${err.message}`);
+      throw err;
+    });
     const { images } = await readArchive(source);
 
     // heavy work outside the lock: unpack, verify, compress

@@ -59,7 +59,7 @@ export async function commitContainer(o: CommitOptions, store = new ContainerSto
   const ic = baseCfg?.config ?? {};
   const exposed: Record<string, object> = { ...(ic.ExposedPorts ?? {}) };
   for (const p of cfg.ports) exposed[`${p.containerPort}/${p.protocol}`] = {};
-  const env = cfg.env.filter((x) => x !== 'container=podman' && !(cfg.tty && x === 'TERM=xterm'));
+  const env = cfg.env.filter((x) => x !== 'container=podman' && x !== 'TERM=xterm');
   let config: ImageRuntimeConfig = {
     ...ic,
     User: cfg.user || undefined,

@@ -280,7 +280,7 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
       const r = resolveSrc(src.path);
       srcHost = r.host;
       srcStat = statOrUndef(srcHost);
-      if (!srcStat) throw new NotFoundError(`${src.kind === 'container' ? `${src.container}:` : ''}${src.path}: no such file or directory`);
+      if (!srcStat) throw new NotFoundError(src.kind === 'container' ? `"${src.path}" could not be found on container ${src.container}: no such file or directory` : `"${src.path}" could not be found on the host: no such file or directory`);
       if ((trailingSlash(src.path) || dotSuffix(src.path)) && !srcStat.isDirectory()) throw new InvalidArgumentError(`${src.path}: not a directory`);
       contentsOnly = srcStat.isDirectory() && dotSuffix(src.path);
       srcName = contentsOnly ? '' : sourceName(src.path, r.host);
@@ -327,7 +327,7 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
             if (existing && !existing.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite non-directory ${d.display}/${name} with a directory (use --overwrite)`);
           }
         } else {
-          if (srcIsDir) throw new ConflictError(`cannot copy directory to file ${d.display}: the destination is a file`);
+          if (srcIsDir) throw new ConflictError(`destination must be a directory when copying a directory: ${d.display} is a file`);
           destDir = path.dirname(d.host);
           name = path.basename(d.host);
         }

@@ -1,11 +1,12 @@
 // Engine API for the local image store: list, inspect, tag, untag, remove,
 // prune, history. <Verb>Options in, <Verb>Report out; no rendering here.
 import { ImageStore, findImage, untagEverywhere, type StorageIndex } from '../image/store.js';
-import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
+import { formatReference, normalize, parseReference, qualify, repoName } from '../image/reference.js';
 import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { ImageConfig, ImageRecord } from '../image/types.js';
 import { containerImageRefs, containerLayerSet } from './refs.js';
 import { globToRegExp } from '../util/glob.js';
+import { pruneFilter } from '../util/filters.js';
 
 export interface ImageSummary {
   ID: string;
@@ -37,17 +38,19 @@ function parseFilters(filters: string[] = []): Array<[string, string]> {
   });
 }
 
+/** Does one stored name (registry/path:tag) match a reference pattern (glob; with or without registry, path, tag)? */
+export function nameMatchesReference(n: string, pattern: string): boolean {
+  const re = globToRegExp(pattern);
+  const colon = n.lastIndexOf(':');
+  const repo = n.slice(0, colon);
+  const short = repo.slice(repo.indexOf('/') + 1);
+  const last = repo.slice(repo.lastIndexOf('/') + 1);
+  const candidates = pattern.includes(':') ? [n, `${short}:${n.slice(colon + 1)}`, `${last}:${n.slice(colon + 1)}`] : [repo, short, last];
+  return candidates.some((c) => re.test(c));
+}
+
 function matchesReference(img: ImageRecord, pattern: string): boolean {
-  const re = globToRegExp(pattern.includes(':') ? pattern : `${pattern}`);
-  for (const n of img.names) {
-    const colon = n.lastIndexOf(':');
-    const repo = n.slice(0, colon);
-    const short = repo.slice(repo.indexOf('/') + 1);
-    const last = repo.slice(repo.lastIndexOf('/') + 1);
-    const candidates = pattern.includes(':') ? [n, `${short}:${n.slice(colon + 1)}`, `${last}:${n.slice(colon + 1)}`] : [repo, short, last];
-    if (candidates.some((c) => re.test(c))) return true;
-  }
-  return false;
+  return img.names.some((n) => nameMatchesReference(n, pattern));
 }
 
 export function toSummary(img: ImageRecord, idx: StorageIndex, containers: Map<string, number>): ImageSummary {
@@ -74,7 +77,8 @@ export function toSummary(img: ImageRecord, idx: StorageIndex, containers: Map<s
     Containers: containers.get(img.id) ?? 0,
     Dangling: img.names.length === 0,
     ReadOnly: false,
-    History: img.names,
+    // every name the image has had (Podman's NamesHistory: current first, then removed ones, latest first)
+    History: img.namesHistory ?? img.names,
   };
 }
 
@@ -94,7 +98,8 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
       case 'reference': imgs = imgs.filter((i) => matchesReference(i, v)); break;
       case 'id': imgs = imgs.filter((i) => i.id.startsWith(v.replace(/^sha256:/, ''))); break;
       case 'digest': imgs = imgs.filter((i) => i.digest === v || i.repoDigests.some((d) => d.endsWith(`@${v}`))); break;
-      case 'before': case 'since': {
+      // after= is Podman's other name for since=
+      case 'before': case 'since': case 'after': {
         const ref = findImage(idx.images, v);
         if (!ref) throw new NotFoundError(`${v}: image not known`);
         const t = Date.parse(ref.created);
@@ -104,7 +109,7 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
       case 'readonly': imgs = imgs.filter(() => v === 'false'); break;
       case 'containers': imgs = imgs.filter((i) => ((containers.get(i.id) ?? 0) > 0) === (v === 'true')); break;
       case 'intermediate': imgs = imgs.filter(() => v === 'false'); break;
-      default: throw new InvalidArgumentError(`invalid image filter "${k}": supported filters are dangling, label, reference, id, digest, before, since, containers, readonly, intermediate`);
+      default: throw new InvalidArgumentError(`invalid image filter "${k}": supported filters are dangling, label, reference, id, digest, before, since, after, containers, readonly, intermediate`);
     }
   }
   imgs.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || a.id.localeCompare(b.id));
@@ -112,12 +117,15 @@ export function listImages(opts: ListImagesOptions = {}, store = new ImageStore(
 }
 
 /** Rows for the `images` table: one per name (repository:tag), `<none>` for dangling. */
-export interface ImageRow { ID: string; Id: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string; Size: number; Names: string[]; Labels: Record<string, string>; Dangling: boolean; Containers: number; ReadOnly: boolean; SharedSize: number; VirtualSize: number }
+export interface ImageRow { ID: string; Id: string; Repository: string; Tag: string; Digest: string; Created: number; CreatedAt: string; Size: number; Names: string[]; History: string[]; Labels: Record<string, string>; Dangling: boolean; Containers: number; ReadOnly: boolean; SharedSize: number; VirtualSize: number }
 
-export function imageRows(summaries: ImageSummary[]): ImageRow[] {
+/** One row per name; with `references` (images NAME, --filter reference=), only the names that match one. */
+export function imageRows(summaries: ImageSummary[], references: string[] = []): ImageRow[] {
   const rows: ImageRow[] = [];
-  for (const s of summaries) {
-    const base = { ID: s.ID.slice(0, 12), Id: s.Id, Digest: s.Digest, Created: s.Created, CreatedAt: s.CreatedAt, Size: s.Size, Names: s.Names, Labels: s.Labels, Dangling: s.Dangling, Containers: s.Containers, ReadOnly: s.ReadOnly, SharedSize: s.SharedSize, VirtualSize: s.VirtualSize };
+  for (const s0 of summaries) {
+    const names = references.length ? s0.Names.filter((n) => references.some((r) => nameMatchesReference(n, r))) : s0.Names;
+    const s = names.length || !s0.Names.length ? { ...s0, Names: names.length ? names : s0.Names } : s0;
+    const base = { ID: s.ID.slice(0, 12), Id: s.Id, Digest: s.Digest, Created: s.Created, CreatedAt: s.CreatedAt, Size: s.Size, Names: s.Names, History: s.History, Labels: s.Labels, Dangling: s.Dangling, Containers: s.Containers, ReadOnly: s.ReadOnly, SharedSize: s.SharedSize, VirtualSize: s.VirtualSize };
     if (s.Names.length === 0) rows.push({ ...base, Repository: '<none>', Tag: '<none>' });
     for (const n of s.Names) {
       const c = n.lastIndexOf(':');
@@ -227,8 +235,16 @@ async function untagImageUnrecorded(source: string, targets: string[], store = n
     const img = store.resolve(source, idx);
     if (targets.length === 0) img.names = [];
     for (const t of targets) {
+      const ref = parseReference(t);
+      if (ref.digest) {
+        // NAME[:TAG]@DIGEST names no tag (the tag is ignored, as Podman): nothing to untag when
+        // the image is that digest of that repository
+        const repo = repoName(qualify(ref, ref.registry ?? 'localhost'));
+        if (img.digest === ref.digest || img.repoDigests.includes(`${repo}@${ref.digest}`)) continue;
+        throw new NotFoundError(`${t}: tag not known`);
+      }
       const n = qualifyLocalName(t);
-      if (!img.names.includes(n)) throw new NotFoundError(`${t}: tag not known for image ${img.id.slice(0, 12)}`);
+      if (!img.names.includes(n)) throw new NotFoundError(`${t}: tag not known`);
       img.names = img.names.filter((x) => x !== n);
     }
     return { id: img.id, names: img.names };
@@ -297,6 +313,7 @@ export interface PruneImagesOptions { all?: boolean; filters?: string[] }
 export interface PruneReport { id: string; size: number }
 
 export async function pruneImages(opts: PruneImagesOptions = {}, store = new ImageStore()): Promise<PruneReport[]> {
+  const keepByFilter = pruneFilter(opts.filters, 'image');
   const inUse = containerImageRefs(store.root);
   return store.update((idx) => {
     const out: PruneReport[] = [];
@@ -305,7 +322,7 @@ export async function pruneImages(opts: PruneImagesOptions = {}, store = new Ima
     for (const img of idx.images) {
       const unused = (inUse.get(img.id) ?? 0) === 0;
       const dangling = img.names.length === 0;
-      if (unused && (opts.all || dangling)) out.push({ id: img.id, size: img.layers.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0) });
+      if (unused && (opts.all || dangling) && keepByFilter({ labels: img.labels ?? {}, created: img.created })) out.push({ id: img.id, size: img.layers.reduce((a, l) => a + (layerSize.get(l) ?? 0), 0) });
       else keep.push(img);
     }
     idx.images = keep;
@@ -328,7 +345,7 @@ export async function tagImage(...args: Parameters<typeof tagImageUnrecorded>): 
 /** {@link untagImageUnrecorded}, recorded in the events log. */
 export async function untagImage(...args: Parameters<typeof untagImageUnrecorded>): Promise<TagReport> {
   const r = await untagImageUnrecorded(...args);
-  for (const n of args[1]) imageEvent('untag', r.id, qualifyLocalName(n));
+  for (const n of args[1]) if (!parseReference(n).digest) imageEvent('untag', r.id, qualifyLocalName(n));
   return r;
 }
 

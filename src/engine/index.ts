@@ -37,6 +37,7 @@ import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
 import type { FullDiskUsage } from './df.js';
+import type { SystemPruneOptions, SystemPruneReport } from './system-prune.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
 import type { ReadEventsOptions, TspodEvent, WatchEventsOptions } from './events.js';
 import type {
@@ -51,7 +52,7 @@ export type {
   PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
   PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
-  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow, PodStatsOptions, PodStatsRow,
+  PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow, PodStatsOptions, PodStatsRow, SystemPruneOptions, SystemPruneReport,
 };
 export { TspodError, NotFoundError, ConflictError, InvalidArgumentError } from '../util/errors.js';
 
@@ -179,7 +180,7 @@ export const containers = {
   /** Remove containers (with `force`, running ones too). */
   async remove(o: RemoveOptions): Promise<RemoveReport[]> { return (await ctr()).removeContainers(o.containers ?? [], o); },
   /** Remove every stopped container; resolves to the removed IDs. */
-  async prune(): Promise<string[]> { return (await ctr()).pruneContainers(); },
+  async prune(o: FilterOptions = {}): Promise<string[]> { return (await ctr()).pruneContainers(o.filters); },
   /** The containers, as `ps` lists them (running only unless `all`). */
   async list(o: ListOptions & { ago?: (ms: number) => string } = {}): Promise<PsRow[]> { return (await ctr()).listContainers(o, o.ago); },
   /** A container's entry (its state synced from the runtime) and its configuration. */
@@ -367,6 +368,8 @@ export const system = {
   async info(): Promise<Record<string, unknown>> { return (await import('./system.js')).info(); },
   /** Disk usage of images (shared layers counted once), containers' writable layers and volumes. */
   async df(): Promise<FullDiskUsage> { return (await import('./df.js')).fullDiskUsage(); },
+  /** Remove stopped containers, unused networks, dangling (or with `all` unused) images and with `volumes` unused volumes. */
+  async prune(o: SystemPruneOptions = {}): Promise<SystemPruneReport> { return (await import('./system-prune.js')).pruneSystem(o); },
   /** Remove every container, image, volume and network, and tspod's state. */
   async reset(): Promise<void> { return (await import('./system.js')).reset(); },
   /** Log in to a registry (credentials go to auth.json). */

@@ -9,7 +9,7 @@ import { NetworkStore } from '../network/store.js';
 import type { NetworkRecord, Subnet } from '../network/types.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../network/ipnet.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
-import { groupFilters } from '../util/filters.js';
+import { groupFilters, pruneFilter } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
 import { networkEvent } from './events.js';
 import { parseTimeFilterMs } from '../util/time-filter.js';
@@ -243,16 +243,12 @@ async function removeNetworksUnrecorded(inputs: string[], o: { force?: boolean |
 }
 
 export function pruneCandidates(filters: string[] | undefined, store = new NetworkStore()): string[] {
+  const keep = pruneFilter(filters, 'network');
   const used = usageMap(store);
-  const keep = networkFilter(filters, store);
   return store.list().filter((n) => !used.has(n.name) && keep(n)).map((n) => n.name);
 }
 
 export async function pruneNetworks(filters: string[] | undefined, store = new NetworkStore()): Promise<NetworkRmReport[]> {
-  for (const f of filters ?? []) {
-    const k = f.slice(0, f.indexOf('=')).toLowerCase();
-    if (k !== 'until' && k !== 'label') throw new InvalidArgumentError(`invalid filter "${k}": network prune supports until and label`);
-  }
   const doomed = new Set(pruneCandidates(filters, store));
   if (!doomed.size) return [];
   return store.update((list) => {

@@ -87,7 +87,7 @@ async function pullImageUnrecorded(opts: PullOptions, store = new ImageStore()):
     const images = store.listImages();
     const local = findImage(images, opts.reference) ?? findImage(images, opts.reference, await searchList().catch(() => ['docker.io']));
     if (local) return { id: local.id, names: local.names, digest: local.digest, pulled: false };
-    if (policy === 'never') throw new NotFoundError(`${opts.reference}: image not known (pull policy is "never")`);
+    if (policy === 'never') throw new NotFoundError(`${opts.reference}: image not known`);
   }
   const cands = await pullCandidates(opts.reference);
   store.repair();

@@ -115,6 +115,10 @@ export async function info(): Promise<Record<string, unknown>> {
       prerequisites: prereq.map((x) => ({ name: x.name, ok: x.ok, ...(x.ok ? {} : { fix: x.detail }) })),
       eventLogger: 'file',
       logDriver: 'k8s-file',
+      distribution: distribution(),
+      // tspod's own: slirp4netns per container, user networks in a rootless network namespace
+      networkBackend: 'tspod',
+      remoteSocket: remoteSocket(),
     },
     store: {
       configFile: path.join(p.configDir, 'storage.conf'),
@@ -134,6 +138,27 @@ export async function info(): Promise<Record<string, unknown>> {
     registries: { search: searchRegistries() },
     version: version().Client,
   };
+}
+
+/** /etc/os-release's ID, VERSION_ID and VERSION_CODENAME, as Podman's host.distribution. */
+function distribution(): { distribution: string; version: string; codename: string; variant?: string } {
+  const kv = new Map<string, string>();
+  try {
+    for (const l of fs.readFileSync('/etc/os-release', 'utf8').split('\n')) {
+      const m = /^([A-Z_]+)=(.*)$/.exec(l.trim());
+      if (m) kv.set(m[1]!, m[2]!.replace(/^(["'])(.*)\1$/, '$2'));
+    }
+  } catch { /* none */ }
+  return { distribution: kv.get('ID') ?? 'unknown', version: kv.get('VERSION_ID') ?? 'unknown', codename: kv.get('VERSION_CODENAME') ?? '' };
+}
+
+/** Where `system service` listens by default (src/api/listen.ts), and whether it is there. */
+function remoteSocket(): { path: string; exists: boolean } {
+  const rt = process.env['XDG_RUNTIME_DIR'];
+  const p = path.join(rt ? path.join(rt, 'tspod') : path.join(process.env['TMPDIR'] || '/tmp', `tspod-${hostUid()}`), 'tspod.sock');
+  let exists = false;
+  try { exists = fs.statSync(p).isSocket(); } catch { /* not there */ }
+  return { path: `unix://${p}`, exists };
 }
 
 /** Remove all tspod state. Works even when state files are corrupt. */

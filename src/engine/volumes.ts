@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { VolumeStore, type VolumeRecord } from '../volume/store.js';
 import { ContainerStore } from '../container/store.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
-import { groupFilters } from '../util/filters.js';
+import { groupFilters, pruneFilter } from '../util/filters.js';
 import { parseKeyValues } from '../container/options.js';
 import { volumeEvent } from './events.js';
 import { parseTimeFilterMs } from '../util/time-filter.js';
@@ -115,7 +115,7 @@ export function volumeUsers(name: string, ctrs = new ContainerStore()): string[]
   return out;
 }
 
-function usageMap(ctrs = new ContainerStore()): Map<string, string[]> {
+export function usageMap(ctrs = new ContainerStore()): Map<string, string[]> {
   const m = new Map<string, string[]>();
   for (const c of ctrs.list()) {
     let mounts;
@@ -127,7 +127,7 @@ function usageMap(ctrs = new ContainerStore()): Map<string, string[]> {
 
 // ---------------------------------------------------------------- ls / inspect / exists
 
-const FILTERS = ['name', 'label', 'dangling', 'driver', 'opt', 'scope', 'until', 'anonymous'];
+const FILTERS = ['name', 'label', 'label!', 'dangling', 'driver', 'opt', 'scope', 'until', 'anonymous'];
 
 function parseBool(k: string, v: string): boolean {
   if (/^(true|1)$/i.test(v)) return true;
@@ -150,6 +150,7 @@ export function volumeFilter(filters: string[] | undefined, ctrs = new Container
           const lk = j < 0 ? val : val.slice(0, j), lv = j < 0 ? undefined : val.slice(j + 1);
           return (v) => lk in v.labels && (lv === undefined || v.labels[lk] === lv);
         }
+        case 'label!': { const has = pruneFilter([`label=${val}`], 'volume'); return (v) => !has(v); }
         case 'dangling': { const want = parseBool(k, val); return (v) => !used.has(v.name) === want; }
         case 'driver': return (v) => v.driver === val;
         case 'scope': return () => val === 'local';

@@ -616,6 +616,9 @@ export interface ExecuteOptions {
   header?: Record<string, string>;
 }
 
+/** Go field names whose JSON spelling differs, as Podman's structs declare them (`ID string json:"Id"`). */
+const GO_JSON_ALIASES: Record<string, string> = { ID: 'Id' };
+
 /** Podman's default header for a field: split at case changes, upper-cased ("OCIRuntime" -> "OCI RUNTIME"). */
 export function defaultHeader(field: string): string {
   const runs: string[] = [];
@@ -824,6 +827,9 @@ class Exec {
       else {
         found = Object.hasOwn(obj, name) || (name in obj && !(name in Object.prototype));
         value = found ? obj[name] : undefined;
+        // objects shaped like Podman's JSON ("Id") answer to its Go field name too ({{.ID}})
+        const alias = found ? undefined : GO_JSON_ALIASES[name];
+        if (alias !== undefined && Object.hasOwn(obj, alias)) { found = true; value = obj[alias]; }
       }
       if (typeof value === 'function') {
         const argv = args.slice(1).map((a) => this.evalArg(dot, a));

@@ -25,6 +25,11 @@ export function humanSize(bytes: number): string {
   return humanSizeWithPrecision(bytes, 4);
 }
 
+/** go-units HumanSize exactly as it prints, unit joined to the number ("12.75MB", "0B"): `system df`, `system prune`. */
+export function humanSizeCompact(bytes: number): string {
+  return humanSize(bytes).replace(' ', '');
+}
+
 /** go-units BytesSize: binary, 4 significant digits ("1.896 MiB"). */
 export function bytesSize(bytes: number): string {
   return scaled(bytes, 1024, BINARY, 4);

@@ -58,6 +58,9 @@ export class ImageStore {
     return withLock(`storage:${this.dir}`, async () => {
       const idx = this.read();
       const result = await fn(idx);
+      // every name an image has had, current ones first, then the removed ones, latest first
+      // (Podman's NamesHistory, `images --format {{.History}}`)
+      for (const img of idx.images) img.namesHistory = [...new Set([...img.names, ...(img.namesHistory ?? [])])];
       writeJSONAtomic(this.indexFile, idx);
       return result;
     });

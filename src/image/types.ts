@@ -122,4 +122,6 @@ export interface ImageRecord {
   /** when stored locally */
   added: string;
   labels?: Record<string, string> | undefined;
+  /** every name the image has had: the current ones, then earlier ones, most recent first */
+  namesHistory?: string[] | undefined;
 }

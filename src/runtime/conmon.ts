@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { PrerequisiteError, TspodError, isErrno } from '../util/errors.js';
 import { run, which } from '../util/exec.js';
 import { pidAlive } from '../state/atomic.js';
-import { classifyStartError } from './runc.js';
+import { classifyStartError, runtimeFlags } from './runc.js';
 
 export function findConmon(explicit?: string): string {
   const p = explicit ?? which('conmon');
@@ -85,6 +85,7 @@ export function conmonArgs(bundle: string, o: ConmonOptions): string[] {
   a.push('--log-level', o.logLevel ?? 'warning');
   if (o.syslog) a.push('--syslog');
   a.push('--runtime-arg', '--root', '--runtime-arg', o.runtimeRoot);
+  for (const f of runtimeFlags()) a.push(`--runtime-arg=${f}`);
   if (o.runtimeLogFile) a.push('--runtime-arg', '--log-format=json', '--runtime-arg', '--log', `--runtime-arg=${o.runtimeLogFile}`);
   a.push('--conmon-pidfile', o.conmonPidFile);
   if (o.terminal) a.push('-t');
@@ -184,10 +185,11 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
   } finally {
     fs.closeSync(syncFd);
   }
-  const failed = (detail: string): never => {
+  // the OCI runtime's own failures are 126 (as Podman's "OCI runtime error"), conmon's 125
+  const failed = (detail: string, byRuntime = false): never => {
     const runtimeErr = lastRuntimeError(opts.runtimeLogFile);
     const msg = runtimeErr ?? detail;
-    throw new ContainerCreateError(`creating container ${opts.id}: ${msg}`, classifyStartError(msg) ?? 125);
+    throw new ContainerCreateError(`creating container ${opts.id}: ${msg}`, classifyStartError(msg) ?? (runtimeErr || byRuntime ? 126 : 125));
   };
   if (result.exitCode !== 0) failed(`conmon exited with ${result.exitCode}: ${(result.stderr || result.stdout).trim()}`);
 
@@ -197,7 +199,7 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
   for (;;) {
     const msg = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
     if (msg) {
-      if (msg.data < 0) failed(msg.message?.trim() || 'conmon reported a failure');
+      if (msg.data < 0) failed(msg.message?.trim() || 'conmon reported a failure', true);
       rmQuiet(syncFile);
       return { pid: msg.data, conmonPid: conmonPid ?? readPidFile(opts.conmonPidFile) ?? -1 };
     }

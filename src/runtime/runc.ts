@@ -19,20 +19,28 @@ export function normalizeSignal(sig: string | number): string {
   const signals = os.constants.signals as Record<string, number>;
   if (typeof sig === 'number' || /^\d+$/.test(sig)) {
     const n = Number(sig);
-    const name = Object.keys(signals).find((k) => signals[k] === n);
-    if (!name || n <= 0 || n > 64) throw new InvalidArgumentError(`invalid signal: ${sig}`);
-    return name;
+    if (!Number.isInteger(n) || n <= 0 || n > 64) throw new InvalidArgumentError(`invalid signal: ${sig}`);
+    // real-time signals (34-64) have no name in node: runc takes the number
+    return Object.keys(signals).find((k) => signals[k] === n) ?? String(n);
   }
   const up = sig.toUpperCase();
   const name = up.startsWith('SIG') ? up : `SIG${up}`;
+  if (/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) return name.slice(3);
   if (signals[name] === undefined) throw new InvalidArgumentError(`invalid signal: ${sig}`);
   return name;
 }
 
+/** The OCI runtime: `explicit` (a container's --runtime), else the global --runtime, else runc on PATH; a name is looked up on PATH. */
 export function findRunc(explicit?: string): string {
-  const p = explicit ?? which('runc');
-  if (!p) throw new PrerequisiteError('runc not found: install the runc package');
+  const want = explicit || process.env['TSPOD_RUNTIME'] || 'runc';
+  const p = want.includes('/') ? want : which(want);
+  if (!p) throw new PrerequisiteError(want === 'runc' ? 'runc not found: install the runc package' : `OCI runtime "${want}" not found`);
   return p;
+}
+
+/** The global --runtime-flag values as runtime arguments: "log-format=json" -> "--log-format=json" (as Podman). */
+export function runtimeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env['TSPOD_RUNTIME_FLAGS'] ?? '').split('\n').filter(Boolean).map((f) => (f.startsWith('-') ? f : `--${f}`));
 }
 
 /**
@@ -73,7 +81,7 @@ export class Runc {
 
   /** Global arguments: runc's --root. */
   globalArgs(): string[] {
-    return ['--root', this.root];
+    return ['--root', this.root, ...runtimeFlags()];
   }
 
   private async call(args: string[], what: string, id?: string): Promise<string> {

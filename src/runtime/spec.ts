@@ -57,6 +57,8 @@ export interface ResourceLimits {
 export interface SpecOptions {
   args: string[];
   env?: string[] | undefined;
+  /** Default variables (PATH, TERM, container, HOSTNAME) not to add: these names, or 'all'. */
+  unsetEnv?: string[] | 'all' | undefined;
   cwd?: string | undefined;
   user?: { uid: number; gid: number; additionalGids?: number[] | undefined; umask?: number | undefined } | undefined;
   terminal?: boolean | undefined;
@@ -242,10 +244,13 @@ export function generateSpec(opts: SpecOptions): GeneratedSpec {
   }
 
   const env = [...(opts.env ?? [])];
-  if (!hasEnv(env, 'PATH')) env.unshift(DEFAULT_PATH_ENV);
-  if (!hasEnv(env, 'TERM')) env.push('TERM=xterm');
-  if (!hasEnv(env, 'container')) env.push('container=tspod');
-  if (opts.hostname && !hasEnv(env, 'HOSTNAME')) env.push(`HOSTNAME=${opts.hostname}`);
+  // defaults unless --unsetenv NAME / --unsetenv-all took them away
+  const unset = opts.unsetEnv === 'all' ? undefined : new Set(opts.unsetEnv ?? []);
+  const dflt = (k: string) => unset !== undefined && !unset.has(k) && !hasEnv(env, k);
+  if (dflt('PATH')) env.unshift(DEFAULT_PATH_ENV);
+  if (dflt('TERM')) env.push('TERM=xterm');
+  if (dflt('container')) env.push('container=tspod');
+  if (opts.hostname && dflt('HOSTNAME')) env.push(`HOSTNAME=${opts.hostname}`);
 
   const rlimits = new Map<string, OCIRlimit>();
   for (const r of opts.defaultRlimits ?? []) rlimits.set(r.type, { ...r });

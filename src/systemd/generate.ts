@@ -60,6 +60,28 @@ export interface GenerateContext {
   runroot: string;
   /** True when the runroot is the default one under $XDG_RUNTIME_DIR (then %t/tspod is used). */
   defaultRunroot: boolean;
+  /** Where `--env NAME` (no value) takes NAME's value; process.env when absent. */
+  hostEnv?: NodeJS.ProcessEnv | undefined;
+}
+
+/**
+ * --env KEY=VALUE as given; --env NAME takes NAME's value from tspod's own environment and
+ * --env PREFIX* every variable starting with PREFIX (as Podman); a NAME that is not set is left out.
+ */
+export function unitEnv(list: readonly string[], host: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const e of list) {
+    const i = e.indexOf('=');
+    const k = i < 0 ? e : e.slice(0, i);
+    const wildcard = i < 0 && k.endsWith('*');
+    const name = wildcard ? k.slice(0, -1) : k;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !(wildcard && name === '')) throw new InvalidArgumentError(`invalid --env "${e}": use KEY=VALUE, KEY or PREFIX*`);
+    if (i >= 0) out.push(e);
+    else if (wildcard) {
+      for (const [hk, hv] of Object.entries(host).sort(([a], [b]) => a.localeCompare(b))) if (hk.startsWith(name) && hv !== undefined) out.push(`${hk}=${hv}`);
+    } else if (host[k] !== undefined) out.push(`${k}=${host[k]}`);
+  }
+  return out;
 }
 
 export interface ContainerInput {
@@ -134,7 +156,7 @@ export function generateSystemdUnit(c: ContainerInput, o: SystemdOptions, ctx: G
   if (o.restartSec !== undefined && !(o.restartSec >= 0)) throw new InvalidArgumentError('--restart-sec must be 0 or more');
   const stop = o.stopTimeout ?? c.config.stopTimeout;
   if (!(stop >= 0)) throw new InvalidArgumentError('the stop timeout must be 0 or more');
-  for (const e of o.env ?? []) if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(e)) throw new InvalidArgumentError(`invalid --env "${e}": use KEY=VALUE`);
+  const env = unitEnv(o.env ?? [], ctx.hostEnv ?? process.env);
 
   const after = ['network-online.target', ...checkUnitNames('--after', o.after)];
   const wants = ['network-online.target', ...checkUnitNames('--wants', o.wants)];
@@ -156,7 +178,7 @@ export function generateSystemdUnit(c: ContainerInput, o: SystemdOptions, ctx: G
   lines.push('');
   lines.push('[Service]');
   lines.push('Environment=TSPOD_SYSTEMD_UNIT=%n');
-  for (const e of o.env ?? []) lines.push(`Environment=${quoteWord(e, true)}`);
+  for (const e of env) lines.push(`Environment=${quoteWord(e, true)}`);
   lines.push(`Restart=${restart}`);
   if (o.restartSec !== undefined) lines.push(`RestartSec=${o.restartSec}`);
   if (o.startTimeout !== undefined) lines.push(`TimeoutStartSec=${o.startTimeout}`);

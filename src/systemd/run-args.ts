@@ -67,7 +67,7 @@ export function runSpecFromConfig(cfg: ContainerConfig, imageConfig: ImageRuntim
   if (cfg.stdin) add('--interactive');
 
   // environment: what the user added on top of the image and tspod's defaults
-  const base = envMap([DEFAULT_PATH, ...(ic.Env ?? []), ...(cfg.tty ? ['TERM=xterm'] : []), 'container=podman']);
+  const base = envMap([DEFAULT_PATH, ...(ic.Env ?? []), 'TERM=xterm', 'container=podman']);
   for (const [k, v] of envMap(cfg.env)) if (base.get(k) !== v) add('--env', `${k}=${v}`);
 
   for (const p of cfg.ports) add('--publish', formatPort(p));

@@ -45,7 +45,7 @@ export class VolumeStore {
 
   get(name: string): VolumeRecord {
     const v = this.list().find((x) => x.name === name);
-    if (!v) throw new NotFoundError(`no volume with name "${name}" found`);
+    if (!v) throw new NotFoundError(`no volume with name "${name}" found: no such volume`);
     return v;
   }
 
@@ -86,7 +86,7 @@ export class VolumeStore {
     const doomed = path.join(this.dir, `.rm-${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
     await this.update((list) => {
       const i = list.findIndex((v) => v.name === name);
-      if (i < 0) throw new NotFoundError(`no volume with name "${name}" found`);
+      if (i < 0) throw new NotFoundError(`no volume with name "${name}" found: no such volume`);
       list.splice(i, 1);
       // renamed while the index is locked: a new volume of the same name starts empty
       try { fs.renameSync(path.join(this.dir, name), doomed); } catch { /* already gone */ }

@@ -104,8 +104,12 @@ t.test('ENV, -e, --env-file, WORKDIR, -w, USER, -u', async (t) => {
   t.match(r.stdout, /^fromimage\n\/\nuid=0\(root\) gid=0\(root\)/, 'image ENV, / and root by default');
   r = await env.tspod(['run', '--rm', '--entrypoint', '', EP, 'sh', '-c', 'pwd; id -un; echo $HOME']);
   t.equal(r.stdout, '/work\ntester\n/home/tester', 'image WORKDIR and USER (HOME from passwd)');
-  r = await env.tspod(['run', '--rm', '-w', '/not/yet/there', '-u', '1000', BB, 'sh', '-c', 'pwd; ls -ld . | cut -c1-10; id']);
-  t.match(r.stdout, /^\/not\/yet\/there\ndrwxr-xr-x\nuid=1000\(tester\) gid=1000\(tester\)/, '-w is created; -u uid takes the primary group from passwd');
+  // as Podman 4.3: the image's WORKDIR is created, a --workdir must exist (in the image or a mount)
+  r = await env.tspod(['run', '--rm', '-w', '/not/yet/there', '-u', '1000', BB, 'pwd']);
+  t.equal(r.exitCode, 126, '-w of a missing directory cannot be used');
+  t.match(r.stderr, /^Error: workdir "\/not\/yet\/there" does not exist on container [0-9a-f]{64}$/m);
+  r = await env.tspod(['run', '--rm', '-w', '/data', '-v', `${env.dir}:/data`, '-u', '1000', BB, 'sh', '-c', 'pwd; id']);
+  t.match(r.stdout, /^\/data\nuid=1000\(tester\) gid=1000\(tester\)/, '-w under a mount is made; -u uid takes the primary group from passwd');
   r = await env.tspod(['run', '--rm', '-u', 'tester', BB, 'id']);
   t.match(r.stdout, /^uid=1000\(tester\) gid=1000\(tester\)/, '-u name');
   r = await env.tspod(['run', '--rm', '-u', '1000:65534', BB, 'id']);

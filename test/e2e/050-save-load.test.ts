@@ -183,7 +183,7 @@ t.test('errors: unknown image, corrupt archive, garbage; nothing stored', async 
   fs.writeFileSync(garbage, 'this is not an archive\n'.repeat(50));
   r = await env.tspod(['load', '-i', garbage]);
   t.equal(r.exitCode, 125);
-  oneLine(t, r.stderr, /^Error: .*garbage\.tar: not a tar archive/);
+  oneLine(t, r.stderr, /^Error: payload does not match any of the supported image formats: .*garbage\.tar: not a tar archive/);
   r = await env.tspod(['load', '-i', path.join(env.dir, 'missing.tar')]);
   t.equal(r.exitCode, 125);
   oneLine(t, r.stderr, /no such file or directory/);

@@ -2,8 +2,11 @@
 import { renderList, humanSize, since } from '../output.js';
 import { imageRows, listImages } from '../../engine/images.js';
 
-export async function imagesAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
-  const summaries = listImages({ all: !!flags['all'], filters: flags['filter'] as string[] | undefined });
+export async function imagesAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
+  // `images NAME` is `--filter reference=NAME`, and then only the matching names are rows (as Podman)
+  const filters = [...((flags['filter'] as string[] | undefined) ?? []), ...argv.slice(0, 1).map((a) => `reference=${a}`)];
+  const references = filters.filter((f) => f.startsWith('reference=')).map((f) => f.slice('reference='.length));
+  const summaries = listImages({ all: !!flags['all'], filters });
   const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
   if (flags['format'] === 'json') { out(renderList(summaries, { format: 'json', columns: [] })); return; }
   const noTrunc = !!flags['no-trunc'];
@@ -12,7 +15,7 @@ export async function imagesAction(flags: Record<string, unknown>, _argv: string
     out(summaries.map((s) => (noTrunc ? `sha256:${s.ID}` : s.ID.slice(0, 12))).filter((id) => !seen.has(id) && !!seen.add(id)).join('\n'));
     return;
   }
-  let rows = imageRows(summaries).map((r) => ({
+  let rows = imageRows(summaries, references).map((r) => ({
     ...r,
     ID: noTrunc ? `sha256:${r.Id}` : r.ID,
     // Podman's template fields: .Size and .Created are human-readable.
@@ -20,6 +23,8 @@ export async function imagesAction(flags: Record<string, unknown>, _argv: string
     CreatedSince: since(r.Created),
     Size: humanSize(r.Size),
     RawSize: r.Size,
+    // Podman's column: the names joined
+    History: r.History.join(', '),
   }));
   const key = flags['sort'] as string | undefined;
   if (key === 'repository') rows = rows.sort((a, b) => a.Repository.localeCompare(b.Repository));

@@ -42,7 +42,9 @@ function sortRows(rows: PsRow[], key: string, sizes: Map<string, number> | undef
   const text: Record<string, (r: PsRow) => string> = {
     command: (r) => r.Command, id: (r) => r.Id, image: (r) => r.Image, names: (r) => r.Names, status: (r) => r.Status,
   };
-  if (key === 'created' || key === 'runningfor') return; // the listing's own order
+  // an explicit --sort created is oldest first, as Podman's (without --sort: the listing's order, newest first)
+  if (key === 'created') { rows.sort((a, b) => a.Created - b.Created); return; }
+  if (key === 'runningfor') return; // the listing's own order
   if (key === 'size') rows.sort((a, b) => (sizes?.get(b.Id) ?? 0) - (sizes?.get(a.Id) ?? 0));
   else if (text[key]) rows.sort((a, b) => text[key]!(a).localeCompare(text[key]!(b)));
 }

@@ -11,7 +11,7 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
   const rep = await runContainer({
     ...opts, detach: !!flags['detach'],
     onPull: (e) => progress.event(e),
-    onCreated: (r) => { progress.stop(); for (const w of r.warnings) process.stderr.write(`WARN[0000] ${w}\n`); },
+    onCreated: (r) => { progress.stop(); for (const w of r.warnings) process.stderr.write(`${w}\n`); },
   });
   if (flags['detach']) process.stdout.write(`${rep.id}\n`);
   else process.exitCode = rep.exitCode;

@@ -14,6 +14,7 @@ export default class ContainerCp extends TspodCommand {
   };
   static override flags = {
     archive: Flags.boolean({ char: 'a', description: 'Chown copied files to the primary uid/gid of the destination container', default: true, allowNo: true }),
+    pause: Flags.boolean({ allowNo: true, default: true, description: 'Pause the container while copying (accepted for Podman compatibility; tspod copies through the container\'s mounted filesystem without pausing)' }),
     overwrite: Flags.boolean({ description: 'Allow to overwrite directories with non-directories and vice versa' }),
   };
   static override examples = [

@@ -20,7 +20,7 @@ export default class ContainerCreate extends TspodCommand {
     const progress = makeProgress({});
     const rep = await createContainer(toCreateOptions(image!, command, flags as Record<string, unknown>), (e) => progress.event(e as never));
     progress.stop();
-    for (const w of rep.warnings) this.warn2(w);
+    for (const w of rep.warnings) process.stderr.write(`${w}\n`); // plain, as Podman prints create warnings
     this.out(rep.id);
   }
 }

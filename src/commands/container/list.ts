@@ -17,7 +17,7 @@ export default class ContainerList extends TspodCommand {
     size: Flags.boolean({ char: 's', description: 'Display the total file sizes' }),
     pod: Flags.boolean({ char: 'p', description: 'Print the ID and name of the pod the containers are associated with' }),
     external: Flags.boolean({ description: "Also list containers tspod's store does not know (a build's RUN step, or one a killed build left)" }),
-    sort: Flags.option({ options: ['command', 'created', 'id', 'image', 'names', 'runningfor', 'size', 'status'] as const, default: 'created', description: 'Sort output by' })(),
+    sort: Flags.option({ options: ['command', 'created', 'id', 'image', 'names', 'runningfor', 'size', 'status'] as const, description: 'Sort output by (created: oldest first; without --sort, newest first)' })(),
   };
 
   async run(): Promise<void> {

@@ -3,10 +3,13 @@ import { TspodCommand } from '../../cli/base.js';
 
 export default class ContainerPrune extends TspodCommand {
   static override summary = 'Remove all non-running containers';
-  static override flags = { force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }) };
+  static override flags = {
+    force: Flags.boolean({ char: 'f', description: 'Do not prompt for confirmation' }),
+    filter: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Provide filter values (label=<key>[=<value>], label!=<key>[=<value>], until=<timestamp>)' }),
+  };
   async run(): Promise<void> {
-    await this.parseCmd(ContainerPrune);
+    const { flags } = await this.parseCmd(ContainerPrune);
     const { pruneContainers } = await import('../../engine/container/inspect.js');
-    this.out((await pruneContainers()).join('\n'));
+    this.out((await pruneContainers(flags.filter)).join('\n'));
   }
 }

@@ -13,9 +13,9 @@ export default class ContainerRm extends TspodCommand {
     volumes: Flags.boolean({ char: 'v', description: 'Remove anonymous volumes associated with the container' }),
     all: Flags.boolean({ char: 'a', description: 'Remove all containers' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
-    time: Flags.integer({ char: 't', description: 'Seconds to wait for stop before killing the container' }),
+    time: Flags.integer({ char: 't', aliases: ['timeout'], description: 'Seconds to wait for stop before killing the container' }),
     cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
-    depend: Flags.boolean({ description: "Remove the container and what depends on it: a pod's infra container takes its whole pod" }),
+    depend: Flags.boolean({ description: "Remove the container and every container that depends on it (shares its namespaces); a pod's infra container takes its whole pod" }),
   };
 
   async run(): Promise<void> {

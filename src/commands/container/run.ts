@@ -19,6 +19,7 @@ export default class ContainerRun extends TspodCommand {
     ...createFlags,
     detach: Flags.boolean({ char: 'd', description: 'Run the container in the background and print its ID' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress output information when pulling images' }),
+    rmi: Flags.boolean({ description: 'Remove the image after the container exits, unless another container uses it (implies --rm)' }),
   };
   static override examples = [
     '<%= config.bin %> run --rm 127.0.0.1:5000/library/busybox echo hello',

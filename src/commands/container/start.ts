@@ -5,17 +5,29 @@ export default class ContainerStart extends TspodCommand {
   static override summary = 'Start one or more containers';
   static override aliases = ['start'];
   static override strict = false;
-  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
+  static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
     attach: Flags.boolean({ char: 'a', description: "Attach the container's STDOUT and STDERR" }),
     interactive: Flags.boolean({ char: 'i', description: 'Attach STDIN' }),
     'detach-keys': Flags.string({ description: 'Key sequence for detaching' }),
+    all: Flags.boolean({ description: 'Start all containers that are not running' }),
+    filter: Flags.string({ char: 'f', multiple: true, multipleNonGreedy: true, description: 'Start only the containers matching these filters (as ps --filter)' }),
   };
+  static override examples = ['<%= config.bin %> start web', '<%= config.bin %> start --all --filter restart-policy=always', '<%= config.bin %> start -a web'];
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerStart);
     const { startContainer } = await import('../../engine/container/start.js');
-    const names = argv as string[];
+    let names = argv as string[];
+    if (flags.all && names.length) this.fail('either start all containers or the container(s) provided in the arguments');
+    if (!flags.all && !names.length) this.fail('start requires at least one argument');
+    if (flags.all || flags.filter?.length) {
+      // the containers the filters (and --all: every one not running) select; named ones keep their spelling
+      const { listContainers } = await import('../../engine/container/state.js');
+      const rows = await listContainers({ all: true, filters: flags.filter });
+      if (flags.all) names = rows.filter((r) => !['running', 'paused', 'stopping'].includes(r.State)).map((r) => r.Id);
+      else names = names.filter((n) => rows.some((r) => r.Id.startsWith(n) || r.NamesList.includes(n)));
+    }
     if (flags.attach && names.length > 1) this.fail('you cannot start and attach multiple containers at once');
     let failed: Error | undefined;
     for (const n of names) {

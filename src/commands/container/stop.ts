@@ -9,7 +9,7 @@ export default class ContainerStop extends TspodCommand {
   static override strict = false;
   static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: false }) };
   static override flags = {
-    time: Flags.integer({ char: 't', description: 'Seconds to wait before killing the container (default: its stop timeout, 10)' }),
+    time: Flags.integer({ char: 't', aliases: ['timeout'], description: 'Seconds to wait before killing the container (default: its stop timeout, 10)' }),
     all: Flags.boolean({ char: 'a', description: 'Stop all running containers' }),
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
     latest: Flags.boolean({ char: 'l', description: 'Act on the latest container tspod is aware of' }),
@@ -26,7 +26,7 @@ export default class ContainerStop extends TspodCommand {
       this.fail('you must provide at least one container name or ID');
     }
     const reps = await stopContainers(names, { timeout: flags.time, all: flags.all, ignore: flags.ignore });
-    reportTargets(reps, (r) => (r.error ? undefined : r.input));
+    reportTargets(reps, (r) => (r.error || !r.id ? undefined : r.input)); // --ignore: a missing one prints nothing
   }
 }
 

@@ -24,7 +24,7 @@ export default class GenerateSystemd extends TspodCommand {
     after: Flags.string({ description: 'Add an After= dependency on this unit', multiple: true, multipleNonGreedy: true }),
     wants: Flags.string({ description: 'Add a Wants= dependency on this unit', multiple: true, multipleNonGreedy: true }),
     requires: Flags.string({ description: 'Add a Requires= dependency on this unit', multiple: true, multipleNonGreedy: true }),
-    env: Flags.string({ char: 'e', description: 'Set an environment variable in the unit (KEY=VALUE)', multiple: true, multipleNonGreedy: true }),
+    env: Flags.string({ char: 'e', description: 'Set an environment variable in the unit (KEY=VALUE; KEY alone takes its value from the environment)', multiple: true, multipleNonGreedy: true }),
     'container-prefix': Flags.string({ description: 'Prefix of the unit name', default: 'container' }),
     separator: Flags.string({ description: 'Separator between the prefix and the name', default: '-' }),
     'no-header': Flags.boolean({ description: 'Leave out the header comment' }),

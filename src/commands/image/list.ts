@@ -1,11 +1,11 @@
-import { Flags } from '../../cli/params.js';
+import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
 import { imagesAction } from '../../cli/actions/images.js';
 
 export default class ImageList extends TspodCommand {
   static override summary = 'List images in local storage';
   static override aliases = ['images', 'image:ls'];
-  static override args = {};
+  static override args = { image: Args.string({ ignoreStdin: true, description: 'only this image (a reference, as --filter reference=)', required: false }) };
   static override flags = {
     all: Flags.boolean({ char: 'a', description: 'Show all images (default hides intermediate images)' }),
     quiet: Flags.boolean({ char: 'q', description: 'Display only image IDs' }),
@@ -19,7 +19,7 @@ export default class ImageList extends TspodCommand {
   static override examples = ['<%= config.bin %> images', '<%= config.bin %> images --format "{{.Repository}}:{{.Tag}} {{.ID}}"', '<%= config.bin %> images -q --filter dangling=true'];
 
   async run(): Promise<void> {
-    const { flags } = await this.parseCmd(ImageList);
-    await imagesAction(flags as Record<string, unknown>, []);
+    const { flags, argv } = await this.parseCmd(ImageList);
+    await imagesAction(flags as Record<string, unknown>, argv as string[]);
   }
 }

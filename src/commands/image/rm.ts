@@ -17,7 +17,7 @@ export default class ImageRm extends TspodCommand {
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ImageRm);
-    const reports = await removeImages(argv as string[], { force: flags.force, all: flags.all, ignore: flags.ignore });
+    const reports = await removeImages(argv as string[], { force: flags.force, all: flags.all, ignore: flags.ignore || flags.force }); // as Podman: --force also ignores images that do not exist
     reportTargets(reports, (r) => [...r.untagged.map((u) => `Untagged: ${u}`), ...r.deleted.map((d) => `Deleted: ${d}`)], { exitCode: removalExitCode });
   }
 }

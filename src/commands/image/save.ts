@@ -15,6 +15,7 @@ export default class ImageSave extends TspodCommand {
     compress: Flags.boolean({ description: 'Compress tarball image layers when saving to a directory using the dir transport (docker-dir)' }),
     'multi-image-archive': Flags.boolean({ char: 'm', description: 'Interpret additional arguments as images not tags and create a multi-image archive (docker-archive only)' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the output' }),
+    uncompressed: Flags.boolean({ description: 'Write the layers uncompressed (oci-archive, oci-dir)' }),
   };
   static override examples = [
     '<%= config.bin %> save -o busybox.tar busybox',
@@ -31,6 +32,7 @@ export default class ImageSave extends TspodCommand {
       output: flags.output,
       format: flags.format as SaveFormat,
       compress: flags.compress,
+      uncompressed: flags.uncompressed,
       multiImageArchive: flags['multi-image-archive'],
     }), () => `Wrote ${what}`);
   }

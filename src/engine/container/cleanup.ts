@@ -54,7 +54,15 @@ export async function cleanupContainer(id: string): Promise<void> {
     const wantRestart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
     return wantRestart;
   });
-  if (restartNow === 'remove') await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+  if (restartNow === 'remove') {
+    const removeImage = (() => { try { return store.readConfig(e.id).removeImage ? store.readConfig(e.id).image : undefined; } catch { return undefined; } })();
+    await removeContainers([e.id], { force: true, volumes: true, ignore: true });
+    // run --rmi: the image goes too, unless another container uses it
+    if (removeImage) {
+      const { removeImages } = await import('../images.js');
+      await removeImages([removeImage], {}).catch((err) => log.debug(`--rmi ${removeImage}: ${errorMessage(err)}`));
+    }
+  }
   // a pod member that exited for good: under --exit-policy stop its pod may stop with it
   if (e.pod && !e.podInfra && restartNow !== true) {
     await (await import('../pod/lifecycle.js')).afterMemberExit(e.pod).catch((err: unknown) => log.debug(`pod exit policy: ${errorMessage(err)}`));

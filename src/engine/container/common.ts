@@ -20,9 +20,10 @@ export function tspodLauncher(): string {
   return path.join(packageRoot(), 'bin', 'tspod');
 }
 
-export async function runtime() {
+/** The OCI runtime: a container's own (--runtime) when given, else the global --runtime or runc. */
+export async function runtime(runcPath?: string) {
   const { ContainerRuntime } = await import('../../runtime/runtime.js');
-  return new ContainerRuntime({ runroot: paths().runroot });
+  return new ContainerRuntime({ runroot: paths().runroot, runcPath });
 }
 
 export { containerLockKey as ctrLockKey } from '../../container/store.js';

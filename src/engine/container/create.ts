@@ -21,11 +21,25 @@ import type { ImageConfig } from '../../image/types.js';
 import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
 import { containerEvent } from '../events.js';
+import { findRunc } from '../../runtime/runc.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
 
 function splitCommand(s: string): string[] {
   return s.trim().startsWith('[') ? (JSON.parse(s) as string[]) : [s];
+}
+
+/** The host's proxy variables Podman passes into containers (--http-proxy). */
+const PROXY_VARS = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'ftp_proxy', 'FTP_PROXY', 'no_proxy', 'NO_PROXY'];
+
+/** --tz: the host's zoneinfo file for a zone name ("local": what /etc/localtime points to). */
+function timezonePath(tz: string): string {
+  if (tz === 'local') {
+    try { return fs.realpathSync('/etc/localtime'); } catch { throw new NotFoundError('finding local timezone: /etc/localtime does not exist on the host'); }
+  }
+  const file = path.join('/usr/share/zoneinfo', tz);
+  if (!tz || path.isAbsolute(tz) || tz.split('/').includes('..') || !fs.existsSync(file) || !fs.statSync(file).isFile()) throw new InvalidArgumentError(`finding timezone: unknown time zone ${tz}`);
+  return file;
 }
 
 export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
@@ -55,8 +69,12 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
     throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
   }
-  const ports = (o.publish ?? []).flatMap(parsePublish);
-  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) throw new InvalidArgumentError(`cannot publish ports with --network ${network}`);
+  let ports = (o.publish ?? []).flatMap(parsePublish);
+  // as Podman: ports cannot apply where the container has no network of its own; they are dropped, with a warning
+  if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) {
+    warnings.push('Port mappings have been discarded as one of the Host, Container, Pod, and None network modes are in use');
+    ports = [];
+  }
   const labels = parseKeyValues(o.label, 'label');
   const annotations = parseKeyValues(o.annotation, 'annotation');
   const stopSignal = checkSignal(o.stopSignal, '--stop-signal');
@@ -86,6 +104,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     } else if (so.startsWith('label=') || so.startsWith('label:') || so.startsWith('apparmor=') || so === 'no-new-privileges=false') { /* accepted: no SELinux/AppArmor here */ }
     else throw new InvalidArgumentError(`invalid --security-opt "${so}"`);
   }
+  const timezoneFile = o.tz === undefined ? undefined : timezonePath(o.tz);
+  if (o.runtime) findRunc(o.runtime);
   if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
 
@@ -112,13 +132,18 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   const id = randomBytes(32).toString('hex');
   let exposedPorts = ports;
   const resolvedPorts: PortMapping[] = [];
-  if (o.publishAll) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
+  if (o.publishAll && !(network === 'none' || network === 'host' || network.startsWith('container:'))) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
     const [p, proto] = k.split('/') as [string, string | undefined];
     if (!exposedPorts.some((x) => x.containerPort === Number(p))) exposedPorts = [...exposedPorts, { hostIP: '', hostPort: undefined, containerPort: Number(p), protocol: (proto === 'udp' ? 'udp' : 'tcp') }];
   }
   for (const p of exposedPorts) resolvedPorts.push({ hostIP: p.hostIP, hostPort: p.hostPort ?? await freeHostPort(p.protocol, p.hostIP), containerPort: p.containerPort, protocol: p.protocol });
 
-  const env = mergeEnv([DEFAULT_PATH, ...(ic.Env ?? [])], [...(o.tty ? ['TERM=xterm'] : []), 'container=podman', ...envUser]);
+  // as Podman: PATH, TERM=xterm and container=podman by default, the host's proxy variables
+  // (--http-proxy, on by default), the image's, then -e; --unsetenv/--unsetenv-all take defaults away
+  const proxy = o.httpProxy === false ? [] : PROXY_VARS.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  const defaults = mergeEnv([DEFAULT_PATH, 'TERM=xterm', ...proxy, ...(ic.Env ?? [])], ['container=podman']);
+  const unset = new Set(o.unsetenv ?? []);
+  const env = mergeEnv(o.unsetenvAll ? [] : defaults.filter((kv) => !unset.has(kv.slice(0, kv.indexOf('=')))), envUser);
   const store = new ContainerStore();
   const name = await store.update(async (list) => {
     if (o.name) {
@@ -145,7 +170,10 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
     networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
-    pod: o.pod, podInfra: o.podInfra, conmonPidfile: o.conmonPidfile,
+    pod: o.pod, podInfra: o.podInfra,
+    ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.hostuser?.length ? { hostUsers: o.hostuser } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
+    ...(timezoneFile ? { timezone: o.tz, timezoneFile } : {}),
+    ...(o.unsetenv?.length ? { unsetEnv: o.unsetenv } : {}), ...(o.unsetenvAll ? { unsetEnvAll: true } : {}), ...(o.rmi ? { removeImage: true } : {}),
   };
   // volumes-from: copy the other container's mounts
   for (const vf of o.volumesFrom ?? []) {
@@ -155,15 +183,19 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     for (const m of ocfg.mounts) if (m.type !== 'tmpfs' && !cfg.mounts.some((x) => x.destination === m.destination)) cfg.mounts.push({ ...m, anonymous: false, readonly: mode === 'ro' ? true : mode === 'rw' ? false : m.readonly });
   }
   // the image's VOLUMEs become anonymous volumes unless a mount already covers that path (as Docker/Podman)
-  for (const d of Object.keys(ic.Volumes ?? {})) {
+  // (--image-volume bind, the default), tmpfs mounts (tmpfs) or nothing (ignore)
+  if (o.imageVolume !== 'ignore') for (const d of Object.keys(ic.Volumes ?? {})) {
     const dest = path.posix.normalize(d);
-    if (!cfg.mounts.some((m) => m.destination === dest)) cfg.mounts.push({ type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
+    if (cfg.mounts.some((m) => m.destination === dest)) continue;
+    cfg.mounts.push(o.imageVolume === 'tmpfs' ? { type: 'tmpfs', source: 'tmpfs', destination: dest, readonly: false, options: ['rw', 'nosuid', 'nodev'] }
+      : { type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
   }
   if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {
     let start = 1024;
     try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
     if (p.hostPort < start) throw new InvalidArgumentError(`rootless cannot publish host port ${p.hostPort}: ports below ${start} need root (see net.ipv4.ip_unprivileged_port_start)`);
   }
+  if (o.kernelMemory !== undefined) warnings.push('The --kernel-memory flag is no longer supported. This flag is a noop.');
   if ((memory !== undefined || o.cpus !== undefined || o.pidsLimit !== undefined) && isRootless()) {
     warnings.push('Resource limits are not supported and ignored on cgroups V1 rootless systems');
   }

@@ -9,6 +9,7 @@ import { VolumeStore } from '../../volume/store.js';
 import { paths } from '../../util/paths.js';
 import { ConflictError, InvalidArgumentError } from '../../util/errors.js';
 import { syncAll, syncedState } from './state.js';
+import { pruneFilter } from '../../util/filters.js';
 import { containerEvent } from '../events.js';
 
 /** Podman's inspect document of a container; with `size`, SizeRw (its writable layer) and SizeRootFs (that and its image). */
@@ -53,7 +54,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
     HostsPath: path.join(ud, 'hosts'),
     StaticDir: ud,
     OCIConfigPath: path.join(ud, 'config.json'),
-    OCIRuntime: 'runc',
+    OCIRuntime: cfg.ociRuntime ?? 'runc',
     ConmonPidFile: path.join(paths().runroot, 'containers', e.id, 'conmon.pid'),
     PidFile: path.join(paths().runroot, 'containers', e.id, 'pidfile'),
     Name: cfg.name,
@@ -121,9 +122,11 @@ export async function renameContainer(input: string, newName: string): Promise<v
   containerEvent('rename', { id: e.id, name: newName, image: e.imageName, labels: e.labels });
 }
 
-export async function pruneContainers(): Promise<string[]> {
+/** Remove every container that is not running (and matches `filters`: label, label!, until); the removed IDs. */
+export async function pruneContainers(filters?: string[]): Promise<string[]> {
+  const keep = pruneFilter(filters, 'container');
   const list = await syncAll();
-  const ids = list.filter((c) => c.state === 'exited' || c.state === 'created' || c.state === 'configured').map((c) => c.id);
+  const ids = list.filter((c) => (c.state === 'exited' || c.state === 'created' || c.state === 'configured') && keep({ labels: c.labels, created: c.created })).map((c) => c.id);
   // loaded here: removal brings stop, cleanup and the runtime, which inspect, port and top never need
   const { removeContainers } = await import('./remove.js');
   const reps = await removeContainers(ids, { force: false });

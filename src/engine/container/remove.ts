@@ -23,17 +23,32 @@ export interface RemoveContainersOptions {
   removingPod?: boolean | undefined;
 }
 
+/** Containers that share a namespace of `id` (--network/--pid/--ipc/--uts container:ID or NAME). */
+function dependentsOf(store: ContainerStore, e: ContainerEntry): string[] {
+  const refs = new Set([e.id, ...e.names].map((x) => `container:${x}`));
+  const out: string[] = [];
+  for (const c of store.list()) {
+    if (c.id === e.id) continue;
+    let cfg: ContainerConfig;
+    try { cfg = store.readConfig(c.id); } catch { continue; }
+    if ([cfg.network, cfg.pidNs, cfg.ipcNs, cfg.utsNs].some((ns) => refs.has(ns))) out.push(c.id);
+  }
+  return out;
+}
+
 export async function removeContainers(inputs: string[], opts: RemoveContainersOptions = {}): Promise<RemoveReport[]> {
   const store = new ContainerStore();
   const list = await syncAll(store);
   // --all: infra containers last (their pods go with them, members included)
   const targets = opts.all ? [...list.filter((c) => !c.podInfra), ...list.filter((c) => c.podInfra)].map((c) => c.id) : inputs;
   const out: RemoveReport[] = [];
+  const removed = new Set<string>();
   for (const input of targets) {
     try {
       let e: ContainerEntry;
       try { e = store.resolve(input, store.list()); } catch (err) {
         if (err instanceof NotFoundError && (opts.ignore || opts.force || opts.all)) continue;
+        if (err instanceof NotFoundError && removed.has(input)) continue; // went first, as a dependent
         throw err;
       }
       if (e.podInfra && e.pod && !opts.removingPod) {
@@ -46,6 +61,13 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
           out.push({ input, id: e.id });
           continue;
         }
+      }
+      // containers that share its namespaces go first (--depend, or --all: they are targets too);
+      // a pod's members, which share its infra container's, went with the pod already
+      const deps = e.podInfra && opts.removingPod ? [] : dependentsOf(store, e);
+      if (deps.length) {
+        if (!opts.depend && !opts.all) throw new TspodError(`container ${e.id} has dependent containers which must be removed before it: ${deps.join(',')}: container already exists`, 'EDEPEND', 125);
+        for (const r of await removeContainers(deps, { ...opts, all: false, depend: true })) { out.push(r); if (!r.error) removed.add(r.id); }
       }
       const cur = syncedState(e);
       if (!can.removeWithoutForce(cur.state)) {
@@ -75,6 +97,7 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
       });
       containerEvent('remove', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels });
+      removed.add(cur.id);
       out.push({ input, id: cur.id });
     } catch (err) {
       out.push({ input, id: '', error: err instanceof TspodError ? err : new TspodError(errorMessage(err)) });

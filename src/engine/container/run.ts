@@ -50,6 +50,8 @@ export interface RunReport {
  * container removes it.
  */
 export async function runContainer(o: RunOptions): Promise<RunReport> {
+  // --rmi implies --rm (as Podman)
+  if (o.rmi) o = { ...o, rm: true };
   const rep = await createContainer(o, o.onPull);
   o.onCreated?.(rep);
   // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost

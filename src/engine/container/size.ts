@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ContainerStore } from '../../container/store.js';
 
-export function du(dir: string): number {
+/** Bytes of the regular files under `dir` (0 when it is gone). */
+export function dirSize(dir: string): number {
   let total = 0;
   const walk = (d: string) => {
     let ents: fs.Dirent[];
@@ -20,5 +21,5 @@ export function du(dir: string): number {
 /** Bytes in each container's writable layer, by ID. */
 export async function containerSizes(ids: string[]): Promise<Map<string, number>> {
   const store = new ContainerStore();
-  return new Map(ids.map((id) => [id, du(path.join(store.ctrDir(id), 'upper'))]));
+  return new Map(ids.map((id) => [id, dirSize(path.join(store.ctrDir(id), 'upper'))]));
 }

@@ -74,7 +74,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   // a pod member needs its infra container (the namespaces it joins) running first
   if (cfg.pod && !cfg.podInfra) await (await import('../pod/lifecycle.js')).ensureInfraRunning(cfg.pod);
   const images = new ImageStore();
-  const rt = await runtime();
+  const rt = await runtime(cfg.ociRuntime);
   const ctrDir = store.ctrDir(e.id);
   const ud = store.userdata(e.id);
   // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
@@ -94,13 +94,19 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       // the home directory is the user's own path ($HOME), as with Podman
       addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
     }
+    if (cfg.hostUsers?.length) addHostUsers(rootfs, cfg.hostUsers);
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
-    const home = `HOME=${user.home}`;
+    const unsetEnv: string[] | 'all' = cfg.unsetEnvAll ? 'all' : cfg.unsetEnv ?? [];
+    const keepDefault = (k: string) => unsetEnv !== 'all' && !unsetEnv.includes(k);
+    // a pod member joining its infra container's UTS namespace has the pod's hostname
     const podHostname = cfg.utsNs.startsWith('container:') ? store.readConfig(store.resolve(cfg.utsNs.slice(10)).id).hostname : cfg.hostname;
-    const env = mergeEnv([home], [...cfg.env, ...(podHostname ? [`HOSTNAME=${podHostname}`] : [])]);
-    // the working directory exists in the container (Podman creates it)
+    const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(podHostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${podHostname}`] : [])]);
+    // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
+    // image or under a mount (Podman: 126, "does not exist on container")
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
+      const underMount = cfg.mounts.some((m) => cfg.workdir === m.destination || cfg.workdir.startsWith(`${m.destination.replace(/\/$/, '')}/`));
+      if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
@@ -124,6 +130,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const mounts = await prepareVolumes(cfg, rootfs, user);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
     if (notifyDir) mounts.push({ type: 'bind', source: notifyDir, destination: CONTAINER_NOTIFY_DIR, readonly: false, options: ['rbind'] });
+    // --tz: a copy of the zone's file (the host may change its own) as /etc/localtime
+    if (cfg.timezoneFile) {
+      const lt = path.join(ud, 'localtime');
+      fs.copyFileSync(cfg.timezoneFile, lt);
+      mounts.push({ type: 'bind', source: lt, destination: '/etc/localtime', readonly: true, options: ['rbind'] });
+    }
     // an anonymous volume got its name just now: record it, or `rm -v`/--rm could not find it
     // and a restart would create a second, empty one
     if (anonBefore) store.writeConfig(cfg);
@@ -143,7 +155,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const init = cfg.init ? { path: (await import('../../util/exec.js')).which('catatonit') ?? '' } : undefined;
     if (init && !init.path) throw new TspodError('--init needs catatonit: install the catatonit package', 'EPREREQ');
     const gen = generateSpec({
-      args: cfg.args, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
+      args: cfg.args, unsetEnv, env: notifyDir ? [...env, `NOTIFY_SOCKET=${CONTAINER_NOTIFY_SOCKET}`] : env, cwd: cfg.workdir || '/',
       // as Podman: a container with a user (--user or the image's USER) has its primary group among the supplementary ones
       user: { uid: user.uid, gid: user.gid, additionalGids: cfg.user ? [...new Set([user.gid, ...user.additionalGids])] : user.additionalGids }, terminal: cfg.tty,
       hostname: net === 'host' || utsMode ? undefined : cfg.hostname, rootfs, pid: pidMode, ipc: ipcMode, uts: utsMode, readonlyRootfs: cfg.readOnly, mounts, capAdd: cfg.capAdd, capDrop: cfg.capDrop,
@@ -204,6 +216,26 @@ function joinNamespace(store: ContainerStore, input: string, ns: string, what: s
   const other = syncedState(store.resolve(input));
   if (other.state !== 'running' || !other.pid) throw new ConflictError(`cannot join the ${what} of container ${input}: it is not running`);
   return { path: `/proc/${other.pid}/ns/${ns}` };
+}
+
+/**
+ * --hostuser: the host's passwd entry of each user (by name or UID) appended to the container's
+ * /etc/passwd when it has no such user yet; a user the host does not know cannot start (126, as Podman).
+ */
+function addHostUsers(rootfs: string, users: string[]): void {
+  const host = fs.readFileSync('/etc/passwd', 'utf8').split('\n').filter(Boolean).map((l) => l.split(':'));
+  const file = secureJoin(rootfs, '/etc/passwd');
+  let text = '';
+  try { text = fs.readFileSync(file, 'utf8'); } catch { /* none yet */ }
+  const have = new Set(text.split('\n').map((l) => l.split(':')[0]));
+  for (const u of users) {
+    const entry = host.find((f) => f[0] === u || (/^\d+$/.test(u) && f[2] === u));
+    if (!entry) throw new TspodError(`--hostuser: user "${u}" is not in the host's /etc/passwd`, 'EHOSTUSER', 126);
+    if (have.has(entry[0])) continue;
+    text += `${text && !text.endsWith('\n') ? '\n' : ''}${entry.join(':')}\n`;
+    have.add(entry[0]);
+  }
+  fs.writeFileSync(file, text, { mode: 0o644 });
 }
 
 /** Mappings for --userns=keep-id (container/keep-id.ts), sized to tspod's rootless namespace. */

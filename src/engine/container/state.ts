@@ -101,39 +101,52 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
     const { PodStore } = await import('../pod/store.js');
     for (const p of new PodStore().list()) podNames.set(p.id, p.name);
   }
-  if (!o.all && !o.latest && o.last === undefined) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
+  // as Podman (and Docker): a status filter looks at every container, as if with --all
+  const hasStatus = (o.filters ?? []).some((f) => f.startsWith('status='));
+  if (!o.all && !o.latest && o.last === undefined && !hasStatus) list = list.filter((c) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping');
+  // values of one key OR together, different keys AND (Podman's filter semantics)
+  const groups = new Map<string, Array<(c: ContainerEntry) => boolean>>();
+  const add = (k: string, f: (c: ContainerEntry) => boolean) => groups.set(k, [...(groups.get(k) ?? []), f]);
+  const cfgOf = (c: ContainerEntry) => { try { return new ContainerStore().readConfig(c.id); } catch { return undefined; } };
   for (const f of o.filters ?? []) {
     const i = f.indexOf('=');
     if (i <= 0) throw new InvalidArgumentError(`invalid filter "${f}": expected key=value`);
     const k = f.slice(0, i), v = f.slice(i + 1);
     switch (k) {
-      case 'name': { const re = new RegExp(v); list = list.filter((c) => c.names.some((n) => re.test(n))); break; }
-      case 'id': list = list.filter((c) => c.id.startsWith(v)); break;
+      case 'name': { const re = new RegExp(v); add(k, (c) => c.names.some((n) => re.test(n))); break; }
+      case 'id': add(k, (c) => c.id.startsWith(v)); break;
       case 'status': {
         const ok = ['created', 'running', 'paused', 'exited', 'stopping', 'removing', 'stopped', 'unknown', 'restarting', 'configured'];
         if (!ok.includes(v)) throw new InvalidArgumentError(`invalid status filter "${v}": use one of ${ok.join(', ')}`);
-        list = list.filter((c) => c.state === v || (v === 'stopped' && c.state === 'exited')); break;
+        add(k, (c) => c.state === v || (v === 'stopped' && c.state === 'exited')); break;
       }
-      case 'label': { const [lk, lv] = v.split('=', 2) as [string, string | undefined]; list = list.filter((c) => lk in c.labels && (lv === undefined || c.labels[lk] === lv)); break; }
+      case 'label': { const [lk, lv] = v.split('=', 2) as [string, string | undefined]; add(k, (c) => lk in c.labels && (lv === undefined || c.labels[lk] === lv)); break; }
       case 'ancestor': {
         const { ImageStore } = await import('../../image/store.js');
         const img = (() => { try { return new ImageStore().resolve(v); } catch { return undefined; } })();
-        list = list.filter((c) => c.imageName === v || c.imageName.startsWith(`${v}:`) || c.imageName.endsWith(`/${v}`) || c.imageName.endsWith(`/${v}:latest`) || (img && c.image === img.id) || c.image.startsWith(v));
+        add(k, (c) => c.imageName === v || c.imageName.startsWith(`${v}:`) || c.imageName.endsWith(`/${v}`) || c.imageName.endsWith(`/${v}:latest`) || (!!img && c.image === img.id) || c.image.startsWith(v));
         break;
       }
-      case 'exited': list = list.filter((c) => c.state === 'exited' && String(c.exitCode) === v); break;
-      case 'health': list = list.filter((c) => c.health === v); break;
-      case 'volume': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).mounts.some((m) => m.source === v || m.destination === v); } catch { return false; } }); break;
-      case 'network': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).network === v; } catch { return false; } }); break;
+      case 'exited': add(k, (c) => c.state === 'exited' && String(c.exitCode) === v); break;
+      case 'health': add(k, (c) => c.health === v); break;
+      case 'volume': add(k, (c) => !!cfgOf(c)?.mounts.some((m) => m.source === v || m.destination === v)); break;
+      case 'network': add(k, (c) => cfgOf(c)?.network === v); break;
+      case 'restart-policy': {
+        // Podman's names: none (no policy given) and no both mean tspod's "no"
+        if (!['none', 'no', 'always', 'on-failure', 'unless-stopped'].includes(v)) throw new InvalidArgumentError(`${v} invalid restart policy`);
+        const want = v === 'none' ? 'no' : v;
+        add(k, (c) => cfgOf(c)?.restart.name === want);
+        break;
+      }
       case 'pod': {
         // a pod's name, ID or ID prefix (Podman's pod filter)
         const ids = [...podNames].filter(([id, name]) => name === v || id.startsWith(v)).map(([id]) => id);
-        list = list.filter((c) => !!c.pod && ids.includes(c.pod)); break;
+        add(k, (c) => !!c.pod && ids.includes(c.pod)); break;
       }
-      case 'restart-policy': list = list.filter((c) => { try { return new ContainerStore().readConfig(c.id).restart.name === v; } catch { return false; } }); break;
       default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, pod, restart-policy`);
     }
   }
+  for (const preds of groups.values()) list = list.filter((c) => preds.some((p) => p(c)));
   list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   if (o.latest) list = list.slice(0, 1);
   if (o.last !== undefined && o.last >= 0) list = list.slice(0, o.last);

@@ -31,11 +31,11 @@ export async function readArchive(src: ArchiveSource, platform?: PlatformWanted)
   return { format, images };
 }
 
-export async function writeArchive(sink: ArchiveSink, format: ArchiveFormat, images: ExportImage[], opts: { compress?: boolean } = {}): Promise<void> {
+export async function writeArchive(sink: ArchiveSink, format: ArchiveFormat, images: ExportImage[], opts: { compress?: boolean; uncompressed?: boolean | undefined } = {}): Promise<void> {
   switch (format) {
     case 'docker-archive': return writeDockerArchive(sink, images);
     case 'oci-archive':
-    case 'oci-dir': return writeOciLayout(sink, images);
+    case 'oci-dir': return writeOciLayout(sink, images, { uncompressed: opts.uncompressed });
     case 'docker-dir': {
       if (images.length !== 1) throw new ArchiveFormatError('docker-dir holds exactly one image');
       return writeDockerDir(sink, images[0]!, opts.compress ?? false);

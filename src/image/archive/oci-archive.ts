@@ -21,6 +21,7 @@ import type { ArchiveSink } from './sink.js';
 import type { ArchiveSource } from './source.js';
 import { chain, parseJSON, VerifyDigest } from './streams.js';
 import { ArchiveFormatError, MAX_JSON, type ArchiveImage, type ExportImage } from './types.js';
+import { uncompressedLayer } from './docker-archive.js';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const CONTAINERD_NAME = 'io.containerd.image.name';
@@ -177,20 +178,21 @@ export function manifestMatches(img: ExportImage, mediaTypes: string[]): boolean
 }
 
 /** The OCI manifest to write for an image: the stored one when it is OCI and fits, else a fresh one. */
-export function ociManifestFor(img: ExportImage): { bytes: Buffer; digest: string } {
-  if (img.manifest && manifestMatches(img, [MT.ociManifest])) return { bytes: img.manifest.bytes, digest: img.manifest.digest };
+export function ociManifestFor(img: ExportImage, uncompressed = false): { bytes: Buffer; digest: string } {
+  if (!uncompressed && img.manifest && manifestMatches(img, [MT.ociManifest])) return { bytes: img.manifest.bytes, digest: img.manifest.digest };
   const m: ImageManifest = {
     schemaVersion: 2,
     mediaType: MT.ociManifest,
     config: { mediaType: MT.ociConfig, digest: img.configDigest, size: img.config.length },
-    layers: img.layers.map((l) => ({ mediaType: OCI_LAYER_TYPE[l.mediaType] ?? MT.ociLayerGzip, digest: l.compressedDigest, size: l.compressedSize })),
+    layers: img.layers.map((l) => (uncompressed ? { mediaType: MT.ociLayerTar, digest: l.diffID, size: l.size }
+      : { mediaType: OCI_LAYER_TYPE[l.mediaType] ?? MT.ociLayerGzip, digest: l.compressedDigest, size: l.compressedSize })),
   };
   const bytes = Buffer.from(JSON.stringify(m));
   return { bytes, digest: sha256Digest(bytes) };
 }
 
 /** Write images as an OCI layout (tar or directory). Blobs shared by several images are written once. */
-export async function writeOciLayout(sink: ArchiveSink, images: ExportImage[]): Promise<void> {
+export async function writeOciLayout(sink: ArchiveSink, images: ExportImage[], opts: { uncompressed?: boolean | undefined } = {}): Promise<void> {
   await sink.addBuffer('oci-layout', Buffer.from('{"imageLayoutVersion": "1.0.0"}'));
   await sink.addDir('blobs');
   await sink.addDir('blobs/sha256');
@@ -198,6 +200,13 @@ export async function writeOciLayout(sink: ArchiveSink, images: ExportImage[]): 
   const index: ImageIndex = { schemaVersion: 2, manifests: [] };
   for (const img of images) {
     for (const l of img.layers) {
+      // --uncompressed: the layer's plain tar, named by its diffID
+      if (opts.uncompressed) {
+        if (written.has(l.diffID)) continue;
+        written.add(l.diffID);
+        await sink.addStream(`blobs/sha256/${hexOf(l.diffID)}`, l.size, await uncompressedLayer(l));
+        continue;
+      }
       if (written.has(l.compressedDigest)) continue;
       written.add(l.compressedDigest);
       const data = chain(l.openCompressed(), new VerifyDigest({ digest: l.compressedDigest, size: l.compressedSize }, `stored layer blob ${l.compressedDigest}`));
@@ -207,7 +216,7 @@ export async function writeOciLayout(sink: ArchiveSink, images: ExportImage[]): 
       written.add(img.configDigest);
       await sink.addBuffer(`blobs/sha256/${hexOf(img.configDigest)}`, img.config);
     }
-    const man = ociManifestFor(img);
+    const man = ociManifestFor(img, opts.uncompressed);
     if (!written.has(man.digest)) {
       written.add(man.digest);
       await sink.addBuffer(`blobs/sha256/${hexOf(man.digest)}`, man.bytes);

@@ -2,7 +2,7 @@ import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, expandUsernsCommands, USERNS_COMMANDS } from '../../../src/cli/dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins, expandUsernsCommands, USERNS_COMMANDS } from '../../../src/cli/dispatch.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const manifestPath = path.resolve(here, '..', '..', '..', 'oclif.manifest.json');
@@ -49,4 +49,16 @@ t.test('--flag=false for booleans', async (t) => {
   t.same(normalizeBooleans(['images', '--all=true'], 'images', text), ['images', '--all']);
   t.same(normalizeBooleans(['images', '--all=false'], 'images', text), ['images'], 'a boolean without --no- form is just dropped');
   t.same(normalizeBooleans(['pull', '--creds=false', 'x'], 'pull', text), ['pull', '--creds=false', 'x'], 'string flags keep their value');
+});
+
+t.test('a flag of one value given twice: the last wins (as cobra)', async (t) => {
+  if (!haveManifest) { t.fail('oclif.manifest.json missing'); return; }
+  const text = () => read(manifestPath);
+  t.same(lastFlagWins(['images', '--format', '{{.ID}}', '--format={{.Repository}}'], 'images', text), ['images', '--format={{.Repository}}']);
+  t.same(lastFlagWins(['create', '--log-driver=none', '--log-driver', 'k8s-file', 'img'], 'create', text), ['create', '--log-driver', 'k8s-file', 'img']);
+  t.same(lastFlagWins(['create', '-e', 'A=1', '-e', 'B=2', 'img'], 'create', text), ['create', '-e', 'A=1', '-e', 'B=2', 'img'], 'multiple flags are all kept');
+  t.same(lastFlagWins(['stop', '-t', '1', '--time', '2', '-t', '3', 'c'], 'stop', text), ['stop', '-t', '3', 'c'], 'the short and long spellings are one flag');
+  let read0 = 0;
+  t.same(lastFlagWins(['images', '-a'], 'images', () => { read0++; return text(); }), ['images', '-a']);
+  t.equal(read0, 0, 'the manifest is not read when nothing repeats');
 });

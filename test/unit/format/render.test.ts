@@ -145,3 +145,8 @@ t.test('format helpers', async (t) => {
   t.notOk(isJSONFormat('{{json .}}'));
   t.notOk(isJSONFormat(undefined));
 });
+
+t.test('{{.ID}} reads a JSON-shaped "Id" (Podman\'s Go field name)', async (t) => {
+  t.equal(renderInspect([{ Id: 'abc' }], '{{.ID}}'), 'abc\n');
+  t.equal(renderInspect([{ ID: 'short', Id: 'long' }], '{{.ID}} {{.Id}}'), 'short long\n', 'an own ID field wins');
+});

@@ -129,7 +129,7 @@ t.test('in use: rm refuses, -f removal path, prune skips, connect/disconnect edi
   t.same(pruned, [], 'label filter matched nothing');
   t.same((await pruneNetworks(undefined)).map((x) => x.name), ['idle', 'idle2']);
   t.same(listNetworks().map((n) => n.name), ['busy']);
-  await t.rejects(pruneNetworks(['name=x']), /network prune supports until and label/);
+  await t.rejects(pruneNetworks(['name=x']), /invalid filter "name": supported network prune filters are label, label!, until/);
 
   // connect/disconnect rewrite the stopped container's configuration
   await createNetwork({ name: 'second' });

@@ -161,7 +161,7 @@ t.test('generate systemd --new: the unit creates and removes the container', asy
 t.test('generate systemd: invalid input', async (t) => {
   t.throws(() => generateSystemdUnit(input(), { template: true }, CTX), /--template cannot be set without --new/);
   t.throws(() => generateSystemdUnit(input(), { restartPolicy: 'sometimes' }, CTX), /invalid --restart-policy "sometimes"/);
-  t.throws(() => generateSystemdUnit(input(), { env: ['no-equals'] }, CTX), /invalid --env "no-equals"/);
+  t.throws(() => generateSystemdUnit(input(), { env: ['no-equals!'] }, CTX), /invalid --env "no-equals!"/);
   t.throws(() => generateSystemdUnit(input(), { after: ['a b'] }, CTX), /invalid --after/);
   t.throws(() => generateSystemdUnit(input(), { useName: true, separator: '/' }, CTX), /invalid unit name/);
   t.match(generateSystemdUnit(input({ autoRemove: true }), {}, CTX).warnings[0], /created with --rm/);
@@ -220,4 +220,10 @@ t.test('generate quadlet: a .container file that converts back to the same run',
   const original = runSpecArgv(runSpecFromConfig(c.config, IMAGE, { name: 'web' }));
   const fromQuadlet = run.slice(run.indexOf('run') + 1).filter((w) => !['--cidfile=%t/%N.cid', '--replace', '--rm', '--sdnotify=conmon', '-d'].includes(w)).map((w) => w.replace(/^--name=/, '--name '));
   t.same(opts(fromQuadlet.flatMap((w) => w.startsWith('--name ') ? w.split(' ') : [w])), opts(original), 'the same options survive generate quadlet -> tspod quadlet');
+});
+
+t.test('generate systemd: --env NAME takes the value from tspod\'s environment (as Podman)', async (t) => {
+  const ctx = { ...CTX, hostEnv: { FROM_HOST: 'h v', PRE_A: '1', PRE_B: '2', OTHER: 'x' } };
+  const u = generateSystemdUnit(input(), { env: ['A=1', 'FROM_HOST', 'UNSET_NAME', 'PRE_*'], noHeader: true }, ctx);
+  t.same(values(u.text, 'Service', 'Environment'), ['TSPOD_SYSTEMD_UNIT=%n', 'A=1', '"FROM_HOST=h v"', 'PRE_A=1', 'PRE_B=2'], 'NAME from the host, unset names left out, PREFIX* expanded');
 });
