@@ -181,3 +181,17 @@ t.test('compose systemd: bad input writes nothing and exits 125 with one line', 
   t.equal(stdin.exitCode, 125);
   t.match(stdin.stderr, /^Error: a Compose file from standard input cannot be baked into a unit/);
 });
+
+t.test('compose systemd: a variable only this shell sets is named in a warning (the unit will not have it)', async (t) => {
+  const dir = path.join(env.dir, 'shellvar');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, '.env'), 'FROM_DOTENV=same\n');
+  fs.writeFileSync(path.join(dir, 'compose.yaml'), `services:\n  web:\n    image: ${IMG}\n    environment:\n      A: \${ONLY_IN_SHELL}\n      B: \${FROM_DOTENV}\n`);
+  const r = await env.tspod(['compose', 'systemd'], { cwd: dir, env: { ...env.env, ONLY_IN_SHELL: 'x', FROM_DOTENV: 'same' } });
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stderr, /the project uses ONLY_IN_SHELL from this shell's environment, which the unit will not have/);
+  t.notMatch(r.stderr, /FROM_DOTENV/, 'a variable the .env file sets to the same value is fine');
+  t.match(r.stdout, /^ExecStart=/m, 'the unit is printed all the same');
+  const quiet = await env.tspod(['compose', 'systemd'], { cwd: dir, env: { ...env.env } });
+  t.notMatch(quiet.stderr, /this shell's environment/, 'no warning when the shell does not set it');
+});
