@@ -24,6 +24,7 @@
 
 import { buildBenchmarks } from './build.mjs';
 import { apiBenchmarks } from './api.mjs';
+import { composeBenchmarks } from './compose.mjs';
 import { freePort } from './lib/registry.mjs';
 
 const both = (fn) => ({ tspodCmd: fn, podmanCmd: fn });
@@ -370,4 +371,5 @@ export const benchmarks = [
   },
   ...buildBenchmarks,
   ...apiBenchmarks,
+  ...composeBenchmarks,
 ];

@@ -21,7 +21,7 @@ echo "== Debian packages"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   runc conmon fuse-overlayfs fuse3 slirp4netns uidmap catatonit util-linux procps iproute2 \
-  docker-registry busybox-static skopeo podman golang-github-containers-common \
+  docker-registry busybox-static skopeo podman podman-compose golang-github-containers-common \
   apache2-utils openssl ca-certificates jq hyperfine git attr \
   bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables tmux >/dev/null
 

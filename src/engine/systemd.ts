@@ -72,3 +72,5 @@ export { generateSystemdUnit, generateQuadletFile } from '../systemd/generate.js
 export { generatePodUnits } from '../systemd/pod-units.js';
 export { runGenerator } from '../systemd/quadlet.js';
 export { TSPOD_VERSION } from './system.js';
+export { generateComposeUnit, composeUnitName } from '../systemd/compose-unit.js';
+export type { ComposeProjectInput } from '../systemd/compose-unit.js';
