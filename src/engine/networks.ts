@@ -166,7 +166,7 @@ export function networkUsers(name: string, store = new NetworkStore()): string[]
 
 const FILTERS = ['name', 'id', 'driver', 'label', 'until', 'dangling'];
 
-/** --filter values: the same key ORs, different keys AND (as in Podman). */
+/** --filter values: the same key ORs (label ANDs), different keys AND (as in Podman). */
 export function networkFilter(filters: string[] | undefined, store = new NetworkStore()): (n: NetworkRecord) => boolean {
   const groups = groupFilters(filters, FILTERS, 'network');
   if (!groups.size) return () => true;
@@ -191,7 +191,8 @@ export function networkFilter(filters: string[] | undefined, store = new Network
         default: { const t = parseTimeFilterMs(val, 'until filter'); return (n) => Date.parse(n.created) < t; }
       }
     });
-    tests.push((n) => one.some((f) => f(n)));
+    // label values must all match (Podman: "label is exclusive"); other keys' values OR
+    tests.push(k === 'label' ? (n) => one.every((f) => f(n)) : (n) => one.some((f) => f(n)));
   }
   return (n) => tests.every((f) => f(n));
 }

@@ -163,7 +163,8 @@ export function volumeFilter(filters: string[] | undefined, ctrs = new Container
         default: { const t = parseTimeFilterMs(val, 'until filter'); return (v) => Date.parse(v.created) < t; }
       }
     });
-    tests.push((v) => one.some((f) => f(v)));
+    // label values must all match (Podman: "label is exclusive"); other keys' values OR
+    tests.push(k === 'label' ? (v) => one.every((f) => f(v)) : (v) => one.some((f) => f(v)));
   }
   return (v) => tests.every((f) => f(v));
 }

@@ -1,5 +1,5 @@
 // --filter key=value lists, as Podman reads them: values of the same key OR
-// together, different keys AND. Grouped and validated here, matched by each
+// together (except label: every label given must match), different keys AND. Grouped and validated here, matched by each
 // listing that supports them.
 import { InvalidArgumentError } from './errors.js';
 import { parseTimeFilterMs } from './time-filter.js';
@@ -32,7 +32,7 @@ export function pruneFilter(filters: string[] | undefined, what: string): (t: Pr
   };
   const tests: Array<(t: PruneTarget) => boolean> = [];
   for (const [k, vals] of groups) {
-    if (k === 'label') { const ms = vals.map(labelMatch); tests.push((t) => ms.some((m) => m(t))); }
+    if (k === 'label') { const ms = vals.map(labelMatch); tests.push((t) => ms.every((m) => m(t))); }
     else if (k === 'label!') { const ms = vals.map(labelMatch); tests.push((t) => !ms.some((m) => m(t))); }
     else { const limits = vals.map((v) => parseTimeFilterMs(v, 'until filter')); tests.push((t) => limits.every((u) => Date.parse(t.created) < u)); }
   }

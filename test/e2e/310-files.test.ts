@@ -111,7 +111,7 @@ t.test("cp follows Docker's trailing-slash and /. rules (stopped container)", as
   // dir -> existing file: error
   r = await env.tspod(['cp', src, 'rules:/etc/passwd']);
   t.equal(r.exitCode, 125, 'a directory cannot replace a file');
-  t.match(r.stderr, /cannot copy directory to file/);
+  t.match(r.stderr, /destination must be a directory when copying a directory/);
   // missing source
   r = await env.tspod(['cp', 'rules:/nope', host]);
   t.equal(r.exitCode, 125);

@@ -146,7 +146,8 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
       default: throw new InvalidArgumentError(`invalid filter "${k}": supported filters are name, id, status, label, ancestor, exited, health, volume, network, pod, restart-policy`);
     }
   }
-  for (const preds of groups.values()) list = list.filter((c) => preds.some((p) => p(c)));
+  // ...except label, whose values must all match (Podman: "label is exclusive"; Docker the same)
+  for (const [k, preds] of groups) list = list.filter((c) => (k === 'label' ? preds.every((p) => p(c)) : preds.some((p) => p(c))));
   list = list.slice().sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
   if (o.latest) list = list.slice(0, 1);
   if (o.last !== undefined && o.last >= 0) list = list.slice(0, o.last);

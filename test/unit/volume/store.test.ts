@@ -102,7 +102,9 @@ t.test('filters, users, rm refused while in use, prune', async (t) => {
   const names = (f: string[]) => listVolumes({ filters: f }, s).map((v) => v.Name).sort();
   t.same(names(['label=app=web']), ['web-data']);
   t.same(names(['label=tier']), ['db-data']);
-  t.same(names(['label=app=web', 'label=app=db']), ['db-data', 'web-data'], 'the same key: any matches');
+  t.same(names(['label=app=web', 'label=app=db']), [], 'label values must all match (Podman: label is exclusive)');
+  t.same(names(['label=app', 'label=tier']), ['db-data'], 'every label given');
+  t.same(names(['name=web', 'name=db']), ['db-data', 'web-data'], 'the same key otherwise: any matches');
   t.same(names(['label=app', 'name=web']), ['web-data'], 'different keys: all must match');
   t.same(names(['dangling=true']), ['free']);
   t.same(names(['dangling=false']), ['db-data', 'web-data']);
