@@ -76,7 +76,9 @@ const own = (e) => e.variantOf ?? e;
 /** kube-play-2 / kube-down-2: the engine's manifest file (a Pod named per run, two sleeping containers). */
 function kubeManifest(e, ctx) {
   e.yaml = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `bench-kube-${e.name}-`)), 'pod.yaml');
-  const ctr = (n) => `  - { name: ${n}, image: ${ctx.images.base.ref}, imagePullPolicy: IfNotPresent, command: [sleep, '100'] }`;
+  // a process that exits on SIGTERM: podman 4.3's kube down stops with a 0 s timeout (SIGKILL at once), tspod's
+  // (as later podmans) with the containers' own (10 s): a `sleep` as PID 1 ignores SIGTERM and would time the wait
+  const ctr = (n) => `  - { name: ${n}, image: ${ctx.images.base.ref}, imagePullPolicy: IfNotPresent, command: [sh, -c, 'trap "exit 0" TERM; sleep 100 & wait'] }`;
   e.manifest = (name) => ['apiVersion: v1', 'kind: Pod', `metadata: { name: ${name} }`, 'spec:', '  containers:', ctr('one'), ctr('two'), ''].join('\n');
 }
 async function kubePodRunning(e) {
@@ -387,7 +389,7 @@ export const benchmarks = [
   {
     name: 'kube-play-2',
     goal: 1.0,
-    what: 'kube play --network slirp4netns FILE: a Pod of 2 containers (sleep 100, imagePullPolicy IfNotPresent)',
+    what: 'kube play --network slirp4netns FILE: a Pod of 2 containers (sh exiting on SIGTERM, sleep 100; imagePullPolicy IfNotPresent)',
     requires: ['kube play', 'kube down'],
     setup: async (e, ctx) => { await pullBase(e, ctx); kubeManifest(e, ctx); },
     before: async (e) => { e.cur = uniq('kube'); fs.writeFileSync(own(e).yaml, own(e).manifest(e.cur)); },
