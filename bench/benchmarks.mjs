@@ -25,6 +25,9 @@
 import { buildBenchmarks } from './build.mjs';
 import { apiBenchmarks } from './api.mjs';
 import { composeBenchmarks } from './compose.mjs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { freePort } from './lib/registry.mjs';
 
 const both = (fn) => ({ tspodCmd: fn, podmanCmd: fn });
@@ -68,6 +71,21 @@ const expectOutput = (re, what) => async (e, _ctx, r) => {
 };
 
 const pullBase = async (e, ctx) => { await e.ok(['pull', '-q', ctx.images.base.ref]); };
+
+/** The engine that owns the store (tspod+CA is tspod on tspod's store): setup ran for it. */
+const own = (e) => e.variantOf ?? e;
+/** kube-play-2 / kube-down-2: the engine's manifest file (a Pod named per run, two sleeping containers). */
+function kubeManifest(e, ctx) {
+  e.yaml = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `bench-kube-${e.name}-`)), 'pod.yaml');
+  // a process that exits on SIGTERM: podman 4.3's kube down stops with a 0 s timeout (SIGKILL at once), tspod's
+  // (as later podmans) with the containers' own (10 s): a `sleep` as PID 1 ignores SIGTERM and would time the wait
+  const ctr = (n) => `  - { name: ${n}, image: ${ctx.images.base.ref}, imagePullPolicy: IfNotPresent, command: [sh, -c, 'trap "exit 0" TERM; sleep 100 & wait'] }`;
+  e.manifest = (name) => ['apiVersion: v1', 'kind: Pod', `metadata: { name: ${name} }`, 'spec:', '  containers:', ctr('one'), ctr('two'), ''].join('\n');
+}
+async function kubePodRunning(e) {
+  const r = await e.ok(['pod', 'inspect', '--format', '{{.State}} {{.NumContainers}}', e.cur]);
+  if (r.stdout.trim() !== 'Running 3') throw new Error(`${e.name}: pod ${e.cur} is "${r.stdout.trim()}", expected "Running 3"`);
+}
 
 // ---------------------------------------------------------------- scaling series
 
@@ -368,6 +386,34 @@ export const benchmarks = [
       if (r.stdout.trim() !== 'Running 3') throw new Error(`${e.name}: pod ${e.cur} is "${r.stdout.trim()}", expected "Running 3"`);
     },
     after: async (e) => { await e.ok(['pod', 'rm', '-f', '-t', '0', e.cur]); },
+  },
+  {
+    name: 'kube-play-2',
+    goal: 1.0,
+    what: 'kube play --network slirp4netns FILE: a Pod of 2 containers (sh exiting on SIGTERM, sleep 100; imagePullPolicy IfNotPresent)',
+    requires: ['kube play', 'kube down'],
+    setup: async (e, ctx) => { await pullBase(e, ctx); kubeManifest(e, ctx); },
+    before: async (e) => { e.cur = uniq('kube'); fs.writeFileSync(own(e).yaml, own(e).manifest(e.cur)); },
+    ...both((_ctx, e) => ['kube', 'play', '--network', 'slirp4netns', own(e).yaml]),
+    check: kubePodRunning,
+    after: async (e) => { await e.ok(['kube', 'down', own(e).yaml]); },
+    teardown: async (e) => { fs.rmSync(path.dirname(e.yaml), { recursive: true, force: true }); },
+  },
+  {
+    name: 'kube-down-2',
+    goal: 1.0,
+    what: 'kube down FILE of the 2-container Pod kube-play-2 plays (running)',
+    requires: ['kube play', 'kube down'],
+    setup: async (e, ctx) => { await pullBase(e, ctx); kubeManifest(e, ctx); },
+    before: async (e) => {
+      e.cur = uniq('kube');
+      fs.writeFileSync(own(e).yaml, own(e).manifest(e.cur));
+      await e.ok(['kube', 'play', '--network', 'slirp4netns', own(e).yaml]);
+      await kubePodRunning(e);
+    },
+    ...both((_ctx, e) => ['kube', 'down', own(e).yaml]),
+    check: async (e) => { await expectCount(e, ['pod', 'ps', '-q'], 0, 'kube down must remove the pod'); await expectCount(e, ['ps', '-aq'], 0, 'kube down must remove the containers'); },
+    teardown: async (e) => { fs.rmSync(path.dirname(e.yaml), { recursive: true, force: true }); },
   },
   ...buildBenchmarks,
   ...apiBenchmarks,

@@ -77,6 +77,7 @@ export const createFlags = {
   timeout: Flags.integer({ description: 'Maximum time a container may run before it is killed (seconds)' }),
   pod: Flags.string({ description: 'Run the container in an existing pod (name or ID), or new:NAME to create the pod' }),
   'pod-id-file': Flags.string({ description: 'Run the container in the pod whose ID is in this file' }),
+  'init-ctr': Flags.option({ options: ['always', 'once'] as const, description: "Make the container an init container of its pod: each pod start runs it to completion before the pod's other containers (once: removed after it succeeded)" })(),
 };
 
 export { toCreateOptions } from './create-options.js';

@@ -17,7 +17,7 @@ export function toCreateOptions(image: string, command: string[], f: Record<stri
     ulimit: a('ulimit'), shmSize: s('shm-size'), sdnotify: f['sdnotify'] as CreateOptions['sdnotify'], logDriver: s('log-driver'), logOpt: a('log-opt'),
     memory: s('memory'), cpus: n('cpus'), pidsLimit: n('pids-limit'), userns: s('userns'), groupAdd: a('group-add'), sysctl: a('sysctl'), pid: s('pid'),
     ipc: s('ipc'), uts: s('uts'), networkAlias: a('network-alias'), ip: s('ip'), link: a('link'), tlsVerify: b('tls-verify'), platform: s('platform'), timeout: n('timeout'),
-    pod: s('pod'), podIdFile: s('pod-id-file'),
+    pod: s('pod'), podIdFile: s('pod-id-file'), initCtr: f['init-ctr'] as CreateOptions['initCtr'],
     runtime: s('runtime'), conmonPidfile: s('conmon-pidfile'), tz: s('tz'), unsetenv: a('unsetenv'), unsetenvAll: b('unsetenv-all'), httpProxy: b('http-proxy'),
     imageVolume: f['image-volume'] as CreateOptions['imageVolume'], rmi: b('rmi'), kernelMemory: s('kernel-memory'), hostuser: a('hostuser'),
   };

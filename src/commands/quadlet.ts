@@ -2,10 +2,10 @@ import { Args, Flags } from '../cli/params.js';
 import { TspodCommand } from '../cli/base.js';
 
 export default class Quadlet extends TspodCommand {
-  static override summary = 'Turn Quadlet .container and .pod files into systemd service units (a systemd generator)';
+  static override summary = 'Turn Quadlet .container, .pod and .kube files into systemd service units (a systemd generator)';
   static override description = [
     'Read NAME.container files (podman-systemd.unit(5)) from the Quadlet search path and write NAME.service units',
-    '(and NAME.pod files: NAME-pod.service, which the .container files naming it with Pod= join)',
+    '(and NAME.pod files: NAME-pod.service, which the .container files naming it with Pod= join; NAME.kube files: NAME.service running kube play)',
     'into OUTPUT_DIR, as a systemd generator does. With --user the search path is $XDG_RUNTIME_DIR/containers/systemd,',
     '$XDG_CONFIG_HOME/containers/systemd (~/.config/containers/systemd), /etc/containers/systemd/users/$UID and',
     '/etc/containers/systemd/users; without it /run/containers/systemd, /etc/containers/systemd and',

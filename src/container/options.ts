@@ -79,6 +79,12 @@ export interface CreateOptions {
   pod?: string | undefined;
   /** Read the pod's ID from this file (as `pod create --pod-id-file` wrote it). */
   podIdFile?: string | undefined;
+  /**
+   * Make the container an init container of its pod (Podman's --init-ctr): each start of the pod runs its
+   * init containers, in the order they were created, to completion before it starts the others; `once`
+   * removes one after it succeeded, `always` keeps it for the next start. Needs `pod`.
+   */
+  initCtr?: 'once' | 'always' | undefined;
   /** @internal This container is the pod's infra container (pods/create only). */
   podInfra?: boolean | undefined;
   /** The OCI runtime (name on PATH or path) for this container. */

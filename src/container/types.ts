@@ -58,6 +58,8 @@ export interface ContainerEntry {
   pod?: string | undefined;
   /** this container is its pod's infra container */
   podInfra?: boolean | undefined;
+  /** an init container of its pod: run to completion, in order, before the others start ('once': then removed) */
+  initCtr?: 'once' | 'always' | undefined;
 }
 
 export interface ContainerConfig {
@@ -124,6 +126,8 @@ export interface ContainerConfig {
   /** the pod this container belongs to (its ID), and whether it is the pod's infra container */
   pod?: string | undefined;
   podInfra?: boolean | undefined;
+  /** an init container of its pod (see ContainerEntry.initCtr) */
+  initCtr?: 'once' | 'always' | undefined;
   /** --runtime: the OCI runtime of this container (default: the global one, runc). */
   ociRuntime?: string | undefined;
   /** --conmon-pidfile */

@@ -2,6 +2,7 @@
 // everything first (documents, references, host paths, name conflicts, images) and only then creates: the
 // claimed volumes, then per pod its infra (pods.create), its own volumes (emptyDir, ConfigMap and Secret
 // files), its init containers (run in order to completion before anything else starts) and its containers.
+// With --start=false the init containers are made as the pod's (initCtr 'once'): `pod start` runs them first.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -254,7 +255,8 @@ export async function play(objects: KubeObject[], extra: KubeObject[], o: PlayOp
     try {
       for (const v of p.volumes) await podVolume(p, v);
       for (const c of p.initContainers) {
-        const rep = await containers.create({ ...c.options, pod: made.id, volume: await volumeSpecs(p, c) });
+        // marked as the pod's init containers: with --start=false, the pod's first start runs them (pods.start)
+        const rep = await containers.create({ ...c.options, pod: made.id, initCtr: 'once', volume: await volumeSpecs(p, c) });
         pr.initContainers.push(rep.id);
         if (o.start === false) continue;
         await containers.start({ container: rep.id });

@@ -15,6 +15,7 @@ import { TspodError } from '../util/errors.js';
 import { escapeLiteral, layoutCommand, parseBoolean, parseUnitFile, quoteWord, splitWords, UnitSyntaxError, type UnitEntry, type UnitSection } from './unit-file.js';
 import type { GenerateContext } from './generate.js';
 import { convertPod, podIdFile, podServiceName } from './quadlet-pod.js';
+import { convertKube } from './quadlet-kube.js';
 
 export class QuadletError extends TspodError {
   readonly file: string;
@@ -356,14 +357,14 @@ export interface GeneratorOptions {
 
 export interface GeneratorReport { units: Array<{ source: string; serviceName: string; text: string; path?: string }>; errors: QuadletError[] }
 
-/** Find every NAME.container (the first directory that has a name wins) and convert it. */
+/** Find every NAME.container, NAME.pod and NAME.kube (the first directory that has a name wins) and convert it. */
 export function runGenerator(o: GeneratorOptions): GeneratorReport {
   const dirs = o.dirs ?? searchDirs(o.user);
   const seen = new Map<string, string>();
   for (const d of dirs) {
     let names: string[];
     try { names = fs.readdirSync(d).sort(); } catch { continue; }
-    for (const n of names) if ((n.endsWith('.container') || n.endsWith('.pod')) && !seen.has(n)) seen.set(n, path.join(d, n));
+    for (const n of names) if (/\.(container|pod|kube)$/.test(n) && !seen.has(n)) seen.set(n, path.join(d, n));
   }
   const report: GeneratorReport = { units: [], errors: [] };
   const pods = new Set([...seen.keys()].filter((n) => n.endsWith('.pod')));
@@ -375,6 +376,7 @@ export function runGenerator(o: GeneratorOptions): GeneratorReport {
       const text = fs.readFileSync(file, 'utf8');
       const u = name.endsWith('.pod')
         ? convertPod(name, text, { sourcePath: file, ctx: o.ctx, user: o.user }, members.get(name) ?? [])
+        : name.endsWith('.kube') ? convertKube(name, text, { sourcePath: file, ctx: o.ctx, user: o.user })
         : convertContainer(name, text, { sourcePath: file, ctx: o.ctx, user: o.user, pods });
       if (u.pod) members.set(u.pod, [...(members.get(u.pod) ?? []), u.serviceName]);
       const entry: GeneratorReport['units'][number] = { source: file, serviceName: u.serviceName, text: u.text };

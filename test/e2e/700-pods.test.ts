@@ -271,3 +271,31 @@ t.test('pod rm --all --force --ignore with no pods, missing pods, bad input', as
   r = await env.tspod(['pod', 'ps', '-q']);
   t.equal(r.stdout, '', 'rm --all takes pods with their infra containers (as Podman\'s --all implies --depend)');
 });
+
+t.test('--init-ctr: init containers run first, in order, on each pod start (always) or on the first (once)', async (t) => {
+  const state = async (n: string) => { const x = await env.tspod(['inspect', '--format', '{{.State.Status}}', n]); return x.exitCode === 0 ? x.stdout.trim() : 'gone'; };
+  const noPod = await env.tspod(['create', '--init-ctr', 'once', '--name', 'lonely', IMG, 'true']);
+  t.equal(noPod.exitCode, 125);
+  t.match(noPod.stderr, /^Error: --init-ctr can only be used with --pod/);
+  t.equal(await state('lonely'), 'gone', 'nothing was created');
+  const badValue = await env.tspod(['create', '--pod', 'new:x', '--init-ctr', 'sometimes', IMG, 'true']);
+  t.equal(badValue.exitCode, 125);
+  t.equal((await env.tspod(['pod', 'exists', 'x'])).exitCode, 1, 'no pod was made either');
+
+  t.equal((await env.tspod(['pod', 'create', '--name', 'ini'])).exitCode, 0);
+  const mnt = ['-v', 'inivol:/s'];
+  t.equal((await env.tspod(['create', '--pod', 'ini', '--init-ctr', 'always', '--name', 'ini-a', ...mnt, IMG, 'sh', '-c', 'sleep 1; echo always >> /s/log'])).exitCode, 0);
+  t.equal((await env.tspod(['create', '--pod', 'ini', '--init-ctr', 'once', '--name', 'ini-o', ...mnt, IMG, 'sh', '-c', 'echo once >> /s/log'])).exitCode, 0);
+  t.equal((await env.tspod(['create', '--pod', 'ini', '--name', 'ini-app', ...mnt, IMG, 'sh', '-c', 'echo app >> /s/log; exec sleep 600'])).exitCode, 0);
+  const start = await env.tspod(['pod', 'start', 'ini']);
+  t.equal(start.exitCode, 0, start.stderr);
+  t.same([await state('ini-a'), await state('ini-o'), await state('ini-app')], ['exited', 'gone', 'running'], 'always is kept, once is removed');
+  t.equal((await env.tspod(['pod', 'stop', '-t', '0', 'ini'])).exitCode, 0);
+  const again = await env.tspod(['pod', 'start', 'ini']);
+  t.equal(again.exitCode, 0, again.stderr);
+  const log = async () => (await env.tspod(['exec', 'ini-app', 'cat', '/s/log'])).stdout.trim().split('\n');
+  for (let i = 0; i < 50 && (await log()).length < 5; i++) await new Promise((r) => setTimeout(r, 200));
+  t.same(await log(), ['always', 'once', 'app', 'always', 'app'], 'in order; the always init container ran again on the next start');
+  t.equal((await env.tspod(['pod', 'rm', '-f', 'ini'])).exitCode, 0);
+  t.equal((await env.tspod(['volume', 'rm', 'inivol'])).exitCode, 0);
+});

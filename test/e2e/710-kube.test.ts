@@ -161,6 +161,56 @@ spec:
   t.equal((await env.tspod(['volume', 'rm', 'web-data'])).exitCode, 0);
 });
 
+t.test('kube play --start=false, then pod start: the init containers run first, in order, to completion', async (t: Test) => {
+  const vol = '  volumes: [{ name: s, emptyDir: {} }]\n';
+  const mnt = 'volumeMounts: [{ name: s, mountPath: /s }]';
+  const manifest = write('lazy.yaml', `apiVersion: v1
+kind: Pod
+metadata: { name: lazy }
+spec:
+${vol}  initContainers:
+  - { name: first, image: ${IMG}, command: [sh, -c, 'sleep 1; echo first >> /s/order'], ${mnt} }
+  - { name: second, image: ${IMG}, command: [sh, -c, 'echo second >> /s/order'], ${mnt} }
+  containers:
+  - { name: app, image: ${IMG}, command: [sh, -c, 'cat /s/order >> /s/app-saw; echo app >> /s/order; exec sleep 600'], ${mnt} }
+`);
+  const r = await env.tspod(['kube', 'play', '--start=false', manifest]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const status = async (n: string) => { const x = await env.tspod(['inspect', '--format', '{{.State.Status}}', n]); return x.exitCode === 0 ? x.stdout.trim() : 'gone'; };
+  t.same([await status('lazy-first'), await status('lazy-second'), await status('lazy-app')], ['created', 'created', 'created'], 'nothing started');
+
+  const start = await env.tspod(['pod', 'start', 'lazy']);
+  t.equal(start.exitCode, 0, start.stderr);
+  t.same([await status('lazy-first'), await status('lazy-second'), await status('lazy-app')], ['gone', 'gone', 'running'], 'the init containers ran once and are gone, the app runs');
+  const saw = await poll(async () => { const x = await env.tspod(['exec', 'lazy-app', 'cat', '/s/app-saw']); return x.exitCode === 0 ? x.stdout : undefined; });
+  t.equal(saw?.trim(), 'first\nsecond', 'both init containers had finished, in order, when the app started');
+
+  t.equal((await env.tspod(['pod', 'stop', '-t', '0', 'lazy'])).exitCode, 0);
+  const again = await env.tspod(['pod', 'start', 'lazy']);
+  t.equal(again.exitCode, 0, again.stderr);
+  const order = await poll(async () => { const x = await env.tspod(['exec', 'lazy-app', 'cat', '/s/order']); return x.exitCode === 0 && x.stdout.split('\n').filter(Boolean).length >= 4 ? x.stdout : undefined; });
+  t.equal(order?.trim(), 'first\nsecond\napp\napp', 'a later start does not run the init containers again');
+  t.equal((await env.tspod(['kube', 'down', manifest])).exitCode, 0);
+
+  // an init container that fails: the pod start fails, names it, and starts nothing else
+  const bad = write('lazy-bad.yaml', `apiVersion: v1
+kind: Pod
+metadata: { name: lazybad }
+spec:
+  initContainers:
+  - { name: fail, image: ${IMG}, command: [sh, -c, 'exit 3'] }
+  containers:
+  - { name: app, image: ${IMG}, command: [sleep, '600'] }
+`);
+  t.equal((await env.tspod(['kube', 'play', '--start=false', bad])).exitCode, 0);
+  const failed = await env.tspod(['pod', 'start', 'lazybad']);
+  t.not(failed.exitCode, 0, 'pod start fails');
+  t.match(failed.stderr, /init container lazybad-fail of pod lazybad exited with code 3/);
+  t.equal(await status('lazybad-app'), 'created', 'the app container was not started');
+  t.equal((await env.tspod(['kube', 'down', bad])).exitCode, 0);
+  t.same(await state(), { pods: [], containers: [], volumes: [] }, 'kube down leaves nothing');
+});
+
 t.test('generate from a container and a pod; validated; played again after kube down', async (t: Test) => {
   const hostPort = await freePort();
   const run = await env.tspod(['run', '-d', '--name', 'My_Web.1', '-p', `${hostPort}:8080`, '-e', 'MODE=prod', '-v', 'webdata:/data', '--cap-drop', 'MKNOD', IMG, 'httpd', '-f', '-p', '8080', '-h', '/data']);

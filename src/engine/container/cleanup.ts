@@ -64,7 +64,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     }
   }
   // a pod member that exited for good: under --exit-policy stop its pod may stop with it
-  if (e.pod && !e.podInfra && restartNow !== true) {
+  if (e.pod && !e.podInfra && !e.initCtr && restartNow !== true) {
     await (await import('../pod/lifecycle.js')).afterMemberExit(e.pod).catch((err: unknown) => log.debug(`pod exit policy: ${errorMessage(err)}`));
   }
   if (restartNow === 'remove') return;

@@ -53,6 +53,11 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   // 1. validate everything before touching state
   if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
   const restart = parseRestart(o.restart);
+  if (o.initCtr !== undefined) {
+    if (o.initCtr !== 'once' && o.initCtr !== 'always') throw new InvalidArgumentError(`invalid init container type "${String(o.initCtr)}": use always or once`);
+    if (!o.pod) throw new InvalidArgumentError('--init-ctr can only be used with --pod: init containers belong to a pod');
+    if (restart.name !== 'no') throw new InvalidArgumentError('an init container cannot have a restart policy: it runs to completion');
+  }
   if (o.rm && restart.name !== 'no') throw new InvalidArgumentError('the --rm option conflicts with --restart when the restart policy is not "no"');
   const envUser = parseEnv(o.env, o.envFile);
   const mounts: MountSpec[] = [...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)];
@@ -170,7 +175,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
     networks: userNets?.networks, networkAliases: userNets?.aliases, staticIP: userNets?.staticIP, links: userNets?.links,
-    pod: o.pod, podInfra: o.podInfra,
+    pod: o.pod, podInfra: o.podInfra, initCtr: o.initCtr,
     ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.hostuser?.length ? { hostUsers: o.hostuser } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
     ...(timezoneFile ? { timezone: o.tz, timezoneFile } : {}),
     ...(o.unsetenv?.length ? { unsetEnv: o.unsetenv } : {}), ...(o.unsetenvAll ? { unsetEnvAll: true } : {}), ...(o.rmi ? { removeImage: true } : {}),
@@ -210,7 +215,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
       const e = emptyEntry(id);
       Object.assign(e, {
         names: [name], image: img.id, imageName: cfg.imageName, layers: img.layers.slice(), command: args, created: cfg.created, state: 'created' as ContainerState,
-        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove, pod: cfg.pod, podInfra: cfg.podInfra,
+        ports: resolvedPorts, labels: cfg.labels, autoRemove: cfg.autoRemove, pod: cfg.pod, podInfra: cfg.podInfra, initCtr: cfg.initCtr,
       });
       list.push(e);
     });

@@ -34,13 +34,41 @@ export async function ensureInfraRunning(podId: string): Promise<void> {
   await r.notified;
 }
 
+/**
+ * Run the pod's init containers, in the order they were made, each to completion before the next; one that
+ * fails stops the start. `once` init containers are removed after they succeeded (later starts skip them).
+ */
+async function runInitContainers(pod: PodRecord, members: ContainerEntry[]): Promise<{ id: string; error: Error } | undefined> {
+  const inits = members.filter((c) => c.initCtr).sort((a, b) => a.created.localeCompare(b.created));
+  if (!inits.length) return undefined;
+  const { waitContainer } = await import('../container/exec.js');
+  const { removeContainers } = await import('../container/remove.js');
+  for (const c of inits) {
+    try {
+      if (!live(c)) await (await startContainer(c.id)).notified;
+      const code = await waitContainer(c.id);
+      if (code !== 0) return { id: c.id, error: new ConflictError(`init container ${c.names[0]} of pod ${pod.name} exited with code ${code}: the pod's other containers were not started`) };
+      if (c.initCtr === 'once') {
+        const [r] = await removeContainers([c.id], { force: true });
+        if (r?.error) return { id: c.id, error: r.error };
+      }
+    } catch (err) { return { id: c.id, error: asTspodError(err) }; }
+  }
+  return undefined;
+}
+
 async function startOne(pod: PodRecord, members: ContainerEntry[]): Promise<Array<{ id: string; error: Error }>> {
   const errors: Array<{ id: string; error: Error }> = [];
   if (pod.infraId) {
     try { await ensureInfraRunning(pod.id); } catch (err) { return [{ id: pod.infraId, error: asTspodError(err) }]; }
   }
+  // init containers first, unless the pod's other containers run already (a start of a running pod)
+  if (!members.some((c) => !c.podInfra && !c.initCtr && live(c))) {
+    const failed = await runInitContainers(pod, members);
+    if (failed) return [failed];
+  }
   for (const c of members) {
-    if (c.podInfra || live(c)) continue;
+    if (c.podInfra || c.initCtr || live(c)) continue;
     try { await (await startContainer(c.id)).notified; } catch (err) { errors.push({ id: c.id, error: asTspodError(err) }); }
   }
   return errors;
