@@ -37,13 +37,13 @@ export async function psAction(flags: Record<string, unknown>, _argv: string[]):
     out(renderList(view, { format: flags['format'] as string | undefined, noHeading: !!flags['noheading'], columns, headers: { ID: 'CONTAINER ID', RunningFor: 'CREATED', CreatedAt: 'CREATED AT', PodID: 'POD ID', PodName: 'PODNAME', Pod: 'POD ID' } }));
 }
 
-/** ps --sort, as Podman: newest first for created/runningfor, biggest first for size, else ascending. */
+/** ps --sort, as Podman: oldest first for created, biggest first for size, else ascending. */
 function sortRows(rows: PsRow[], key: string, sizes: Map<string, number> | undefined): void {
   const text: Record<string, (r: PsRow) => string> = {
     command: (r) => r.Command, id: (r) => r.Id, image: (r) => r.Image, names: (r) => r.Names, status: (r) => r.Status,
   };
   // an explicit --sort created is oldest first, as Podman's (without --sort: the listing's order, newest first)
-  if (key === 'created') { rows.sort((a, b) => a.Created - b.Created); return; }
+  if (key === 'created') { rows.sort((a, b) => Date.parse(a.CreatedAt) - Date.parse(b.CreatedAt)); return; } // to the millisecond: Created is in seconds
   if (key === 'runningfor') return; // the listing's own order
   if (key === 'size') rows.sort((a, b) => (sizes?.get(b.Id) ?? 0) - (sizes?.get(a.Id) ?? 0));
   else if (text[key]) rows.sort((a, b) => text[key]!(a).localeCompare(text[key]!(b)));
