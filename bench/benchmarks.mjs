@@ -74,17 +74,18 @@ const pullBase = async (e, ctx) => { await e.ok(['pull', '-q', ctx.images.base.r
 
 /** The engine that owns the store (tspod+CA is tspod on tspod's store): setup ran for it. */
 const own = (e) => e.variantOf ?? e;
-/** kube-play-2 / kube-down-2: the engine's manifest file (a Pod named per run, two sleeping containers). */
+/** kube-play-3 / kube-down-3: the engine's manifest file (a Pod named per run, three sleeping containers, as the pods issue asks). */
 function kubeManifest(e, ctx) {
   e.yaml = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `bench-kube-${e.name}-`)), 'pod.yaml');
   // a process that exits on SIGTERM: podman 4.3's kube down stops with a 0 s timeout (SIGKILL at once), tspod's
   // (as later podmans) with the containers' own (10 s): a `sleep` as PID 1 ignores SIGTERM and would time the wait
   const ctr = (n) => `  - { name: ${n}, image: ${ctx.images.base.ref}, imagePullPolicy: IfNotPresent, command: [sh, -c, 'trap "exit 0" TERM; sleep 100 & wait'] }`;
-  e.manifest = (name) => ['apiVersion: v1', 'kind: Pod', `metadata: { name: ${name} }`, 'spec:', '  containers:', ctr('one'), ctr('two'), ''].join('\n');
+  e.manifest = (name) => ['apiVersion: v1', 'kind: Pod', `metadata: { name: ${name} }`, 'spec:', '  containers:', ctr('one'), ctr('two'), ctr('three'), ''].join('\n');
 }
 async function kubePodRunning(e) {
+  // three containers and the infra container
   const r = await e.ok(['pod', 'inspect', '--format', '{{.State}} {{.NumContainers}}', e.cur]);
-  if (r.stdout.trim() !== 'Running 3') throw new Error(`${e.name}: pod ${e.cur} is "${r.stdout.trim()}", expected "Running 3"`);
+  if (r.stdout.trim() !== 'Running 4') throw new Error(`${e.name}: pod ${e.cur} is "${r.stdout.trim()}", expected "Running 4"`);
 }
 
 // ---------------------------------------------------------------- scaling series
@@ -388,9 +389,9 @@ export const benchmarks = [
     after: async (e) => { await e.ok(['pod', 'rm', '-f', '-t', '0', e.cur]); },
   },
   {
-    name: 'kube-play-2',
+    name: 'kube-play-3',
     goal: 1.0,
-    what: 'kube play --network slirp4netns FILE: a Pod of 2 containers (sh exiting on SIGTERM, sleep 100; imagePullPolicy IfNotPresent)',
+    what: 'kube play --network slirp4netns FILE: a Pod of 3 containers (sh exiting on SIGTERM, sleep 100; imagePullPolicy IfNotPresent)',
     requires: ['kube play', 'kube down'],
     setup: async (e, ctx) => { await pullBase(e, ctx); kubeManifest(e, ctx); },
     before: async (e) => { e.cur = uniq('kube'); fs.writeFileSync(own(e).yaml, own(e).manifest(e.cur)); },
@@ -400,9 +401,9 @@ export const benchmarks = [
     teardown: async (e) => { fs.rmSync(path.dirname(e.yaml), { recursive: true, force: true }); },
   },
   {
-    name: 'kube-down-2',
+    name: 'kube-down-3',
     goal: 1.0,
-    what: 'kube down FILE of the 2-container Pod kube-play-2 plays (running)',
+    what: 'kube down FILE of the 3-container Pod kube-play-3 plays (running)',
     requires: ['kube play', 'kube down'],
     setup: async (e, ctx) => { await pullBase(e, ctx); kubeManifest(e, ctx); },
     before: async (e) => {
