@@ -381,16 +381,34 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
     for (const img of rmi) if (await images.exists({ image: img })) say(`Image ${img}  Removed`);
     return;
   }
-  for (const c of running) {
-    const [rep] = await containers.stop({ containers: [c.ID], timeout: o.timeout, ignore: true });
-    if (rep?.error) throw rep.error;
-    r.onEvent(`Container ${c.Names}  Stopped`);
-  }
-  for (const c of sorted) {
+  // Containers stop in parallel, each once the containers of the services that depend on its service
+  // have stopped (dependents first, as Compose); then they are removed in parallel.
+  const serviceOf = (c: PsRow) => c.Labels[LABELS.service] ?? '';
+  const dependents = (svc: string): string[] => (o.project
+    ? Object.entries(o.project.services).filter(([, s]) => Object.hasOwn(s.depends_on, svc)).map(([n]) => n)
+    : []);
+  const stopped = new Map<string, Promise<void>>();
+  const stopService = (svc: string): Promise<void> => {
+    let p = stopped.get(svc);
+    if (!p) {
+      p = (async () => {
+        await Promise.all(dependents(svc).map(stopService));
+        await Promise.all(running.filter((c) => serviceOf(c) === svc).map(async (c) => {
+          const [rep] = await containers.stop({ containers: [c.ID], timeout: o.timeout, ignore: true });
+          if (rep?.error) throw rep.error;
+          r.onEvent(`Container ${c.Names}  Stopped`);
+        }));
+      })();
+      stopped.set(svc, p);
+    }
+    return p;
+  };
+  await Promise.all([...new Set(running.map(serviceOf))].map(stopService));
+  await Promise.all(sorted.map(async (c) => {
     const [rep] = await containers.remove({ containers: [c.ID], force: true, volumes: true, timeout: o.timeout, ignore: true });
     if (rep?.error) throw rep.error;
     r.onEvent(`Container ${c.Names}  Removed`);
-  }
+  }));
   for (const net of await networks.list({ filters: [projectFilter(name)] })) {
     const [rep] = await networks.remove({ networks: [net.name] });
     if (rep?.error) { r.onWarning(`network ${net.name}: ${rep.error.message}`); continue; }

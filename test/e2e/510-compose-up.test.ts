@@ -193,6 +193,8 @@ volumes:
   fs.renameSync(path.join(dir, 'compose.yaml.bak'), path.join(dir, 'compose.yaml'));
   r = await compose(dir, ['down', '-v', '-t', '2']);
   t.equal(r.exitCode, 0, r.stderr);
+  const stoppedAt = (c: string) => r.stderr.indexOf(`Container ${c}  Stopped`);
+  t.ok(stoppedAt('shopapp-web-1') >= 0 && stoppedAt('shopapp-web-1') < stoppedAt('shopapp-db-1'), 'web (which depends on db) stops before db');
   t.match(r.stderr, /Container shopapp-web-1\s+Removed/);
   t.match(r.stderr, /Network shopapp_default\s+Removed/);
   t.match(r.stderr, /Volume shopapp_dbdata\s+Removed/);
