@@ -6,65 +6,24 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import { makeEnv, requireUnprivileged, REPO, type TspodEnv } from '../fixtures/tspod.js';
-import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
-import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
+import { requireUnprivileged, REPO, type TspodEnv } from '../fixtures/tspod.js';
+import { userSystemdSuite, systemctl, prop, UNIT_DIR } from '../fixtures/user-systemd.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
-const UID = process.getuid!();
-const RUNTIME = `/run/user/${UID}`;
-const SYSTEMCTL_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env['HOME'] ?? '/', XDG_RUNTIME_DIR: RUNTIME };
-
-async function systemctl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa('systemctl', ['--user', ...args], { env: SYSTEMCTL_ENV, extendEnv: false, reject: false, timeout: 180_000 });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-const probe = await systemctl('show-environment');
-if (probe.exitCode !== 0) {
-  t.fail(`no systemd user manager answers for uid ${UID} (XDG_RUNTIME_DIR=${RUNTIME}): ${probe.stderr.trim()}; start one as root with "scripts/user-systemd.sh ${process.env['USER'] ?? UID}" (scripts/setup.sh does)`);
-  process.exit(1);
-}
+const sd = await userSystemdSuite(t, 'e2e/composesd');
 const ANALYZE = ['/usr/bin/systemd-analyze', '/bin/systemd-analyze'].find((p) => fs.existsSync(p));
 if (!ANALYZE) {
   t.fail('systemd-analyze not found: install Debian\'s "systemd" package (apt-get install -y systemd) to verify generated units');
   process.exit(1);
 }
 
-const UNIT_DIR = path.join(RUNTIME, 'systemd', 'user');
-const SFX = randomBytes(3).toString('hex');
-const installed: string[] = [];
-let reg: RegistryFixture;
+const SFX = sd.sfx;
 let env: TspodEnv;
 let IMG: string;
+t.before(() => { env = sd.env; IMG = sd.image; });
 
-t.before(async () => {
-  reg = await startRegistry();
-  const img = buildImage({ layers: [await buildBusyboxLayer()], config: { Cmd: ['/bin/sh'] } });
-  await pushImage(reg.url, 'e2e/composesd', 'latest', img);
-  IMG = `${reg.host}/e2e/composesd:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
-  // the image once (and the user namespace's pause process), as the other compose tests do
-  const p = await env.tspod(['pull', '-q', IMG]);
-  if (p.exitCode !== 0) throw new Error(`pull: ${p.stderr}`);
-  fs.mkdirSync(UNIT_DIR, { recursive: true });
-});
-t.teardown(async () => {
-  for (const u of installed) {
-    await systemctl('stop', u);
-    await systemctl('reset-failed', u);
-    fs.rmSync(path.join(UNIT_DIR, u), { force: true });
-  }
-  await systemctl('daemon-reload');
-  await reg?.stop();
-});
-
-async function prop(unit: string, key: string): Promise<string> {
-  return (await systemctl('show', '-p', key, '--value', unit)).stdout.trim();
-}
 async function projectContainers(project: string): Promise<string[]> {
   const r = await env.tspod(['ps', '-a', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}} {{.State}}']);
   if (r.exitCode !== 0) throw new Error(`ps: ${r.stderr}`);
@@ -134,7 +93,7 @@ services:
 
   // installed and started by the real user manager
   fs.copyFileSync(file, path.join(UNIT_DIR, unitName));
-  installed.push(unitName);
+  sd.track(unitName);
   t.equal((await systemctl('daemon-reload')).exitCode, 0);
   const start = await systemctl('start', unitName);
   t.equal(start.exitCode, 0, `systemctl --user start: ${start.stderr}${start.exitCode ? (await systemctl('status', '--no-pager', '-n', '40', unitName)).stdout : ''}`);

@@ -2,100 +2,22 @@
 // --new POD` writes (the pod's unit and its members' units, bound to it), started and
 // stopped by `systemctl --user` as the unprivileged user. setup.sh starts the manager
 // (scripts/user-systemd.sh); without it this file fails and says how to get one.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
-import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
-import { startRegistry, freePort, type RegistryFixture } from '../fixtures/registry.js';
+import { requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { freePort } from '../fixtures/registry.js';
+import { userSystemdSuite, systemctl, prop, until, UNIT_DIR, RUNTIME } from '../fixtures/user-systemd.js';
 import { httpEventually } from '../fixtures/http.js';
-import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
-const UID = process.getuid!();
-const RUNTIME = `/run/user/${UID}`;
-const SYSTEMCTL_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env['HOME'] ?? '/', XDG_RUNTIME_DIR: RUNTIME };
-
-async function systemctl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const r = await execa('systemctl', ['--user', ...args], { env: SYSTEMCTL_ENV, extendEnv: false, reject: false, timeout: 120_000 });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
-
-const probe = await systemctl('show-environment');
-if (probe.exitCode !== 0) {
-  t.fail(`no systemd user manager answers for uid ${UID} (XDG_RUNTIME_DIR=${RUNTIME}): ${probe.stderr.trim()}; start one as root with "scripts/user-systemd.sh ${process.env['USER'] ?? UID}" (scripts/setup.sh does)`);
-  process.exit(1);
-}
-
-const UNIT_DIR = path.join(RUNTIME, 'systemd', 'user');
-const SFX = randomBytes(3).toString('hex');
-const installed: string[] = [];
-let reg: RegistryFixture;
+const sd = await userSystemdSuite(t);
+const { install, start, tspodOk, stateOf, webRoot } = sd;
+const SFX = sd.sfx;
 let env: TspodEnv;
 let IMAGE: string;
-
-t.before(async () => {
-  reg = await startRegistry();
-  const img = buildImage({ layers: [await buildBusyboxLayer()], config: { Cmd: ['/bin/sh'] } });
-  await pushImage(reg.url, 'e2e/busybox', 'latest', img);
-  IMAGE = `${reg.host}/e2e/busybox:latest`;
-  env = await makeEnv(t, { insecure: [reg.host] });
-  const p = await env.tspod(['pull', '-q', IMAGE]);
-  if (p.exitCode !== 0) throw new Error(`pull: ${p.stderr}`);
-  fs.mkdirSync(UNIT_DIR, { recursive: true });
-});
-t.teardown(async () => {
-  for (const u of installed) {
-    await systemctl('stop', u);
-    await systemctl('reset-failed', u);
-    fs.rmSync(path.join(UNIT_DIR, u), { force: true });
-  }
-  await systemctl('daemon-reload');
-  await reg?.stop();
-});
-
-async function tspodOk(args: string[]): Promise<string> {
-  const r = await env.tspod(args);
-  if (r.exitCode !== 0) throw new Error(`tspod ${args.join(' ')} failed (${r.exitCode}): ${r.stderr}`);
-  return r.stdout;
-}
-async function stateOf(name: string): Promise<string> {
-  const r = await env.tspod(['inspect', '--format', '{{.State.Status}}', name]);
-  return r.exitCode === 0 ? r.stdout.trim() : 'gone';
-}
-async function conmonOf(name: string): Promise<number> {
-  return Number((await tspodOk(['inspect', '--format', '{{.State.ConmonPid}}', name])).trim());
-}
-async function prop(unit: string, key: string): Promise<string> {
-  return (await systemctl('show', '-p', key, '--value', unit)).stdout.trim();
-}
-async function until(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end;) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-/** Put a unit where the user manager finds it (the runtime unit directory) and reload. */
-async function install(file: string, name = path.basename(file)): Promise<string> {
-  fs.copyFileSync(file, path.join(UNIT_DIR, name));
-  installed.push(name);
-  const r = await systemctl('daemon-reload');
-  if (r.exitCode !== 0) throw new Error(`daemon-reload: ${r.stderr}`);
-  return name;
-}
-async function start(t: Test, unit: string): Promise<void> {
-  const r = await systemctl('start', unit);
-  t.equal(r.exitCode, 0, `systemctl --user start ${unit}: ${r.stderr}${r.exitCode ? (await systemctl('status', '--no-pager', unit)).stdout : ''}`);
-}
-function webRoot(): string {
-  const www = path.join(env.dir, 'www');
-  fs.mkdirSync(www, { recursive: true });
-  fs.writeFileSync(path.join(www, 'index.html'), 'hello from systemd\n');
-  return www;
-}
+t.before(() => { env = sd.env; IMAGE = sd.image; });
 
 t.test('generate systemd --new of a pod: the pod unit brings up its members, stopping it takes them down and removes the pod', async (t) => {
   const pod = `pod${SFX}`;
@@ -154,7 +76,7 @@ t.test('Quadlet .pod: a NAME.pod and a .container with Pod=NAME.pod become units
   t.equal(g.exitCode, 0, g.stderr);
   const podUnit = `${base}-pod.service`;
   const memberUnit = `${base}-web.service`;
-  installed.push(podUnit, memberUnit);
+  sd.track(podUnit, memberUnit);
   const podText = fs.readFileSync(path.join(UNIT_DIR, podUnit), 'utf8');
   t.match(podText, new RegExp(`^Wants=${memberUnit.replace(/\./g, '\\.')}$`, 'm'), 'the pod unit wants its member');
   t.match(fs.readFileSync(path.join(UNIT_DIR, memberUnit), 'utf8'), new RegExp(`^BindsTo=${podUnit.replace(/\./g, '\\.')}$`, 'm'));
