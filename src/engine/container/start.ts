@@ -98,9 +98,10 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
     const unsetEnv: string[] | 'all' = cfg.unsetEnvAll ? 'all' : cfg.unsetEnv ?? [];
     const keepDefault = (k: string) => unsetEnv !== 'all' && !unsetEnv.includes(k);
-    // a pod member joining its infra container's UTS namespace has the pod's hostname
-    const podHostname = cfg.utsNs.startsWith('container:') ? store.readConfig(store.resolve(cfg.utsNs.slice(10)).id).hostname : cfg.hostname;
-    const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(podHostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${podHostname}`] : [])]);
+    // joining another container's UTS namespace (a pod member: its infra container), its hostname
+    const utsPeer = cfg.utsNs.startsWith('container:') ? store.resolve(cfg.utsNs.slice(10)) : undefined;
+    const hostname = (utsPeer ? store.readConfig(utsPeer.id).hostname : undefined) ?? cfg.hostname;
+    const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${hostname}`] : [])]);
     // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
     // image or under a mount (Podman: 126, "does not exist on container")
     if (cfg.workdir && cfg.workdir !== '/') {
@@ -114,14 +115,11 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     // a container joining another's network (a pod member: its infra container) shares its
     // /etc/hosts and /etc/resolv.conf; joining its UTS namespace, its hostname
     const netPeer = net.startsWith('container:') ? store.resolve(net.slice(10)) : undefined;
-    const utsPeer = cfg.utsNs.startsWith('container:') ? store.resolve(cfg.utsNs.slice(10)) : undefined;
-    const peerHostname = utsPeer ? store.readConfig(utsPeer.id).hostname : undefined;
     const files = {
       hosts: netPeer ? path.join(store.userdata(netPeer.id), 'hosts') : path.join(ud, 'hosts'),
       resolv: netPeer ? path.join(store.userdata(netPeer.id), 'resolv.conf') : path.join(ud, 'resolv.conf'),
       hostname: utsPeer ? path.join(store.userdata(utsPeer.id), 'hostname') : path.join(ud, 'hostname'),
     };
-    const hostname = peerHostname ?? cfg.hostname;
     if (!netPeer) writeFileAtomic(files.hosts, hostsFile({ hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
     if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
     if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
