@@ -3,6 +3,7 @@
 // manifest. The stored manifest is pushed byte for byte when it matches the
 // stored blobs, so digests survive a pull/push round trip.
 import * as fs from 'node:fs';
+import { pipeline, Transform } from 'node:stream';
 import { ImageStore } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
 import { manifestFor } from '../image/commit.js';
@@ -109,10 +110,13 @@ async function pushImageUnrecorded(opts: PushOptions, store = new ImageStore()):
           emit({ type: 'blob-start', digest: b.digest, size: b.size, config: b.digest === img.configDigest });
           const file = store.blobPath(b.digest);
           await client.uploadBlob(repo, b, () => {
-            const s = fs.createReadStream(file);
+            // count what passes through rather than listen for 'data' on the file stream: a listener
+            // starts the flow at once, and chunks read before the HTTP client takes the body are lost
             let bytes = 0;
-            s.on('data', (c) => { bytes += c.length; emit({ type: 'blob-progress', digest: b.digest, bytes, size: b.size }); });
-            return s;
+            const counter = new Transform({
+              transform(chunk: Buffer, _enc, cb) { bytes += chunk.length; emit({ type: 'blob-progress', digest: b.digest, bytes, size: b.size }); cb(null, chunk); },
+            });
+            return pipeline(fs.createReadStream(file), counter, () => { /* an error destroys counter, which fails the request */ });
           });
           emit({ type: 'blob-done', digest: b.digest, size: b.size });
         } catch (err) { if (failed === undefined) failed = err; }
