@@ -10,6 +10,7 @@ import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
 import { passthroughArgs } from './dispatch.js';
 import { printError } from './errors.js';
+import { writeLine } from './stdout.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
@@ -51,8 +52,7 @@ export abstract class TspodCommand extends Base {
 
   /** Write text to stdout as-is (adds a newline when missing). */
   protected out(text: string): void {
-    if (!text) return;
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    writeLine(text);
   }
 
   protected warn2(msg: string): void {

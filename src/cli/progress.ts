@@ -1,6 +1,5 @@
 // Progress for pull and push: per-layer bars (bytes and rate) on a terminal,
 // plain podman-like lines when output is piped, nothing with --quiet.
-import chalk from 'chalk';
 import type { PullEvent } from '../engine/pull.js';
 import type { PushEvent } from '../engine/push.js';
 
@@ -46,6 +45,10 @@ function bars(out: NodeJS.WriteStream): ProgressSink {
   const header: string[] = [];
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
+  // chalk (and the terminal detection it loads) only once bars are drawn: `create` and `run` import
+  // this module for the pull they may need, and most never pull
+  let green = (s: string) => s;
+  void import('chalk').then((m) => { green = m.default.green; }, () => undefined);
   const render = () => {
     const rows: string[] = [...header];
     for (const [d, l] of lines) {
@@ -55,7 +58,7 @@ function bars(out: NodeJS.WriteStream): ProgressSink {
       const secs = Math.max(0.001, (Date.now() - l.start) / 1000);
       const rate = l.bytes / secs;
       const bar = `[${'='.repeat(Math.max(0, fill - 1))}${fill ? '>' : ''}${' '.repeat(width - fill)}]`;
-      const status = l.note ?? (l.done ? chalk.green('done') : `${humanSize(l.bytes)} / ${humanSize(l.size)} ${humanSize(rate)}/s`);
+      const status = l.note ?? (l.done ? green('done') : `${humanSize(l.bytes)} / ${humanSize(l.size)} ${humanSize(rate)}/s`);
       rows.push(`${l.label} ${short(d)} ${l.note ? '' : `${bar} `}${status}`);
     }
     if (drawn) out.write(`\x1b[${drawn}A`);

@@ -4,6 +4,7 @@
 // to the command's one error path.
 import type { Writable } from 'node:stream';
 import { ConflictError, InUseError, NotFoundError } from '../util/errors.js';
+import { writeOut } from './stdout.js';
 
 /** One target's outcome. */
 export interface TargetReport { error?: Error | undefined }
@@ -26,7 +27,8 @@ export function removalExitCode(errors: Error[]): number {
  */
 export function reportTargets<R extends TargetReport>(reps: R[], line: (r: R) => string | string[] | undefined,
   o: { exitCode?: (errors: Error[]) => number; stdout?: Writable; stderr?: Writable } = {}): void {
-  const stdout = o.stdout ?? process.stdout, stderr = o.stderr ?? process.stderr;
+  // process.stdout and process.stderr are streams made on first use (on a pipe that loads node:net):
+  // only when there is something to write
   const errors: Error[] = [];
   const lines: string[] = [];
   for (const r of reps) {
@@ -34,9 +36,12 @@ export function reportTargets<R extends TargetReport>(reps: R[], line: (r: R) =>
     if (l !== undefined) lines.push(...(Array.isArray(l) ? l : [l]));
     if (r.error) errors.push(r.error);
   }
-  if (lines.length) stdout.write(`${lines.join('\n')}\n`);
+  if (lines.length) {
+    const text = `${lines.join('\n')}\n`;
+    if (o.stdout) o.stdout.write(text); else writeOut(text);
+  }
   const last = errors.pop();
-  for (const e of errors) stderr.write(`Error: ${e.message}\n`);
+  for (const e of errors) (o.stderr ?? process.stderr).write(`Error: ${e.message}\n`);
   if (!last) return;
   if (o.exitCode) Object.assign(last, { exitCode: o.exitCode([...errors, last]) });
   throw last;

@@ -1,5 +1,5 @@
 // Random container names, Docker style (adjective_noun).
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../util/random.js';
 
 const ADJ = ['admiring', 'agitated', 'amazing', 'awesome', 'blissful', 'bold', 'brave', 'busy', 'clever', 'cool', 'dazzling', 'determined', 'eager', 'ecstatic', 'elegant', 'epic', 'festive', 'focused', 'friendly', 'gallant', 'gifted', 'goofy', 'happy', 'hopeful', 'inspiring', 'jolly', 'keen', 'kind', 'laughing', 'lucid', 'magical', 'modest', 'musing', 'nice', 'nifty', 'optimistic', 'peaceful', 'practical', 'quirky', 'relaxed', 'serene', 'sharp', 'stoic', 'sweet', 'tender', 'trusting', 'upbeat', 'vibrant', 'wizardly', 'youthful', 'zealous'];
 const NOUN = ['albattani', 'babbage', 'bardeen', 'bell', 'bohr', 'cannon', 'curie', 'darwin', 'dijkstra', 'einstein', 'euclid', 'fermat', 'feynman', 'galileo', 'gauss', 'hopper', 'hypatia', 'johnson', 'kepler', 'knuth', 'lamarr', 'lovelace', 'mayer', 'mccarthy', 'meitner', 'newton', 'noether', 'pascal', 'pike', 'ritchie', 'shannon', 'sinoussi', 'thompson', 'torvalds', 'turing', 'volhard', 'wozniak', 'yalow'];

@@ -2,7 +2,7 @@
 // exists, connect, disconnect. Records live in <root>/networks/networks.json
 // (Podman's network JSON, also what netavark reads). A network is used by
 // every container whose configuration names it, running or not (as in Podman).
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/random.js';
 import { ContainerStore, containerLockKey } from '../container/store.js';
 import type { ContainerConfig } from '../container/types.js';
 import { NetworkStore } from '../network/store.js';
@@ -129,7 +129,7 @@ async function createNetworkUnrecorded(o: NetworkCreateOptions, store = new Netw
     if (ifname && ifaces.has(ifname)) throw new ConflictError(`interface name ${ifname} is already used by another network`);
     if (!ifname) for (let i = 1; ; i++) if (!ifaces.has(`tspod${i}`)) { ifname = `tspod${i}`; break; }
     const rec: NetworkRecord = {
-      name, id: randomBytes(32).toString('hex'), driver: 'bridge', network_interface: ifname!, created: new Date().toISOString(),
+      name, id: randomHex(32), driver: 'bridge', network_interface: ifname!, created: new Date().toISOString(),
       subnets: [subnet], ipv6_enabled: false, internal: !!o.internal, dns_enabled: !o.disableDns, labels, options, ipam_options: { driver: 'host-local' },
     };
     list.push(rec);

@@ -6,7 +6,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { VolumeStore, type VolumeRecord } from '../volume/store.js';
 import { ContainerStore } from '../container/store.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
@@ -240,6 +239,7 @@ export async function exportVolume(name: string, out: { file?: string | undefine
   if (out.file) {
     const tmp = `${out.file}.tmp-${process.pid}`;
     try {
+      const { pipeline } = await import('node:stream/promises');
       await pipeline(tarStream, fs.createWriteStream(tmp, { mode: 0o644 }));
       fs.renameSync(tmp, out.file);
     } catch (err) { fs.rmSync(tmp, { force: true }); throw err; }

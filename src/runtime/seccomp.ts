@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createHash } from 'node:crypto';
+import { hash106 } from '../util/hash.js';
 import { createRequire } from 'node:module';
 import { InvalidArgumentError, isErrno } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
@@ -205,7 +205,7 @@ export function loadSeccomp(opts: LoadSeccompOptions): LoadedSeccomp {
   const kernelVersion = os.release();
   const caps = [...new Set(opts.capabilities.map(normalizeCap))].sort();
   const identity = st ? `${file}\0${st.size}\0${st.mtimeMs}\0${st.ino}` : `builtin\0${CACHE_FORMAT}`;
-  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, identity, caps, arch, kernelVersion])).digest('hex').slice(0, 32);
+  const key = hash106(JSON.stringify([CACHE_FORMAT, identity, caps, arch, kernelVersion]));
   const cacheFile = opts.cacheDir ? path.join(opts.cacheDir, `seccomp-${key}.json`) : undefined;
   if (cacheFile) {
     try {

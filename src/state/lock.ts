@@ -9,17 +9,19 @@
 // uid and the state root, so users and stores do not contend with each other.
 // All tspod processes of a user run in the host network namespace (the rootless
 // user namespace does not unshare the network), so they share the name space.
-// node:net and node:crypto load on the first lock: read-only commands (images, ps) never take one.
+// node:net loads on the first lock: read-only commands (images, ps) never take one. The name is a
+// hash of the uid and key (src/util/hash.ts), not sha256: it needs no secrecy, only two keys never
+// sharing a name.
 import type * as Net from 'node:net';
 import { TspodError, isErrno } from '../util/errors.js';
 import { hostUid } from '../util/paths.js';
+import { hash106 } from '../util/hash.js';
 
 export interface Lock { release(): Promise<void> }
 
-async function socketName(key: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const h = createHash('sha256').update(`${hostUid()}\0${key}`).digest('hex').slice(0, 40);
-  return `\0tspod-lock-${h}`;
+/** The abstract socket name of a lock: a hash of the uid and key. */
+export function socketName(key: string): string {
+  return `\0tspod-lock-${hash106(`${hostUid()}\0${key}`)}`;
 }
 
 async function tryBind(name: string): Promise<Net.Server | undefined> {
@@ -38,7 +40,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Acquire the named lock, waiting up to timeoutMs. */
 export async function acquireLock(key: string, timeoutMs = 120_000): Promise<Lock> {
-  const name = await socketName(key);
+  const name = socketName(key);
   const deadline = Date.now() + timeoutMs;
   let delay = 1;
   for (;;) {
@@ -61,7 +63,7 @@ export async function acquireLock(key: string, timeoutMs = 120_000): Promise<Loc
 
 /** Non-blocking: undefined when another process holds it. */
 export async function tryLock(key: string): Promise<Lock | undefined> {
-  const server = await tryBind(await socketName(key));
+  const server = await tryBind(socketName(key));
   if (!server) return undefined;
   return { release: () => new Promise<void>((r) => server.close(() => r())) };
 }

@@ -1,11 +1,15 @@
 // The one place tspod spawns processes. Errors name the command, its exit code
 // and its stderr, so a failure says what failed.
-import * as cp from 'node:child_process';
+import type * as CP from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Options, ResultPromise } from 'execa';
 import { TspodError } from './errors.js';
 import { log } from './log.js';
+
+// node:child_process (and the dgram and net it loads) when a process is started, not when a module that
+// may start one is loaded: `inspect` and `logs` import code that runs helpers only on some paths.
+const childProcess = (): typeof CP => process.getBuiltinModule('node:child_process');
 
 export interface RunResult { stdout: string; stderr: string; exitCode: number }
 
@@ -55,11 +59,11 @@ export function run(file: string, args: readonly string[], opts: RunOptions = {}
   log.debug(`exec: ${file} ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
     const env = opts.env ? (opts.extendEnv === false ? opts.env : { ...process.env, ...opts.env }) : process.env;
-    let stdio: cp.StdioOptions = opts.stdio ?? 'pipe';
+    let stdio: CP.StdioOptions = opts.stdio ?? 'pipe';
     if (opts.input !== undefined && stdio === 'pipe') stdio = ['pipe', 'pipe', 'pipe'];
-    let child: cp.ChildProcess;
+    let child: CP.ChildProcess;
     try {
-      child = cp.spawn(file, args as string[], { cwd: opts.cwd, env, stdio, detached: opts.detached });
+      child = childProcess().spawn(file, args as string[], { cwd: opts.cwd, env, stdio, detached: opts.detached });
     } catch (err) {
       reject(new ExecError(file, undefined, String((err as Error).message)));
       return;
@@ -110,8 +114,8 @@ export async function spawn(file: string, args: readonly string[], opts: Options
 export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd?: number; extraFds?: number[] } = {}): number {
   log.debug(`spawn detached: ${file} ${args.join(' ')}`);
   const out = opts.logFd ?? 'ignore';
-  const stdio = ['ignore', out, out, ...(opts.extraFds ?? [])] as cp.StdioOptions;
-  const child = cp.spawn(file, args, { detached: true, stdio, cwd: opts.cwd ?? '/', env: opts.env ?? process.env });
+  const stdio = ['ignore', out, out, ...(opts.extraFds ?? [])] as CP.StdioOptions;
+  const child = childProcess().spawn(file, args, { detached: true, stdio, cwd: opts.cwd ?? '/', env: opts.env ?? process.env });
   if (child.pid === undefined) throw new ExecError(file, undefined, '', 'could not be started');
   child.unref();
   return child.pid;
@@ -125,7 +129,7 @@ export function runInherit(file: string, args: readonly string[], env: NodeJS.Pr
   return new Promise((resolve, reject) => {
     // extraFds: fds 3.. passed on as they are (systemd's listening sockets)
     const extra = Array.from({ length: extraFds }, (_, i) => 3 + i);
-    const child = cp.spawn(file, args, { stdio: [stdin === 'inherit' ? 'inherit' : 'ignore', 'inherit', 'inherit', ...extra], env });
+    const child = childProcess().spawn(file, args, { stdio: [stdin === 'inherit' ? 'inherit' : 'ignore', 'inherit', 'inherit', ...extra], env });
     const forward = (sig: NodeJS.Signals) => { try { child.kill(sig); } catch { /* gone */ } };
     const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
     for (const s of sigs) process.on(s, forward);
@@ -145,7 +149,7 @@ export function runInherit(file: string, args: readonly string[], env: NodeJS.Pr
 export function runWithStreams(file: string, args: readonly string[], env: NodeJS.ProcessEnv,
   io: { stdin?: NodeJS.ReadableStream | undefined; stdout?: NodeJS.WritableStream | undefined; stderr?: NodeJS.WritableStream | undefined; signal?: AbortSignal | undefined }): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = cp.spawn(file, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', io.stderr ? 'pipe' : 'ignore'], env });
+    const child = childProcess().spawn(file, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', io.stderr ? 'pipe' : 'ignore'], env });
     if (io.stdin && child.stdin) { io.stdin.pipe(child.stdin); child.stdin.on('error', () => undefined); }
     // the streams stay open: the caller owns them
     if (io.stdout) child.stdout?.on('data', (d: Buffer) => io.stdout!.write(d));

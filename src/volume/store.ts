@@ -1,7 +1,7 @@
 // Named volumes: <root>/volumes/<name>/_data, listed by one index (volumes.json).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../util/random.js';
 import { readJSON, writeJSONAtomic } from '../state/atomic.js';
 import { withLock } from '../state/lock.js';
 import { paths } from '../util/paths.js';
@@ -62,7 +62,7 @@ export class VolumeStore {
     name?: string | undefined; labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean; ifMissing?: boolean;
     mountpoint?: string | undefined; populated?: boolean; owner?: { uid: number; gid: number } | undefined;
   }): Promise<VolumeRecord> {
-    const name = opts.name ?? randomBytes(32).toString('hex');
+    const name = opts.name ?? randomHex(32);
     VolumeStore.validName(name);
     return this.update((list) => {
       const existing = list.find((v) => v.name === name);
@@ -83,7 +83,7 @@ export class VolumeStore {
 
   /** Drop the volume from the index and delete its directory (never a bind volume's host directory). */
   async remove(name: string): Promise<void> {
-    const doomed = path.join(this.dir, `.rm-${name}-${process.pid}-${randomBytes(3).toString('hex')}`);
+    const doomed = path.join(this.dir, `.rm-${name}-${process.pid}-${randomHex(3)}`);
     await this.update((list) => {
       const i = list.findIndex((v) => v.name === name);
       if (i < 0) throw new NotFoundError(`no volume with name "${name}" found: no such volume`);

@@ -1,13 +1,14 @@
 // `tspod images` / `image ls`: shared by the oclif command and the fast path.
 import { renderList, humanSize, since } from '../output.js';
 import { imageRows, listImages } from '../../engine/images.js';
+import { writeLine } from '../stdout.js';
 
 export async function imagesAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
   // `images NAME` is `--filter reference=NAME`, and then only the matching names are rows (as Podman)
   const filters = [...((flags['filter'] as string[] | undefined) ?? []), ...argv.slice(0, 1).map((a) => `reference=${a}`)];
   const references = filters.filter((f) => f.startsWith('reference=')).map((f) => f.slice('reference='.length));
   const summaries = listImages({ all: !!flags['all'], filters });
-  const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
+  const out = writeLine;
   if (flags['format'] === 'json') { out(renderList(summaries, { format: 'json', columns: [] })); return; }
   const noTrunc = !!flags['no-trunc'];
   if (flags['quiet']) {

@@ -2,9 +2,10 @@
 import { renderList, since } from '../output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import type { PsRow } from '../../engine/container/state.js';
+import { writeLine } from '../stdout.js';
 
 export async function psAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
-  const out = (s: string) => { if (s) process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
+  const out = writeLine;
     const { listContainers } = await import('../../engine/container/state.js');
     const rows = await listContainers({ all: !!flags['all'], external: !!flags['external'], latest: !!flags['latest'], last: flags['last'] as number | undefined, filters: flags['filter'] as string[] | undefined }, humanDuration);
     if (flags['format'] as string | undefined === 'json') {

@@ -1,6 +1,7 @@
 // `tspod pull`: shared by the oclif command and the fast path.
 import { makeProgress } from '../progress.js';
 import { pullImage } from '../../engine/pull.js';
+import { writeOut } from '../stdout.js';
 
 export async function pullAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
   const image = argv[0];
@@ -17,7 +18,7 @@ export async function pullAction(flags: Record<string, unknown>, argv: string[])
       onEvent: (e) => progress.event(e),
     });
     progress.stop();
-    process.stdout.write(`${rep.id}\n`);
+    writeOut(`${rep.id}\n`);
   } finally {
     progress.stop();
   }

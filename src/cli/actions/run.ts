@@ -1,6 +1,7 @@
 // `tspod run`: shared by the oclif command and the fast path.
 import { makeProgress } from '../progress.js';
 import { toCreateOptions } from '../create-options.js';
+import { writeOut } from '../stdout.js';
 
 export async function runAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
   const [image, ...command] = argv;
@@ -13,6 +14,6 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
     onPull: (e) => progress.event(e),
     onCreated: (r) => { progress.stop(); for (const w of r.warnings) process.stderr.write(`${w}\n`); },
   });
-  if (flags['detach']) process.stdout.write(`${rep.id}\n`);
+  if (flags['detach']) writeOut(`${rep.id}\n`);
   else process.exitCode = rep.exitCode;
 }

@@ -1,10 +1,11 @@
 import { renderObjects } from '../output.js';
 import { version } from '../../engine/system.js';
+import { writeOut } from '../stdout.js';
 
 export async function versionAction(flags: Record<string, unknown>): Promise<void> {
   const v = version();
   const format = flags['format'] as string | undefined;
-  const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+  const out = (s: string) => writeOut(s.endsWith('\n') ? s : `${s}\n`);
   if (format === 'json') { out(JSON.stringify(v, null, 4)); return; }
   if (format) { out(renderObjects([v], format)); return; }
   const c = v.Client;

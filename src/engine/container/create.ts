@@ -2,7 +2,7 @@
 // Nothing is written before the options and the image check out.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
@@ -134,7 +134,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (!args.length) throw new InvalidArgumentError('no command or entrypoint provided, and no CMD or ENTRYPOINT from image');
 
   const health = parseHealth(o, ic.Healthcheck);
-  const id = randomBytes(32).toString('hex');
+  const id = randomHex(32);
   let exposedPorts = ports;
   const resolvedPorts: PortMapping[] = [];
   if (o.publishAll && !(network === 'none' || network === 'host' || network.startsWith('container:'))) for (const k of Object.keys(ic.ExposedPorts ?? {})) {

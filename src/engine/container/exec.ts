@@ -1,7 +1,7 @@
 // wait, log paths, exec.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import type { ContainerConfig } from '../../container/types.js';
 import { ContainerStore } from '../../container/store.js';
 import { can } from '../../container/types.js';
@@ -110,7 +110,7 @@ export async function prepareExec(input: string, o: Pick<ExecOptions, 'command' 
     capabilities: { bounding: caps, effective: caps, permitted: caps },
   };
   const rt = await runtime();
-  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${randomBytes(6).toString('hex')}.json`);
+  const pfile = path.join(paths().runroot, 'containers', e.id, `exec-${process.pid}-${randomHex(6)}.json`);
   fs.mkdirSync(path.dirname(pfile), { recursive: true, mode: 0o700 });
   writeFileAtomic(pfile, JSON.stringify(proc));
   return {

@@ -2,7 +2,7 @@
 // set up the network, then `runc start`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
@@ -34,7 +34,7 @@ async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid:
       out.push({ type: 'bind', source: m.source, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U'].includes(x)) });
       continue;
     }
-    if (!m.source) m.source = randomBytes(32).toString('hex');
+    if (!m.source) m.source = randomHex(32);
     const v = await vols.create({ name: m.source, anonymous: !!m.anonymous, ifMissing: true });
     // Docker's copy-up: an empty volume gets the image's content at that path first
     if (!v.populated && !m.options.includes('nocopy')) {

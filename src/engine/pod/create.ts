@@ -2,7 +2,7 @@
 // Nothing is written before the options check out; a failed infra create takes the
 // pod record with it.
 import * as fs from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../../util/random.js';
 import { parseKeyValues, parseVolume } from '../../container/options.js';
 import { parsePublish } from '../../container/network.js';
 import { randomName, validName } from '../../container/names.js';
@@ -88,7 +88,7 @@ export async function createPod(o: PodCreateOptions): Promise<PodCreateReport> {
     const [r] = await removePods({ pods: [o.name], force: true, ignore: true });
     if (r?.error) throw r.error;
   }
-  const id = randomBytes(32).toString('hex');
+  const id = randomHex(32);
   const rec: PodRecord = await store.update((list) => {
     if (o.name && list.some((p) => p.name === o.name)) throw new ConflictError(`name "${o.name}" is in use: pod already exists`);
     const name = o.name ?? randomName((n) => list.some((p) => p.name === n));
