@@ -28,6 +28,8 @@ export const createFlags = {
   mount: many('Attach a filesystem mount (type=bind|volume|tmpfs,source=...,target=...)'),
   tmpfs: many('Mount a temporary filesystem (DEST[:OPTIONS])'),
   'volumes-from': many('Mount volumes from the specified container(s) (CONTAINER[:ro|rw])'),
+  device: many('Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS]); rootless, it is bind-mounted: usable when your user may open it, PERMISSIONS recorded but not enforced (no device cgroup)'),
+  expose: many('Expose a port or a range of ports (PORT[-PORT][/PROTOCOL]) without publishing it; -P publishes it'),
   'read-only': Flags.boolean({ description: 'Make the container root filesystem read-only' }),
   'cap-add': many('Add capabilities'),
   'cap-drop': many('Drop capabilities'),

@@ -20,5 +20,6 @@ export function toCreateOptions(image: string, command: string[], f: Record<stri
     pod: s('pod'), podIdFile: s('pod-id-file'), initCtr: f['init-ctr'] as CreateOptions['initCtr'],
     runtime: s('runtime'), conmonPidfile: s('conmon-pidfile'), tz: s('tz'), unsetenv: a('unsetenv'), unsetenvAll: b('unsetenv-all'), httpProxy: b('http-proxy'),
     imageVolume: f['image-volume'] as CreateOptions['imageVolume'], rmi: b('rmi'), kernelMemory: s('kernel-memory'), hostuser: a('hostuser'),
+    device: a('device'), expose: a('expose'),
   };
 }

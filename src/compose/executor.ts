@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { containers, images, networks, volumes } from '../engine/index.js';
 import type { PsRow } from '../engine/index.js';
+import { parseDevice, parseExpose } from '../container/options.js';
 import { ComposeError } from './errors.js';
 import { builtImageName, LABELS } from './names.js';
 import { prefixes } from './prefix.js';
@@ -88,7 +89,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     if (v.type === 'bind' && v.source && !fs.existsSync(v.source) && v.bind?.create_host_path === false) throw new ComposeError(`service "${n}": bind source ${v.source} does not exist (create_host_path is false)`);
   }
   checkFileObjects(project, order);
-  for (const n of order) if (project.services[n]!.devices?.length) r.onWarning(`service "${n}": devices are not supported by tspod's engine yet and are ignored`);
+  checkDevicesAndExpose(project, order);
 
   // images next: a missing image fails `up` before anything of the project exists
   let touched = false;
@@ -133,6 +134,17 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   if (failed) throw failed.reason;
   const rank = (c: UpContainer) => `${String(order.indexOf(c.service)).padStart(4, '0')}-${String(c.number).padStart(6, '0')}`;
   return out.sort((a, b) => rank(a).localeCompare(rank(b)));
+}
+
+/** devices and expose as the engine's create checks them, but before anything of the project is created. */
+function checkDevicesAndExpose(project: Project, order: string[]): void {
+  for (const n of order) {
+    const s = project.services[n]!;
+    try {
+      for (const d of s.devices ?? []) parseDevice(d);
+      for (const e of s.expose ?? []) parseExpose(String(e));
+    } catch (err) { throw new ComposeError(`service "${n}": ${(err as Error).message}`); }
+  }
 }
 
 /** Run tasks with at most `n` at once (no limit when n is absent or below 1). */
@@ -324,6 +336,7 @@ async function apply(a: ContainerAction, o: UpOptions, r: Reporter, restart = fa
         await containers.remove({ containers: [a.old.id], force: true, timeout: o.timeout, ignore: true });
       }
       const c = await containers.create(a.options);
+      for (const w of c.warnings) r.onWarning(`${c.name}: ${w}`);
       r.onEvent(`Container ${c.name}  ${a.kind === 'recreate' ? 'Recreated' : 'Created'}`);
       if (o.noStart) return undefined;
       await containers.start({ container: c.id });

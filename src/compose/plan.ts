@@ -132,6 +132,8 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     cpus: s.cpus, pidsLimit: s.pids_limit, platform: s.platform,
     groupAdd: Array.isArray(s['group_add']) && s['group_add'].length ? (s['group_add'] as unknown[]).map(String) : undefined,
     pull: pullPolicy(s.pull_policy),
+    device: s.devices?.length ? s.devices : undefined,
+    expose: s.expose?.length ? s.expose.map(String) : undefined,
   };
   if (hc?.disable) o.noHealthcheck = true;
   else if (hc) {

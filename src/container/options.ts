@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../util/errors.js';
-import type { HealthSpec, MountSpec, RestartPolicy } from './types.js';
+import type { DeviceSpec, HealthSpec, MountSpec, RestartPolicy } from './types.js';
 
 export interface CreateOptions {
   image: string;
@@ -104,6 +104,10 @@ export interface CreateOptions {
   kernelMemory?: string | undefined;
   /** --hostuser: host users (name or UID) added to the container's /etc/passwd at start. */
   hostuser?: string[] | undefined;
+  /** --device HOST[:CONTAINER][:PERMISSIONS]: a host device node in the container (rootless: bind-mounted). */
+  device?: string[] | undefined;
+  /** --expose PORT[-PORT][/PROTO]: ports the container exposes without publishing them (published by -P). */
+  expose?: string[] | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
@@ -238,6 +242,37 @@ export function parseMount(spec: string): MountSpec {
     return { type: 'bind', source: path.resolve(src), destination: dst, readonly: ro, options };
   }
   return { type: 'volume', source: src, destination: dst, readonly: ro, options, anonymous: !src };
+}
+
+/**
+ * --device HOST[:CONTAINER][:PERMISSIONS] (as Podman: a second field made of r, w and m only is the
+ * permissions). The host path must be an existing character or block device.
+ */
+export function parseDevice(spec: string): DeviceSpec {
+  const parts = spec.split(':');
+  if (!spec || parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(`invalid device specification "${spec}": use HOST[:CONTAINER][:PERMISSIONS]`);
+  const perm = (p: string | undefined) => p !== undefined && /^[rwm]{1,3}$/.test(p) && new Set(p).size === p.length;
+  let [source, destination, permissions] = parts as [string, string | undefined, string | undefined];
+  if (parts.length === 2 && perm(destination)) { permissions = destination; destination = undefined; }
+  if (permissions !== undefined && !perm(permissions)) throw new InvalidArgumentError(`invalid device permissions "${permissions}" in "${spec}": use a combination of r, w and m`);
+  if (!source.startsWith('/')) throw new InvalidArgumentError(`invalid device specification "${spec}": the host path must be absolute`);
+  if (destination !== undefined && !destination.startsWith('/')) throw new InvalidArgumentError(`invalid device specification "${spec}": the container path "${destination}" must be absolute`);
+  let st: fs.Stats;
+  try { st = fs.statSync(source); } catch { throw new NotFoundError(`device ${source} does not exist on the host`); }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw new InvalidArgumentError(`${source} is not a device: --device takes a character or block device node`);
+  return { source: path.posix.normalize(source), destination: path.posix.normalize(destination ?? source), permissions: permissions ?? 'rwm' };
+}
+
+/** --expose PORT[-PORT][/PROTO]: the `PORT/PROTO` keys of Config.ExposedPorts. */
+export function parseExpose(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec.trim());
+  if (!m) throw new InvalidArgumentError(`invalid --expose "${spec}": use PORT[-PORT][/PROTOCOL]`);
+  const a = Number(m[1]), b = Number(m[2] ?? m[1]);
+  if (a < 1 || b > 65535 || b < a) throw new InvalidArgumentError(`invalid --expose "${spec}": ports are 1-65535`);
+  const proto = (m[3] ?? 'tcp').toLowerCase();
+  const out: string[] = [];
+  for (let p = a; p <= b; p++) out.push(`${p}/${proto}`);
+  return out;
 }
 
 export function parseTmpfs(spec: string): MountSpec {

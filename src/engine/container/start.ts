@@ -161,6 +161,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
       resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: usernsMode,
       hostsFile: files.hosts, hostnameFile: files.hostname, resolvConfFile: files.resolv, containerEnvFile: path.join(ud, '.containerenv'),
+      devices: cfg.devices?.map((d) => ({ source: d.source, destination: d.destination })),
     });
     rt.writeBundle(ud, gen.spec);
     const p = paths();
