@@ -211,6 +211,56 @@ export function planUp(project: Project, services: string[], existing: ExistingC
   return { order: services, actions, orphans };
 }
 
+/** The services that restart when `service` is recreated: their depends_on on it says `restart: true` (as Compose). */
+export function restartDependents(project: Project, service: string): string[] {
+  return Object.entries(project.services).filter(([, s]) => s.depends_on[service]?.restart).map(([n]) => n);
+}
+
+export interface DependentStops {
+  /**
+   * Per recreated service: the running containers of its restart dependents, stopped before it is recreated
+   * (dependents first); `remove` when the dependent shares its network namespace: the engine cannot remove a
+   * container others join, so those go before it and are created again after it (as Compose recreates them).
+   */
+  before: Record<string, Array<{ container: ExistingContainer; remove: boolean }>>;
+  /** Per recreated service: what brings back the dependents `up` does not converge (not selected), once it is up. */
+  after: Record<string, ContainerAction[]>;
+}
+
+/**
+ * As Docker Compose: before a service is recreated, the running containers of the services that depend on it
+ * with `restart: true` are stopped; they start again after it (their kept containers' `running` actions in
+ * the plan become `start`, so they start once their dependencies meet their conditions again). A container
+ * that joins its network namespace is removed instead and created again (its actions become `create`).
+ */
+export function dependentStops(project: Project, plan: UpPlan, existing: ExistingContainer[], order: string[]): DependentStops {
+  const before: DependentStops['before'] = {};
+  const after: DependentStops['after'] = {};
+  const claimed = new Set<string>();
+  for (const n of plan.order) {
+    if (!plan.actions[n]?.some((a) => a.kind === 'recreate')) continue;
+    const deps = restartDependents(project, n).sort((a, b) => order.indexOf(b) - order.indexOf(a));
+    for (const m of deps) {
+      const s = project.services[m]!;
+      const sharer = s.network_mode === `service:${n}`;
+      const mine = existing.filter((c) => c.labels[LABELS.service] === m && c.labels[LABELS.oneoff] !== 'True' && !claimed.has(c.id) && (sharer || c.state === 'running'));
+      for (const c of mine) {
+        claimed.add(c.id);
+        (before[n] ??= []).push({ container: c, remove: sharer });
+        const num = Number(c.labels[LABELS.containerNumber]);
+        const again: ContainerAction = sharer
+          ? { kind: 'create', service: m, number: num, options: createOptions(project, m, s, num) }
+          : { kind: 'start', service: m, number: num, container: { ...c, state: 'exited' } };
+        const acts = plan.actions[m];
+        if (!acts) { if (sharer || c.state === 'running') (after[n] ??= []).push(again); continue; }
+        const i = acts.findIndex((a) => (a.kind === 'recreate' ? a.old.id : a.kind === 'create' ? '' : a.container.id) === c.id);
+        if (i >= 0 && acts[i]!.kind !== 'remove' && (sharer || acts[i]!.kind === 'running')) acts[i] = again;
+      }
+    }
+  }
+  return { before, after };
+}
+
 /** The services `up SERVICE...` converges: those named and (unless noDeps) what they depend on, in dependency order. */
 export function selectServices(project: Project, named: string[], order: string[], noDeps = false): string[] {
   if (!named.length) return order;

@@ -142,3 +142,150 @@ networks:
   t.same(await psNames(), [], 'no container');
   t.notMatch((await env.tspod(['network', 'ls', '--format', '{{.Name}}'])).stdout, /baddev/, 'no network');
 });
+
+const startedAt = async (name: string): Promise<string> => inspect(name, '{{.State.StartedAt}}');
+const idOf = async (name: string): Promise<string> => inspect(name, '{{.Id}}');
+
+t.test('a recreated dependency: restart dependents stop before it and start after it; the others are left running', async (t: Test) => {
+  const yaml = `
+services:
+  db:
+    image: ${IMG}
+    command: ${LOOP('db ${DBV}')}
+  web:
+    image: ${IMG}
+    command: ${LOOP('web')}
+    depends_on:
+      db: { condition: service_started, restart: true }
+  side:
+    image: ${IMG}
+    command: ${LOOP('side')}
+    network_mode: "service:db"
+  report:
+    image: ${IMG}
+    command: ${LOOP('report')}
+    depends_on: [db]
+`;
+  const dir = project('restartdeps', yaml);
+  fs.writeFileSync(path.join(dir, '.env'), 'DBV=1\n');
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const up = await compose(dir, ['up', '-d']);
+  t.equal(up.exitCode, 0, up.stderr);
+  const before = Object.fromEntries(await Promise.all(['db', 'web', 'side', 'report'].map(async (s) => [s, { id: await idOf(`restartdeps-${s}-1`), at: await startedAt(`restartdeps-${s}-1`) }] as const)));
+
+  // a second up with nothing changed touches nothing
+  const same = await compose(dir, ['up', '-d']);
+  t.notMatch(same.stderr, /Stopped|Recreated|Started/, same.stderr);
+
+  fs.writeFileSync(path.join(dir, '.env'), 'DBV=2\n');
+  const dry = await compose(dir, ['up', '-d', '--dry-run']);
+  t.equal(dry.exitCode, 0, dry.stderr);
+  t.match(dry.stderr, /DRY-RUN MODE - Container restartdeps-web-1\s+Stopped/);
+  t.match(dry.stderr, /DRY-RUN MODE - Container restartdeps-web-1\s+Started/);
+  t.equal(await idOf('restartdeps-db-1'), before['db']!.id, 'the dry run recreated nothing');
+
+  const re = await compose(dir, ['up', '-d']);
+  t.equal(re.exitCode, 0, re.stderr);
+  const lines = re.stderr.split('\n');
+  const at = (re2: RegExp) => lines.findIndex((l) => re2.test(l));
+  const recreated = at(/Container restartdeps-db-1\s+Recreated/);
+  t.ok(recreated >= 0, `db recreated:\n${re.stderr}`);
+  const stopped = at(/Container restartdeps-web-1\s+Stopped/), started = at(/Container restartdeps-web-1\s+Started/);
+  t.ok(stopped >= 0 && stopped < recreated, `web stopped before db is recreated:\n${re.stderr}`);
+  t.ok(started > recreated, `web started after db:\n${re.stderr}`);
+  t.equal(await idOf('restartdeps-web-1'), before['web']!.id, 'web kept (its own config did not change)');
+  t.not(await startedAt('restartdeps-web-1'), before['web']!.at, 'web started again');
+  t.equal(await inspect('restartdeps-web-1', '{{.State.Status}}'), 'running');
+  // side joins db's network namespace: removed before db (the engine removes no container others join), created after
+  const removed = at(/Container restartdeps-side-1\s+Removed/), created = at(/Container restartdeps-side-1\s+Created/);
+  t.ok(removed >= 0 && removed < recreated, `side removed before db is recreated:\n${re.stderr}`);
+  t.ok(created > recreated, `side created again after db:\n${re.stderr}`);
+  t.equal(await inspect('restartdeps-side-1', '{{.State.Status}}'), 'running');
+  t.equal(at(/restartdeps-report-1\s+(Stopped|Started)/), -1, 'report (restart: false) is not stopped');
+  t.equal(await startedAt('restartdeps-report-1'), before['report']!.at, 'report kept running');
+  // side shares the new db's network namespace
+  const dbNs = await env.tspod(['exec', 'restartdeps-db-1', 'readlink', '/proc/self/ns/net']);
+  const sideNs = await env.tspod(['exec', 'restartdeps-side-1', 'readlink', '/proc/self/ns/net']);
+  t.equal(sideNs.stdout, dbNs.stdout, 'side joined the recreated db\'s network namespace');
+
+  // `up --force-recreate db` alone: web is not converged, but stopped and started again around db
+  const webAt = await startedAt('restartdeps-web-1');
+  const only = await compose(dir, ['up', '-d', '--force-recreate', 'db']);
+  t.equal(only.exitCode, 0, only.stderr);
+  t.match(only.stderr, /Container restartdeps-web-1\s+Stopped[\s\S]*Container restartdeps-db-1\s+Recreated[\s\S]*Container restartdeps-web-1\s+Started/);
+  t.not(await startedAt('restartdeps-web-1'), webAt);
+  t.equal(await inspect('restartdeps-web-1', '{{.State.Status}}'), 'running');
+
+  // down from the labels alone (the file is gone): side, which joins db's namespace, goes before db
+  fs.rmSync(path.join(dir, 'compose.yaml'));
+  const down = await env.tspod(['compose', '-p', 'restartdeps', 'down', '-t', '0'], { cwd: env.dir });
+  t.equal(down.exitCode, 0, down.stderr);
+  t.same((await psNames()).filter((n) => n.startsWith('restartdeps')), [], 'nothing left');
+});
+
+t.test('up --attach-dependencies: the dependencies\' output too; without it only the named services\'', async (t: Test) => {
+  const dir = project('attachdeps', `
+services:
+  db:
+    image: ${IMG}
+    command: ["sh", "-c", "echo db line; sleep 2"]
+  web:
+    image: ${IMG}
+    command: ["sh", "-c", "echo web line; sleep 3"]
+    depends_on: [db]
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const plain = await compose(dir, ['up', 'web']);
+  t.equal(plain.exitCode, 0, plain.stderr);
+  t.match(plain.stdout, /^Attaching to web-1$/m);
+  t.match(plain.stdout, /^web-1 +\| web line$/m);
+  t.notMatch(plain.stdout, /db line/, 'the dependency\'s output is not shown');
+  await compose(dir, ['down', '-t', '0']);
+  const deps = await compose(dir, ['up', '--attach-dependencies', 'web']);
+  t.equal(deps.exitCode, 0, deps.stderr);
+  t.match(deps.stdout, /^Attaching to db-1, web-1$/m);
+  t.match(deps.stdout, /^db-1 +\| db line$/m);
+  t.match(deps.stdout, /^web-1 +\| web line$/m);
+  const bad = await compose(dir, ['up', '-d', '--attach-dependencies']);
+  t.not(bad.exitCode, 0, 'not with -d');
+});
+
+t.test('logs -f follows a container through restarts and picks up containers up creates later', async (t: Test) => {
+  const dir = project('followapp', `
+services:
+  web:
+    image: ${IMG}
+    command: ["sh", "-c", "trap 'exit 0' TERM; echo web start $$(cat /proc/uptime); while true; do sleep 0.2; done"]
+  flaky:
+    image: ${IMG}
+    command: ["sh", "-c", "echo flaky run; sleep 1; exit 3"]
+    restart: on-failure:2
+  extra:
+    image: ${IMG}
+    command: ${LOOP('extra here')}
+    profiles: [later]
+`);
+  t.teardown(() => compose(dir, ['--profile', 'later', 'down', '-t', '0']).then(() => undefined));
+  const up = await compose(dir, ['up', '-d', 'web']);
+  t.equal(up.exitCode, 0, up.stderr);
+  const [cmd, args] = tspodCommand(['compose', 'logs', '-f', '--no-color']);
+  const child = execa(cmd, args, { cwd: dir, env: env.env, extendEnv: false, reject: false, timeout: 180_000 });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  t.ok(await until(() => /^web-1 +\| web start/m.test(out)), `the running container's output:\n${out}`);
+  const r = await compose(dir, ['restart', '-t', '1', 'web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.ok(await until(() => (out.match(/^web-1 +\| web start/mg) ?? []).length >= 2), `compose restart: the new output is followed:\n${out}`);
+  const up2 = await compose(dir, ['up', '-d', 'flaky']);
+  t.equal(up2.exitCode, 0, up2.stderr);
+  t.ok(await until(() => (out.match(/^flaky-1 +\| flaky run$/mg) ?? []).length >= 3), `a container up created later, through its restart policy's restarts:\n${out}`);
+  const up3 = await compose(dir, ['--profile', 'later', 'up', '-d', 'extra']);
+  t.equal(up3.exitCode, 0, up3.stderr);
+  t.ok(await until(() => /^extra-1 +\| extra here$/m.test(out)), `and another:\n${out}`);
+  t.equal(child.exitCode, null, 'still following');
+  const stop = await compose(dir, ['--profile', 'later', 'stop', '-t', '1']);
+  t.equal(stop.exitCode, 0, stop.stderr);
+  const res = await child;
+  t.equal(res.exitCode, 0, `logs -f ends once every container stopped: ${res.stderr}`);
+  t.equal((out.match(/^web-1 +\| web start/mg) ?? []).length, 2, 'no line twice');
+});

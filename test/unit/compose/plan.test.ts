@@ -140,3 +140,45 @@ t.test('a container of another image than the service\'s current one is recreate
   t.equal(planUp(p, ['web'], [c], { imageIds: { web: 'bbb' }, noRecreate: true }).actions['web']![0]!.kind, 'running', '--no-recreate keeps it');
   t.equal(planUp(p, ['web'], [c], {}).actions['web']![0]!.kind, 'running', 'image not present locally: the hash decides');
 });
+
+t.test('a recreated dependency: its restart dependents are stopped before it and started after it (as Compose)', async (t) => {
+  const { dependentStops, restartDependents } = await import('../../../src/compose/plan.js');
+  const p = loadYaml(t, `
+name: shop
+services:
+  db: { image: busybox, environment: { V: "2" } }
+  api: { image: busybox, depends_on: { db: { condition: service_started, restart: true } } }
+  web: { image: busybox, depends_on: { db: { condition: service_started, restart: true }, api: { condition: service_started } } }
+  side: { image: busybox, network_mode: "service:db" }
+  report: { image: busybox, depends_on: [db] }
+`);
+  t.same(restartDependents(p, 'db').sort(), ['api', 'side', 'web'], 'restart: true, and sharing its network namespace');
+  const order = dependencyOrder(p.services);
+  const lab = (s: string, hash: string) => ({ [LABELS.project]: 'shop', [LABELS.service]: s, [LABELS.containerNumber]: '1', [LABELS.configHash]: hash });
+  const hash = (s: string) => serviceConfigHash(p.services[s]!);
+  const existing = [
+    { id: 'db', name: 'shop-db-1', state: 'running', labels: lab('db', 'old') },
+    { id: 'api', name: 'shop-api-1', state: 'running', labels: lab('api', hash('api')) },
+    { id: 'web', name: 'shop-web-1', state: 'running', labels: lab('web', hash('web')) },
+    { id: 'side', name: 'shop-side-1', state: 'running', labels: lab('side', hash('side')) },
+    { id: 'report', name: 'shop-report-1', state: 'running', labels: lab('report', hash('report')) },
+  ];
+  const plan = planUp(p, order, existing);
+  const stops = dependentStops(p, plan, existing, order);
+  const names = stops.before['db']!.map((x) => x.container.name);
+  t.same([...names].sort(), ['shop-api-1', 'shop-side-1', 'shop-web-1'], 'every restart dependent, not report (restart: false)');
+  t.ok(names.indexOf('shop-web-1') < names.indexOf('shop-api-1'), 'web (which depends on api) stops before api');
+  t.same(stops.before['db']!.filter((x) => x.remove).map((x) => x.container.name), ['shop-side-1'], 'the one in its network namespace is removed');
+  t.same(stops.after, {}, 'all of them are converged by this up');
+  for (const s of ['api', 'web']) t.same(plan.actions[s]!.map((a) => a.kind), ['start'], `${s} is started again after db`);
+  t.same(plan.actions['side']!.map((a) => a.kind === 'create' && a.options.name), ['shop-side-1'], 'side is created again after db');
+  t.same(plan.actions['report']!.map((a) => a.kind), ['running'], 'report keeps running');
+
+  // `up db` alone: its dependents are not converged, they come back once db is up
+  const only = planUp(p, ['db'], existing);
+  const s2 = dependentStops(p, only, existing, order);
+  t.same(s2.after['db']!.map((a) => `${a.kind}:${a.service}`).sort(), ['create:side', 'start:api', 'start:web']);
+  // nothing recreated: nothing stopped
+  const kept = planUp(p, order, existing.map((c) => (c.id === 'db' ? { ...c, labels: lab('db', hash('db')) } : c)));
+  t.same(dependentStops(p, kept, existing, order), { before: {}, after: {} });
+});
