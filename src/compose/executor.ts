@@ -9,7 +9,7 @@ import { parseDevice, parseExpose } from '../container/options.js';
 import { ComposeError } from './errors.js';
 import { builtImageName, LABELS } from './names.js';
 import { prefixes } from './prefix.js';
-import { buildFile, dependentStops, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
+import { buildFileOptions, dependentStops, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
 import type { Project, ServiceConfig } from './types.js';
 
@@ -243,7 +243,8 @@ export async function ensureImage(project: Project, name: string, s: ServiceConf
     if (dry) { dry(`Image ${image}  Built`); return; }
     const b = s.build;
     await images.build({
-      context: b.context, file: buildFile(s), tags: [image], target: b.target, noCache: b.no_cache, pull: b.pull,
+      context: b.context, tags: [image],
+      ...buildFileOptions(s), target: b.target, noCache: b.no_cache, pull: b.pull,
       buildArgs: Object.entries(b.args ?? {}).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}=${v}`),
       labels: b.labels ? kv(b.labels) : undefined, quiet: true,
     });

@@ -2,6 +2,7 @@
 // engine's create options (the same options `tspod create` takes, so the engine validates them the same way)
 // and compares the desired containers with the project's existing ones by their config-hash label.
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import type { CreateOptions } from '../container/options.js';
 import { paths } from '../util/paths.js';
 import { ComposeError } from './errors.js';
@@ -105,6 +106,9 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     const [svc, mode] = v.replace(/^service:/, '').split(':') as [string, string | undefined];
     return containerName(project.name, svc, 1) + (mode ? `:${mode}` : '');
   });
+  const lim = s.deploy?.resources?.limits;
+  // ipc/pid/uts: service:NAME is that service's first container, the rest (host, container:NAME, ...) as the engine takes it
+  const nsMode = (v: unknown): string | undefined => (typeof v !== 'string' || !v ? undefined : v.startsWith('service:') ? `container:${containerName(project.name, v.slice(8), 1)}` : v);
   const o: CreateOptions = {
     image: serviceImage(project, name, s),
     name: s.container_name ?? containerName(project.name, name, n),
@@ -128,8 +132,10 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     stopTimeout: s.stop_grace_period !== undefined ? Math.ceil(s.stop_grace_period / 1000) : undefined,
     tty: s.tty, interactive: s.stdin_open,
     logDriver: s.logging?.driver, logOpt: s.logging?.options ? Object.entries(s.logging.options).map(([k, v]) => `${k}=${v}`) : undefined,
-    memory: s.mem_limit !== undefined ? String(s.mem_limit) : undefined,
-    cpus: s.cpus, pidsLimit: s.pids_limit, platform: s.platform,
+    // mem_limit/cpus/pids_limit, else deploy.resources.limits (the engine warns where rootless cannot apply them)
+    memory: (s.mem_limit ?? lim?.memory) !== undefined ? String(s.mem_limit ?? lim?.memory) : undefined,
+    cpus: s.cpus ?? lim?.cpus, pidsLimit: s.pids_limit ?? lim?.pids, platform: s.platform,
+    ipc: nsMode(s['ipc']), pid: nsMode(s['pid']), uts: nsMode(s['uts']),
     groupAdd: Array.isArray(s['group_add']) && s['group_add'].length ? (s['group_add'] as unknown[]).map(String) : undefined,
     pull: pullPolicy(s.pull_policy),
     device: s.devices?.length ? s.devices : undefined,
@@ -219,7 +225,7 @@ export function restartDependents(project: Project, service: string): string[] {
 export interface DependentStops {
   /**
    * Per recreated service: the running containers of its restart dependents, stopped before it is recreated
-   * (dependents first); `remove` when the dependent shares its network namespace: the engine cannot remove a
+   * (dependents first); `remove` when the dependent joins one of its namespaces: the engine cannot remove a
    * container others join, so those go before it and are created again after it (as Compose recreates them).
    */
   before: Record<string, Array<{ container: ExistingContainer; remove: boolean }>>;
@@ -231,7 +237,8 @@ export interface DependentStops {
  * As Docker Compose: before a service is recreated, the running containers of the services that depend on it
  * with `restart: true` are stopped; they start again after it (their kept containers' `running` actions in
  * the plan become `start`, so they start once their dependencies meet their conditions again). A container
- * that joins its network namespace is removed instead and created again (its actions become `create`).
+ * that joins one of its namespaces (network, IPC, PID, UTS) is removed instead and created again (its actions
+ * become `create`).
  */
 export function dependentStops(project: Project, plan: UpPlan, existing: ExistingContainer[], order: string[]): DependentStops {
   const before: DependentStops['before'] = {};
@@ -242,7 +249,7 @@ export function dependentStops(project: Project, plan: UpPlan, existing: Existin
     const deps = restartDependents(project, n).sort((a, b) => order.indexOf(b) - order.indexOf(a));
     for (const m of deps) {
       const s = project.services[m]!;
-      const sharer = s.network_mode === `service:${n}`;
+      const sharer = ['network_mode', 'ipc', 'pid', 'uts'].some((k) => s[k] === `service:${n}`);
       const mine = existing.filter((c) => c.labels[LABELS.service] === m && c.labels[LABELS.oneoff] !== 'True' && !claimed.has(c.id) && (sharer || c.state === 'running'));
       for (const c of mine) {
         claimed.add(c.id);
@@ -273,6 +280,12 @@ export function selectServices(project: Project, named: string[], order: string[
   };
   for (const n of named) add(n);
   return order.filter((n) => want.has(n));
+}
+
+/** The builder's `file` (and `stdin`) for a service's build: dockerfile_inline is given as `-f -` is. */
+export function buildFileOptions(s: ServiceConfig): { file?: string | undefined; stdin?: Readable | undefined } {
+  if (s.build?.dockerfile_inline !== undefined) return { file: '-', stdin: Readable.from([s.build.dockerfile_inline]) };
+  return { file: buildFile(s) };
 }
 
 /** Build context and Containerfile of a service's `build:` (the Containerfile relative to the context). */

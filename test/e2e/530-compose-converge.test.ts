@@ -289,3 +289,45 @@ services:
   t.equal(res.exitCode, 0, `logs -f ends once every container stopped: ${res.stderr}`);
   t.equal((out.match(/^web-1 +\| web start/mg) ?? []).length, 2, 'no line twice');
 });
+
+t.test('build.dockerfile_inline, deploy.resources limits as the engine takes them, ipc: service:NAME', async (t: Test) => {
+  const dir = project('inlineapp', `
+services:
+  job:
+    build:
+      context: .
+      dockerfile_inline: |
+        FROM ${IMG}
+        RUN echo inline > /made.txt
+    command: ["sh", "-c", "cat /made.txt; ${'$$'}{X:-}"]
+    deploy:
+      resources:
+        limits: { memory: 64M, pids: 50 }
+  base:
+    image: ${IMG}
+    command: ${LOOP('base')}
+  peer:
+    image: ${IMG}
+    command: ${LOOP('peer')}
+    ipc: "service:base"
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0', '--rmi', 'local']).then(() => undefined));
+  const up = await compose(dir, ['up', '-d']);
+  t.equal(up.exitCode, 0, up.stderr);
+  t.match(up.stderr, /Image inlineapp-job\s+Built/);
+  t.ok(await until(async () => (await inspect('inlineapp-job-1', '{{.State.Status}}')) === 'exited'));
+  t.equal((await env.tspod(['logs', 'inlineapp-job-1'])).stdout, 'inline', 'the image was built from the inline Containerfile');
+  t.equal(await inspect('inlineapp-job-1', '{{.HostConfig.Memory}}'), String(64 * 1024 * 1024), 'deploy.resources.limits.memory reaches the engine');
+  t.equal(await inspect('inlineapp-job-1', '{{.HostConfig.PidsLimit}}'), '50');
+  t.match(up.stderr, 'inlineapp-job-1: Resource limits are not supported and ignored on cgroups V1 rootless systems', 'the engine\'s warning (rootless), as run gives it');
+  const ipcBase = await env.tspod(['exec', 'inlineapp-base-1', 'readlink', '/proc/self/ns/ipc']);
+  const ipcPeer = await env.tspod(['exec', 'inlineapp-peer-1', 'readlink', '/proc/self/ns/ipc']);
+  t.equal(ipcPeer.stdout, ipcBase.stdout, 'peer joins base\'s IPC namespace');
+  t.match(ipcBase.stdout, /^ipc:\[\d+\]$/, 'an IPC namespace was read');
+  // base recreated: peer, in its IPC namespace, goes first and is created again after it
+  const re = await compose(dir, ['up', '-d', '--force-recreate', 'base']);
+  t.equal(re.exitCode, 0, re.stderr);
+  t.match(re.stderr, /Container inlineapp-peer-1\s+Removed[\s\S]*Container inlineapp-base-1\s+Recreated[\s\S]*Container inlineapp-peer-1\s+Created/);
+  const ipcBase2 = await env.tspod(['exec', 'inlineapp-base-1', 'readlink', '/proc/self/ns/ipc']);
+  t.equal((await env.tspod(['exec', 'inlineapp-peer-1', 'readlink', '/proc/self/ns/ipc'])).stdout, ipcBase2.stdout, 'and joins the new one');
+});
