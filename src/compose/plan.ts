@@ -40,7 +40,9 @@ export function containerLabels(project: Project, name: string, s: ServiceConfig
 const ms = (v: number | undefined): string | undefined => (v === undefined ? undefined : `${v}ms`);
 
 function volumeSpec(project: Project, v: ServiceVolume, service: string): { volume?: string; tmpfs?: string } {
-  const ro = v.read_only ? ':ro' : '';
+  // the engine's -v options: ro, volume.nocopy, bind.propagation and bind.selinux
+  const opts = [v.read_only ? 'ro' : '', v.type === 'volume' && v.volume?.nocopy ? 'nocopy' : '', v.type === 'bind' ? v.bind?.propagation ?? '' : '', v.type === 'bind' ? v.bind?.selinux ?? '' : ''].filter(Boolean);
+  const ro = opts.length ? `:${opts.join(',')}` : '';
   switch (v.type) {
     case 'volume': {
       if (!v.source) return { volume: v.target };

@@ -182,3 +182,41 @@ services:
   const kept = planUp(p, order, existing.map((c) => (c.id === 'db' ? { ...c, labels: lab('db', hash('db')) } : c)));
   t.same(dependentStops(p, kept, existing, order), { before: {}, after: {} });
 });
+
+t.test('createOptions: volume options, namespace modes, deploy limits, devices and expose', async (t) => {
+  const p = loadYaml(t, `
+name: shop
+services:
+  base: { image: busybox }
+  app:
+    image: busybox
+    ipc: "service:base"
+    pid: host
+    volumes:
+      - data:/data:ro,nocopy
+      - /srv:/srv:rslave
+      - type: bind
+        source: /opt
+        target: /opt
+        bind: { propagation: rshared, selinux: z }
+    deploy: { resources: { limits: { memory: 32M, cpus: "0.5", pids: 20 } } }
+    devices: ["/dev/zero:/dev/z:r"]
+    expose: ["80", "9000-9001/udp"]
+  own:
+    image: busybox
+    mem_limit: 16m
+    deploy: { resources: { limits: { memory: 32M } } }
+volumes: { data: {} }
+`);
+  const o = createOptions(p, 'app', p.services['app']!, 1);
+  t.same(o.volume, ['shop_data:/data:ro,nocopy', '/srv:/srv:rslave', '/opt:/opt:rshared,z']);
+  t.equal(o.ipc, 'container:shop-base-1', 'service:NAME is its first container');
+  t.equal(o.pid, 'host');
+  t.equal(o.memory, String(32 * 1024 * 1024));
+  t.equal(o.cpus, 0.5);
+  t.equal(o.pidsLimit, 20);
+  t.same(o.device, ['/dev/zero:/dev/z:r']);
+  t.same(o.expose, ['80', '9000-9001/udp']);
+  t.equal(createOptions(p, 'own', p.services['own']!, 1).memory, String(16 * 1024 * 1024), 'mem_limit over deploy.resources');
+  t.equal(createOptions(p, 'base', p.services['base']!, 1).device, undefined);
+});
