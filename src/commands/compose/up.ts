@@ -5,9 +5,9 @@ import { composeReporter, interruptSignals } from '../../cli/compose-project.js'
 
 export default class ComposeUp extends TspodCommand {
   static override summary = 'Create and start the containers of a Compose project';
-  static override description = `Converges the project: creates its networks and volumes, pulls or builds missing images, and creates and starts each service's containers, a service once the services it depends on are started (or healthy, or completed, as its depends_on condition says); independent services start in parallel. A container whose configuration hash still matches is left alone; one whose service changed is recreated. Everything is validated before anything is created.
+  static override description = `Converges the project: creates its networks and volumes, pulls or builds missing images, and creates and starts each service's containers, a service once the services it depends on are started (or healthy, or completed, as its depends_on condition says); independent services start in parallel. A container whose configuration hash still matches is left alone; one whose service changed is recreated, and the services that depend on it with restart: true (or share its namespaces) are stopped before it and started after it. Everything is validated before anything is created.
 
-Attached (without -d), the output of every container is shown, each line prefixed with the container's name (coloured on a terminal), until the containers stop; Ctrl-C (or SIGTERM) stops them gracefully, a second Ctrl-C kills them, and up exits with 130.
+Attached (without -d), the output of every container is shown (with SERVICE..., only the named services' output, unless --attach-dependencies), each line prefixed with the container's name (coloured on a terminal), until the containers stop; Ctrl-C (or SIGTERM) stops them gracefully, a second Ctrl-C kills them, and up exits with 130.
 
 Exit status: 0 on success; 125 when the project is invalid or a step failed (one line names it); with --exit-code-from or --abort-on-container-exit, the exit code of that container.`;
   static override strict = false;
