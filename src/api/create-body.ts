@@ -91,6 +91,7 @@ export function translateCreate(body: Obj, name: string | undefined): CreateOpti
       o.healthInterval = nsToDuration(field<number>(hcBody, 'Interval', 'number', 'Healthcheck.'));
       o.healthTimeout = nsToDuration(field<number>(hcBody, 'Timeout', 'number', 'Healthcheck.'));
       o.healthStartPeriod = nsToDuration(field<number>(hcBody, 'StartPeriod', 'number', 'Healthcheck.'));
+      o.healthStartInterval = nsToDuration(field<number>(hcBody, 'StartInterval', 'number', 'Healthcheck.'));
       o.healthRetries = field<number>(hcBody, 'Retries', 'number', 'Healthcheck.') || undefined;
     }
   }

@@ -146,7 +146,7 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
   if (hc?.disable) o.noHealthcheck = true;
   else if (hc) {
     if (hc.test) o.healthCmd = JSON.stringify(hc.test);
-    o.healthInterval = ms(hc.interval); o.healthTimeout = ms(hc.timeout); o.healthStartPeriod = ms(hc.start_period); o.healthRetries = hc.retries;
+    o.healthInterval = ms(hc.interval); o.healthTimeout = ms(hc.timeout); o.healthStartPeriod = ms(hc.start_period); o.healthStartInterval = ms(hc.start_interval); o.healthRetries = hc.retries;
   }
   return o;
 }

@@ -51,6 +51,8 @@ export interface CreateOptions {
   healthRetries?: number | undefined;
   healthTimeout?: string | undefined;
   healthStartPeriod?: string | undefined;
+  /** Time between checks during the start period (Docker's --health-start-interval). */
+  healthStartInterval?: string | undefined;
   noHealthcheck?: boolean | undefined;
   pull?: 'missing' | 'always' | 'never' | 'newer' | undefined;
   replace?: boolean | undefined;
@@ -283,7 +285,7 @@ export function parseTmpfs(spec: string): MountSpec {
   return { type: 'tmpfs', source: '', destination: dst, readonly: options.includes('ro'), options: options.filter((o) => o !== 'ro' && o !== 'rw') };
 }
 
-export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } | undefined): HealthSpec | undefined {
+export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number } | undefined): HealthSpec | undefined {
   if (o.noHealthcheck) return undefined;
   const nsToMs = (ns: number | undefined) => (ns ? ns / 1e6 : undefined);
   let test = image?.Test;
@@ -298,7 +300,8 @@ export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval
   const startPeriod = o.healthStartPeriod !== undefined ? parseDuration(o.healthStartPeriod, '--health-start-period') : nsToMs(image?.StartPeriod) ?? 0;
   const retries = o.healthRetries ?? image?.Retries ?? 3;
   if (retries < 0) throw new InvalidArgumentError('--health-retries must be 0 or more');
-  return { test, interval, timeout, retries, startPeriod };
+  const startInterval = o.healthStartInterval !== undefined ? parseDuration(o.healthStartInterval, '--health-start-interval') : nsToMs(image?.StartInterval);
+  return { test, interval, timeout, retries, startPeriod, ...(startInterval ? { startInterval } : {}) };
 }
 
 export function parseUlimit(s: string): { name: string; soft: number; hard: number } {

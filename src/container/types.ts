@@ -28,7 +28,11 @@ export interface MountSpec {
 /** A device of --device: host node, path in the container, cgroup permissions (r, w, m). */
 export interface DeviceSpec { source: string; destination: string; permissions: string }
 
-export interface HealthSpec { test: string[]; interval: number; timeout: number; retries: number; startPeriod: number }
+export interface HealthSpec {
+  test: string[]; interval: number; timeout: number; retries: number; startPeriod: number;
+  /** Time between checks during the start period (Docker's start interval; default: interval). */
+  startInterval?: number | undefined;
+}
 
 export interface RestartPolicy { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries: number }
 

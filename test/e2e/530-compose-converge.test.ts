@@ -331,3 +331,30 @@ services:
   const ipcBase2 = await env.tspod(['exec', 'inlineapp-base-1', 'readlink', '/proc/self/ns/ipc']);
   t.equal((await env.tspod(['exec', 'inlineapp-peer-1', 'readlink', '/proc/self/ns/ipc'])).stdout, ipcBase2.stdout, 'and joins the new one');
 });
+
+t.test('healthcheck.start_interval: checks come that often during the start period', async (t: Test) => {
+  const dir = project('startint', `
+services:
+  db:
+    image: ${IMG}
+    command: ["sh", "-c", "trap 'exit 0' TERM; sleep 1; touch /tmp/ready; while true; do sleep 0.2; done"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 60s
+      start_period: 60s
+      start_interval: 1s
+  web:
+    image: ${IMG}
+    command: ${LOOP('web')}
+    depends_on:
+      db: { condition: service_healthy }
+`);
+  t.teardown(() => compose(dir, ['down', '-t', '0']).then(() => undefined));
+  const t0 = Date.now();
+  const up = await compose(dir, ['up', '-d', '--wait', '--wait-timeout', '30']);
+  t.equal(up.exitCode, 0, up.stderr);
+  t.ok(Date.now() - t0 < 45_000, 'healthy long before the 60s interval');
+  t.equal(await inspect('startint-db-1', '{{.State.Health.Status}}'), 'healthy');
+  t.equal(await inspect('startint-db-1', '{{.Config.Healthcheck.StartInterval}}'), String(1e9));
+  t.equal(await inspect('startint-web-1', '{{.State.Status}}'), 'running');
+});
