@@ -9,7 +9,7 @@ import { parseDevice, parseExpose } from '../container/options.js';
 import { ComposeError } from './errors.js';
 import { builtImageName, LABELS } from './names.js';
 import { prefixes } from './prefix.js';
-import { buildFileOptions, dependentStops, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
+import { buildFileOptions, dependentStops, unsupportedKeys, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
 import type { Project, ServiceConfig } from './types.js';
 
@@ -90,6 +90,10 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   }
   checkFileObjects(project, order);
   checkDevicesAndExpose(project, order);
+  for (const n of order) {
+    const keys = unsupportedKeys(project.services[n]!);
+    if (keys.length) r.onWarning(`service "${n}": ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} not supported by tspod's engine and ${keys.length > 1 ? 'are' : 'is'} ignored`);
+  }
 
   // images next: a missing image fails `up` before anything of the project exists
   let touched = false;

@@ -75,6 +75,16 @@ function pullPolicy(p: string | undefined): CreateOptions['pull'] {
   return 'missing';
 }
 
+/** Service keys tspod's engine has no equivalent for: `up` warns that they are ignored. */
+const UNSUPPORTED_KEYS = ['domainname', 'cgroup_parent', 'mac_address', 'oom_kill_disable', 'oom_score_adj', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpu_rt_runtime',
+  'cpu_rt_period', 'cpuset', 'cpu_count', 'cpu_percent', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'device_cgroup_rules', 'blkio_config', 'storage_opt',
+  'isolation', 'cgroup', 'credential_spec', 'gpus', 'external_links'];
+
+/** The keys of a service that tspod ignores (set in the file, no engine equivalent). */
+export function unsupportedKeys(s: ServiceConfig): string[] {
+  return UNSUPPORTED_KEYS.filter((k) => s[k] !== undefined && s[k] !== null && !(Array.isArray(s[k]) && !(s[k] as unknown[]).length));
+}
+
 /** The engine's create options for container number `n` of a service. */
 export function createOptions(project: Project, name: string, s: ServiceConfig, n: number): CreateOptions {
   const volume: string[] = [];
@@ -138,6 +148,9 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     memory: (s.mem_limit ?? lim?.memory) !== undefined ? String(s.mem_limit ?? lim?.memory) : undefined,
     cpus: s.cpus ?? lim?.cpus, pidsLimit: s.pids_limit ?? lim?.pids, platform: s.platform,
     ipc: nsMode(s['ipc']), pid: nsMode(s['pid']), uts: nsMode(s['uts']),
+    userns: typeof s['userns_mode'] === 'string' ? s['userns_mode'] : undefined,
+    runtime: typeof s['runtime'] === 'string' ? s['runtime'] : undefined,
+    annotation: s['annotations'] && typeof s['annotations'] === 'object' ? Object.entries(s['annotations'] as Record<string, string>).map(([k, v]) => `${k}=${v}`) : undefined,
     groupAdd: Array.isArray(s['group_add']) && s['group_add'].length ? (s['group_add'] as unknown[]).map(String) : undefined,
     pull: pullPolicy(s.pull_policy),
     device: s.devices?.length ? s.devices : undefined,

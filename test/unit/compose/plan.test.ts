@@ -204,6 +204,7 @@ services:
     expose: ["80", "9000-9001/udp"]
   own:
     image: busybox
+    domainname: example.org
     mem_limit: 16m
     deploy: { resources: { limits: { memory: 32M } } }
 volumes: { data: {} }
@@ -218,5 +219,8 @@ volumes: { data: {} }
   t.same(o.device, ['/dev/zero:/dev/z:r']);
   t.same(o.expose, ['80', '9000-9001/udp']);
   t.equal(createOptions(p, 'own', p.services['own']!, 1).memory, String(16 * 1024 * 1024), 'mem_limit over deploy.resources');
+  const { unsupportedKeys } = await import('../../../src/compose/plan.js');
+  t.same(unsupportedKeys(p.services['own']!), ['domainname'], 'what the engine cannot apply is named');
+  t.same(unsupportedKeys(p.services['app']!), []);
   t.equal(createOptions(p, 'base', p.services['base']!, 1).device, undefined);
 });
