@@ -153,7 +153,7 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
 }
 
 /** devices and expose as the engine's create checks them, but before anything of the project is created. */
-function checkDevicesAndExpose(project: Project, order: string[]): void {
+export function checkDevicesAndExpose(project: Project, order: string[]): void {
   for (const n of order) {
     const s = project.services[n]!;
     try {

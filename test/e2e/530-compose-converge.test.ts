@@ -141,6 +141,10 @@ networks:
   t.match(b.stderr, /^Error: service "app": device \/dev\/does-not-exist does not exist on the host$/m);
   t.same(await psNames(), [], 'no container');
   t.notMatch((await env.tspod(['network', 'ls', '--format', '{{.Name}}'])).stdout, /baddev/, 'no network');
+  const run = await compose(bad, ['run', '--rm', 'app', 'true']);
+  t.equal(run.exitCode, 125);
+  t.match(run.stderr, /^Error: service "app": device \/dev\/does-not-exist does not exist on the host$/m, 'run checks it too');
+  t.same(await psNames(), [], 'no container');
 });
 
 const startedAt = async (name: string): Promise<string> => inspect(name, '{{.State.StartedAt}}');
