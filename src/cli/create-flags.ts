@@ -47,6 +47,7 @@ export const createFlags = {
   'health-retries': Flags.integer({ description: 'Consecutive failures needed to report unhealthy' }),
   'health-timeout': Flags.string({ description: 'Maximum time a health check may take' }),
   'health-start-period': Flags.string({ description: 'Initialization time before failures count' }),
+  'health-start-interval': Flags.string({ description: 'Time between health checks during the start period (as Docker; default: --health-interval)' }),
   'no-healthcheck': Flags.boolean({ description: 'Disable any container-specified HEALTHCHECK' }),
   pull: Flags.option({ options: ['missing', 'always', 'never', 'newer'] as const, description: 'Pull image policy' })(),
   replace: Flags.boolean({ description: 'Replace an existing container of the same name' }),
