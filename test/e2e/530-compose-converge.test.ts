@@ -61,7 +61,10 @@ t.test('run --device and --expose: the device node inside, the ports in Config.E
   const pa = await env.tspod(['create', '--name', 'expall', '--expose', '8080', '-P', IMG, 'true']);
   t.equal(pa.exitCode, 0, pa.stderr);
   t.match((await env.tspod(['port', 'expall'])).stdout, /^8080\/tcp -> 0\.0\.0\.0:\d+$/m, '-P publishes an --expose port');
-  await env.tspod(['rm', 'exp', 'expall']);
+  const hs = await env.tspod(['create', '--name', 'hsi', '--health-cmd', 'true', '--health-start-period', '10s', '--health-start-interval', '2s', IMG, 'true']);
+  t.equal(hs.exitCode, 0, hs.stderr);
+  t.equal(await inspect('hsi', '{{.Config.Healthcheck.StartInterval}}'), String(2e9), '--health-start-interval');
+  await env.tspod(['rm', 'exp', 'expall', 'hsi']);
   for (const [args, msg] of [
     [['--device', '/dev/nonexistent'], /device \/dev\/nonexistent does not exist/],
     [['--device', '/etc/passwd'], /\/etc\/passwd is not a device/],
