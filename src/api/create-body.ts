@@ -91,6 +91,7 @@ export function translateCreate(body: Obj, name: string | undefined): CreateOpti
       o.healthInterval = nsToDuration(field<number>(hcBody, 'Interval', 'number', 'Healthcheck.'));
       o.healthTimeout = nsToDuration(field<number>(hcBody, 'Timeout', 'number', 'Healthcheck.'));
       o.healthStartPeriod = nsToDuration(field<number>(hcBody, 'StartPeriod', 'number', 'Healthcheck.'));
+      o.healthStartInterval = nsToDuration(field<number>(hcBody, 'StartInterval', 'number', 'Healthcheck.'));
       o.healthRetries = field<number>(hcBody, 'Retries', 'number', 'Healthcheck.') || undefined;
     }
   }
@@ -114,6 +115,7 @@ export function translateCreate(body: Obj, name: string | undefined): CreateOpti
   }
   const exposed = field<Obj>(body, 'ExposedPorts', 'object', '') ?? {};
   for (const k of Object.keys(exposed)) portKey(k);
+  if (Object.keys(exposed).length) o.expose = Object.keys(exposed).map((k) => { const { port, proto } = portKey(k); return `${port}/${proto}`; });
   if (field<boolean>(hc, 'PublishAllPorts', 'boolean', H)) {
     for (const k of Object.keys(exposed)) { const { port, proto } = portKey(k); if (!(k in bindings)) publish.push(`${port}/${proto}`); }
     o.publishAll = true;
@@ -156,6 +158,16 @@ export function translateCreate(body: Obj, name: string | undefined): CreateOpti
     }
   }
   o.capAdd = strings(hc, 'CapAdd', H);
+  const devices = field<unknown[]>(hc, 'Devices', 'array', H);
+  if (devices?.length) {
+    o.device = devices.map((d, i) => {
+      if (!isObj(d)) throw badRequest(`invalid HostConfig.Devices[${i}]: expected an object`);
+      const host = field<string>(d, 'PathOnHost', 'string', 'Devices.') ?? '';
+      const ctr = field<string>(d, 'PathInContainer', 'string', 'Devices.') || host;
+      const perm = field<string>(d, 'CgroupPermissions', 'string', 'Devices.') || 'rwm';
+      return `${host}:${ctr}:${perm}`;
+    });
+  }
   o.capDrop = strings(hc, 'CapDrop', H);
   o.privileged = field<boolean>(hc, 'Privileged', 'boolean', H) ?? false;
   o.readOnly = field<boolean>(hc, 'ReadonlyRootfs', 'boolean', H) ?? false;

@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { containers, images, networks, volumes } from '../engine/index.js';
 import type { PsRow } from '../engine/index.js';
+import { parseDevice, parseExpose } from '../container/options.js';
 import { ComposeError } from './errors.js';
 import { builtImageName, LABELS } from './names.js';
 import { prefixes } from './prefix.js';
-import { buildFile, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
+import { buildFileOptions, dependentStops, unsupportedKeys, fileObjectPath, planUp, selectServices, serviceImage, type ContainerAction, type ExistingContainer } from './plan.js';
 import { dependencyOrder } from './semantics.js';
 import type { Project, ServiceConfig } from './types.js';
 
@@ -88,7 +89,11 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     if (v.type === 'bind' && v.source && !fs.existsSync(v.source) && v.bind?.create_host_path === false) throw new ComposeError(`service "${n}": bind source ${v.source} does not exist (create_host_path is false)`);
   }
   checkFileObjects(project, order);
-  for (const n of order) if (project.services[n]!.devices?.length) r.onWarning(`service "${n}": devices are not supported by tspod's engine yet and are ignored`);
+  checkDevicesAndExpose(project, order);
+  for (const n of order) {
+    const keys = unsupportedKeys(project.services[n]!);
+    if (keys.length) r.onWarning(`service "${n}": ${keys.join(', ')} ${keys.length > 1 ? 'are' : 'is'} not supported by tspod's engine and ${keys.length > 1 ? 'are' : 'is'} ignored`);
+  }
 
   // images next: a missing image fails `up` before anything of the project exists
   let touched = false;
@@ -102,10 +107,16 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   // a build or pull may have changed an image: its containers are recreated
   if (touched && !dry) plan = planUp(project, order, current, { ...planOpts, imageIds: await imageIds(project, order) });
 
+  // dependents that restart with a recreated dependency are stopped before it, started after it
+  const stops = dependentStops(project, plan, current, dependencyOrder(project.services));
   await createResources(project, netKeys, volKeys, r, dry);
   if (dry) {
     for (const c of o.removeOrphans ? plan.orphans : []) dry(`Container ${c.name}  Removed`);
-    for (const n of order) for (const a of plan.actions[n]!) dry(describe(a, o));
+    for (const n of order) {
+      for (const { container: c, remove } of stops.before[n] ?? []) dry(`Container ${c.name}  ${remove ? 'Removed' : 'Stopped'}`);
+      for (const a of plan.actions[n]!) dry(describe(a, o));
+      for (const a of stops.after[n] ?? []) dry(describe(a, o));
+    }
     return [];
   }
   for (const n of order) for (const v of project.services[n]!.volumes) {
@@ -123,9 +134,15 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
     const deps = Object.keys(project.services[n]!.depends_on);
     await Promise.all(deps.map((d) => done.get(d)));
     if (!o.noStart) await waitForDependencies(project, n, o.dependencyTimeout ?? 300_000, r);
-    // a dependency recreated with `restart: true` restarts this service's kept containers
-    const restart = deps.some((d) => project.services[n]!.depends_on[d]!.restart && plan.actions[d]?.some((a) => a.kind === 'recreate'));
-    await Promise.all(plan.actions[n]!.map((a) => slot(async () => { const c = await apply(a, o, r, restart); if (c) out.push(c); })));
+    for (const { container: c, remove } of stops.before[n] ?? []) {
+      if (remove) { await removeContainer(c, o.timeout, r); continue; }
+      const [rep] = await containers.stop({ containers: [c.id], timeout: o.timeout, ignore: true });
+      if (rep?.error) throw rep.error;
+      r.onEvent(`Container ${c.name}  Stopped`);
+    }
+    await Promise.all(plan.actions[n]!.map((a) => slot(async () => { const c = await apply(a, o, r); if (c) out.push(c); })));
+    // the stopped (or removed) dependents that this `up` does not converge come back now
+    for (const a of stops.after[n] ?? []) { const c = await apply(a, o, r); if (c) out.push(c); }
   };
   for (const n of order) done.set(n, converge(n));
   const results = await Promise.allSettled(done.values());
@@ -133,6 +150,17 @@ export async function up(project: Project, o: UpOptions, r: Reporter): Promise<U
   if (failed) throw failed.reason;
   const rank = (c: UpContainer) => `${String(order.indexOf(c.service)).padStart(4, '0')}-${String(c.number).padStart(6, '0')}`;
   return out.sort((a, b) => rank(a).localeCompare(rank(b)));
+}
+
+/** devices and expose as the engine's create checks them, but before anything of the project is created. */
+export function checkDevicesAndExpose(project: Project, order: string[]): void {
+  for (const n of order) {
+    const s = project.services[n]!;
+    try {
+      for (const d of s.devices ?? []) parseDevice(d);
+      for (const e of s.expose ?? []) parseExpose(String(e));
+    } catch (err) { throw new ComposeError(`service "${n}": ${(err as Error).message}`); }
+  }
 }
 
 /** Run tasks with at most `n` at once (no limit when n is absent or below 1). */
@@ -219,7 +247,8 @@ export async function ensureImage(project: Project, name: string, s: ServiceConf
     if (dry) { dry(`Image ${image}  Built`); return; }
     const b = s.build;
     await images.build({
-      context: b.context, file: buildFile(s), tags: [image], target: b.target, noCache: b.no_cache, pull: b.pull,
+      context: b.context, tags: [image],
+      ...buildFileOptions(s), target: b.target, noCache: b.no_cache, pull: b.pull,
       buildArgs: Object.entries(b.args ?? {}).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}=${v}`),
       labels: b.labels ? kv(b.labels) : undefined, quiet: true,
     });
@@ -297,16 +326,10 @@ export function writeFileObjects(project: Project, s: ServiceConfig): void {
   }
 }
 
-async function apply(a: ContainerAction, o: UpOptions, r: Reporter, restart = false): Promise<UpContainer | undefined> {
+async function apply(a: ContainerAction, o: UpOptions, r: Reporter): Promise<UpContainer | undefined> {
   const out = (id: string, name: string, fresh: boolean): UpContainer => ({ id, name, service: a.service, number: a.number, fresh });
   switch (a.kind) {
     case 'running': {
-      if (restart && !o.noStart) {
-        const [rep] = await containers.restart({ containers: [a.container.id], timeout: o.timeout });
-        if (rep?.error) throw rep.error;
-        r.onEvent(`Container ${a.container.name}  Restarted`);
-        return out(a.container.id, a.container.name, true);
-      }
       r.onEvent(`Container ${a.container.name}  Running`);
       return out(a.container.id, a.container.name, false);
     }
@@ -321,9 +344,11 @@ async function apply(a: ContainerAction, o: UpOptions, r: Reporter, restart = fa
     case 'create': {
       if (a.kind === 'recreate') {
         await containers.stop({ containers: [a.old.id], timeout: o.timeout, ignore: true });
-        await containers.remove({ containers: [a.old.id], force: true, timeout: o.timeout, ignore: true });
+        const [rm] = await containers.remove({ containers: [a.old.id], force: true, timeout: o.timeout, ignore: true });
+        if (rm?.error) throw rm.error;
       }
       const c = await containers.create(a.options);
+      for (const w of c.warnings) r.onWarning(`${c.name}: ${w}`);
       r.onEvent(`Container ${c.name}  ${a.kind === 'recreate' ? 'Recreated' : 'Created'}`);
       if (o.noStart) return undefined;
       await containers.start({ container: c.id });
@@ -384,9 +409,10 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
   // Containers stop in parallel, each once the containers of the services that depend on its service
   // have stopped (dependents first, as Compose); then they are removed in parallel.
   const serviceOf = (c: PsRow) => c.Labels[LABELS.service] ?? '';
+  // from the project, else (the files are gone) from the containers' depends_on labels
   const dependents = (svc: string): string[] => (o.project
     ? Object.entries(o.project.services).filter(([, s]) => Object.hasOwn(s.depends_on, svc)).map(([n]) => n)
-    : []);
+    : [...new Set(rows.filter((c) => (c.Labels[LABELS.dependsOn] ?? '').split(',').some((d) => d.split(':')[0] === svc)).map(serviceOf))].filter((n) => n !== svc));
   const stopped = new Map<string, Promise<void>>();
   const stopService = (svc: string): Promise<void> => {
     let p = stopped.get(svc);
@@ -404,11 +430,25 @@ export async function down(name: string, o: DownOptions, r: Reporter): Promise<v
     return p;
   };
   await Promise.all([...new Set(running.map(serviceOf))].map(stopService));
-  await Promise.all(sorted.map(async (c) => {
-    const [rep] = await containers.remove({ containers: [c.ID], force: true, volumes: true, timeout: o.timeout, ignore: true });
-    if (rep?.error) throw rep.error;
-    r.onEvent(`Container ${c.Names}  Removed`);
-  }));
+  // removed in parallel too, a service's containers after those of the services that depend on it (a container
+  // that joins another's namespaces must go first: the engine does not remove one that others join)
+  const removed = new Map<string, Promise<void>>();
+  const removeService = (svc: string): Promise<void> => {
+    let p = removed.get(svc);
+    if (!p) {
+      p = (async () => {
+        await Promise.all(dependents(svc).map(removeService));
+        await Promise.all(sorted.filter((c) => serviceOf(c) === svc).map(async (c) => {
+          const [rep] = await containers.remove({ containers: [c.ID], force: true, volumes: true, timeout: o.timeout, ignore: true });
+          if (rep?.error) throw rep.error;
+          r.onEvent(`Container ${c.Names}  Removed`);
+        }));
+      })();
+      removed.set(svc, p);
+    }
+    return p;
+  };
+  await Promise.all([...new Set(sorted.map(serviceOf))].map(removeService));
   for (const net of await networks.list({ filters: [projectFilter(name)] })) {
     const [rep] = await networks.remove({ networks: [net.name] });
     if (rep?.error) { r.onWarning(`network ${net.name}: ${rep.error.message}`); continue; }
@@ -450,11 +490,17 @@ export async function logs(name: string, o: LogsOptions): Promise<void> {
   let rows = (await projectContainers(name)).filter((c) => c.Labels[LABELS.oneoff] !== 'True');
   if (o.services?.length) rows = rows.filter((c) => o.services!.includes(c.Labels[LABELS.service] ?? ''));
   if (o.index !== undefined) rows = rows.filter((c) => Number(c.Labels[LABELS.containerNumber]) === o.index);
+  if (o.follow) {
+    const { followProject } = await import('./follow.js');
+    const keep = (c: PsRow) => c.Labels[LABELS.oneoff] !== 'True' && (!o.services?.length || o.services.includes(c.Labels[LABELS.service] ?? ''))
+      && (o.index === undefined || Number(c.Labels[LABELS.containerNumber]) === o.index);
+    await followProject({ project: name, select: keep, tail: o.tail, timestamps: o.timestamps, since: o.since, until: o.until, noLogPrefix: o.noLogPrefix, color: o.color, stdout: o.stdout, stderr: o.stderr, signal: o.signal });
+    return;
+  }
   const pre = prefixes(name, rows.map((c) => c.Names), !!o.color);
   const one = (c: PsRow) => containers.logs({
-    container: c.ID, follow: o.follow, tail: o.tail, timestamps: o.timestamps, since: o.since, until: o.until, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
+    container: c.ID, tail: o.tail, timestamps: o.timestamps, since: o.since, until: o.until, stdout: o.stdout, stderr: o.stderr, signal: o.signal,
     prefix: o.noLogPrefix ? undefined : pre.get(c.Names),
   });
-  if (o.follow) { await Promise.all(rows.map(one)); return; }
   for (const c of rows) await one(c);
 }

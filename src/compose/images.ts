@@ -1,7 +1,7 @@
 // `compose build`, `pull` and `push`: the services' images, service by service, each outcome reported.
 import { images } from '../engine/index.js';
 import type { Reporter } from './executor.js';
-import { buildFile, serviceImage } from './plan.js';
+import { buildFileOptions, serviceImage } from './plan.js';
 import type { Project } from './types.js';
 import { ComposeError } from './errors.js';
 
@@ -29,7 +29,7 @@ export async function buildServices(project: Project, o: BuildServicesOptions, r
     const b = s.build;
     const image = serviceImage(project, n, s);
     await images.build({
-      context: b.context, file: buildFile(s), tags: [image, ...(b.tags ?? [])], target: b.target, noCache: o.noCache || b.no_cache, pull: o.pull || b.pull,
+      context: b.context, ...buildFileOptions(s), tags: [image, ...(b.tags ?? [])], target: b.target, noCache: o.noCache || b.no_cache, pull: o.pull || b.pull,
       buildArgs: [...Object.entries(b.args ?? {}).filter((e): e is [string, string] => e[1] !== null).map(([k, v]) => `${k}=${v}`), ...(o.buildArgs ?? [])],
       labels: b.labels ? Object.entries(b.labels).map(([k, v]) => `${k}=${v}`) : undefined,
       quiet: o.quiet, stdout: o.quiet ? undefined : o.stdout as never, stderr: o.quiet ? undefined : o.stderr as never, signal: o.signal,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { containers } from '../engine/index.js';
 import type { AttachIO, ContainerCreateOptions } from '../engine/index.js';
 import { ComposeError } from './errors.js';
-import { checkFileObjects, createResources, ensureImage, up, usedResources, writeFileObjects, type Reporter } from './executor.js';
+import { checkDevicesAndExpose, checkFileObjects, createResources, ensureImage, up, usedResources, writeFileObjects, type Reporter } from './executor.js';
 import { serviceContainers } from './lifecycle.js';
 import { LABELS, oneOffContainerName } from './names.js';
 import { createOptions } from './plan.js';
@@ -63,6 +63,7 @@ export async function runService(project: Project, o: RunServiceOptions, r: Repo
   const s = project.services[o.service];
   if (!s) throw new ComposeError(`no such service: ${o.service}`);
   const opts = runOptions(project, o);
+  checkDevicesAndExpose(project, [o.service]);
   const deps = Object.keys(s.depends_on).filter((d) => project.services[d]);
   if (!o.noDeps && deps.length) await up(project, { services: deps }, r);
   checkFileObjects(project, [o.service]);

@@ -2,6 +2,7 @@
 // engine's create options (the same options `tspod create` takes, so the engine validates them the same way)
 // and compares the desired containers with the project's existing ones by their config-hash label.
 import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import type { CreateOptions } from '../container/options.js';
 import { paths } from '../util/paths.js';
 import { ComposeError } from './errors.js';
@@ -39,7 +40,9 @@ export function containerLabels(project: Project, name: string, s: ServiceConfig
 const ms = (v: number | undefined): string | undefined => (v === undefined ? undefined : `${v}ms`);
 
 function volumeSpec(project: Project, v: ServiceVolume, service: string): { volume?: string; tmpfs?: string } {
-  const ro = v.read_only ? ':ro' : '';
+  // the engine's -v options: ro, volume.nocopy, bind.propagation and bind.selinux
+  const opts = [v.read_only ? 'ro' : '', v.type === 'volume' && v.volume?.nocopy ? 'nocopy' : '', v.type === 'bind' ? v.bind?.propagation ?? '' : '', v.type === 'bind' ? v.bind?.selinux ?? '' : ''].filter(Boolean);
+  const ro = opts.length ? `:${opts.join(',')}` : '';
   switch (v.type) {
     case 'volume': {
       if (!v.source) return { volume: v.target };
@@ -70,6 +73,16 @@ function pullPolicy(p: string | undefined): CreateOptions['pull'] {
   if (p === 'always') return 'always';
   if (p === 'never' || p === 'build') return 'never';
   return 'missing';
+}
+
+/** Service keys tspod's engine has no equivalent for: `up` warns that they are ignored. */
+const UNSUPPORTED_KEYS = ['domainname', 'cgroup_parent', 'mac_address', 'oom_kill_disable', 'oom_score_adj', 'cpu_shares', 'cpu_quota', 'cpu_period', 'cpu_rt_runtime',
+  'cpu_rt_period', 'cpuset', 'cpu_count', 'cpu_percent', 'mem_reservation', 'memswap_limit', 'mem_swappiness', 'device_cgroup_rules', 'blkio_config', 'storage_opt',
+  'isolation', 'cgroup', 'credential_spec', 'gpus', 'external_links'];
+
+/** The keys of a service that tspod ignores (set in the file, no engine equivalent). */
+export function unsupportedKeys(s: ServiceConfig): string[] {
+  return UNSUPPORTED_KEYS.filter((k) => s[k] !== undefined && s[k] !== null && !(Array.isArray(s[k]) && !(s[k] as unknown[]).length));
 }
 
 /** The engine's create options for container number `n` of a service. */
@@ -105,6 +118,9 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     const [svc, mode] = v.replace(/^service:/, '').split(':') as [string, string | undefined];
     return containerName(project.name, svc, 1) + (mode ? `:${mode}` : '');
   });
+  const lim = s.deploy?.resources?.limits;
+  // ipc/pid/uts: service:NAME is that service's first container, the rest (host, container:NAME, ...) as the engine takes it
+  const nsMode = (v: unknown): string | undefined => (typeof v !== 'string' || !v ? undefined : v.startsWith('service:') ? `container:${containerName(project.name, v.slice(8), 1)}` : v);
   const o: CreateOptions = {
     image: serviceImage(project, name, s),
     name: s.container_name ?? containerName(project.name, name, n),
@@ -128,15 +144,22 @@ export function createOptions(project: Project, name: string, s: ServiceConfig, 
     stopTimeout: s.stop_grace_period !== undefined ? Math.ceil(s.stop_grace_period / 1000) : undefined,
     tty: s.tty, interactive: s.stdin_open,
     logDriver: s.logging?.driver, logOpt: s.logging?.options ? Object.entries(s.logging.options).map(([k, v]) => `${k}=${v}`) : undefined,
-    memory: s.mem_limit !== undefined ? String(s.mem_limit) : undefined,
-    cpus: s.cpus, pidsLimit: s.pids_limit, platform: s.platform,
+    // mem_limit/cpus/pids_limit, else deploy.resources.limits (the engine warns where rootless cannot apply them)
+    memory: (s.mem_limit ?? lim?.memory) !== undefined ? String(s.mem_limit ?? lim?.memory) : undefined,
+    cpus: s.cpus ?? lim?.cpus, pidsLimit: s.pids_limit ?? lim?.pids, platform: s.platform,
+    ipc: nsMode(s['ipc']), pid: nsMode(s['pid']), uts: nsMode(s['uts']),
+    userns: typeof s['userns_mode'] === 'string' ? s['userns_mode'] : undefined,
+    runtime: typeof s['runtime'] === 'string' ? s['runtime'] : undefined,
+    annotation: s['annotations'] && typeof s['annotations'] === 'object' ? Object.entries(s['annotations'] as Record<string, string>).map(([k, v]) => `${k}=${v}`) : undefined,
     groupAdd: Array.isArray(s['group_add']) && s['group_add'].length ? (s['group_add'] as unknown[]).map(String) : undefined,
     pull: pullPolicy(s.pull_policy),
+    device: s.devices?.length ? s.devices : undefined,
+    expose: s.expose?.length ? s.expose.map(String) : undefined,
   };
   if (hc?.disable) o.noHealthcheck = true;
   else if (hc) {
     if (hc.test) o.healthCmd = JSON.stringify(hc.test);
-    o.healthInterval = ms(hc.interval); o.healthTimeout = ms(hc.timeout); o.healthStartPeriod = ms(hc.start_period); o.healthRetries = hc.retries;
+    o.healthInterval = ms(hc.interval); o.healthTimeout = ms(hc.timeout); o.healthStartPeriod = ms(hc.start_period); o.healthStartInterval = ms(hc.start_interval); o.healthRetries = hc.retries;
   }
   return o;
 }
@@ -209,6 +232,57 @@ export function planUp(project: Project, services: string[], existing: ExistingC
   return { order: services, actions, orphans };
 }
 
+/** The services that restart when `service` is recreated: their depends_on on it says `restart: true` (as Compose). */
+export function restartDependents(project: Project, service: string): string[] {
+  return Object.entries(project.services).filter(([, s]) => s.depends_on[service]?.restart).map(([n]) => n);
+}
+
+export interface DependentStops {
+  /**
+   * Per recreated service: the running containers of its restart dependents, stopped before it is recreated
+   * (dependents first); `remove` when the dependent joins one of its namespaces: the engine cannot remove a
+   * container others join, so those go before it and are created again after it (as Compose recreates them).
+   */
+  before: Record<string, Array<{ container: ExistingContainer; remove: boolean }>>;
+  /** Per recreated service: what brings back the dependents `up` does not converge (not selected), once it is up. */
+  after: Record<string, ContainerAction[]>;
+}
+
+/**
+ * As Docker Compose: before a service is recreated, the running containers of the services that depend on it
+ * with `restart: true` are stopped; they start again after it (their kept containers' `running` actions in
+ * the plan become `start`, so they start once their dependencies meet their conditions again). A container
+ * that joins one of its namespaces (network, IPC, PID, UTS) is removed instead and created again (its actions
+ * become `create`).
+ */
+export function dependentStops(project: Project, plan: UpPlan, existing: ExistingContainer[], order: string[]): DependentStops {
+  const before: DependentStops['before'] = {};
+  const after: DependentStops['after'] = {};
+  const claimed = new Set<string>();
+  for (const n of plan.order) {
+    if (!plan.actions[n]?.some((a) => a.kind === 'recreate')) continue;
+    const deps = restartDependents(project, n).sort((a, b) => order.indexOf(b) - order.indexOf(a));
+    for (const m of deps) {
+      const s = project.services[m]!;
+      const sharer = ['network_mode', 'ipc', 'pid', 'uts'].some((k) => s[k] === `service:${n}`);
+      const mine = existing.filter((c) => c.labels[LABELS.service] === m && c.labels[LABELS.oneoff] !== 'True' && !claimed.has(c.id) && (sharer || c.state === 'running'));
+      for (const c of mine) {
+        claimed.add(c.id);
+        (before[n] ??= []).push({ container: c, remove: sharer });
+        const num = Number(c.labels[LABELS.containerNumber]);
+        const again: ContainerAction = sharer
+          ? { kind: 'create', service: m, number: num, options: createOptions(project, m, s, num) }
+          : { kind: 'start', service: m, number: num, container: { ...c, state: 'exited' } };
+        const acts = plan.actions[m];
+        if (!acts) { if (sharer || c.state === 'running') (after[n] ??= []).push(again); continue; }
+        const i = acts.findIndex((a) => (a.kind === 'recreate' ? a.old.id : a.kind === 'create' ? '' : a.container.id) === c.id);
+        if (i >= 0 && acts[i]!.kind !== 'remove' && (sharer || acts[i]!.kind === 'running')) acts[i] = again;
+      }
+    }
+  }
+  return { before, after };
+}
+
 /** The services `up SERVICE...` converges: those named and (unless noDeps) what they depend on, in dependency order. */
 export function selectServices(project: Project, named: string[], order: string[], noDeps = false): string[] {
   if (!named.length) return order;
@@ -221,6 +295,12 @@ export function selectServices(project: Project, named: string[], order: string[
   };
   for (const n of named) add(n);
   return order.filter((n) => want.has(n));
+}
+
+/** The builder's `file` (and `stdin`) for a service's build: dockerfile_inline is given as `-f -` is. */
+export function buildFileOptions(s: ServiceConfig): { file?: string | undefined; stdin?: Readable | undefined } {
+  if (s.build?.dockerfile_inline !== undefined) return { file: '-', stdin: Readable.from([s.build.dockerfile_inline]) };
+  return { file: buildFile(s) };
 }
 
 /** Build context and Containerfile of a service's `build:` (the Containerfile relative to the context). */

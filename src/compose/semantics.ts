@@ -6,21 +6,25 @@ import type { Project, ServiceConfig } from './types.js';
 
 const fail = (msg: string): never => { throw new ComposeError(msg); };
 
-/** Services a service needs started first, besides depends_on: network_mode/ipc/pid service:X, volumes_from, links. */
-function implicitDependencies(s: ServiceConfig): string[] {
-  const out: string[] = [];
-  for (const k of ['network_mode', 'ipc', 'pid']) {
+/**
+ * Services a service needs started first, besides depends_on, and whether it restarts when one is recreated
+ * (as Compose derives them: sharing a namespace (network_mode/ipc/pid/uts/cgroup service:X) or a link restarts
+ * it, volumes_from does not).
+ */
+function implicitDependencies(s: ServiceConfig): Array<[string, boolean]> {
+  const out: Array<[string, boolean]> = [];
+  for (const l of (s['links'] as string[] | undefined) ?? []) out.push([l.split(':')[0]!, true]);
+  for (const k of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
     const v = s[k];
-    if (typeof v === 'string' && v.startsWith('service:')) out.push(v.slice('service:'.length));
+    if (typeof v === 'string' && v.startsWith('service:')) out.push([v.slice('service:'.length), true]);
   }
-  for (const v of s.volumes_from ?? []) if (!v.startsWith('container:')) out.push(v.replace(/^service:/, '').split(':')[0]!);
-  for (const l of (s['links'] as string[] | undefined) ?? []) out.push(l.split(':')[0]!);
+  for (const v of s.volumes_from ?? []) if (!v.startsWith('container:')) out.push([v.replace(/^service:/, '').split(':')[0]!, false]);
   return out;
 }
 
 export function addImplicitDependencies(services: Record<string, ServiceConfig>): void {
   for (const s of Object.values(services)) {
-    for (const d of implicitDependencies(s)) s.depends_on[d] ??= { condition: 'service_started', required: true, restart: false };
+    for (const [d, restart] of implicitDependencies(s)) s.depends_on[d] ??= { condition: 'service_started', required: true, restart };
   }
 }
 

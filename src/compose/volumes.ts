@@ -55,7 +55,10 @@ export function longVolume(m: Record<string, unknown>): ServiceVolume {
   const b = m['bind'];
   if (isTree(b)) {
     v.bind = {};
-    if (typeof b['propagation'] === 'string') v.bind.propagation = b['propagation'];
+    if (typeof b['propagation'] === 'string') {
+      if (!PROPAGATION.includes(b['propagation'])) throw new ComposeError(`invalid bind mount for ${target}: unknown propagation "${b['propagation']}" (use ${PROPAGATION.join(', ')})`);
+      v.bind.propagation = b['propagation'];
+    }
     if (b['create_host_path'] !== undefined) v.bind.create_host_path = bool(b['create_host_path']);
     if (b['selinux'] === 'z' || b['selinux'] === 'Z') v.bind.selinux = b['selinux'];
     if (typeof b['recursive'] === 'string') v.bind.recursive = b['recursive'];

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '../util/errors.js';
-import type { HealthSpec, MountSpec, RestartPolicy } from './types.js';
+import type { DeviceSpec, HealthSpec, MountSpec, RestartPolicy } from './types.js';
 
 export interface CreateOptions {
   image: string;
@@ -51,6 +51,8 @@ export interface CreateOptions {
   healthRetries?: number | undefined;
   healthTimeout?: string | undefined;
   healthStartPeriod?: string | undefined;
+  /** Time between checks during the start period (Docker's --health-start-interval). */
+  healthStartInterval?: string | undefined;
   noHealthcheck?: boolean | undefined;
   pull?: 'missing' | 'always' | 'never' | 'newer' | undefined;
   replace?: boolean | undefined;
@@ -104,6 +106,10 @@ export interface CreateOptions {
   kernelMemory?: string | undefined;
   /** --hostuser: host users (name or UID) added to the container's /etc/passwd at start. */
   hostuser?: string[] | undefined;
+  /** --device HOST[:CONTAINER][:PERMISSIONS]: a host device node in the container (rootless: bind-mounted). */
+  device?: string[] | undefined;
+  /** --expose PORT[-PORT][/PROTO]: ports the container exposes without publishing them (published by -P). */
+  expose?: string[] | undefined;
 }
 
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
@@ -240,6 +246,37 @@ export function parseMount(spec: string): MountSpec {
   return { type: 'volume', source: src, destination: dst, readonly: ro, options, anonymous: !src };
 }
 
+/**
+ * --device HOST[:CONTAINER][:PERMISSIONS] (as Podman: a second field made of r, w and m only is the
+ * permissions). The host path must be an existing character or block device.
+ */
+export function parseDevice(spec: string): DeviceSpec {
+  const parts = spec.split(':');
+  if (!spec || parts.length > 3 || parts.some((p) => p === '')) throw new InvalidArgumentError(`invalid device specification "${spec}": use HOST[:CONTAINER][:PERMISSIONS]`);
+  const perm = (p: string | undefined) => p !== undefined && /^[rwm]{1,3}$/.test(p) && new Set(p).size === p.length;
+  let [source, destination, permissions] = parts as [string, string | undefined, string | undefined];
+  if (parts.length === 2 && perm(destination)) { permissions = destination; destination = undefined; }
+  if (permissions !== undefined && !perm(permissions)) throw new InvalidArgumentError(`invalid device permissions "${permissions}" in "${spec}": use a combination of r, w and m`);
+  if (!source.startsWith('/')) throw new InvalidArgumentError(`invalid device specification "${spec}": the host path must be absolute`);
+  if (destination !== undefined && !destination.startsWith('/')) throw new InvalidArgumentError(`invalid device specification "${spec}": the container path "${destination}" must be absolute`);
+  let st: fs.Stats;
+  try { st = fs.statSync(source); } catch { throw new NotFoundError(`device ${source} does not exist on the host`); }
+  if (!st.isCharacterDevice() && !st.isBlockDevice()) throw new InvalidArgumentError(`${source} is not a device: --device takes a character or block device node`);
+  return { source: path.posix.normalize(source), destination: path.posix.normalize(destination ?? source), permissions: permissions ?? 'rwm' };
+}
+
+/** --expose PORT[-PORT][/PROTO]: the `PORT/PROTO` keys of Config.ExposedPorts. */
+export function parseExpose(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/i.exec(spec.trim());
+  if (!m) throw new InvalidArgumentError(`invalid --expose "${spec}": use PORT[-PORT][/PROTOCOL]`);
+  const a = Number(m[1]), b = Number(m[2] ?? m[1]);
+  if (a < 1 || b > 65535 || b < a) throw new InvalidArgumentError(`invalid --expose "${spec}": ports are 1-65535`);
+  const proto = (m[3] ?? 'tcp').toLowerCase();
+  const out: string[] = [];
+  for (let p = a; p <= b; p++) out.push(`${p}/${proto}`);
+  return out;
+}
+
 export function parseTmpfs(spec: string): MountSpec {
   const i = spec.indexOf(':');
   const dst = i < 0 ? spec : spec.slice(0, i);
@@ -248,7 +285,7 @@ export function parseTmpfs(spec: string): MountSpec {
   return { type: 'tmpfs', source: '', destination: dst, readonly: options.includes('ro'), options: options.filter((o) => o !== 'ro' && o !== 'rw') };
 }
 
-export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number } | undefined): HealthSpec | undefined {
+export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number } | undefined): HealthSpec | undefined {
   if (o.noHealthcheck) return undefined;
   const nsToMs = (ns: number | undefined) => (ns ? ns / 1e6 : undefined);
   let test = image?.Test;
@@ -263,7 +300,8 @@ export function parseHealth(o: CreateOptions, image: { Test?: string[]; Interval
   const startPeriod = o.healthStartPeriod !== undefined ? parseDuration(o.healthStartPeriod, '--health-start-period') : nsToMs(image?.StartPeriod) ?? 0;
   const retries = o.healthRetries ?? image?.Retries ?? 3;
   if (retries < 0) throw new InvalidArgumentError('--health-retries must be 0 or more');
-  return { test, interval, timeout, retries, startPeriod };
+  const startInterval = o.healthStartInterval !== undefined ? parseDuration(o.healthStartInterval, '--health-start-interval') : nsToMs(image?.StartInterval);
+  return { test, interval, timeout, retries, startPeriod, ...(startInterval ? { startInterval } : {}) };
 }
 
 export function parseUlimit(s: string): { name: string; soft: number; hard: number } {

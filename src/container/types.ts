@@ -25,7 +25,14 @@ export interface MountSpec {
   anonymous?: boolean;
 }
 
-export interface HealthSpec { test: string[]; interval: number; timeout: number; retries: number; startPeriod: number }
+/** A device of --device: host node, path in the container, cgroup permissions (r, w, m). */
+export interface DeviceSpec { source: string; destination: string; permissions: string }
+
+export interface HealthSpec {
+  test: string[]; interval: number; timeout: number; retries: number; startPeriod: number;
+  /** Time between checks during the start period (Docker's start interval; default: interval). */
+  startInterval?: number | undefined;
+}
 
 export interface RestartPolicy { name: 'no' | 'always' | 'on-failure' | 'unless-stopped'; maxRetries: number }
 
@@ -144,6 +151,10 @@ export interface ContainerConfig {
   hostUsers?: string[] | undefined;
   /** --rmi: remove the image with the container. */
   removeImage?: boolean | undefined;
+  /** --device: host device nodes in the container. */
+  devices?: DeviceSpec[] | undefined;
+  /** Config.ExposedPorts (`80/tcp`): the image's EXPOSE, --expose and the published ports. */
+  exposedPorts?: string[] | undefined;
 }
 
 export function emptyEntry(id: string): ContainerEntry {

@@ -71,7 +71,11 @@ export function runSpecFromConfig(cfg: ContainerConfig, imageConfig: ImageRuntim
   for (const [k, v] of envMap(cfg.env)) if (base.get(k) !== v) add('--env', `${k}=${v}`);
 
   for (const p of cfg.ports) add('--publish', formatPort(p));
+  // --expose: the exposed ports neither the image nor a --publish gives
+  const implied = new Set([...Object.keys(ic.ExposedPorts ?? {}).map((k) => (k.includes('/') ? k : `${k}/tcp`)), ...cfg.ports.map((p) => `${p.containerPort}/${p.protocol}`)]);
+  for (const k of cfg.exposedPorts ?? []) if (!implied.has(k)) add('--expose', k);
   for (const m of cfg.mounts) { const r = formatMount(m); add(r.flag, r.value); }
+  for (const d of cfg.devices ?? []) add('--device', `${d.source}:${d.destination}${d.permissions === 'rwm' ? '' : `:${d.permissions}`}`);
 
   const imgLabels = ic.Labels ?? {};
   for (const [k, v] of Object.entries(cfg.labels)) if (imgLabels[k] !== v) add('--label', v === '' ? k : `${k}=${v}`);
@@ -119,6 +123,7 @@ export function runSpecFromConfig(cfg: ContainerConfig, imageConfig: ImageRuntim
     if (h.interval !== iv) add('--health-interval', h.interval === 0 ? 'disable' : ms(h.interval));
     if (h.timeout !== to) add('--health-timeout', ms(h.timeout));
     if (h.startPeriod !== sp) add('--health-start-period', ms(h.startPeriod));
+    if (h.startInterval) add('--health-start-interval', ms(h.startInterval));
     if (h.retries !== rt) add('--health-retries', String(h.retries));
   }
 

@@ -89,7 +89,7 @@ export async function inspectDocker(name: string): Promise<Record<string, unknow
   const { entry, config } = await resolve(name);
   const i = await engine.containers.inspect({ container: entry.id }) as Record<string, unknown> & { State: Record<string, unknown>; Config: Record<string, unknown>; HostConfig: Record<string, unknown>; NetworkSettings: Record<string, unknown> };
   const ports = portMap(config);
-  const exposed = Object.fromEntries(Object.keys(ports).map((k) => [k, {}]));
+  const exposed = { ...Object.fromEntries(Object.keys(ports).map((k) => [k, {}])), ...(i.Config['ExposedPorts'] as Record<string, object> | undefined) };
   const health = i.State['Health'] as { Status?: string } | undefined;
   return {
     ...i,

@@ -12,7 +12,7 @@ export default class ComposeLogs extends TspodCommand {
     ...composeFlags,
     // -f is --follow here, as in Docker Compose (the file is -f only before the subcommand)
     file: Flags.string({ multiple: true, helpGroup: 'COMPOSE', description: composeFlags.file.description }),
-    follow: Flags.boolean({ char: 'f', description: 'Follow the output until the containers stop' }),
+    follow: Flags.boolean({ char: 'f', description: 'Follow the output until the containers stop: a restarted container is followed again, and containers up creates later are picked up' }),
     tail: Flags.integer({ description: 'Only the last N lines of each container (default: all)' }),
     timestamps: Flags.boolean({ char: 't', description: 'Show timestamps' }),
     since: Flags.string({ description: 'Only lines since TIMESTAMP or duration (e.g. 10m)' }),

@@ -5,9 +5,9 @@ import { composeReporter, interruptSignals } from '../../cli/compose-project.js'
 
 export default class ComposeUp extends TspodCommand {
   static override summary = 'Create and start the containers of a Compose project';
-  static override description = `Converges the project: creates its networks and volumes, pulls or builds missing images, and creates and starts each service's containers, a service once the services it depends on are started (or healthy, or completed, as its depends_on condition says); independent services start in parallel. A container whose configuration hash still matches is left alone; one whose service changed is recreated. Everything is validated before anything is created.
+  static override description = `Converges the project: creates its networks and volumes, pulls or builds missing images, and creates and starts each service's containers, a service once the services it depends on are started (or healthy, or completed, as its depends_on condition says); independent services start in parallel. A container whose configuration hash still matches is left alone; one whose service changed is recreated, and the services that depend on it with restart: true (or share its namespaces) are stopped before it and started after it. Everything is validated before anything is created.
 
-Attached (without -d), the output of every container is shown, each line prefixed with the container's name (coloured on a terminal), until the containers stop; Ctrl-C (or SIGTERM) stops them gracefully, a second Ctrl-C kills them, and up exits with 130.
+Attached (without -d), the output of every container is shown (with SERVICE..., only the named services' output, unless --attach-dependencies), each line prefixed with the container's name (coloured on a terminal), until the containers stop; Ctrl-C (or SIGTERM) stops them gracefully, a second Ctrl-C kills them, and up exits with 130.
 
 Exit status: 0 on success; 125 when the project is invalid or a step failed (one line names it); with --exit-code-from or --abort-on-container-exit, the exit code of that container.`;
   static override strict = false;
@@ -17,6 +17,7 @@ Exit status: 0 on success; 125 when the project is invalid or a step failed (one
     { description: 'Start it in the foreground, following every container\'s output (Ctrl-C stops it)', command: '<%= config.bin %> compose up' },
     { description: 'Three containers of web, and wait until all are running and healthy', command: '<%= config.bin %> compose up -d --scale web=3 --wait' },
     { description: 'Run the tests and exit with their exit code', command: '<%= config.bin %> compose up --exit-code-from tests' },
+    { description: 'Start web and what it depends on, showing the output of all of them', command: '<%= config.bin %> compose up --attach-dependencies web' },
     { description: 'Say what would be created, create nothing', command: '<%= config.bin %> compose up --dry-run' },
   ];
   static override flags = {
@@ -38,6 +39,7 @@ Exit status: 0 on success; 125 when the project is invalid or a step failed (one
     'exit-code-from': Flags.string({ description: 'Exit with the exit code of this service\'s container (implies --abort-on-container-exit)', exclusive: ['detach'] }),
     attach: Flags.string({ multiple: true, description: 'Show only these services\' output (attached mode)' }),
     'no-attach': Flags.string({ multiple: true, description: 'Do not show these services\' output (attached mode)' }),
+    'attach-dependencies': Flags.boolean({ description: 'Also show the output of the services the named services depend on (attached mode; by default only the named services\' output is shown)', exclusive: ['detach'] }),
     'no-color': Flags.boolean({ description: 'Plain prefixes, no colour' }),
     'no-log-prefix': Flags.boolean({ description: 'Do not prefix the output with the container name' }),
     timestamps: Flags.boolean({ description: 'Show timestamps (attached mode)' }),
@@ -73,7 +75,9 @@ Exit status: 0 on success; 125 when the project is invalid or a step failed (one
       return;
     }
     if (detach) return;
-    const attachTo = flags.attach ?? started.map((x) => x.service).filter((s) => !(flags['no-attach'] ?? []).includes(s));
+    // as Compose: `up SERVICE...` shows the named services' output, their dependencies' too with --attach-dependencies
+    const shown = services.length && !flags['attach-dependencies'] ? started.map((x) => x.service).filter((s) => services.includes(s)) : started.map((x) => x.service);
+    const attachTo = flags.attach ?? shown.filter((s) => !(flags['no-attach'] ?? []).includes(s));
     const sig = interruptSignals();
     try {
       process.exitCode = await att.attachUp({

@@ -7,7 +7,7 @@ import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
 import {
-  checkSignal, mergeEnv, parseBytes, parseEnv, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
+  checkSignal, mergeEnv, parseBytes, parseDevice, parseEnv, parseExpose, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
 } from '../../container/options.js';
 import { freeHostPort, parsePublish } from '../../container/network.js';
 import { randomName, validName } from '../../container/names.js';
@@ -113,6 +113,9 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (o.runtime) findRunc(o.runtime);
   if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
+  const devices = (o.device ?? []).map(parseDevice);
+  for (const d of devices) if (dests.has(d.destination)) throw new InvalidArgumentError(`duplicate mount destination ${d.destination}`);
+  const expose = (o.expose ?? []).flatMap(parseExpose);
 
   // 2. the image (pulled if missing, per --pull)
   const { pullImage } = await import('../pull.js');
@@ -137,8 +140,11 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   const id = randomHex(32);
   let exposedPorts = ports;
   const resolvedPorts: PortMapping[] = [];
-  if (o.publishAll && !(network === 'none' || network === 'host' || network.startsWith('container:'))) for (const k of Object.keys(ic.ExposedPorts ?? {})) {
+  // Config.ExposedPorts: the image's EXPOSE, --expose, and the published ports (as Podman)
+  const exposedKeys = [...new Set([...Object.keys(ic.ExposedPorts ?? {}).map((k) => (k.includes('/') ? k : `${k}/tcp`)), ...expose, ...ports.map((p) => `${p.containerPort}/${p.protocol}`)])];
+  if (o.publishAll && !(network === 'none' || network === 'host' || network.startsWith('container:'))) for (const k of exposedKeys) {
     const [p, proto] = k.split('/') as [string, string | undefined];
+    if (proto === 'sctp') continue;
     if (!exposedPorts.some((x) => x.containerPort === Number(p))) exposedPorts = [...exposedPorts, { hostIP: '', hostPort: undefined, containerPort: Number(p), protocol: (proto === 'udp' ? 'udp' : 'tcp') }];
   }
   for (const p of exposedPorts) resolvedPorts.push({ hostIP: p.hostIP, hostPort: p.hostPort ?? await freeHostPort(p.protocol, p.hostIP), containerPort: p.containerPort, protocol: p.protocol });
@@ -179,6 +185,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     ...(o.runtime ? { ociRuntime: o.runtime } : {}), ...(o.workdir !== undefined ? { workdirFromUser: true } : {}), ...(o.hostuser?.length ? { hostUsers: o.hostuser } : {}), ...(o.conmonPidfile ? { conmonPidfile: path.resolve(o.conmonPidfile) } : {}),
     ...(timezoneFile ? { timezone: o.tz, timezoneFile } : {}),
     ...(o.unsetenv?.length ? { unsetEnv: o.unsetenv } : {}), ...(o.unsetenvAll ? { unsetEnvAll: true } : {}), ...(o.rmi ? { removeImage: true } : {}),
+    ...(devices.length ? { devices } : {}), exposedPorts: exposedKeys,
   };
   // volumes-from: copy the other container's mounts
   for (const vf of o.volumesFrom ?? []) {
@@ -199,6 +206,11 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     let start = 1024;
     try { start = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()); } catch { /* default */ }
     if (p.hostPort < start) throw new InvalidArgumentError(`rootless cannot publish host port ${p.hostPort}: ports below ${start} need root (see net.ipv4.ip_unprivileged_port_start)`);
+  }
+  // rootless, a device is bind-mounted as it is: the container can open it only as far as this user can
+  if (isRootless()) for (const d of devices) {
+    const mode = (d.permissions.includes('r') ? fs.constants.R_OK : 0) | (d.permissions.includes('w') ? fs.constants.W_OK : 0);
+    try { fs.accessSync(d.source, mode); } catch { warnings.push(`device ${d.source} is not accessible to your user: rootless, the container cannot open it either`); }
   }
   if (o.kernelMemory !== undefined) warnings.push('The --kernel-memory flag is no longer supported. This flag is a noop.');
   if ((memory !== undefined || o.cpus !== undefined || o.pidsLimit !== undefined) && isRootless()) {

@@ -86,12 +86,16 @@ export async function runHealthcheck(input: string): Promise<HealthcheckReport> 
  * is gone; cleanup also stops it. (Podman uses a systemd timer; a systemd user
  * manager is not always there, and this needs none.)
  */
-export function startHealthSchedule(id: string, intervalMs: number, conmonPid: number): number {
+export function startHealthSchedule(id: string, h: { interval: number; startPeriod: number; startInterval?: number | undefined }, conmonPid: number): number {
   const p = paths();
-  const secs = Math.max(1, Math.round(intervalMs / 1000));
+  const secs = Math.max(1, Math.round(h.interval / 1000));
   const q = (x: string) => `'${x.replace(/'/g, `'\\''`)}'`;
   const cmd = [q(process.execPath), q(tspodScript()), '--root', q(p.root), '--runroot', q(p.runroot), 'healthcheck', 'run', id].join(' ');
-  const script = `while sleep ${secs} && kill -0 ${conmonPid} 2>/dev/null; do ${cmd} >/dev/null 2>&1; done`;
+  // with a start interval, the checks of the start period come that often, the later ones every interval
+  const first = h.startInterval && h.startPeriod > 0 ? { secs: Math.max(1, Math.round(h.startInterval / 1000)), n: Math.ceil(h.startPeriod / Math.max(1000, h.startInterval)) } : undefined;
+  const script = first
+    ? `i=0; while s=${secs}; [ $i -lt ${first.n} ] && s=${first.secs}; i=$((i+1)); sleep $s && kill -0 ${conmonPid} 2>/dev/null; do ${cmd} >/dev/null 2>&1; done`
+    : `while sleep ${secs} && kill -0 ${conmonPid} 2>/dev/null; do ${cmd} >/dev/null 2>&1; done`;
   try {
     return spawnDetached('/bin/sh', ['-c', script], { env: process.env });
   } catch (err) {

@@ -87,7 +87,8 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
       Hostname: cfg.hostname, Domainname: '', User: cfg.user, AttachStdin: cfg.stdin, AttachStdout: true, AttachStderr: true, Tty: cfg.tty, OpenStdin: cfg.stdin, StdinOnce: false,
       Env: cfg.env, Cmd: cfg.cmd, Image: cfg.imageName, Volumes: null, WorkingDir: cfg.workdir, Entrypoint: cfg.entrypoint, OnBuild: null, Labels: cfg.labels,
       Annotations: cfg.annotations, StopSignal: cfg.stopSignal, StopTimeout: cfg.stopTimeout, Timeout: cfg.timeout,
-      Healthcheck: cfg.health ? { Test: cfg.health.test, Interval: cfg.health.interval * 1e6, Timeout: cfg.health.timeout * 1e6, Retries: cfg.health.retries, StartPeriod: cfg.health.startPeriod * 1e6 } : undefined,
+      Healthcheck: cfg.health ? { Test: cfg.health.test, Interval: cfg.health.interval * 1e6, Timeout: cfg.health.timeout * 1e6, Retries: cfg.health.retries, StartPeriod: cfg.health.startPeriod * 1e6, ...(cfg.health.startInterval ? { StartInterval: cfg.health.startInterval * 1e6 } : {}) } : undefined,
+      ExposedPorts: Object.fromEntries((cfg.exposedPorts ?? cfg.ports.map((p) => `${p.containerPort}/${p.protocol}`)).map((k) => [k, {}])),
       CreateCommand: [], Umask: '0022',
     },
     HostConfig: {
@@ -99,6 +100,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
       ShmSize: cfg.shmSize, Memory: cfg.resources.memory ?? 0, NanoCpus: Math.round((cfg.resources.cpus ?? 0) * 1e9), PidsLimit: cfg.resources.pidsLimit ?? 0,
       Ulimits: cfg.ulimits.map((u) => ({ Name: `RLIMIT_${u.name.toUpperCase()}`, Soft: u.soft, Hard: u.hard })), Init: cfg.init,
       LogConfig: { Type: cfg.logDriver, Config: cfg.logOpts, Path: cfg.logPath },
+      Devices: (cfg.devices ?? []).map((d) => ({ PathOnHost: d.source, PathInContainer: d.destination, CgroupPermissions: d.permissions })),
     },
   };
 }

@@ -161,6 +161,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       ulimits: cfg.ulimits, defaultRlimits: defaultRlimits(undefined, isRootless()), shmSize: cfg.shmSize, sysctls: cfg.sysctls,
       resources: cfg.resources, cgroupsAvailable: !isRootless(), init: init?.path ? { path: init.path } : undefined, rootless: isRootless(), userns: usernsMode,
       hostsFile: files.hosts, hostnameFile: files.hostname, resolvConfFile: files.resolv, containerEnvFile: path.join(ud, '.containerenv'),
+      devices: cfg.devices?.map((d) => ({ source: d.source, destination: d.destination })),
     });
     rt.writeBundle(ud, gen.spec);
     const p = paths();
@@ -201,7 +202,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   }
   if (cfg.conmonPidfile) { try { writeFileAtomic(cfg.conmonPidfile, `${conmonPid}\n`, 0o644); } catch (err) { log.warn(`writing the conmon PID file ${cfg.conmonPidfile}: ${errorMessage(err)}`); } }
   const now = new Date().toISOString();
-  const healthPid = cfg.health && cfg.health.interval > 0 ? startHealthSchedule(e.id, cfg.health.interval, conmonPid) : 0;
+  const healthPid = cfg.health && cfg.health.interval > 0 ? startHealthSchedule(e.id, cfg.health, conmonPid) : 0;
   await store.patch(e.id, (x) => {
     Object.assign(x, { healthPid, state: 'running', pid, conmonPid, slirpPid, startedAt: now, finishedAt: '', exitCode: 0, stoppedByUser: false, mounted: true, health: cfg.health ? 'starting' : '', healthFailures: 0 });
   });

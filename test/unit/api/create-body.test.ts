@@ -82,3 +82,15 @@ t.test('invalid bodies are 400 with a message, before anything happens', async (
   ];
   for (const [body, re] of cases) throws400(t, () => translateCreate(body, undefined), re, JSON.stringify(body));
 });
+
+t.test('ExposedPorts, HostConfig.Devices and Healthcheck.StartInterval reach the engine\'s options', async (t) => {
+  const o = translateCreate({
+    Image: 'bb', ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+    Healthcheck: { Test: ['CMD', 'true'], Interval: 30e9, StartPeriod: 10e9, StartInterval: 1e9 },
+    HostConfig: { Devices: [{ PathOnHost: '/dev/zero', PathInContainer: '/dev/z', CgroupPermissions: 'r' }, { PathOnHost: '/dev/null' }] },
+  }, undefined);
+  t.same(o.expose, ['80/tcp', '53/udp']);
+  t.same(o.device, ['/dev/zero:/dev/z:r', '/dev/null:/dev/null:rwm']);
+  t.equal(o.healthStartInterval, '1000ms');
+  throws400(t, () => translateCreate({ Image: 'bb', HostConfig: { Devices: ['/dev/zero'] } }, undefined), /Devices\[0\]: expected an object/);
+});

@@ -127,7 +127,7 @@ t.test('networks, network_mode, the implicit default network', async (t) => {
   t.same(p.services['db']!.networks, { back: {} });
   t.equal(p.services['host']!.network_mode, 'host');
   t.equal(p.services['host']!.networks, undefined);
-  t.same(p.services['side']!.depends_on, { web: { condition: 'service_started', required: true, restart: false } }, 'service:web is an implicit dependency');
+  t.same(p.services['side']!.depends_on, { web: { condition: 'service_started', required: true, restart: true } }, 'service:web is an implicit dependency, restarted with it (as Compose)');
   t.same(p.networks['front'], { name: 'proj_front', external: false, driver: 'bridge', internal: true, labels: { a: 'b' }, ipam: { config: [{ subnet: '172.16.238.0/24', gateway: '172.16.238.1', ip_range: '172.16.238.128/25' }] } });
   t.equal(p.networks['back']!.name, 'custom-back');
   t.equal(p.networks['ext']!.name, 'ext');

@@ -140,3 +140,87 @@ t.test('a container of another image than the service\'s current one is recreate
   t.equal(planUp(p, ['web'], [c], { imageIds: { web: 'bbb' }, noRecreate: true }).actions['web']![0]!.kind, 'running', '--no-recreate keeps it');
   t.equal(planUp(p, ['web'], [c], {}).actions['web']![0]!.kind, 'running', 'image not present locally: the hash decides');
 });
+
+t.test('a recreated dependency: its restart dependents are stopped before it and started after it (as Compose)', async (t) => {
+  const { dependentStops, restartDependents } = await import('../../../src/compose/plan.js');
+  const p = loadYaml(t, `
+name: shop
+services:
+  db: { image: busybox, environment: { V: "2" } }
+  api: { image: busybox, depends_on: { db: { condition: service_started, restart: true } } }
+  web: { image: busybox, depends_on: { db: { condition: service_started, restart: true }, api: { condition: service_started } } }
+  side: { image: busybox, network_mode: "service:db" }
+  report: { image: busybox, depends_on: [db] }
+`);
+  t.same(restartDependents(p, 'db').sort(), ['api', 'side', 'web'], 'restart: true, and sharing its network namespace');
+  const order = dependencyOrder(p.services);
+  const lab = (s: string, hash: string) => ({ [LABELS.project]: 'shop', [LABELS.service]: s, [LABELS.containerNumber]: '1', [LABELS.configHash]: hash });
+  const hash = (s: string) => serviceConfigHash(p.services[s]!);
+  const existing = [
+    { id: 'db', name: 'shop-db-1', state: 'running', labels: lab('db', 'old') },
+    { id: 'api', name: 'shop-api-1', state: 'running', labels: lab('api', hash('api')) },
+    { id: 'web', name: 'shop-web-1', state: 'running', labels: lab('web', hash('web')) },
+    { id: 'side', name: 'shop-side-1', state: 'running', labels: lab('side', hash('side')) },
+    { id: 'report', name: 'shop-report-1', state: 'running', labels: lab('report', hash('report')) },
+  ];
+  const plan = planUp(p, order, existing);
+  const stops = dependentStops(p, plan, existing, order);
+  const names = stops.before['db']!.map((x) => x.container.name);
+  t.same([...names].sort(), ['shop-api-1', 'shop-side-1', 'shop-web-1'], 'every restart dependent, not report (restart: false)');
+  t.ok(names.indexOf('shop-web-1') < names.indexOf('shop-api-1'), 'web (which depends on api) stops before api');
+  t.same(stops.before['db']!.filter((x) => x.remove).map((x) => x.container.name), ['shop-side-1'], 'the one in its network namespace is removed');
+  t.same(stops.after, {}, 'all of them are converged by this up');
+  for (const s of ['api', 'web']) t.same(plan.actions[s]!.map((a) => a.kind), ['start'], `${s} is started again after db`);
+  t.same(plan.actions['side']!.map((a) => a.kind === 'create' && a.options.name), ['shop-side-1'], 'side is created again after db');
+  t.same(plan.actions['report']!.map((a) => a.kind), ['running'], 'report keeps running');
+
+  // `up db` alone: its dependents are not converged, they come back once db is up
+  const only = planUp(p, ['db'], existing);
+  const s2 = dependentStops(p, only, existing, order);
+  t.same(s2.after['db']!.map((a) => `${a.kind}:${a.service}`).sort(), ['create:side', 'start:api', 'start:web']);
+  // nothing recreated: nothing stopped
+  const kept = planUp(p, order, existing.map((c) => (c.id === 'db' ? { ...c, labels: lab('db', hash('db')) } : c)));
+  t.same(dependentStops(p, kept, existing, order), { before: {}, after: {} });
+});
+
+t.test('createOptions: volume options, namespace modes, deploy limits, devices and expose', async (t) => {
+  const p = loadYaml(t, `
+name: shop
+services:
+  base: { image: busybox }
+  app:
+    image: busybox
+    ipc: "service:base"
+    pid: host
+    volumes:
+      - data:/data:ro,nocopy
+      - /srv:/srv:rslave
+      - type: bind
+        source: /opt
+        target: /opt
+        bind: { propagation: rshared, selinux: z }
+    deploy: { resources: { limits: { memory: 32M, cpus: "0.5", pids: 20 } } }
+    devices: ["/dev/zero:/dev/z:r"]
+    expose: ["80", "9000-9001/udp"]
+  own:
+    image: busybox
+    domainname: example.org
+    mem_limit: 16m
+    deploy: { resources: { limits: { memory: 32M } } }
+volumes: { data: {} }
+`);
+  const o = createOptions(p, 'app', p.services['app']!, 1);
+  t.same(o.volume, ['shop_data:/data:ro,nocopy', '/srv:/srv:rslave', '/opt:/opt:rshared,z']);
+  t.equal(o.ipc, 'container:shop-base-1', 'service:NAME is its first container');
+  t.equal(o.pid, 'host');
+  t.equal(o.memory, String(32 * 1024 * 1024));
+  t.equal(o.cpus, 0.5);
+  t.equal(o.pidsLimit, 20);
+  t.same(o.device, ['/dev/zero:/dev/z:r']);
+  t.same(o.expose, ['80', '9000-9001/udp']);
+  t.equal(createOptions(p, 'own', p.services['own']!, 1).memory, String(16 * 1024 * 1024), 'mem_limit over deploy.resources');
+  const { unsupportedKeys } = await import('../../../src/compose/plan.js');
+  t.same(unsupportedKeys(p.services['own']!), ['domainname'], 'what the engine cannot apply is named');
+  t.same(unsupportedKeys(p.services['app']!), []);
+  t.equal(createOptions(p, 'base', p.services['base']!, 1).device, undefined);
+});

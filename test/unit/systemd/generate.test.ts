@@ -71,6 +71,17 @@ t.test('run options: only what differs from the image comes back', async (t) => 
   ]);
 });
 
+t.test('run options: --expose beyond the image\'s EXPOSE and --publish, --device', async (t) => {
+  const c = config({
+    ports: [{ hostIP: '', hostPort: 8080, containerPort: 80, protocol: 'tcp' }],
+    exposedPorts: ['7000/tcp', '80/tcp', '9000/udp'],
+    devices: [{ source: '/dev/zero', destination: '/dev/zero', permissions: 'rwm' }, { source: '/dev/null', destination: '/dev/n', permissions: 'r' }],
+  });
+  t.same(runSpecArgv(runSpecFromConfig(c, { ...IMAGE, ExposedPorts: { '7000/tcp': {} } })), [
+    '--publish', '8080:80', '--expose', '9000/udp', '--device', '/dev/zero:/dev/zero', '--device', '/dev/null:/dev/n:r', 'localhost:5000/e2e/busybox:latest',
+  ]);
+});
+
 t.test('run options: entrypoint, command and health check rules', async (t) => {
   const img: ImageRuntimeConfig = { ...IMAGE, Entrypoint: ['/entry'], Cmd: ['arg'], Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 30e9, Timeout: 30e9, Retries: 3 } };
   const base = { entrypoint: ['/entry'], cmd: ['arg'], health: { test: ['CMD-SHELL', 'true'], interval: 30000, timeout: 30000, retries: 3, startPeriod: 0 } };
