@@ -111,7 +111,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   }
   const timezoneFile = o.tz === undefined ? undefined : timezonePath(o.tz);
   if (o.runtime) findRunc(o.runtime);
-  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
+  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
 
   // 2. the image (pulled if missing, per --pull)
