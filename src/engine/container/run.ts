@@ -32,6 +32,8 @@ export interface RunOptions extends CreateOptions {
   onPull?: ((e: PullEvent) => void) | undefined;
   /** Called once the container exists, before it starts (e.g. to stop a progress display). */
   onCreated?: ((rep: CreateReport) => void) | undefined;
+  /** Called once a foreground container is started (or about to be, when attached through conmon). */
+  onStarted?: ((id: string) => void) | undefined;
 }
 
 /** What {@link runContainer} did. */
@@ -60,12 +62,14 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   try {
     if (attach) {
       const { attachContainer } = await import('../attach.js');
+      o.onStarted?.(rep.id);
       exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
       return { ...rep, exitCode };
     }
     const started = await startContainer(rep.id);
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
+    o.onStarted?.(rep.id);
   } catch (err) {
     if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
     throw err;
