@@ -101,7 +101,7 @@ t.test('--label, --annotation, --cidfile, --replace, --hostname in inspect', asy
   t.equal(r.stdout, 'b y');
   r = await env.tspod(['run', '-d', '--name', 'meta2', '--cidfile', cid, BB, 'true']);
   t.equal(r.exitCode, 125, 'an existing cidfile is an error');
-  t.equal(r.stderr, `Error: container id file exists. Ensure another container is not using it or delete ${cid}\n`, "Podman's message");
+  t.equal(r.stderr, `Error: container id file exists. Ensure another container is not using it or delete ${cid}`, "Podman's message");
   r = await env.tspod(['run', '-d', '--name', 'meta', BB, 'true']);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /already in use/);
