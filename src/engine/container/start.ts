@@ -91,8 +91,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       const { addKeepIdUser } = await import('../../container/keep-id.js');
       const { userName } = await import('../../rootless/idmap.js');
       // as the mount shows them: the user is tspod's namespace id 0, the container's root id 1;
-      // the home directory is the user's own path ($HOME), as with Podman
-      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
+      // the home directory is the user's own path ($HOME) when a mount provides it or one of its
+      // parents, else the container's working directory (as Podman: nothing is created for it)
+      const hostHome = process.env['HOME'] || '/';
+      const covers = (dest: string) => { for (let d = hostHome; d !== '/' && d !== '.'; d = path.dirname(d)) if (dest.replace(/\/+$/, '') === d) return true; return false; };
+      const home = cfg.mounts.some((m) => covers(m.destination)) ? hostHome : cfg.workdir || '/';
+      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), home, { uid: 1, gid: 1 });
     }
     if (cfg.hostUsers?.length) addHostUsers(rootfs, cfg.hostUsers);
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
