@@ -107,10 +107,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const hostname = (utsPeer ? store.readConfig(utsPeer.id).hostname : undefined) ?? cfg.hostname;
     const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${hostname}`] : [])]);
     // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
-    // image or under a mount (Podman: 126, "does not exist on container")
+    // image or on a mount (Podman: 126, "does not exist on container")...
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
-      const underMount = cfg.mounts.some((m) => cfg.workdir === m.destination || cfg.workdir.startsWith(`${m.destination.replace(/\/$/, '')}/`));
+      // ...or a mount below it (the runtime creates a mount point's parents)
+      const under = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/$/, '')}/`);
+      const underMount = cfg.mounts.some((m) => under(cfg.workdir, m.destination) || under(m.destination, cfg.workdir));
       if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
