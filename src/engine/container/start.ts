@@ -116,6 +116,10 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
+    // an image without /etc/mtab gets the usual link to /proc/mounts (as Podman)
+    // (the link itself is looked at, not what it points to: /proc is empty until the container runs)
+    const etc = secureJoin(rootfs, '/etc');
+    if (fs.existsSync(etc) && !lexists(path.join(etc, 'mtab'))) fs.symlinkSync('/proc/mounts', path.join(etc, 'mtab'));
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
     const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
     // a container joining another's network (a pod member: its infra container) shares its
@@ -284,3 +288,6 @@ export async function startContainer(nameOrId: string, beforeStart?: (id: string
   return { ...rep, notified };
 }
 
+function lexists(p: string): boolean {
+  try { fs.lstatSync(p); return true; } catch { return false; }
+}
