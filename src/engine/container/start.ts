@@ -133,7 +133,8 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     if (!netPeer) writeFileAtomic(files.hosts, hostsFile({ hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
     if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
     if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
-    writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
+    // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
+    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
