@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { ImageStore } from '../../image/store.js';
+import { ImageStore, candidateNames } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
 import {
@@ -164,7 +164,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
   }
   const cfg: ContainerConfig = {
-    id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
+    id, name, image: img.id, imageName: nameAsGiven(img.names, o.image), created: new Date().toISOString(),
     entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
     hostname: o.hostname ?? (network === 'host' || o.uts?.startsWith('container:') ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
@@ -228,3 +228,17 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   return { id, name, warnings };
 }
 
+/**
+ * The image's name the container records (inspect .ImageName, ps IMAGE): the one the user's
+ * reference resolved to, fully qualified and tagged (another tag of the same image stays out);
+ * for an image ID or a digest, the image's first name.
+ */
+function nameAsGiven(names: string[], input: string): string {
+  let cands: string[] = [];
+  try { cands = candidateNames(input); } catch { /* an ID */ }
+  const exact = names.find((n) => cands.includes(n));
+  if (exact) return exact;
+  // a short name that matched through a search registry: the name with the same path and tag
+  const tail = cands[0]?.replace(/^localhost/, '');
+  return (tail && names.find((n) => n.endsWith(tail))) || names[0] || input;
+}
