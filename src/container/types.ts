@@ -67,6 +67,8 @@ export interface ContainerConfig {
   name: string;
   image: string;
   imageName: string;
+  /** The image's manifest digest (inspect .ImageDigest). */
+  imageDigest?: string | undefined;
   created: string;
   entrypoint: string[];
   cmd: string[];

@@ -164,7 +164,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
   }
   const cfg: ContainerConfig = {
-    id, name, image: img.id, imageName: nameAsGiven(img.names, o.image), created: new Date().toISOString(),
+    id, name, image: img.id, imageName: nameAsGiven(img.names, o.image), imageDigest: img.digest, created: new Date().toISOString(),
     entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
     hostname: o.hostname ?? (network === 'host' || o.uts?.startsWith('container:') ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,

@@ -46,6 +46,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
       Healthcheck: cfg.health ? { Status: e.health, FailingStreak: e.healthFailures, Log: readHealthLog(store, e.id) } : undefined,
     },
     Image: cfg.image,
+    ImageDigest: cfg.imageDigest ?? '',
     ImageName: cfg.imageName,
     Rootfs: '',
     Pod: cfg.pod ?? '',
