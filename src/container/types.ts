@@ -106,6 +106,8 @@ export interface ContainerConfig {
   logDriver: 'k8s-file' | 'journald' | 'none';
   logPath: string;
   logOpts: Record<string, string>;
+  /** log-opt max-size in bytes (decimal units, as Podman): conmon's --log-size-max. */
+  logSize?: number | undefined;
   ulimits: Array<{ name: string; soft: number; hard: number }>;
   shmSize: number;
   sysctls: Record<string, string>;

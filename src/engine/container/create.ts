@@ -7,7 +7,7 @@ import { ImageStore, candidateNames } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
 import {
-  checkSignal, mergeEnv, parseBytes, parseEnv, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
+  checkSignal, mergeEnv, parseBytes, parseDecimalBytes, parseEnv, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
 } from '../../container/options.js';
 import { freeHostPort, parsePublish } from '../../container/network.js';
 import { randomName, validName } from '../../container/names.js';
@@ -92,6 +92,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (!['k8s-file', 'journald', 'none'].includes(logDriver)) throw new InvalidArgumentError(`unsupported log driver "${o.logDriver}": use k8s-file, journald or none`);
   if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
   const logOpts = parseKeyValues(o.logOpt, 'log-opt');
+  // max-size as Podman reads it (decimal units), checked now rather than at the first start
+  const logSize = logOpts['max-size'] !== undefined ? parseDecimalBytes(logOpts['max-size'], 'log-opt max-size') : undefined;
   const userns = o.userns ?? '';
   const { parseUserns, keepIdMappings } = await import('../../container/keep-id.js');
   const ns = parseUserns(userns, hostUid(), hostGid());
@@ -170,7 +172,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
     labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
-    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts,
+    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts, ...(logSize !== undefined ? { logSize } : {}),
     ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],

@@ -180,7 +180,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       // attach (engine/attach.ts): with a terminal conmon gets -t only, as Podman does; with -i it would close the
       // pty when an attached client leaves (detach keys), and later attaches could not type
       stdin: cfg.stdin && !cfg.tty,
-      logSizeMax: cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined,
+      logSizeMax: cfg.logSize ?? (cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined),
       exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
       timeoutSeconds: cfg.timeout || undefined,
     });
