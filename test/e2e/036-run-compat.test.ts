@@ -54,3 +54,65 @@ t.test('run -a/--attach attaches only the named streams', async (t) => {
   t.equal(r.stderr, 'Error: invalid stream "bogus" for --attach - must be one of stdin, stdout, or stderr: invalid argument');
   t.equal((await env.tspod(['ps', '-aq'])).stdout, before.stdout, 'nothing created');
 });
+
+t.test('--workdir: a directory a mount below it provides is created; /etc/mtab links to /proc/mounts', async (t) => {
+  const file = path.join(env.dir, 'content');
+  fs.writeFileSync(file, 'from the host\n');
+  let r = await env.tspod(['run', '--rm', '--workdir', '/not/in/image', '-v', `${file}:/not/in/image/sub/foo`, IMAGE, 'cat', 'sub/foo']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'from the host');
+  r = await env.tspod(['run', '--rm', '--workdir', '/not/in/image', '-v', `${file}:/elsewhere/foo`, IMAGE, 'pwd']);
+  t.equal(r.exitCode, 126, 'a workdir no mount provides must exist');
+  t.match(r.stderr, /^Error: workdir "\/not\/in\/image" does not exist on container [0-9a-f]{64}$/);
+
+  r = await env.tspod(['run', '--rm', IMAGE, 'sh', '-c', 'readlink /etc/mtab; wc -l < /etc/mtab']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const [link, n] = r.stdout.split('\n');
+  t.equal(link, '/proc/mounts', 'the image has no /etc/mtab: a link to /proc/mounts');
+  t.ok(Number(n) > 3, 'which lists the mounts');
+  r = await env.tspod(['create', '--name', 'mtab', IMAGE, 'true']);
+  await env.tspod(['start', '-a', 'mtab']);
+  r = await env.tspod(['diff', 'mtab']);
+  t.notMatch(r.stdout, /mtab/, 'not a change of the container');
+  await env.tspod(['rm', 'mtab']);
+});
+
+t.test('/run/.containerenv is empty, but in a --privileged container', async (t) => {
+  let r = await env.tspod(['run', '--rm', IMAGE, 'stat', '-c', '%s', '/run/.containerenv']);
+  t.equal(r.stdout, '0', 'exists, empty');
+  const iid = (await env.tspod(['inspect', '--format', '{{.Id}}', IMAGE])).stdout;
+  r = await env.tspod(['run', '--rm', '--privileged', '--name', 'cenv', IMAGE, 'sh', '-c', '. /run/.containerenv; echo "$engine|$name|$image|$id|$imageid|$rootless"']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const [engine, name, image, id, imageid, rootless] = r.stdout.split('|');
+  t.match(engine, /^tspod-/);
+  t.same([name, image, imageid, rootless], ['cenv', IMAGE, iid, '1']);
+  t.match(id, /^[0-9a-f]{64}$/);
+});
+
+t.test('inspect: .ImageName as given, .ImageDigest, LogConfig.Size', async (t) => {
+  const tag = 'localhost/runcompat/other';
+  let r = await env.tspod(['tag', IMAGE, tag]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const digest = (await env.tspod(['image', 'inspect', '--format', '{{.Digest}}', IMAGE])).stdout;
+  t.match(digest, /^sha256:[0-9a-f]{64}$/);
+  r = await env.tspod(['create', '--name', 'by-tag', tag, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['create', '--name', 'by-name', IMAGE, 'true']);
+  r = await env.tspod(['inspect', '--format', '{{.ImageName}}|{{.ImageDigest}}', 'by-tag', 'by-name']);
+  t.equal(r.stdout, `${tag}:latest|${digest}\n${IMAGE}|${digest}`, 'each the name it was created from');
+  r = await env.tspod(['ps', '-a', '--sort', 'names', '--format', '{{.Names}} {{.Image}}']);
+  t.equal(r.stdout, `by-name ${IMAGE}\nby-tag ${tag}:latest`);
+  await env.tspod(['rm', 'by-tag', 'by-name']);
+  await env.tspod(['untag', IMAGE, tag]);
+
+  r = await env.tspod(['run', '-d', '--name', 'logsize', '--log-opt', 'max-size=7.073m', IMAGE, 'true']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['inspect', '--format', '{{.HostConfig.LogConfig.Size}}', 'logsize']);
+  t.equal(r.stdout, '7.073MB', 'decimal units, as Podman');
+  await env.tspod(['rm', '-f', 'logsize']);
+  const before = (await env.tspod(['ps', '-aq'])).stdout;
+  r = await env.tspod(['run', '--log-opt', 'max-size=lots', IMAGE, 'true']);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, 'Error: invalid log-opt max-size "lots": use a size like 10m or 1.5g');
+  t.equal((await env.tspod(['ps', '-aq'])).stdout, before, 'refused before anything is created');
+});
