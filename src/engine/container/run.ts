@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { log } from '../../util/log.js';
-import { errorMessage } from '../../util/errors.js';
+import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_TSPOD, TspodError, errorMessage } from '../../util/errors.js';
 import { sleep } from './common.js';
 import { cleanupContainer } from './cleanup.js';
 import { isRunning } from './exec.js';
@@ -72,10 +72,21 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
     o.onStarted?.(rep.id);
   } catch (err) {
     if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
-    throw err;
+    throw startFailure(err);
   }
   exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr });
   return { ...rep, exitCode };
+}
+
+/**
+ * A container that was created but could not start makes `run` exit 126, or 127 when
+ * something was not found (as Podman); an error with its own code (126, 127) keeps it.
+ */
+function startFailure(err: unknown): unknown {
+  const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
+  if (code !== undefined && code !== EXIT_TSPOD) return err;
+  const msg = errorMessage(err);
+  return new TspodError(msg, err instanceof TspodError ? err.code : 'ESTART', /not found|no such file/i.test(msg) ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE);
 }
 
 /** Options of {@link startAttached}. */
