@@ -63,6 +63,8 @@ export interface ConmonOptions {
   syslog?: boolean | undefined;
   noPivot?: boolean | undefined;
   noNewKeyring?: boolean | undefined;
+  /** Pass our fds 3..3+N-1 on to the container process (run --preserve-fds N; runc create --preserve-fds). */
+  preserveFds?: number | undefined;
   /** Kill the container after this many seconds (conmon -T). */
   timeoutSeconds?: number | undefined;
   /** Environment of conmon, and through it of runc and the exit command. Default: ours. */
@@ -94,6 +96,7 @@ export function conmonArgs(bundle: string, o: ConmonOptions): string[] {
   if (o.noPivot) a.push('--no-pivot');
   if (o.noNewKeyring) a.push('--no-new-keyring');
   if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) a.push('-T', String(o.timeoutSeconds));
+  if (o.preserveFds) a.push('--runtime-opt', '--preserve-fds', '--runtime-opt', String(o.preserveFds));
   if (o.exitCommand) {
     a.push('--exit-command', o.exitCommand.path);
     for (const arg of o.exitCommand.args ?? []) a.push('--exit-command-arg', arg);
@@ -170,14 +173,16 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
   for (const f of [opts.pidFile, opts.conmonPidFile, path.join(opts.exitDir, opts.id), opts.runtimeLogFile]) if (f) rmQuiet(f);
 
   const syncFd = fs.openSync(syncFile, 'w', 0o600);
+  // --preserve-fds N: conmon (and runc through it) gets our fds 3..3+N-1 as they are, the sync pipe after them
+  const preserved = Array.from({ length: opts.preserveFds ?? 0 }, (_, i) => 3 + i);
   let result;
   try {
     result = await run(conmon, conmonArgs(bundle, opts), {
       cwd: bundle,
-      env: { ...(opts.env ?? process.env), _OCI_SYNCPIPE: '3' },
+      env: { ...(opts.env ?? process.env), _OCI_SYNCPIPE: String(3 + preserved.length) },
       extendEnv: false,
       // execa's types omit raw fds beyond stdio 0-2, but execa passes them through to node.
-      stdio: ['ignore', 'pipe', 'pipe', syncFd as unknown as 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', ...preserved as unknown as 'pipe'[], syncFd as unknown as 'pipe'],
       detached: true,
       cleanup: false,
       reject: false,

@@ -42,6 +42,8 @@ export interface CreateOptions {
   env?: NodeJS.ProcessEnv | undefined;
   logLevel?: 'debug' | 'info' | 'warning' | 'error' | undefined;
   timeoutSeconds?: number | undefined;
+  /** run --preserve-fds: our fds 3..3+N-1 go to the container process. */
+  preserveFds?: number | undefined;
 }
 
 export interface CreatedContainer {
@@ -100,6 +102,7 @@ export class ContainerRuntime {
       persistDir: p.runDir,
       logPath,
       logSizeMax: opts.logSizeMax,
+      preserveFds: opts.preserveFds,
       syncFile: path.join(p.runDir, 'sync'),
       terminal: opts.terminal,
       stdin: opts.stdin,

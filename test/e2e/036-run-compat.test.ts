@@ -1,9 +1,11 @@
 // `run` behaviours Podman users' scripts rely on (Podman's own 030-run system
-// tests check them): -a/--attach, inspect -l and rm -l.
+// tests check them): -a/--attach, inspect -l and rm -l, --preserve-fds, a --workdir a mount
+// provides, /etc/mtab, /run/.containerenv, image data and LogConfig.Size in inspect.
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { execa } from 'execa';
+import { requireUnprivileged, tspodCommand, type TspodEnv } from '../fixtures/tspod.js';
 import { busyboxRegistryEnv } from '../fixtures/registry.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
@@ -115,4 +117,24 @@ t.test('inspect: .ImageName as given, .ImageDigest, LogConfig.Size', async (t) =
   t.equal(r.exitCode, 125);
   t.equal(r.stderr, 'Error: invalid log-opt max-size "lots": use a size like 10m or 1.5g');
   t.equal((await env.tspod(['ps', '-aq'])).stdout, before, 'refused before anything is created');
+});
+
+t.test('run --preserve-fds N passes fds 3..3+N-1 to the container', async (t) => {
+  const a = path.join(env.dir, 'fd3'), b = path.join(env.dir, 'fd4');
+  fs.writeFileSync(a, 'three\n');
+  fs.writeFileSync(b, 'four\n');
+  const open = (f: string) => { const fd = fs.openSync(f, 'r'); t.teardown(() => fs.closeSync(fd)); return fd; };
+  const run = (args: string[], extra: number[]) => execa(...tspodCommand(args), { env: env.env, extendEnv: false, reject: false, stdio: ['pipe', 'pipe', 'pipe', ...extra] as never });
+  for (const i of [false, true]) {
+    // fresh opens each time: the container reads through the same file offsets
+    const fd3 = open(a), fd4 = open(b);
+    const r = await run(['run', '--rm', ...(i ? ['-i'] : []), '--preserve-fds=2', IMAGE, 'sh', '-c', 'cat <&3; cat <&4'], [fd3, fd4]);
+    t.equal(r.exitCode, 0, String(r.stderr));
+    t.equal(r.stdout, 'three\nfour', `both fds read in the container${i ? ' (-i)' : ''}`);
+  }
+  const before = (await env.tspod(['ps', '-aq'])).stdout;
+  const r = await run(['run', '--rm', '--preserve-fds', '2', IMAGE, 'true'], [open(a)]);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, 'Error: file descriptor 4 is not available - the preserve-fds option requires that file descriptors must be passed');
+  t.equal((await env.tspod(['ps', '-aq'])).stdout, before, 'nothing created');
 });

@@ -19,6 +19,19 @@ export function parseAttach(values: readonly string[] | undefined): Set<Stream> 
   return out;
 }
 
+/**
+ * --preserve-fds N: fds 3..3+N-1 must have been passed to tspod (bin/tspod counts them before
+ * node opens its own: TSPOD_PASSED_FDS), checked before anything is created.
+ */
+function checkPreserveFds(n: number | undefined): number | undefined {
+  if (!n) return undefined;
+  const passed = Number(process.env['TSPOD_PASSED_FDS'] ?? 0) || 0;
+  for (let fd = 3; fd < 3 + n; fd++) {
+    if (fd - 3 >= passed) throw new InvalidArgumentError(`file descriptor ${fd} is not available - the preserve-fds option requires that file descriptors must be passed`);
+  }
+  return n;
+}
+
 const discard = () => new Writable({ write(_chunk, _enc, cb) { cb(); } });
 
 export async function runAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
@@ -33,11 +46,12 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
     stdout: attach.has('stdout') ? process.stdout : discard(),
     stderr: attach.has('stderr') ? process.stderr : discard(),
   } : undefined;
+  const preserveFds = checkPreserveFds(flags['preserve-fds'] as number | undefined);
   const printId = !!attach && !attach.has('stdout') && !attach.has('stderr') && !flags['detach'];
   const { runContainer } = await import('../../engine/container/run.js');
   const progress = makeProgress({ quiet: !!flags['quiet'] });
   const rep = await runContainer({
-    ...opts, detach: !!flags['detach'], io,
+    ...opts, detach: !!flags['detach'], io, preserveFds,
     onPull: (e) => progress.event(e),
     onCreated: (r) => { progress.stop(); for (const w of r.warnings) process.stderr.write(`${w}\n`); },
     onStarted: printId ? (id) => { process.stdout.write(`${id}\n`); } : undefined,

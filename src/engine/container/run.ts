@@ -28,6 +28,8 @@ export interface RunOptions extends CreateOptions {
    * the output is followed from the log. Default: the process's own stdio.
    */
   io?: AttachIO | undefined;
+  /** Pass this process's fds 3..3+N-1 to the container process (`run --preserve-fds N`). */
+  preserveFds?: number | undefined;
   /** Pull progress (see pullImage). */
   onPull?: ((e: PullEvent) => void) | undefined;
   /** Called once the container exists, before it starts (e.g. to stop a progress display). */
@@ -63,10 +65,10 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
     if (attach) {
       const { attachContainer } = await import('../attach.js');
       o.onStarted?.(rep.id);
-      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
+      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds });
       return { ...rep, exitCode };
     }
-    const started = await startContainer(rep.id);
+    const started = await startContainer(rep.id, undefined, { preserveFds: o.preserveFds });
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
     o.onStarted?.(rep.id);

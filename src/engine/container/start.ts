@@ -66,7 +66,7 @@ export interface StartReport {
 }
 
 /** Bring a created/exited container to running. Caller holds the container lock. */
-export async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string): Promise<StartReport> {
+export async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string, o: StartOptions = {}): Promise<StartReport> {
   const e = syncedState(e0);
   if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid, conmonPid: e.conmonPid, notified: Promise.resolve() };
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
@@ -183,6 +183,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       logSizeMax: cfg.logSize ?? (cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined),
       exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
       timeoutSeconds: cfg.timeout || undefined,
+      preserveFds: o.preserveFds,
     });
     conmonPid = created.conmonPid;
     containerEvent('init', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
@@ -255,8 +256,14 @@ async function keepIdSetup(value: string) {
   return { ids, spec, fuse: { uid: fuseMapping(spec.uidMappings), gid: fuseMapping(spec.gidMappings) } };
 }
 
+/** Options of one start (not kept with the container). */
+export interface StartOptions {
+  /** run --preserve-fds N: this process's fds 3..3+N-1 are passed to the container process. */
+  preserveFds?: number | undefined;
+}
+
 /** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
-export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
+export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>, o: StartOptions = {}): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
   const upstream = notifySocket();
@@ -267,7 +274,7 @@ export async function startContainer(nameOrId: string, beforeStart?: (id: string
     rep = await withLock(ctrLockKey(e.id), async () => {
       const cur = store.resolve(e.id);
       if (mode === 'container' && !['running', 'paused'].includes(syncedState(cur).state)) proxy = await ContainerNotifyProxy.listen(notifyDir(e.id));
-      return startLocked(store, cur, beforeStart, proxy?.dir);
+      return startLocked(store, cur, beforeStart, proxy?.dir, o);
     });
   } catch (err) {
     proxy?.close();
