@@ -138,3 +138,43 @@ t.test('run --preserve-fds N passes fds 3..3+N-1 to the container', async (t) =>
   t.equal(r.stderr, 'Error: file descriptor 4 is not available - the preserve-fds option requires that file descriptors must be passed');
   t.equal((await env.tspod(['ps', '-aq'])).stdout, before, 'nothing created');
 });
+
+t.test('run/create/pull of docker-archive:, oci-archive:, docker:// references', async (t) => {
+  let r = await env.tspod(['run', '--name', 'arch-src', '--entrypoint', '["/bin/echo","from-the-archive"]', IMAGE]);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['commit', '-q', 'arch-src', 'archimg']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const dar = path.join(env.dir, 'img-docker.tar'), oar = path.join(env.dir, 'img-oci.tar');
+  t.equal((await env.tspod(['save', '-q', '-o', dar, 'archimg'])).exitCode, 0);
+  t.equal((await env.tspod(['save', '-q', '--format', 'oci-archive', '-o', oar, 'archimg'])).exitCode, 0);
+  await env.tspod(['rm', 'arch-src']);
+  await env.tspod(['rmi', 'archimg']);
+
+  r = await env.tspod(['run', '--rm', `docker-archive:${dar}`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'from-the-archive', 'the image loaded from the archive ran');
+  const progress = r.stderr.split('\n');
+  t.equal(progress[0], 'Getting image source signatures', 'progress as a pull prints it');
+  t.match(r.stderr, /Copying blob .*\nCopying config [0-9a-f]{12} done\nWriting manifest to image destination/);
+  r = await env.tspod(['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=archimg']);
+  t.equal(r.stdout, 'localhost/archimg:latest', 'under its name from the archive');
+  await env.tspod(['rmi', 'archimg']);
+
+  r = await env.tspod(['create', `oci-archive:${oar}`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  const cid = r.stdout.split('\n').pop()!;
+  r = await env.tspod(['start', '-a', cid]);
+  t.equal(r.stdout, 'from-the-archive');
+  await env.tspod(['rm', cid]);
+  await env.tspod(['rmi', 'archimg']);
+
+  r = await env.tspod(['run', '--rm', `docker-archive:${dar}:localhost/nosuch:latest`]);
+  t.equal(r.exitCode, 125, 'a REF the archive does not hold');
+  r = await env.tspod(['run', '--rm', `docker-archive:${path.join(env.dir, 'missing.tar')}`]);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /no such file or directory/);
+
+  r = await env.tspod(['pull', '-q', `docker://${IMAGE}`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, (await env.tspod(['inspect', '--format', '{{.Id}}', IMAGE])).stdout, 'docker:// is the registry');
+});
