@@ -283,7 +283,7 @@ async function prepareLayer(layer: ArchiveLayer, work: string, n: number, flavou
   return {
     tmpDir,
     blobTmp,
-    record: { id: res.diffID, compressedDigest, compressedSize, mediaType, size: res.size, created: new Date().toISOString() },
+    record: { id: res.diffID, compressedDigest, compressedSize, mediaType, size: res.size, created: new Date().toISOString(), ...(res.rootMode !== undefined ? { rootMode: res.rootMode } : {}) },
   };
 }
 

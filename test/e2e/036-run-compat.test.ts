@@ -1,6 +1,7 @@
 // `run` behaviours Podman users' scripts rely on (Podman's own 030-run system
 // tests check them): -a/--attach, inspect -l and rm -l, --preserve-fds, a --workdir a mount
-// provides, /etc/mtab, /run/.containerenv, image data and LogConfig.Size in inspect.
+// provides, /etc/mtab, /run/.containerenv, image data and LogConfig.Size in inspect, archive
+// transports, the root directory's mode.
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,9 +13,12 @@ if (!requireUnprivileged(t)) process.exit(1);
 
 let env: TspodEnv;
 let IMAGE = '';
+let REG = { url: '', host: '' };
 
 t.before(async () => {
-  ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'runcompat/bb'));
+  let reg;
+  ({ env, image: IMAGE, reg } = await busyboxRegistryEnv(t, 'runcompat/bb'));
+  REG = { url: reg.url, host: reg.host };
   await env.tspod(['pull', '-q', IMAGE]);
 });
 
@@ -177,4 +181,19 @@ t.test('run/create/pull of docker-archive:, oci-archive:, docker:// references',
   r = await env.tspod(['pull', '-q', `docker://${IMAGE}`]);
   t.equal(r.exitCode, 0, r.stderr);
   t.equal(r.stdout, (await env.tspod(['inspect', '--format', '{{.Id}}', IMAGE])).stdout, 'docker:// is the registry');
+});
+
+t.test("the container's / has the mode of the topmost layer that sets one, else 0555", async (t) => {
+  const { buildBusyboxLayer, buildFileLayer, buildImage, pushImage } = await import('../fixtures/image-builder.js');
+  const base = await buildBusyboxLayer();
+  const root750 = await buildFileLayer({ './': { type: 'dir', mode: 0o750 }, 'etc/marker': 'x' });
+  const plain = await buildFileLayer({ 'etc/other': 'y' });
+  await pushImage(REG.url, 'runcompat/root750', 'latest', buildImage({ layers: [base, root750, plain], config: { Cmd: ['/bin/sh'] } }));
+  let r = await env.tspod(['run', '--rm', IMAGE, 'stat', '-c', '%a', '/']);
+  t.equal(r.stdout, '555', 'no layer has an entry for the root: 0555, as containers/storage');
+  r = await env.tspod(['run', '--rm', '--pull', 'always', '-q', `${REG.host}/runcompat/root750:latest`, 'stat', '-c', '%a', '/']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '750', "a layer's ./ entry sets it; a later layer without one keeps it");
+  r = await env.tspod(['run', '--rm', '--user', '1000', IMAGE, 'sh', '-c', 'touch /x 2>/dev/null && echo wrote || echo refused']);
+  t.equal(r.stdout, 'refused', 'and a non-root user cannot write there');
 });
