@@ -22,6 +22,7 @@ import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
 import { containerEvent } from '../events.js';
 import { findRunc } from '../../runtime/runc.js';
+import { resolveCapabilities } from '../../runtime/capabilities.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
 
@@ -112,6 +113,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     else throw new InvalidArgumentError(`invalid --security-opt "${so}"`);
   }
   const timezoneFile = o.tz === undefined ? undefined : timezonePath(o.tz);
+  // capabilities are checked now (an unknown one is the caller's error, 125), not at the first start
+  resolveCapabilities({ capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged });
   if (o.runtime) findRunc(o.runtime);
   if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
