@@ -51,6 +51,8 @@ export interface ConmonOptions {
   persistDir?: string | undefined;
   /** The k8s-file log. */
   logPath: string;
+  /** conmon's passthrough log driver: the container gets conmon's (our) stdio itself, nothing is logged. */
+  passthrough?: boolean | undefined;
   logSizeMax?: number | undefined;
   logTag?: string | undefined;
   /** The sync file (default <bundle>/conmon-sync). */
@@ -81,7 +83,7 @@ export function conmonArgs(bundle: string, o: ConmonOptions): string[] {
   if (o.persistDir) a.push('--persist-dir', o.persistDir);
   // Attach socket and ctl fifo in the bundle (<bundle>/attach), untruncated.
   a.push('--full-attach');
-  a.push('-l', `k8s-file:${o.logPath}`);
+  a.push('-l', o.passthrough ? 'passthrough' : `k8s-file:${o.logPath}`);
   if (o.logSizeMax !== undefined && o.logSizeMax > 0) a.push('--log-size-max', String(o.logSizeMax));
   if (o.logTag) a.push('--log-tag', o.logTag);
   a.push('--log-level', o.logLevel ?? 'warning');
@@ -182,7 +184,7 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
       env: { ...(opts.env ?? process.env), _OCI_SYNCPIPE: String(3 + preserved.length) },
       extendEnv: false,
       // execa's types omit raw fds beyond stdio 0-2, but execa passes them through to node.
-      stdio: ['ignore', 'pipe', 'pipe', ...preserved as unknown as 'pipe'[], syncFd as unknown as 'pipe'],
+      stdio: [opts.passthrough ? 'inherit' : 'ignore', opts.passthrough ? 'inherit' : 'pipe', opts.passthrough ? 'inherit' : 'pipe', ...preserved as unknown as 'pipe'[], syncFd as unknown as 'pipe'],
       detached: true,
       cleanup: false,
       reject: false,

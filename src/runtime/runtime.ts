@@ -35,6 +35,8 @@ export interface CreateOptions {
   name?: string | undefined;
   /** k8s-file log path; default <bundle>/ctr.log. */
   logPath?: string | undefined;
+  /** conmon's passthrough log driver (the container gets our stdio). */
+  passthrough?: boolean | undefined;
   logSizeMax?: number | undefined;
   terminal?: boolean | undefined;
   stdin?: boolean | undefined;
@@ -101,6 +103,7 @@ export class ContainerRuntime {
       exitDir: this.exitDir,
       persistDir: p.runDir,
       logPath,
+      passthrough: opts.passthrough,
       logSizeMax: opts.logSizeMax,
       preserveFds: opts.preserveFds,
       syncFile: path.join(p.runDir, 'sync'),

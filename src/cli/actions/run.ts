@@ -40,6 +40,8 @@ export async function runAction(flags: Record<string, unknown>, argv: string[]):
   const opts = toCreateOptions(image, command, flags);
   const attach = parseAttach(flags['attach'] as string[] | undefined);
   if (attach && opts.logDriver === 'passthrough') throw new InvalidArgumentError('cannot specify --attach with --log-driver=passthrough: invalid argument');
+  // passthrough hands tspod's own stdio to the container: never a terminal (TIOCSTI), as Podman
+  if (opts.logDriver === 'passthrough' && (process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY)) throw new InvalidArgumentError("the '--log-driver passthrough' option cannot be used on a TTY");
   // -a: only the named streams are attached; with neither output attached, the ID is printed once it runs
   const io = attach ? {
     stdin: process.stdin,

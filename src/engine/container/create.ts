@@ -90,7 +90,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (o.cpus !== undefined && !(o.cpus > 0)) throw new InvalidArgumentError('--cpus must be greater than 0');
   const sysctls = parseKeyValues(o.sysctl, 'sysctl');
   const logDriver = (o.logDriver ?? 'k8s-file') as ContainerConfig['logDriver'];
-  if (!['k8s-file', 'journald', 'none'].includes(logDriver)) throw new InvalidArgumentError(`unsupported log driver "${o.logDriver}": use k8s-file, journald or none`);
+  if (!['k8s-file', 'json-file', 'journald', 'none', 'passthrough'].includes(logDriver)) throw new InvalidArgumentError('running container create option: invalid log driver: invalid argument');
+  if (logDriver === 'passthrough' && o.tty) throw new InvalidArgumentError("the '--log-driver passthrough' option cannot be used with a terminal (-t)");
   if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
   const logOpts = parseKeyValues(o.logOpt, 'log-opt');
   // max-size as Podman reads it (decimal units), checked now rather than at the first start
@@ -175,7 +176,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
     labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
-    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts, ...(logSize !== undefined ? { logSize } : {}),
+    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' || logDriver === 'passthrough' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts, ...(logSize !== undefined ? { logSize } : {}),
     ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],

@@ -58,8 +58,9 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   if (o.rmi) o = { ...o, rm: true };
   const rep = await createContainer(o, o.onPull);
   o.onCreated?.(rep);
-  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost
-  const attach = !o.detach && (o.interactive || o.tty);
+  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost;
+  // so too without a log to follow (--log-driver none); passthrough: the container has our stdio
+  const attach = !o.detach && (o.interactive || o.tty || o.logDriver === 'none');
   let exitCode = 0;
   try {
     if (attach) {
@@ -109,7 +110,7 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   const store = new ContainerStore();
   const e = store.resolve(input);
   const cfg = store.readConfig(e.id);
-  if (o.interactive || cfg.tty) {
+  if (o.interactive || cfg.tty || cfg.logDriver === 'none') {
     const { attachContainer } = await import('../attach.js');
     return attachContainer(e.id, { stdin: !!o.interactive, tty: false, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
   }

@@ -176,7 +176,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     rt.writeBundle(ud, gen.spec);
     const p = paths();
     const created = await rt.createContainer(ud, {
-      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty,
+      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', passthrough: cfg.logDriver === 'passthrough', terminal: cfg.tty,
       // attach (engine/attach.ts): with a terminal conmon gets -t only, as Podman does; with -i it would close the
       // pty when an attached client leaves (detach keys), and later attaches could not type
       stdin: cfg.stdin && !cfg.tty,
