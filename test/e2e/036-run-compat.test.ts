@@ -197,3 +197,30 @@ t.test("the container's / has the mode of the topmost layer that sets one, else 
   r = await env.tspod(['run', '--rm', '--user', '1000', IMAGE, 'sh', '-c', 'touch /x 2>/dev/null && echo wrote || echo refused']);
   t.equal(r.stdout, 'refused', 'and a non-root user cannot write there');
 });
+
+t.test('--log-driver json-file, passthrough, an unknown one', async (t) => {
+  let r = await env.tspod(['run', '--name', 'jf', '--log-driver', 'json-file', IMAGE, 'echo', 'logged']);
+  t.equal(r.stdout, 'logged');
+  r = await env.tspod(['inspect', '--format', '{{.HostConfig.LogConfig.Type}}', 'jf']);
+  t.equal(r.stdout, 'json-file', 'kept as given');
+  r = await env.tspod(['logs', 'jf']);
+  t.equal(r.stdout, 'logged', 'and logged (as k8s-file)');
+  await env.tspod(['rm', 'jf']);
+
+  r = await env.tspod(['run', '--name', 'pt', '--log-driver=none', '--log-driver', 'passthrough', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 4']);
+  t.equal(r.exitCode, 4);
+  t.same([r.stdout, r.stderr], ['out', 'err'], 'the container wrote to our stdio itself (the last --log-driver wins)');
+  r = await env.tspod(['inspect', '--format', '{{.HostConfig.LogConfig.Type}}|{{.HostConfig.LogConfig.Path}}', 'pt']);
+  t.equal(r.stdout, 'passthrough|');
+  r = await env.tspod(['logs', 'pt']);
+  t.equal(r.stderr, "Error: this container is using the 'passthrough' log driver, cannot read logs: this container is not logging output");
+  await env.tspod(['rm', 'pt']);
+
+  const before = (await env.tspod(['ps', '-aq'])).stdout;
+  r = await env.tspod(['run', '--log-driver', 'InvalidDriver', IMAGE, 'true']);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, 'Error: running container create option: invalid log driver: invalid argument');
+  r = await env.tspod(['run', '-t', '--log-driver', 'passthrough', IMAGE, 'true']);
+  t.equal(r.exitCode, 125, 'passthrough and a terminal');
+  t.equal((await env.tspod(['ps', '-aq'])).stdout, before, 'nothing created');
+});
