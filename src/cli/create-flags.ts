@@ -55,7 +55,7 @@ export const createFlags = {
   ulimit: many('Ulimit options (type=soft[:hard])'),
   'shm-size': Flags.string({ description: 'Size of /dev/shm (e.g. 64m)' }),
   sdnotify: Flags.option({ options: ['container', 'conmon', 'ignore'] as const, description: 'Control sd-notify behavior' })(),
-  'log-driver': Flags.option({ options: ['k8s-file', 'journald', 'none'] as const, description: 'Logging driver for the container' })(),
+  'log-driver': Flags.string({ description: 'Logging driver: k8s-file (default), json-file (logs as k8s-file), none, passthrough (the container gets the stdio of tspod itself), journald' }),
   'log-opt': many('Logging driver options (e.g. max-size=10m)'),
   memory: Flags.string({ char: 'm', description: 'Memory limit (a warning when rootless cgroups v1 cannot apply it)' }),
   cpus: Flags.custom<number>({ description: 'Number of CPUs (a warning when rootless cgroups v1 cannot apply it)', parse: async (s) => { const n = Number(s); if (!Number.isFinite(n)) throw new Error(`invalid --cpus "${s}"`); return n; } })(),

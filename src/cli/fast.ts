@@ -35,7 +35,7 @@ const ACTIONS: Record<string, () => Promise<Action>> = {
 };
 
 /** Flags that oclif parses as numbers (Flags.integer / custom): the manifest does not say so. */
-const NUMERIC = new Set(['stop-timeout', 'health-retries', 'pids-limit', 'timeout', 'cpus', 'last', 'time']);
+const NUMERIC = new Set(['preserve-fds', 'stop-timeout', 'health-retries', 'pids-limit', 'timeout', 'cpus', 'last', 'time']);
 
 function findCommand(commands: Record<string, MCommand>, words: string[]): { cmd: MCommand; used: number } | undefined {
   for (const n of [2, 1]) {

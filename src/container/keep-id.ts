@@ -56,13 +56,14 @@ export function fuseMapping(m: IdMapping[]): string {
 
 /**
  * Give the keep-id user an entry in the container's /etc/passwd and /etc/group
- * when it has none (as Podman does), and a home directory owned by it; `root` is
- * the mounted root filesystem (paths resolved inside it: an image's symlinks
- * cannot point these writes elsewhere). `owner` and `rootOwner` are the user
- * and the container's root as the mount shows them (tspod's namespace ids): new
- * files belong to root, the home directory to the user. Returns the home.
+ * when it has none (as Podman does), with `home` as its home directory (not
+ * created: the caller picks one a mount or the working directory provides);
+ * `root` is the mounted root filesystem (paths resolved inside it: an image's
+ * symlinks cannot point these writes elsewhere). `rootOwner` is the container's
+ * root as the mount shows it (tspod's namespace ids): new files belong to it.
+ * Returns the entry's home.
  */
-export function addKeepIdUser(root: string, k: KeepId, name: string, home: string, owner: { uid: number; gid: number }, rootOwner: { uid: number; gid: number }): string {
+export function addKeepIdUser(root: string, k: KeepId, name: string, home: string, rootOwner: { uid: number; gid: number }): string {
   const passwd = secureJoin(root, '/etc/passwd');
   const group = secureJoin(root, '/etc/group');
   const read = (f: string) => { try { return fs.readFileSync(f, 'utf8'); } catch { return undefined; } };
@@ -83,10 +84,5 @@ export function addKeepIdUser(root: string, k: KeepId, name: string, home: strin
   const grText = read(group);
   const gr = records(grText);
   if (!gr.some((f) => f[2] === String(k.gid))) append(group, grText, `${gr.some((f) => f[0] === user) ? `${user}${k.gid}` : user}:x:${k.gid}:`);
-  const h = secureJoin(root, home);
-  if (!fs.existsSync(h)) {
-    fs.mkdirSync(h, { recursive: true, mode: 0o755 });
-    fs.chownSync(h, owner.uid, owner.gid);
-  }
   return home;
 }

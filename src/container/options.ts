@@ -134,6 +134,14 @@ export function parseBytes(s: string, what: string): number {
   return Math.floor(Number(m[1]) * mult[m[2]!.toLowerCase()]!);
 }
 
+/** A size with decimal units, as go-units FromHumanSize reads it (log-opt max-size): 7.5m = 7500000, 10MB, 2KiB = 2048. */
+export function parseDecimalBytes(s: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(?:([kmgtp])(i?)b?|b?)$/i.exec(s.trim());
+  if (!m) throw new InvalidArgumentError(`invalid ${what} "${s}": use a size like 10m or 1.5g`);
+  const exp = m[2] ? 'kmgtp'.indexOf(m[2].toLowerCase()) + 1 : 0;
+  return Math.floor(Number(m[1]) * (m[3] ? 1024 : 1000) ** exp);
+}
+
 /** KEY=VALUE items (a bare KEY means an empty value unless requireValue). */
 export function parseKeyValues(items: string[] = [], what: string, requireValue = false): Record<string, string> {
   const out: Record<string, string> = {};

@@ -25,7 +25,15 @@ export interface RootfsIdMapping { uid: string; gid: string }
 
 export async function mountRootfs(store: ImageStore, layers: string[], ctrDir: string, idmap?: RootfsIdMapping): Promise<string> {
   const p = rootfsPaths(ctrDir);
-  for (const d of [p.upper, p.work, p.merged]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+  // the root directory's mode is the upper directory's: the topmost layer's that sets one, else
+  // 0555 (as containers/storage's overlay makes a layer without an entry for its root)
+  if (!fs.existsSync(p.upper)) {
+    fs.mkdirSync(p.upper, { recursive: true, mode: 0o755 });
+    const records = new Map(store.read().layers.map((l) => [l.id, l]));
+    const set = layers.slice().reverse().map((l) => records.get(l)?.rootMode).find((m) => m !== undefined);
+    fs.chmodSync(p.upper, (set ?? 0o555) & 0o7777);
+  }
+  for (const d of [p.work, p.merged]) fs.mkdirSync(d, { recursive: true, mode: 0o755 });
   if (isMounted(p.merged)) return p.merged;
   const fo = which('fuse-overlayfs');
   if (!fo) throw new PrerequisiteError('fuse-overlayfs not found: install the fuse-overlayfs package');

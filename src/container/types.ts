@@ -74,6 +74,8 @@ export interface ContainerConfig {
   name: string;
   image: string;
   imageName: string;
+  /** The image's manifest digest (inspect .ImageDigest). */
+  imageDigest?: string | undefined;
   created: string;
   entrypoint: string[];
   cmd: string[];
@@ -108,9 +110,12 @@ export interface ContainerConfig {
   stopSignal: string;
   stopTimeout: number;
   health: HealthSpec | undefined;
-  logDriver: 'k8s-file' | 'journald' | 'none';
+  /** json-file is kept as given (inspect shows it) and logs as k8s-file does, as Podman's. */
+  logDriver: 'k8s-file' | 'json-file' | 'journald' | 'none' | 'passthrough';
   logPath: string;
   logOpts: Record<string, string>;
+  /** log-opt max-size in bytes (decimal units, as Podman): conmon's --log-size-max. */
+  logSize?: number | undefined;
   ulimits: Array<{ name: string; soft: number; hard: number }>;
   shmSize: number;
   sysctls: Record<string, string>;

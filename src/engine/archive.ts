@@ -25,6 +25,7 @@ import { DigestMismatchError, InvalidArgumentError, NotFoundError, TspodError, e
 import { log } from '../util/log.js';
 import { qualifyLocalName } from './images.js';
 import { imageEvent } from './events.js';
+import type { PullEvent } from './pull.js';
 
 export type SaveFormat = ArchiveFormat;
 
@@ -195,6 +196,8 @@ export interface LoadOptions {
   /** archive file or directory; stdin when absent */
   input?: string | undefined;
   stdin?: (Readable & { isTTY?: boolean }) | undefined;
+  /** Progress, as a pull reports it (run/create/pull of a docker-archive: etc. reference print it). */
+  onEvent?: ((e: PullEvent) => void) | undefined;
 }
 
 export interface LoadReport {
@@ -280,7 +283,7 @@ async function prepareLayer(layer: ArchiveLayer, work: string, n: number, flavou
   return {
     tmpDir,
     blobTmp,
-    record: { id: res.diffID, compressedDigest, compressedSize, mediaType, size: res.size, created: new Date().toISOString() },
+    record: { id: res.diffID, compressedDigest, compressedSize, mediaType, size: res.size, created: new Date().toISOString(), ...(res.rootMode !== undefined ? { rootMode: res.rootMode } : {}) },
   };
 }
 
@@ -333,6 +336,8 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
       throw err;
     });
     const { images } = await readArchive(source);
+    const emit = opts.onEvent ?? (() => undefined);
+    emit({ type: 'resolved', reference: label, digest: '', layers: images.reduce((a, i) => a + i.layers.length, 0) });
 
     // heavy work outside the lock: unpack, verify, compress
     const idx0 = store.read();
@@ -349,10 +354,14 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
           const have = idx0.layers.find((l) => l.id === layer.diffID);
           if (have && store.layerPresent(have.id) && store.hasBlob(have.compressedDigest)) {
             p = { record: have };
+            emit({ type: 'layer-skip', digest: have.compressedDigest });
           } else if (known && have) {
             p = { record: have }; // an image we already have: nothing to do for its layers
+            emit({ type: 'layer-skip', digest: have.compressedDigest });
           } else {
+            emit({ type: 'layer-start', digest: layer.diffID, size: 0 });
             p = await prepareLayer(layer, work, n++, flavourOf(img), `${label}: image ${id.slice(0, 12)} layer ${li + 1}/${img.layers.length} (${layer.path})`);
+            emit({ type: 'layer-done', digest: layer.diffID, size: p.record.size });
           }
           prepared.set(layer.diffID, p);
         }
@@ -361,6 +370,7 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
       plans.push({ img, layers: records, manifest: manifestFor(img, records) });
     }
 
+    for (const { img } of plans) emit({ type: 'config', digest: img.configDigest });
     const report: LoadReport = { names: [], ids: [], images: [] };
     await store.update((idx) => {
       const now = new Date().toISOString();
@@ -410,6 +420,7 @@ async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageSto
         report.images.push({ id, names: img.names });
       }
     });
+    for (const id of report.ids) emit({ type: 'done', id });
     return report;
   } catch (err) {
     if (isErrno(err, 'ENOSPC')) throw new TspodError(`loading ${opts.input ?? 'stdin'}: no space left on device`);

@@ -43,6 +43,8 @@ export interface AttachOptions {
   sigProxy?: boolean | undefined;
   /** Start the container, connecting before `runc start` so no output is lost (run -it, start -ai). */
   start?: boolean | undefined;
+  /** With `start`: pass this process's fds 3..3+N-1 to the container process (run --preserve-fds). */
+  preserveFds?: number | undefined;
   /**
    * Refuse a container that is not running (tspod attach). Otherwise a caller that
    * started the container itself and found it already exited gets its logged
@@ -140,7 +142,7 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
   };
 
   try {
-    if (o.start) await engine.startContainer(entry.id, connect);
+    if (o.start) await engine.startContainer(entry.id, connect, { preserveFds: o.preserveFds });
     if (!conn) {
       // attach to a running container (or one `start` found already running)
       const cur = engine.syncedState(store.resolve(entry.id));

@@ -2,7 +2,8 @@
 // fetch and verify the manifest (selecting the platform from an index) and
 // the config, download the missing layers in parallel, each verified and
 // unpacked in the same streaming pass, then record the image atomically.
-import { ImageStore, findImage, untagEverywhere } from '../image/store.js';
+import * as fs from 'node:fs';
+import { ImageStore, candidateNames, findImage, untagEverywhere } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify, type Reference } from '../image/reference.js';
 import type { ImageConfig, LayerRecord, ImageRecord } from '../image/types.js';
 import { TspodError, InvalidArgumentError, NotFoundError, RegistryError, errorMessage } from '../util/errors.js';
@@ -78,9 +79,40 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   if (failed !== undefined) throw failed;
 }
 
+/** An image reference with a transport other than a registry's: docker-archive:PATH[:REF], oci-archive:, oci:, dir:. */
+export function archiveTransport(reference: string): { path: string; ref?: string | undefined } | undefined {
+  const m = /^(docker-archive|oci-archive|oci|dir):(.+)$/.exec(reference);
+  if (!m) return undefined;
+  const rest = m[2]!;
+  // PATH[:REF]: the whole rest when it exists (a path may hold a colon), else split at the first colon
+  const i = rest.indexOf(':');
+  if (m[1] === 'dir' || i < 0 || fs.existsSync(rest)) return { path: rest };
+  return { path: rest.slice(0, i), ref: rest.slice(i + 1) || undefined };
+}
+
+/** run/create/pull of an archive reference: the archive is loaded (every time, as Podman copies it), and its image (REF's, else the first) used. */
+async function pullFromArchive(t: { path: string; ref?: string | undefined }, reference: string, emit: (e: PullEvent) => void, store: ImageStore): Promise<PullReport> {
+  if (!fs.existsSync(t.path)) throw new NotFoundError(`${reference}: ${t.path}: no such file or directory`);
+  const { loadImages } = await import('./archive.js');
+  const rep = await loadImages({ input: t.path, onEvent: emit });
+  let pick = rep.images[0];
+  if (t.ref) {
+    const cands = (() => { try { return candidateNames(t.ref); } catch { return [t.ref]; } })();
+    pick = rep.images.find((i) => i.names.some((n) => cands.includes(n) || n === t.ref)) ?? (/^@\d+$/.test(t.ref) ? rep.images[Number(t.ref.slice(1))] : undefined);
+    if (!pick) throw new NotFoundError(`${reference}: no image ${t.ref} in the archive`);
+  }
+  if (!pick) throw new NotFoundError(`${reference}: the archive holds no image`);
+  const rec = store.listImages().find((i) => i.id === pick!.id);
+  return { id: pick.id, names: rec?.names ?? pick.names, digest: rec?.digest ?? '', pulled: true };
+}
+
 async function pullImageUnrecorded(opts: PullOptions, store = new ImageStore()): Promise<PullReport> {
   const policy = opts.policy ?? 'always';
   const emit = opts.onEvent ?? (() => undefined);
+  const archive = archiveTransport(opts.reference);
+  if (archive) return pullFromArchive(archive, opts.reference, emit, store);
+  // docker://NAME is the registry transport spelled out
+  if (opts.reference.startsWith('docker://')) return pullImageUnrecorded({ ...opts, reference: opts.reference.slice(9) }, store);
   if (policy === 'missing' || policy === 'never') {
     // every `run` comes here: match the local names first, and read registries.conf (a TOML
     // parser and a few files) only for a short name that matched nothing

@@ -114,6 +114,7 @@ export async function ingestLayer(store: ImageStore, input: Readable, expect: La
       mediaType,
       size: unpacked.size,
       created: new Date().toISOString(),
+      ...(unpacked.rootMode !== undefined ? { rootMode: unpacked.rootMode } : {}),
     };
     store.commitBlobFile(blobTmp, digest);
     const fresh = store.commitLayerDir(layerTmp, unpacked.diffID);

@@ -100,6 +100,11 @@ export interface LayerRecord {
   /** uncompressed tar size */
   size: number;
   created: string;
+  /**
+   * The mode the layer's tar gives the root directory, when it has an entry for it: the
+   * container's root takes the topmost one (else 0555, as containers/storage's overlay).
+   */
+  rootMode?: number | undefined;
 }
 
 /** One image in the index (images.json). Listing reads only this. */

@@ -23,5 +23,7 @@ export async function reexecInUserNamespace(script: string, argv: string[]): Pro
   // child is not LISTEN_PID, so it is told the sockets were meant for its parent
   const listenFds = process.env['LISTEN_PID'] === String(process.pid) ? Number(process.env['LISTEN_FDS'] ?? 0) : 0;
   if (listenFds > 0) env['TSPOD_LISTEN_FROM_PARENT'] = '1';
-  return runInherit(nsenter, args, env, 'inherit', listenFds);
+  // run --preserve-fds: the fds the launcher found passed to it go along too, at the same numbers
+  const passedFds = Number(process.env['TSPOD_PASSED_FDS'] ?? 0) || 0;
+  return runInherit(nsenter, args, env, 'inherit', Math.max(listenFds, passedFds));
 }

@@ -51,6 +51,8 @@ export interface ConmonOptions {
   persistDir?: string | undefined;
   /** The k8s-file log. */
   logPath: string;
+  /** conmon's passthrough log driver: the container gets conmon's (our) stdio itself, nothing is logged. */
+  passthrough?: boolean | undefined;
   logSizeMax?: number | undefined;
   logTag?: string | undefined;
   /** The sync file (default <bundle>/conmon-sync). */
@@ -63,6 +65,8 @@ export interface ConmonOptions {
   syslog?: boolean | undefined;
   noPivot?: boolean | undefined;
   noNewKeyring?: boolean | undefined;
+  /** Pass our fds 3..3+N-1 on to the container process (run --preserve-fds N; runc create --preserve-fds). */
+  preserveFds?: number | undefined;
   /** Kill the container after this many seconds (conmon -T). */
   timeoutSeconds?: number | undefined;
   /** Environment of conmon, and through it of runc and the exit command. Default: ours. */
@@ -79,7 +83,7 @@ export function conmonArgs(bundle: string, o: ConmonOptions): string[] {
   if (o.persistDir) a.push('--persist-dir', o.persistDir);
   // Attach socket and ctl fifo in the bundle (<bundle>/attach), untruncated.
   a.push('--full-attach');
-  a.push('-l', `k8s-file:${o.logPath}`);
+  a.push('-l', o.passthrough ? 'passthrough' : `k8s-file:${o.logPath}`);
   if (o.logSizeMax !== undefined && o.logSizeMax > 0) a.push('--log-size-max', String(o.logSizeMax));
   if (o.logTag) a.push('--log-tag', o.logTag);
   a.push('--log-level', o.logLevel ?? 'warning');
@@ -94,6 +98,7 @@ export function conmonArgs(bundle: string, o: ConmonOptions): string[] {
   if (o.noPivot) a.push('--no-pivot');
   if (o.noNewKeyring) a.push('--no-new-keyring');
   if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) a.push('-T', String(o.timeoutSeconds));
+  if (o.preserveFds) a.push('--runtime-opt', '--preserve-fds', '--runtime-opt', String(o.preserveFds));
   if (o.exitCommand) {
     a.push('--exit-command', o.exitCommand.path);
     for (const arg of o.exitCommand.args ?? []) a.push('--exit-command-arg', arg);
@@ -170,14 +175,16 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
   for (const f of [opts.pidFile, opts.conmonPidFile, path.join(opts.exitDir, opts.id), opts.runtimeLogFile]) if (f) rmQuiet(f);
 
   const syncFd = fs.openSync(syncFile, 'w', 0o600);
+  // --preserve-fds N: conmon (and runc through it) gets our fds 3..3+N-1 as they are, the sync pipe after them
+  const preserved = Array.from({ length: opts.preserveFds ?? 0 }, (_, i) => 3 + i);
   let result;
   try {
     result = await run(conmon, conmonArgs(bundle, opts), {
       cwd: bundle,
-      env: { ...(opts.env ?? process.env), _OCI_SYNCPIPE: '3' },
+      env: { ...(opts.env ?? process.env), _OCI_SYNCPIPE: String(3 + preserved.length) },
       extendEnv: false,
       // execa's types omit raw fds beyond stdio 0-2, but execa passes them through to node.
-      stdio: ['ignore', 'pipe', 'pipe', syncFd as unknown as 'pipe'],
+      stdio: [opts.passthrough ? 'inherit' : 'ignore', opts.passthrough ? 'inherit' : 'pipe', opts.passthrough ? 'inherit' : 'pipe', ...preserved as unknown as 'pipe'[], syncFd as unknown as 'pipe'],
       detached: true,
       cleanup: false,
       reject: false,

@@ -35,6 +35,8 @@ export interface CreateOptions {
   name?: string | undefined;
   /** k8s-file log path; default <bundle>/ctr.log. */
   logPath?: string | undefined;
+  /** conmon's passthrough log driver (the container gets our stdio). */
+  passthrough?: boolean | undefined;
   logSizeMax?: number | undefined;
   terminal?: boolean | undefined;
   stdin?: boolean | undefined;
@@ -42,6 +44,8 @@ export interface CreateOptions {
   env?: NodeJS.ProcessEnv | undefined;
   logLevel?: 'debug' | 'info' | 'warning' | 'error' | undefined;
   timeoutSeconds?: number | undefined;
+  /** run --preserve-fds: our fds 3..3+N-1 go to the container process. */
+  preserveFds?: number | undefined;
 }
 
 export interface CreatedContainer {
@@ -99,7 +103,9 @@ export class ContainerRuntime {
       exitDir: this.exitDir,
       persistDir: p.runDir,
       logPath,
+      passthrough: opts.passthrough,
       logSizeMax: opts.logSizeMax,
+      preserveFds: opts.preserveFds,
       syncFile: path.join(p.runDir, 'sync'),
       terminal: opts.terminal,
       stdin: opts.stdin,

@@ -55,6 +55,8 @@ export interface UnpackResult {
   diffID: string;
   /** uncompressed tar size in bytes */
   size: number;
+  /** the mode of the tar's entry for the layer root ("./"), when it has one */
+  rootMode?: number | undefined;
 }
 
 /** Thrown for input that is not a readable layer (bad gzip, bad tar, empty). */
@@ -318,6 +320,9 @@ class Extractor {
     });
   }
 
+  /** The mode the tar gave the root directory ("./"), if it has an entry for it. */
+  get rootMode(): number | undefined { return this.dirMeta.get('')?.mode; }
+
   /** Apply directory modes and mtimes once every entry is written. */
   finish(): void {
     for (const [rel, meta] of this.dirMeta) {
@@ -464,5 +469,6 @@ export async function unpackLayer(input: Readable, destDir: string, opts: Unpack
     throw err;
   }
   ex.finish();
-  return { diffID: hasher.digest(), size: hasher.bytes };
+  const rootMode = ex.rootMode;
+  return { diffID: hasher.digest(), size: hasher.bytes, ...(rootMode !== undefined ? { rootMode } : {}) };
 }

@@ -59,10 +59,14 @@ t.test('-p host:ctr serves a page fetched from the host', async (t) => {
   r = await env.tspod(['port', 'web']);
   t.equal(r.stdout, `80/tcp -> 0.0.0.0:${port}`);
   r = await env.tspod(['run', '-d', '--name', 'web-clash', '-p', `${port}:80`, WEB]);
-  t.equal(r.exitCode, 125, 'a port in use is an error');
+  t.equal(r.exitCode, 126, 'a port in use is an error: the container could not start (126, as Podman)');
   t.match(r.stderr, /port|address/i);
   r = await env.tspod(['ps', '-a', '--format', '{{.Names}}', '--filter', 'name=web-clash']);
   t.equal(r.stdout, 'web-clash', 'the container that failed to start stays, created (as podman)');
+  r = await env.tspod(['run', '-d', '--rm', '--name', 'web-clash-rm', '-p', `${port}:80`, WEB]);
+  t.equal(r.exitCode, 126);
+  r = await env.tspod(['ps', '-a', '--format', '{{.Names}}', '--filter', 'name=web-clash-rm']);
+  t.equal(r.stdout, '', 'with --rm it is removed');
   await env.tspod(['rm', '-f', 'web', 'web-clash']);
   await sleep(200);
   await t.rejects(get(`http://127.0.0.1:${port}/`, 0), 'the port is closed after rm');

@@ -143,7 +143,12 @@ t.test('logs: --tail, -t, --since, -f until exit, stderr', async (t) => {
   t.equal(r.stdout, 'early\nafter', '--since a duration');
   r = await env.tspod(['logs', '--until', mid, 'lg2']);
   t.equal(r.stdout, 'early', '--until');
-  // (--log-driver none: podman's foreground run still prints the output through attach;
-  // tspod's foreground run streams from the log file, so it prints nothing: reported, not asserted)
+  // --log-driver none: nothing is logged, but a foreground run still prints the output (through attach, as Podman)
+  r = await env.tspod(['run', '--name', 'nolog', '--log-driver', 'none', BB, 'sh', '-c', 'echo out; echo err >&2']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.same([r.stdout, r.stderr], ['out', 'err']);
+  r = await env.tspod(['logs', 'nolog']);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, "Error: this container is using the 'none' log driver, cannot read logs: this container is not logging output");
   await env.tspod(['rm', '-a', '-f']);
 });

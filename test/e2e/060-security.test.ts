@@ -101,6 +101,7 @@ t.test('--label, --annotation, --cidfile, --replace, --hostname in inspect', asy
   t.equal(r.stdout, 'b y');
   r = await env.tspod(['run', '-d', '--name', 'meta2', '--cidfile', cid, BB, 'true']);
   t.equal(r.exitCode, 125, 'an existing cidfile is an error');
+  t.equal(r.stderr, `Error: container id file exists. Ensure another container is not using it or delete ${cid}`, "Podman's message");
   r = await env.tspod(['run', '-d', '--name', 'meta', BB, 'true']);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /already in use/);
@@ -108,8 +109,12 @@ t.test('--label, --annotation, --cidfile, --replace, --hostname in inspect', asy
   t.equal(r.exitCode, 0, `--replace: ${r.stderr}`);
   r = await env.tspod(['ps', '-a', '--format', '{{.Names}} {{.Command}}']);
   t.equal(r.stdout, 'meta sleep 1000');
-  t.notOk(fs.existsSync(cid), 'the cidfile went with the replaced container');
+  t.ok(fs.existsSync(cid), 'the cidfile stays when its container is replaced (only rm --cidfile removes ID files, as Podman)');
   await env.tspod(['rm', '-f', 'meta']);
+  t.ok(fs.existsSync(cid), 'and when it is removed by name');
+  r = await env.tspod(['run', '--rm', '--cidfile', cid, BB, 'true']);
+  t.equal(r.exitCode, 125, 'so a later run --cidfile to the same file is refused');
+  fs.rmSync(cid);
 });
 
 t.test('--init, resource flags warn and still run, --stop-signal in inspect', async (t) => {

@@ -15,13 +15,15 @@ export default class ContainerRm extends TspodCommand {
     ignore: Flags.boolean({ char: 'i', description: 'Ignore errors when a specified container is missing' }),
     time: Flags.integer({ char: 't', aliases: ['timeout'], description: 'Seconds to wait for stop before killing the container' }),
     cidfile: Flags.string({ multiple: true, description: cidfileFlagDescription }),
+    latest: Flags.boolean({ char: 'l', description: 'Act on the latest container tspod is aware of' }),
     depend: Flags.boolean({ description: "Remove the container and every container that depends on it (shares its namespaces); a pod's infra container takes its whole pod" }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ContainerRm);
     const { removeContainers } = await import('../../engine/container/remove.js');
-    const names = [...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)];
+    const { latestTargets } = await import('../../cli/latest.js');
+    const names = await latestTargets([...(argv as string[]), ...readCidFiles(flags.cidfile, !!flags.ignore)], flags.latest);
     if (!names.length && !flags.all) {
       if (flags.cidfile?.length) return; // --ignore: the ID files are gone, so are the containers
       this.fail('you must provide at least one container name or ID');

@@ -3,11 +3,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomHex } from '../../util/random.js';
-import { ImageStore } from '../../image/store.js';
+import { ImageStore, candidateNames } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, type PortMapping } from '../../container/types.js';
 import {
-  checkSignal, mergeEnv, parseBytes, parseDevice, parseEnv, parseExpose, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
+  checkSignal, mergeEnv, parseBytes, parseDecimalBytes, parseDevice, parseEnv, parseExpose, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
 } from '../../container/options.js';
 import { freeHostPort, parsePublish } from '../../container/network.js';
 import { randomName, validName } from '../../container/names.js';
@@ -22,6 +22,7 @@ import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
 import { containerEvent } from '../events.js';
 import { findRunc } from '../../runtime/runc.js';
+import { resolveCapabilities } from '../../runtime/capabilities.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
 
@@ -89,9 +90,12 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (o.cpus !== undefined && !(o.cpus > 0)) throw new InvalidArgumentError('--cpus must be greater than 0');
   const sysctls = parseKeyValues(o.sysctl, 'sysctl');
   const logDriver = (o.logDriver ?? 'k8s-file') as ContainerConfig['logDriver'];
-  if (!['k8s-file', 'journald', 'none'].includes(logDriver)) throw new InvalidArgumentError(`unsupported log driver "${o.logDriver}": use k8s-file, journald or none`);
+  if (!['k8s-file', 'json-file', 'journald', 'none', 'passthrough'].includes(logDriver)) throw new InvalidArgumentError('running container create option: invalid log driver: invalid argument');
+  if (logDriver === 'passthrough' && o.tty) throw new InvalidArgumentError("the '--log-driver passthrough' option cannot be used with a terminal (-t)");
   if (logDriver === 'journald') throw new InvalidArgumentError('the journald log driver is not available here (no systemd journal): use k8s-file');
   const logOpts = parseKeyValues(o.logOpt, 'log-opt');
+  // max-size as Podman reads it (decimal units), checked now rather than at the first start
+  const logSize = logOpts['max-size'] !== undefined ? parseDecimalBytes(logOpts['max-size'], 'log-opt max-size') : undefined;
   const userns = o.userns ?? '';
   const { parseUserns, keepIdMappings } = await import('../../container/keep-id.js');
   const ns = parseUserns(userns, hostUid(), hostGid());
@@ -110,8 +114,10 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     else throw new InvalidArgumentError(`invalid --security-opt "${so}"`);
   }
   const timezoneFile = o.tz === undefined ? undefined : timezonePath(o.tz);
+  // capabilities are checked now (an unknown one is the caller's error, 125), not at the first start
+  resolveCapabilities({ capAdd: o.capAdd, capDrop: o.capDrop, privileged: o.privileged });
   if (o.runtime) findRunc(o.runtime);
-  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container ID file ${o.cidfile} already exists: remove it first`);
+  if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
   const devices = (o.device ?? []).map(parseDevice);
   for (const d of devices) if (dests.has(d.destination)) throw new InvalidArgumentError(`duplicate mount destination ${d.destination}`);
@@ -170,13 +176,13 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     try { await removeContainers([o.name], { force: true }); } catch (err) { if (!(err instanceof NotFoundError)) throw err; }
   }
   const cfg: ContainerConfig = {
-    id, name, image: img.id, imageName: img.names[0] ?? o.image, created: new Date().toISOString(),
+    id, name, image: img.id, imageName: nameAsGiven(img.names, o.image), imageDigest: img.digest, created: new Date().toISOString(),
     entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
     hostname: o.hostname ?? (network === 'host' || o.uts?.startsWith('container:') ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
     dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
     labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
-    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts,
+    stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' || logDriver === 'passthrough' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts, ...(logSize !== undefined ? { logSize } : {}),
     ulimits, shmSize, sysctls, resources: { memory, cpus: o.cpus, pidsLimit: o.pidsLimit }, sdnotify: o.sdnotify ?? 'container',
     detachKeys: o.detachKeys ?? 'ctrl-p,ctrl-q', cidfile: o.cidfile ?? '', userns, autoRemove: !!o.rm, timeout: o.timeout ?? 0,
     pidNs: o.pid ?? '', ipcNs: o.ipc ?? '', utsNs: o.uts ?? '', groupAdd: o.groupAdd ?? [],
@@ -240,3 +246,17 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   return { id, name, warnings };
 }
 
+/**
+ * The image's name the container records (inspect .ImageName, ps IMAGE): the one the user's
+ * reference resolved to, fully qualified and tagged (another tag of the same image stays out);
+ * for an image ID or a digest, the image's first name.
+ */
+function nameAsGiven(names: string[], input: string): string {
+  let cands: string[] = [];
+  try { cands = candidateNames(input); } catch { /* an ID */ }
+  const exact = names.find((n) => cands.includes(n));
+  if (exact) return exact;
+  // a short name that matched through a search registry: the name with the same path and tag
+  const tail = cands[0]?.replace(/^localhost/, '');
+  return (tail && names.find((n) => n.endsWith(tail))) || names[0] || input;
+}

@@ -11,6 +11,7 @@ import { ConflictError, InvalidArgumentError } from '../../util/errors.js';
 import { syncAll, syncedState } from './state.js';
 import { pruneFilter } from '../../util/filters.js';
 import { containerEvent } from '../events.js';
+import { humanSizeCompact } from '../../format/units.js';
 
 /** Podman's inspect document of a container; with `size`, SizeRw (its writable layer) and SizeRootFs (that and its image). */
 export async function inspectContainer(input: string, o: { size?: boolean | undefined } = {}): Promise<Record<string, unknown>> {
@@ -46,6 +47,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
       Healthcheck: cfg.health ? { Status: e.health, FailingStreak: e.healthFailures, Log: readHealthLog(store, e.id) } : undefined,
     },
     Image: cfg.image,
+    ImageDigest: cfg.imageDigest ?? '',
     ImageName: cfg.imageName,
     Rootfs: '',
     Pod: cfg.pod ?? '',
@@ -99,7 +101,7 @@ export async function inspectContainer(input: string, o: { size?: boolean | unde
       Tmpfs: Object.fromEntries(cfg.mounts.filter((m) => m.type === 'tmpfs').map((m) => [m.destination, m.options.join(',')])),
       ShmSize: cfg.shmSize, Memory: cfg.resources.memory ?? 0, NanoCpus: Math.round((cfg.resources.cpus ?? 0) * 1e9), PidsLimit: cfg.resources.pidsLimit ?? 0,
       Ulimits: cfg.ulimits.map((u) => ({ Name: `RLIMIT_${u.name.toUpperCase()}`, Soft: u.soft, Hard: u.hard })), Init: cfg.init,
-      LogConfig: { Type: cfg.logDriver, Config: cfg.logOpts, Path: cfg.logPath },
+      LogConfig: { Type: cfg.logDriver, Config: cfg.logOpts, Path: cfg.logPath, Tag: cfg.logOpts['tag'] ?? '', Size: humanSizeCompact(cfg.logSize ?? 0) },
       Devices: (cfg.devices ?? []).map((d) => ({ PathOnHost: d.source, PathInContainer: d.destination, CgroupPermissions: d.permissions })),
     },
   };

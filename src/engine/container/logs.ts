@@ -35,7 +35,7 @@ export async function containerLogs(input: string, o: LogsOptions): Promise<void
   const store = new ContainerStore();
   const e = store.resolve(input);
   const cfg = store.readConfig(e.id);
-  if (cfg.logDriver === 'none' || !cfg.logPath) throw new InvalidArgumentError(`container ${input} uses the "none" log driver: there are no logs to show`);
+  if (cfg.logDriver === 'none' || cfg.logDriver === 'passthrough' || !cfg.logPath) throw new InvalidArgumentError(`this container is using the '${cfg.logDriver === 'passthrough' ? 'passthrough' : 'none'}' log driver, cannot read logs: this container is not logging output`);
   const { readK8sLog, followK8sLog } = await import('../../runtime/k8s-log.js');
   const write = (x: { stream: string; text: string; time: string }) => {
     if (o.until && Date.parse(x.time) > o.until.getTime()) return;

@@ -86,15 +86,15 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
         try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }
-        // its anonymous volumes go before its index entry, its ID file after it: a removal cut short
-        // leaves an entry that a later rm (found through the ID file) finishes, never a leaked volume
+        // its anonymous volumes go before its index entry: a removal cut short leaves an entry that a
+        // later rm finishes, never a leaked volume. Its --cidfile stays, as Podman's: only
+        // `rm --cidfile` removes ID files, so a second `run --cidfile` to the same file is refused.
         if (cfg && (opts.volumes || cfg.autoRemove)) {
           const vols = new VolumeStore();
           for (const m of cfg.mounts) if (m.type === 'volume' && m.anonymous && m.source) { try { await vols.remove(m.source); } catch { /* gone */ } }
         }
         await store.update((l) => { const i = l.findIndex((c) => c.id === cur.id); if (i >= 0) l.splice(i, 1); });
         new ImageStore().trash(store.ctrDir(cur.id));
-        if (cfg?.cidfile) { try { const id = fs.readFileSync(cfg.cidfile, 'utf8').trim(); if (id === cur.id) fs.rmSync(cfg.cidfile, { force: true }); } catch { /* gone */ } }
       });
       containerEvent('remove', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels });
       removed.add(cur.id);

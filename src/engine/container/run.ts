@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { log } from '../../util/log.js';
-import { errorMessage } from '../../util/errors.js';
+import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_TSPOD, TspodError, errorMessage } from '../../util/errors.js';
 import { sleep } from './common.js';
 import { cleanupContainer } from './cleanup.js';
 import { isRunning } from './exec.js';
@@ -28,10 +28,14 @@ export interface RunOptions extends CreateOptions {
    * the output is followed from the log. Default: the process's own stdio.
    */
   io?: AttachIO | undefined;
+  /** Pass this process's fds 3..3+N-1 to the container process (`run --preserve-fds N`). */
+  preserveFds?: number | undefined;
   /** Pull progress (see pullImage). */
   onPull?: ((e: PullEvent) => void) | undefined;
   /** Called once the container exists, before it starts (e.g. to stop a progress display). */
   onCreated?: ((rep: CreateReport) => void) | undefined;
+  /** Called once a foreground container is started (or about to be, when attached through conmon). */
+  onStarted?: ((id: string) => void) | undefined;
 }
 
 /** What {@link runContainer} did. */
@@ -54,24 +58,38 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   if (o.rmi) o = { ...o, rm: true };
   const rep = await createContainer(o, o.onPull);
   o.onCreated?.(rep);
-  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost
-  const attach = !o.detach && (o.interactive || o.tty);
+  // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost;
+  // so too without a log to follow (--log-driver none); passthrough: the container has our stdio
+  const attach = !o.detach && (o.interactive || o.tty || o.logDriver === 'none');
   let exitCode = 0;
   try {
     if (attach) {
       const { attachContainer } = await import('../attach.js');
-      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
+      o.onStarted?.(rep.id);
+      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds });
       return { ...rep, exitCode };
     }
-    const started = await startContainer(rep.id);
+    const started = await startContainer(rep.id, undefined, { preserveFds: o.preserveFds });
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
+    o.onStarted?.(rep.id);
   } catch (err) {
     if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
-    throw err;
+    throw startFailure(err);
   }
   exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr });
   return { ...rep, exitCode };
+}
+
+/**
+ * A container that was created but could not start makes `run` exit 126, or 127 when
+ * something was not found (as Podman); an error with its own code (126, 127) keeps it.
+ */
+function startFailure(err: unknown): unknown {
+  const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
+  if (code !== undefined && code !== EXIT_TSPOD) return err;
+  const msg = errorMessage(err);
+  return new TspodError(msg, err instanceof TspodError ? err.code : 'ESTART', /not found|no such file/i.test(msg) ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE);
 }
 
 /** Options of {@link startAttached}. */
@@ -92,7 +110,7 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   const store = new ContainerStore();
   const e = store.resolve(input);
   const cfg = store.readConfig(e.id);
-  if (o.interactive || cfg.tty) {
+  if (o.interactive || cfg.tty || cfg.logDriver === 'none') {
     const { attachContainer } = await import('../attach.js');
     return attachContainer(e.id, { stdin: !!o.interactive, tty: false, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
   }

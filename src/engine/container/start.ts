@@ -66,7 +66,7 @@ export interface StartReport {
 }
 
 /** Bring a created/exited container to running. Caller holds the container lock. */
-export async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string): Promise<StartReport> {
+export async function startLocked(store: ContainerStore, e0: ContainerEntry, beforeStart?: (id: string) => Promise<void>, notifyDir?: string, o: StartOptions = {}): Promise<StartReport> {
   const e = syncedState(e0);
   if (e.state === 'running' || e.state === 'paused') return { id: e.id, name: e.names[0]!, pid: e.pid, conmonPid: e.conmonPid, notified: Promise.resolve() };
   if (!can.start(e.state)) throw new ConflictError(`container ${e.names[0]} is ${e.state} and cannot be started`);
@@ -91,8 +91,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       const { addKeepIdUser } = await import('../../container/keep-id.js');
       const { userName } = await import('../../rootless/idmap.js');
       // as the mount shows them: the user is tspod's namespace id 0, the container's root id 1;
-      // the home directory is the user's own path ($HOME), as with Podman
-      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), process.env['HOME'] || '/', { uid: 0, gid: 0 }, { uid: 1, gid: 1 });
+      // the home directory is the user's own path ($HOME) when a mount provides it or one of its
+      // parents, else the container's working directory (as Podman: nothing is created for it)
+      const hostHome = process.env['HOME'] || '/';
+      const covers = (dest: string) => { for (let d = hostHome; d !== '/' && d !== '.'; d = path.dirname(d)) if (dest.replace(/\/+$/, '') === d) return true; return false; };
+      const home = cfg.mounts.some((m) => covers(m.destination)) ? hostHome : cfg.workdir || '/';
+      addKeepIdUser(rootfs, keepId.ids, userName(hostUid()), home, { uid: 1, gid: 1 });
     }
     if (cfg.hostUsers?.length) addHostUsers(rootfs, cfg.hostUsers);
     const user = resolveUser(rootfs, cfg.user, cfg.groupAdd);
@@ -103,13 +107,19 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const hostname = (utsPeer ? store.readConfig(utsPeer.id).hostname : undefined) ?? cfg.hostname;
     const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${hostname}`] : [])]);
     // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
-    // image or under a mount (Podman: 126, "does not exist on container")
+    // image or on a mount (Podman: 126, "does not exist on container")...
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
-      const underMount = cfg.mounts.some((m) => cfg.workdir === m.destination || cfg.workdir.startsWith(`${m.destination.replace(/\/$/, '')}/`));
+      // ...or a mount below it (the runtime creates a mount point's parents)
+      const under = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/$/, '')}/`);
+      const underMount = cfg.mounts.some((m) => under(cfg.workdir, m.destination) || under(m.destination, cfg.workdir));
       if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
+    // an image without /etc/mtab gets the usual link to /proc/mounts (as Podman)
+    // (the link itself is looked at, not what it points to: /proc is empty until the container runs)
+    const etc = secureJoin(rootfs, '/etc');
+    if (fs.existsSync(etc) && !lexists(path.join(etc, 'mtab'))) fs.symlinkSync('/proc/mounts', path.join(etc, 'mtab'));
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
     const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
     // a container joining another's network (a pod member: its infra container) shares its
@@ -123,7 +133,8 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     if (!netPeer) writeFileAtomic(files.hosts, hostsFile({ hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
     if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
     if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
-    writeFileAtomic(path.join(ud, '.containerenv'), `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n`, 0o644);
+    // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
+    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
@@ -166,13 +177,14 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     rt.writeBundle(ud, gen.spec);
     const p = paths();
     const created = await rt.createContainer(ud, {
-      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', terminal: cfg.tty,
+      id: e.id, name: cfg.name, logPath: cfg.logPath || '/dev/null', passthrough: cfg.logDriver === 'passthrough', terminal: cfg.tty,
       // attach (engine/attach.ts): with a terminal conmon gets -t only, as Podman does; with -i it would close the
       // pty when an attached client leaves (detach keys), and later attaches could not type
       stdin: cfg.stdin && !cfg.tty,
-      logSizeMax: cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined,
+      logSizeMax: cfg.logSize ?? (cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined),
       exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
       timeoutSeconds: cfg.timeout || undefined,
+      preserveFds: o.preserveFds,
     });
     conmonPid = created.conmonPid;
     containerEvent('init', { id: e.id, name: cfg.name, image: cfg.imageName, labels: cfg.labels });
@@ -245,8 +257,14 @@ async function keepIdSetup(value: string) {
   return { ids, spec, fuse: { uid: fuseMapping(spec.uidMappings), gid: fuseMapping(spec.gidMappings) } };
 }
 
+/** Options of one start (not kept with the container). */
+export interface StartOptions {
+  /** run --preserve-fds N: this process's fds 3..3+N-1 are passed to the container process. */
+  preserveFds?: number | undefined;
+}
+
 /** beforeStart runs after `runc create`, before `runc start` (attach uses it); not called if the container is already running. */
-export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>): Promise<StartReport> {
+export async function startContainer(nameOrId: string, beforeStart?: (id: string) => Promise<void>, o: StartOptions = {}): Promise<StartReport> {
   const store = new ContainerStore();
   const e = store.resolve(nameOrId);
   const upstream = notifySocket();
@@ -257,7 +275,7 @@ export async function startContainer(nameOrId: string, beforeStart?: (id: string
     rep = await withLock(ctrLockKey(e.id), async () => {
       const cur = store.resolve(e.id);
       if (mode === 'container' && !['running', 'paused'].includes(syncedState(cur).state)) proxy = await ContainerNotifyProxy.listen(notifyDir(e.id));
-      return startLocked(store, cur, beforeStart, proxy?.dir);
+      return startLocked(store, cur, beforeStart, proxy?.dir, o);
     });
   } catch (err) {
     proxy?.close();
@@ -279,3 +297,6 @@ export async function startContainer(nameOrId: string, beforeStart?: (id: string
   return { ...rep, notified };
 }
 
+function lexists(p: string): boolean {
+  try { fs.lstatSync(p); return true; } catch { return false; }
+}

@@ -38,7 +38,7 @@ t.test('mappedSize sums a uid_map', async (t) => {
   t.equal(mappedSize(path.join(d, 'map')), 65537);
 });
 
-t.test('addKeepIdUser: passwd/group entries and a home, inside the root only', async (t) => {
+t.test('addKeepIdUser: passwd/group entries, inside the root only', async (t) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'keepid-root-'));
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'keepid-outside-'));
   t.teardown(() => { fs.rmSync(root, { recursive: true, force: true }); fs.rmSync(outside, { recursive: true, force: true }); });
@@ -46,14 +46,14 @@ t.test('addKeepIdUser: passwd/group entries and a home, inside the root only', a
   fs.mkdirSync(path.join(root, 'etc'));
   fs.writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh');
   fs.writeFileSync(path.join(root, 'etc', 'group'), 'root:x:0:\n');
-  const home = addKeepIdUser(root, { uid: 1001, gid: 1001 }, 'bob', '/home/bob', me, me);
+  const home = addKeepIdUser(root, { uid: 1001, gid: 1001 }, 'bob', '/home/bob', me);
   t.equal(home, '/home/bob');
   t.equal(fs.readFileSync(path.join(root, 'etc', 'passwd'), 'utf8'), 'root:x:0:0:root:/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\nbob:*:1001:1001:bob:/home/bob:/bin/sh\n', 'appended on a line of its own');
   t.equal(fs.readFileSync(path.join(root, 'etc', 'group'), 'utf8'), 'root:x:0:\nbob:x:1001:\n');
-  t.ok(fs.statSync(path.join(root, 'home', 'bob')).isDirectory(), 'the home directory exists');
-  t.equal(addKeepIdUser(root, { uid: 1000, gid: 1000 }, 'carol', '/home/carol', me, me), '/home/alice', 'a uid with an entry keeps it');
+  t.notOk(fs.existsSync(path.join(root, 'home', 'bob')), 'the home directory is not created (a mount or the working directory provides it)');
+  t.equal(addKeepIdUser(root, { uid: 1000, gid: 1000 }, 'carol', '/home/carol', me), '/home/alice', 'a uid with an entry keeps it');
   t.notOk(fs.existsSync(path.join(root, 'home', 'carol')));
-  t.equal(addKeepIdUser(root, { uid: 1002, gid: 1001 }, 'alice', '/home/alice', me, me), '/home/alice');
+  t.equal(addKeepIdUser(root, { uid: 1002, gid: 1001 }, 'alice', '/home/alice', me), '/home/alice');
   t.match(fs.readFileSync(path.join(root, 'etc', 'passwd'), 'utf8'), /^alice1002:\*:1002:1001:/m, 'a taken name gets the uid appended');
 
   // an image whose /etc/passwd is a symlink out of the root: the write lands inside it
@@ -63,7 +63,7 @@ t.test('addKeepIdUser: passwd/group entries and a home, inside the root only', a
   const victim = path.join(outside, 'passwd');
   fs.writeFileSync(victim, 'untouched\n');
   fs.symlinkSync(victim, path.join(evil, 'etc', 'passwd'));
-  addKeepIdUser(evil, { uid: 1001, gid: 1001 }, 'bob', '/home/bob', me, me);
+  addKeepIdUser(evil, { uid: 1001, gid: 1001 }, 'bob', '/home/bob', me);
   t.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n', 'nothing written outside the root');
   t.match(fs.readFileSync(path.join(evil, outside, 'passwd'), 'utf8'), /^bob:\*:1001:1001:/, 'the entry is written at the link target inside the root');
 });
