@@ -152,11 +152,14 @@ export function mapTar(input: Readable, fn: (h: Header) => Header | null, leadin
     const nh = fn({ ...h });
     const s = stream as unknown as Readable;
     if (!nh) { s.on('end', () => next()); s.resume(); return; }
-    if ((nh.type === 'file' || nh.type === 'contiguous-file' || nh.type === undefined) && (nh.size ?? 0) > 0) {
+    const isFile = nh.type === 'file' || nh.type === 'contiguous-file' || nh.type === undefined;
+    if (isFile && (nh.size ?? 0) > 0) {
       const sink = pk.entry(nh, (err) => { if (err) next(err); else next(); });
       s.pipe(sink as unknown as Writable);
     } else {
-      pk.entry(nh, (err) => { if (err) { next(err); return; } s.on('end', () => next()); s.resume(); });
+      // an empty file gets an empty body (without one, tar-stream waits for the entry's data for ever)
+      const done = (err?: Error | null) => { if (err) { next(err); return; } s.on('end', () => next()); s.resume(); };
+      if (isFile) pk.entry(nh, Buffer.alloc(0), done); else pk.entry(nh, done);
     }
   });
   ex.on('finish', () => pk.finalize());

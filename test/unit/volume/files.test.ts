@@ -128,6 +128,10 @@ t.test('tarOfPath and mapTar: names, modes, ownership override, hardlinks', asyn
   t.same(es.map((e) => e.name), ['x/', 'x/big', 'x/d/', 'x/f']);
   t.equal(es.find((e) => e.name === 'x/big')?.data.length, big.length, 'large file data is streamed through');
   t.ok(es.every((e) => e.name === 'x/' || e.uid === 5));
+  // an empty file goes through too (it once stalled the stream for ever)
+  fs.writeFileSync(path.join(src, 'empty'), '');
+  es = await entries(mapTar(await tarOfPath(path.join(src, 'empty'), 'empty'), (h) => ({ ...h, uid: 7 })));
+  t.same(es.map((e) => [e.name, e.uid, e.data]), [['empty', 7, '']], 'an empty file');
 });
 
 t.test('upperChanges and existsInLowers: A/C/D from an overlay upper directory', async (t) => {
