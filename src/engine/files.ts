@@ -24,6 +24,8 @@ import { ContainerStore, containerLockKey } from '../container/store.js';
 import { isMounted, mountRootfs, rootfsPaths, unmountRootfs, walkContainerPath } from '../container/rootfs.js';
 import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
 import { resolveUser } from '../container/user.js';
+import { containerIdMappings, fuseMapping } from '../container/keep-id.js';
+import { hostGid, hostUid } from '../util/paths.js';
 import { ImageStore } from '../image/store.js';
 import { VolumeStore } from '../volume/store.js';
 import { withLock } from '../state/lock.js';
@@ -47,7 +49,7 @@ export interface MountedContainer { entry: ContainerEntry; cfg: ContainerConfig;
  * duration when it is not: a stopped container), holding the container's lock
  * so it is not started, removed or cleaned up meanwhile.
  */
-export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore()): Promise<T> {
+export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore(), o: { idMapped?: boolean } = {}): Promise<T> {
   const e0 = store.resolve(input);
   return withLock(containerLockKey(e0.id), async () => {
     const e = await syncedEntry(store, e0.id);
@@ -56,7 +58,10 @@ export async function withContainerRoot<T>(input: string, fn: (c: MountedContain
     const merged = rootfsPaths(ctrDir).merged;
     const wasMounted = isMounted(merged);
     if (!wasMounted && isLive(e)) throw new TspodError(`the root filesystem of running container ${cfg.name} is not mounted in this mount namespace`, 'EMOUNT');
-    const root = wasMounted ? merged : await mountRootfs(new ImageStore(), e.layers, ctrDir);
+    // idMapped: a container with a user namespace of its own (keep-id) shown as when it runs,
+    // its ids mapped into tspod's namespace (what its volumes and tmpfs hold too)
+    const m = o.idMapped ? containerIdMappings(cfg.userns, hostUid(), hostGid()) : undefined;
+    const root = wasMounted ? merged : await mountRootfs(new ImageStore(), e.layers, ctrDir, m ? { uid: fuseMapping(m.uidMappings), gid: fuseMapping(m.gidMappings) } : undefined);
     try {
       return await fn({ entry: e, cfg, root, running: isLive(e) });
     } finally {
@@ -80,10 +85,22 @@ export interface MountPoint { destination: string; host: string | undefined; rea
 
 export function splitPath(p: string): string[] { return p.split('/').filter((x) => x && x !== '.'); }
 
-/** The container's mounts as seen by cp: volumes and binds map to host directories; tmpfs has none. */
-export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore()): MountPoint[] {
+/**
+ * The container's mounts as seen by cp: volumes and binds map to host directories. A tmpfs
+ * exists only in a running container's mount namespace: with `pid` (the container's init,
+ * running) it is reached through /proc/PID/root; without, it is left out, so paths under
+ * it land in the root filesystem below, which the tmpfs copies up when the container starts.
+ */
+export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore(), pid?: number): MountPoint[] {
   const out: MountPoint[] = [];
-  for (const m of cfg.mounts) out.push(mountPointOf(m, vols));
+  for (const m of cfg.mounts) {
+    const mp = mountPointOf(m, vols, pid);
+    if (mp) out.push(mp);
+  }
+  // --read-only: tmpfs on /tmp, /var/tmp and /run unless a mount of the user's is there
+  if (cfg.readOnly && pid) {
+    for (const d of ['/tmp', '/var/tmp', '/run']) if (!out.some((m) => m.destination === d)) out.push({ destination: d, host: tmpfsPath(pid, d), readonly: false, what: `tmpfs ${d}` });
+  }
   // the files tspod bind-mounts into every container (present once it has been started)
   for (const [dest, file] of [['/etc/hosts', 'hosts'], ['/etc/hostname', 'hostname'], ['/etc/resolv.conf', 'resolv.conf'], ['/run/.containerenv', '.containerenv']] as const) {
     if (cfg.mounts.some((m) => m.destination === dest)) continue;
@@ -93,9 +110,12 @@ export function containerMounts(cfg: ContainerConfig, userdata: string, vols = n
   return out;
 }
 
-function mountPointOf(m: MountSpec, vols: VolumeStore): MountPoint {
+/** A path in a running container's own mount namespace (its init's root). */
+function tmpfsPath(pid: number, destination: string): string { return path.join(`/proc/${pid}/root`, ...splitPath(destination)); }
+
+function mountPointOf(m: MountSpec, vols: VolumeStore, pid: number | undefined): MountPoint | undefined {
   const destination = `/${splitPath(m.destination).join('/')}`;
-  if (m.type === 'tmpfs') return { destination, host: undefined, readonly: m.readonly, what: `tmpfs ${destination}` };
+  if (m.type === 'tmpfs') return pid ? { destination, host: tmpfsPath(pid, destination), readonly: m.readonly, what: `tmpfs ${destination}` } : undefined;
   if (m.type === 'bind') return { destination, host: m.source, readonly: m.readonly, what: `bind mount ${destination}` };
   let host: string;
   try { host = vols.get(m.source).mountpoint; } catch { host = vols.dataDir(m.source); }
@@ -368,7 +388,7 @@ export interface PathStat {
 export async function statPath(container: string, p: string): Promise<PathStat> {
   const store = new ContainerStore();
   return withContainerRoot(container, async (c) => {
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running && c.entry.pid > 0 ? c.entry.pid : undefined);
     const abs = p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`;
     const r = resolveInContainer(c.root, mounts, abs, false);
     const st = statOrUndef(r.host) ?? (() => { try { return fs.lstatSync(r.host); } catch { return undefined; } })();
