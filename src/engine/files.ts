@@ -23,13 +23,12 @@ import * as tar from 'tar-stream';
 import { ContainerStore, containerLockKey } from '../container/store.js';
 import { isMounted, mountRootfs, rootfsPaths, unmountRootfs, walkContainerPath } from '../container/rootfs.js';
 import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
-import { resolveUser } from '../container/user.js';
 import { containerIdMappings, fuseMapping } from '../container/keep-id.js';
 import { hostGid, hostUid } from '../util/paths.js';
 import { ImageStore } from '../image/store.js';
 import { VolumeStore } from '../volume/store.js';
 import { withLock } from '../state/lock.js';
-import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 
 
@@ -221,156 +220,8 @@ export async function tarOfPath(abs: string, name: string, owner?: Owner): Promi
   return pk as unknown as Readable;
 }
 
-async function extractTar(input: Readable, destDir: string, preserveOwnership: boolean): Promise<void> {
-  const { unpackLayer } = await import('../storage/unpack.js');
-  await unpackLayer(input, destDir, { compression: 'auto', preserveOwnership });
-}
-
-// ---------------------------------------------------------------- cp
-
-export type CpEndpoint = { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string } | { kind: 'stream' };
-
-/** Podman's parsing: CONTAINER:PATH unless the argument starts with / or . ; "-" is a tar stream. */
-export function parseCpArg(arg: string): CpEndpoint {
-  if (arg === '-') return { kind: 'stream' };
-  if (arg.startsWith('/') || arg.startsWith('.')) return { kind: 'host', path: arg };
-  const i = arg.indexOf(':');
-  if (i > 0) return { kind: 'container', container: arg.slice(0, i), path: arg.slice(i + 1) || '/' };
-  return { kind: 'host', path: arg };
-}
-
-export interface CpOptions {
-  /** chown what lands in a container to the container's user (default true, as Podman's --archive) */
-  archive?: boolean;
-  /** allow replacing a directory by a file and a file by a directory */
-  overwrite?: boolean;
-  stdin?: Readable;
-  stdout?: Writable;
-}
-
-function trailingSlash(p: string): boolean { return p.endsWith('/'); }
-function dotSuffix(p: string): boolean { return p === '.' || p.endsWith('/.'); }
-
-/** The name a copied source gets: the basename as typed, else the resolved one. */
-function sourceName(typed: string, resolvedPath: string): string {
-  const b = path.posix.basename(typed.replace(/\/+$/, ''));
-  if (b && b !== '.' && b !== '..') return b;
-  return path.posix.basename(resolvedPath);
-}
-
 function statOrUndef(p: string): fs.Stats | undefined {
   try { return fs.statSync(p); } catch { return undefined; }
-}
-
-async function withEndpoint<T>(ep: CpEndpoint, fn: (resolve: (p: string, followFinal?: boolean) => { host: string; display: string; readonly: boolean }, c: MountedContainer | undefined) => Promise<T>): Promise<T> {
-  if (ep.kind !== 'container') {
-    // host paths: symlinks resolved (the unpacker wants a real directory to write into)
-    const real = (p: string): string => { try { return fs.realpathSync(p); } catch { return p; } };
-    return fn((p, followFinal = true) => {
-      const abs = path.resolve(p);
-      return { host: followFinal ? real(abs) : path.join(real(path.dirname(abs)), path.basename(abs)), display: p, readonly: false };
-    }, undefined);
-  }
-  const store = new ContainerStore();
-  return withContainerRoot(ep.container, async (c) => {
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
-    return fn((p, followFinal = true) => {
-      const r = resolveInContainer(c.root, mounts, p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`, followFinal);
-      return { host: r.host, display: `${c.cfg.name}:${r.ctrPath}`, readonly: !!r.mount?.readonly };
-    }, c);
-  }, store);
-}
-
-/**
- * Copy between a container and the host (or a tar stream), following Docker's rules:
- *  - SRC a file: DEST missing -> created with DEST's name (DEST ending in "/" must be an existing directory);
- *    DEST a file -> overwritten; DEST a directory -> copied into it.
- *  - SRC a directory: DEST missing -> created, with SRC's content; DEST a file -> error;
- *    DEST a directory -> SRC copied into it, or, when SRC ends in "/.", SRC's content copied into it.
- *  - "-" as DEST writes a tar of SRC to stdout; "-" as SRC extracts a tar from stdin into the DEST directory.
- */
-export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): Promise<void> {
-  const src = parseCpArg(srcArg);
-  const dst = parseCpArg(dstArg);
-  if (src.kind === 'stream' && dst.kind === 'stream') throw new InvalidArgumentError('source and destination cannot both be "-"');
-  if (src.kind !== 'container' && dst.kind !== 'container') throw new InvalidArgumentError('one of the source or the destination must be a container (CONTAINER:PATH)');
-  const archive = o.archive ?? true;
-
-  await withEndpoint(src, async (resolveSrc) => {
-    // the source: dereferenced (Podman follows symlinks in the source path), must exist
-    let srcHost = '', srcName = '', contentsOnly = false, srcStat: fs.Stats | undefined;
-    if (src.kind !== 'stream') {
-      const r = resolveSrc(src.path);
-      srcHost = r.host;
-      srcStat = statOrUndef(srcHost);
-      if (!srcStat) throw new NotFoundError(src.kind === 'container' ? `"${src.path}" could not be found on container ${src.container}: no such file or directory` : `"${src.path}" could not be found on the host: no such file or directory`);
-      if ((trailingSlash(src.path) || dotSuffix(src.path)) && !srcStat.isDirectory()) throw new InvalidArgumentError(`${src.path}: not a directory`);
-      contentsOnly = srcStat.isDirectory() && dotSuffix(src.path);
-      srcName = contentsOnly ? '' : sourceName(src.path, r.host);
-      if (srcStat.isDirectory() && srcName === '') contentsOnly = true;
-    }
-
-    if (dst.kind === 'stream') {
-      const out = o.stdout ?? process.stdout;
-      if (out === process.stdout && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: redirect stdout');
-      await streamTo(await tarOfPath(srcHost, srcName), out);
-      return;
-    }
-
-    await withEndpoint(dst, async (resolveDst, dc) => {
-      const d = resolveDst(dst.path);
-      const dstStat = statOrUndef(d.host);
-      if (d.readonly) throw new ConflictError(`cannot copy to ${d.display}: it is on a read-only mount`);
-      let owner: Owner | undefined;
-      if (dc && archive) {
-        try { const u = resolveUser(dc.root, dc.cfg.user); owner = { uid: u.uid, gid: u.gid }; } catch { owner = { uid: 0, gid: 0 }; }
-      }
-      const intoContainer = dst.kind === 'container';
-
-      if (src.kind === 'stream') {
-        if (!dstStat) throw new NotFoundError(`${dst.path}: no such file or directory`);
-        if (!dstStat.isDirectory()) throw new InvalidArgumentError(`destination ${d.display} must be a directory when copying from a tar stream`);
-        const input = o.stdin ?? process.stdin;
-        const mapped = owner ? mapTar(input, (h) => ({ ...h, uid: owner!.uid, gid: owner!.gid })) : input;
-        await extractTar(mapped, d.host, intoContainer);
-        return;
-      }
-
-      const srcIsDir = srcStat!.isDirectory();
-      let destDir: string, name: string;
-      if (dstStat) {
-        if (dstStat.isDirectory()) {
-          destDir = d.host;
-          name = contentsOnly ? '' : srcName;
-          if (!srcIsDir && name) {
-            const existing = statOrUndef(path.join(destDir, name));
-            if (existing?.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite directory ${d.display}/${name} with a file (use --overwrite)`);
-          } else if (srcIsDir && name) {
-            const existing = statOrUndef(path.join(destDir, name));
-            if (existing && !existing.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite non-directory ${d.display}/${name} with a directory (use --overwrite)`);
-          }
-        } else {
-          if (srcIsDir) throw new ConflictError(`destination must be a directory when copying a directory: ${d.display} is a file`);
-          destDir = path.dirname(d.host);
-          name = path.basename(d.host);
-        }
-      } else {
-        if (trailingSlash(dst.path) && !srcIsDir) throw new NotFoundError(`${d.display}: the destination directory must exist (no such directory)`);
-        // the parent must exist; the new entry takes DEST's name
-        const typed = dst.path.replace(/\/+$/, '') || '/';
-        const parent = resolveDst(typed, false);
-        destDir = path.dirname(parent.host);
-        name = path.basename(parent.host);
-        const pst = statOrUndef(destDir);
-        if (!pst?.isDirectory()) throw new NotFoundError(`${path.posix.dirname(typed)}: no such directory (the destination's parent must exist)`);
-      }
-      if (srcIsDir && !name) {
-        await extractTar(await tarOfPath(srcHost, '', owner), destDir, intoContainer);
-      } else {
-        await extractTar(await tarOfPath(srcHost, name, owner), destDir, intoContainer);
-      }
-    });
-  });
 }
 
 /** What Docker's archive endpoints report of a path in a container (X-Docker-Container-Path-Stat). */

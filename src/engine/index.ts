@@ -22,7 +22,8 @@ import type { PortMapping } from '../container/types.js';
 import type { AttachIO } from './attach.js';
 import type { BuildOptions, BuildReport } from './build.js';
 import type { CreateReport, ExecIO, HealthcheckReport, ListOptions, LogsOptions, PsRow, RemoveReport, RunOptions, RunReport, StartReport, StopReport } from './container/index.js';
-import type { Change, CommitOptions, CommitReport, CpOptions, MountReport, PathStat } from './files.js';
+import type { Change, CommitOptions, CommitReport, MountReport, PathStat } from './files.js';
+import type { CpOptions } from './cp.js';
 import type { StatsReport } from './container/stats.js';
 import type { AttachSession, ContainerState, ExecProcess, ExecProcessOptions, LogEntriesOptions } from './container/streams.js';
 import type { ContainerConfig, ContainerEntry } from '../container/types.js';
@@ -211,7 +212,7 @@ export const containers = {
   /** Run a container's health check once. */
   async healthcheck(o: ContainerOptions): Promise<HealthcheckReport> { return (await ctr()).runHealthcheck(o.container); },
   /** Copy between a container and the host (or a tar stream). Never writes outside the destination root. */
-  async copy(o: CopyOptions): Promise<void> { return (await import('./files.js')).copy(o.source, o.destination, o); },
+  async copy(o: CopyOptions): Promise<void> { return (await import('./cp.js')).copy(o.source, o.destination, o); },
   /** A container's log, as entries (stream, time, text). */
   async logEntries(o: ContainerOptions & LogEntriesOptions): Promise<LogEntry[]> { return (await import('./container/streams.js')).logEntries(o.container, o); },
   /** Follow a container's log from a byte offset of its log file, until it stops or `signal` aborts. */

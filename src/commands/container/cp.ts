@@ -26,7 +26,7 @@ export default class ContainerCp extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ContainerCp);
-    const { copy } = await import('../../engine/files.js');
+    const { copy } = await import('../../engine/cp.js');
     await copy(args.src, args.dest, { archive: flags.archive, overwrite: flags.overwrite });
   }
 }
