@@ -12,6 +12,8 @@
 #     --filter REGEX           only the tests whose names match (bats -f), e.g. to reproduce one failure
 #     --timeout SECONDS        limit per test (default 240); a hung test is killed and counted not ok
 #     --jobs N                 run N files at a time, each group in a store of its own (default 1)
+#     --retry N                run a failing test up to N more times; it counts ok if a retry passes,
+#                              and the summary lists it as flaky (CI: a slow machine is not a regression)
 #     --budget SECONDS         start no test after SECONDS; those not run count as not ok and the
 #                              run fails (a bound for CI)
 #     --out DIR                where logs and results go (default: a new /tmp/tspod-compat-results.*)
@@ -25,7 +27,7 @@ targets=(001-basic 010-images 020-tag 030-run 040-ps 045-start 050-stop 055-rm 0
          160-volumes 500-networking 600-completion)
 engines=tspod,podman
 check= record= filter= out= reuse= tests=${TSPOD_COMPAT_TESTS:-}
-test_timeout=240 jobs=1 budget=
+test_timeout=240 jobs=1 budget= retries=0
 files=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
     --timeout) test_timeout=$2; shift 2 ;;
     --jobs) jobs=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
+    --retry) retries=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --tests) tests=$2; shift 2 ;;
     --results) reuse=$2; shift 2 ;;
@@ -217,6 +220,8 @@ run_file() {
       continue
     fi
     t0=$(date +%s)
+    try=0
+    while :; do
     # timeout signals the whole process group, so a child that keeps the test's stdout open dies too;
     # stdin is /dev/null, not the list of names this loop reads (a `run -i` would eat it)
     set +e
@@ -232,6 +237,13 @@ run_file() {
     elif grep -qE '^ok 1 ' "$log"; then status=ok
     else status=not-ok
     fi
+    case $status in ok|skip) break ;; esac
+    [ "$try" -lt "$retries" ] || break
+    try=$((try + 1))
+    mv "$log" "$log.failed-$try"
+    echo "   $e $f: retrying (failed, $status): $name" >&2
+    done
+    [ "$try" -eq 0 ] || [ "$status" != ok ] || printf '%s\t%s\t%s\n' "$e" "$f" "$name" >> "$out/flaky.tsv"
     case $status in ok) ok=$((ok + 1)) ;; skip) skip=$((skip + 1)) ;; *) bad=$((bad + 1)) ;; esac
     printf '%s\t%s\t%s\t%s\t%s\n' "$e" "$f" "$status" "$secs" "$name" >> "$res"
   done < <(test_names "$tests/$f.bats")
@@ -240,7 +252,7 @@ run_file() {
 
 results="$out/results.tsv"   # engine file status seconds name
 if [ -z "$reuse" ]; then
-  : > "$results"
+  : > "$results"; rm -f "$out/flaky.tsv"
   # files into $jobs groups of about equal test counts; each group runs in a store of its own
   declare -a group
   declare -A load
@@ -309,6 +321,9 @@ if [[ " ${engine_list[*]} " == *" podman "* ]]; then
     awk -F'\t' -v e="$e" '$1=="podman" && $3=="ok" {p[$2"\t"$5]=1} $1==e && $3!="ok" {t[$2"\t"$5]=$3}
       END {for (k in p) if (k in t) print "  " k " (" t[k] ")"}' "$results" | sort
   done
+fi
+if [ -s "$out/flaky.tsv" ]; then
+  echo; echo "flaky (failed, then passed on a retry; the failed run's log is NNN.tap.failed-N):"; sed 's/^/  /' "$out/flaky.tsv"
 fi
 if grep -q $'\tnot-run\t' "$results"; then
   echo; echo "NOT RUN: the budget of ${budget}s was used up before $(grep -c $'\tnot-run\t' "$results") tests"

@@ -2,7 +2,9 @@
 // (one clear line on stderr, exit 125 for tspod's own errors), and output
 // helpers that route everything through the one renderer.
 import type { Command, Interfaces } from '@oclif/core';
+import { createRequire } from 'node:module';
 import { Flags } from './params.js';
+import { LiteCommand } from './lite.js';
 import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
@@ -15,11 +17,12 @@ export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args
 /**
  * The class commands extend underneath: oclif's Command, or on the fast path (src/cli/fast.ts sets
  * TSPOD_LITE before it loads a command) the light stand-in that parses the same definitions without
- * loading oclif (src/cli/lite.ts). Chosen once, when this module first loads.
+ * loading oclif (src/cli/lite.ts). Chosen once, when this module first loads. Synchronously, so that
+ * the start-up bundle (scripts/bundle.mjs, CommonJS) can hold this module: oclif is CommonJS.
  */
 const Base: typeof Command = (globalThis as { TSPOD_LITE?: boolean }).TSPOD_LITE
-  ? (await import('./lite.js')).LiteCommand as unknown as typeof Command
-  : (await import('@oclif/core')).Command;
+  ? LiteCommand as unknown as typeof Command
+  : (createRequire(import.meta.url)('@oclif/core') as typeof import('@oclif/core')).Command;
 
 export abstract class TspodCommand extends Base {
   static override baseFlags = {

@@ -1,6 +1,7 @@
-// tspod's node entry (bin/tspod.mjs runs it). Pre-dispatch first (cheap): global flags before the command
-// become environment, and rootless commands that need the user namespace are
-// re-executed inside it. Then the fast path, and only then oclif.
+// tspod's node entry (bin/tspod.cjs runs it, from the start-up bundle when it is built).
+// Pre-dispatch first (cheap): global flags before the command become environment,
+// and rootless commands that need the user namespace are re-executed inside it.
+// Then the fast path, and only then oclif.
 import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -9,7 +10,7 @@ import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, l
 
 // dist/cli/entry.js: two levels below the package root
 const ROOT = packageRoot();
-const SCRIPT = path.join(ROOT, 'bin', 'tspod.mjs');
+const SCRIPT = path.join(ROOT, 'bin', 'tspod.cjs');
 
 /** dist/userns-commands.txt: USERNS_COMMANDS and their aliases (written at build time). */
 function usernsSpellings(): Set<string> {

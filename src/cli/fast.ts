@@ -10,15 +10,14 @@
 // then produces its normal output or error: before a command module loads,
 // by returning false; after, by running the command line again with the fast
 // path off (nothing has been done by then).
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLogLevel, LOG_LEVELS, type LogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { passthroughArgs } from './dispatch.js';
-import { packageRoot } from '../util/root.js';
+import { packageRoot, distFile } from '../util/root.js';
 
 interface MFlag { name: string; type: 'boolean' | 'option'; char?: string; multiple?: boolean; options?: string[]; default?: unknown; allowNo?: boolean; aliases?: string[] }
 interface MCommand { id: string; aliases?: string[]; flags: Record<string, MFlag>; args?: Record<string, unknown> }
@@ -107,8 +106,7 @@ const ROOT = packageRoot();
 /** Any other command: its own module on the light base, or false for oclif. */
 async function liteRun(argv: string[]): Promise<boolean> {
   let index: Record<string, [string, string]>;
-  // the index of the layout this code was loaded from: tsc's (dist/cli) or the bundle's (dist/fast)
-  try { index = JSON.parse(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'command-index.json'), 'utf8')) as typeof index; } catch { return false; }
+  try { index = JSON.parse(readFileSync(distFile('cli', 'command-index.json'), 'utf8')) as typeof index; } catch { return false; }
   const words = argv.slice(0, 2).filter((a) => !a.startsWith('-'));
   let entry: [string, string] | undefined;
   let used = 0;
@@ -119,11 +117,15 @@ async function liteRun(argv: string[]): Promise<boolean> {
   }
   if (!entry || entry[0] === '__complete') return false;
   (globalThis as { TSPOD_LITE?: boolean }).TSPOD_LITE = true;
-  const [{ LiteCommand, NeedsOclif }, mod] = await Promise.all([import('./lite.js'), import(pathToFileURL(path.join(ROOT, entry[1])).href) as Promise<{ default: unknown }>]);
+  // the start-up bundle (scripts/bundle.mjs) holds every command module and lists them here by path
+  const bundled = (globalThis as { TSPOD_COMMAND_MODULES?: Record<string, () => Promise<unknown>> }).TSPOD_COMMAND_MODULES?.[entry[1]];
+  const [{ LiteCommand, NeedsOclif }, mod] = await Promise.all([import('./lite.js'),
+    (bundled ? bundled() : import(pathToFileURL(path.join(ROOT, entry[1])).href)) as Promise<{ default: unknown }>]);
   const Cmd = mod.default as (new (argv: string[], config: unknown) => InstanceType<typeof LiteCommand>) & { prototype: unknown };
   if (!(Cmd.prototype instanceof LiteCommand)) throw new Error(`internal error: ${entry[0]} does not extend TspodCommand`);
   const { log } = await import('../util/log.js');
   log.debug(`fast path: ${entry[0]}`);
+  log.debug(`start-up bundle: ${bundled ? 'yes' : 'no'}, code cache ${(globalThis as { TSPOD_CODE_CACHE?: string }).TSPOD_CODE_CACHE ?? 'none'}`);
   const config = { root: ROOT, bin: 'tspod', name: 'tspod', get version(): string { return (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version; } };
   try {
     await new Cmd(argv.slice(used), config).runLite();
@@ -131,6 +133,7 @@ async function liteRun(argv: string[]): Promise<boolean> {
     if (!(err instanceof NeedsOclif)) throw err;
     log.debug(`fast path: ${err.message}`);
     // the command did nothing yet: run the same command line through oclif
+    const { spawnSync } = await import('node:child_process');
     const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, TSPOD_NO_FAST: '1' } });
     process.exitCode = r.status ?? 125;
   }

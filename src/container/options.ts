@@ -109,7 +109,7 @@ export interface CreateOptions {
 /** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
 export function parseDuration(s: string, what: string): number {
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  const re = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g;
   let total = 0, consumed = 0;
   for (const m of s.matchAll(re)) {
     const n = Number(m[1]);

@@ -30,7 +30,7 @@ export function parseGoDuration(s: string): bigint | undefined {
   const body = m[2]!;
   if (body === '0') return 0n;
   if (!body) return undefined;
-  const re = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/gy;
+  const re = /(\d*)(?:\.(\d*))?(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/gy;
   let total = 0n, at = 0;
   for (let g = re.exec(body); g; g = re.exec(body)) {
     if (!g[1] && !g[2]) return undefined; // ".s" or "s" alone

@@ -290,7 +290,13 @@ t.test('simulated reboot: the runroot is gone, ps -a shows exited and start work
   for (const l of leftovers()) { try { process.kill(Number(l.split(':')[0]), 'SIGKILL'); } catch { /* gone */ } }
   const pauseFile = path.join(env.runDir, 'tspod', 'pause', 'pause.pid');
   try { process.kill(Number(fs.readFileSync(pauseFile, 'utf8').trim()), 'SIGKILL'); } catch (err) { t.fail(`no pause process to kill: ${String(err)}`); }
-  await sleep(300);
+  // conmon may have started its exit command (container cleanup) before it died: after a reboot
+  // nothing runs, so wait until nothing of this env does, then the runroot goes
+  for (let i = 0; i < 100 && leftovers().length; i++) {
+    for (const l of leftovers()) { try { process.kill(Number(l.split(':')[0]), 'SIGKILL'); } catch { /* gone */ } }
+    await sleep(100);
+  }
+  t.same(leftovers(), [], 'nothing of this env runs after the "reboot"');
   fs.rmSync(path.join(env.runDir, 'tspod'), { recursive: true, force: true });
   r = await env.tspod(['ps', '-a', '--format', '{{.Names}} {{.State}}']);
   t.equal(r.exitCode, 0, r.stderr);

@@ -43,6 +43,7 @@ t.test('the everyday commands take the fast path and work', async (t) => {
     const r = await fast(args);
     t.equal(r.exitCode, 0, `${args.join(' ')}: ${r.stderr.split('\n').filter((l) => !l.startsWith('DEBUG')).join(' ')}`);
     t.equal(r.id, id, `${args.join(' ')} took the fast path`);
+    t.match(r.stderr, /start-up bundle: yes, code cache accepted/, `${args.join(' ')} ran from the start-up bundle, compiled from its code cache`);
     check(r);
   }
 });
@@ -70,4 +71,17 @@ t.test('help, unknown flags and bad values are answered by oclif, as before', as
   t.equal(r.exitCode, 125);
   t.equal(r.id, 'inspect');
   t.match(r.stderr, /no such object/);
+});
+
+t.test('without the start-up bundle (TSPOD_NO_BUNDLE=1) tsc\'s modules give the same answers', async (t) => {
+  const run = (noBundle: boolean) => env.tspod(['volume', 'ls', '--format', '{{.Name}}'], { env: { ...env.env, TSPOD_LOG_LEVEL: 'debug', ...(noBundle ? { TSPOD_NO_BUNDLE: '1' } : {}) } });
+  await env.tspod(['volume', 'create', 'nb1']);
+  const [a, b] = [await run(false), await run(true)];
+  t.equal(a.exitCode, 0, a.stderr);
+  t.equal(b.exitCode, 0, b.stderr);
+  t.match(a.stderr, /start-up bundle: yes/);
+  t.match(b.stderr, /start-up bundle: no, code cache none/);
+  t.equal(a.stdout, 'nb1');
+  t.equal(b.stdout, a.stdout, 'the same output either way');
+  await env.tspod(['volume', 'rm', 'nb1']);
 });

@@ -12,10 +12,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The node entry point (conmon's exit command and health checks run it with node). */
 export function tspodScript(): string {
-  return path.join(packageRoot(), 'bin', 'tspod.mjs');
+  return path.join(packageRoot(), 'bin', 'tspod.cjs');
 }
 
-/** The launcher users and units run (a shell script in front of tspod.mjs). */
+/** The launcher users and units run (a shell script in front of tspod.cjs). */
 export function tspodLauncher(): string {
   return path.join(packageRoot(), 'bin', 'tspod');
 }

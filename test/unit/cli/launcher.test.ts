@@ -48,11 +48,11 @@ t.test('the launcher hands the command line to node unchanged, through a symlink
   for (const bin of [launcher, path.join(dir, 'tspod-link')]) {
     const r = spawnSync(bin, args, { env, encoding: 'utf8' });
     t.equal(r.status, 0, r.stderr);
-    t.same(r.stdout.split('\n').slice(0, -1), [path.join(root, 'bin', 'tspod.mjs'), ...args], `${path.basename(bin)}: entry point and arguments verbatim`);
+    t.same(r.stdout.split('\n').slice(0, -1), [path.join(root, 'bin', 'tspod.cjs'), ...args], `${path.basename(bin)}: entry point and arguments verbatim`);
   }
   // a user-namespace command with no pause process: node, not nsenter
   const r = spawnSync(launcher, ['rm', '-f', 'x'], { env, encoding: 'utf8' });
-  t.same(r.stdout.split('\n').slice(0, -1), [path.join(root, 'bin', 'tspod.mjs'), 'rm', '-f', 'x'], 'no pause process: straight to node');
+  t.same(r.stdout.split('\n').slice(0, -1), [path.join(root, 'bin', 'tspod.cjs'), 'rm', '-f', 'x'], 'no pause process: straight to node');
 });
 
 t.test('the launcher moves NODE_EXTRA_CA_CERTS out of node\'s way', async (t) => {
