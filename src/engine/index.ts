@@ -191,7 +191,7 @@ export const containers = {
   /** Podman's inspect document of one container. */
   async inspect(o: ContainerOptions): Promise<Record<string, unknown>> { return (await ctr()).inspectContainer(o.container); },
   /** Whether a container exists. */
-  async exists(o: ContainerOptions): Promise<boolean> { return (await ctr()).containerExists(o.container); },
+  async exists(o: ContainerOptions & { /** also what `ps --external` lists */ external?: boolean | undefined }): Promise<boolean> { return o.external ? (await ctr()).containerExistsExternal(o.container) : (await ctr()).containerExists(o.container); },
   /** Write a container's logs to the given streams (following until it stops, or `signal` aborts). */
   async logs(o: LogsOptions & ContainerOptions): Promise<void> { return (await ctr()).containerLogs(o.container, o); },
   /** Attach the given streams to a container's stdio (conmon's attach socket). Resolves to its exit code with `waitExit`. */
