@@ -26,7 +26,7 @@ import { containerIdMappings, toContainerId, toNamespaceId, type IdMapping } fro
 import { resolveUser } from '../container/user.js';
 import { ConflictError, InvalidArgumentError, NotFoundError } from '../util/errors.js';
 import { hostGid, hostUid } from '../util/paths.js';
-import { containerMounts, mapTar, resolveInContainer, streamTo, tarOfPath, withContainerRoot, type MountedContainer } from './files.js';
+import { containerMounts, containerRootPid, mapTar, resolveInContainer, streamTo, tarOfPath, withContainerRoot, type MountedContainer } from './files.js';
 
 export type CpEndpoint = { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string } | { kind: 'stream' };
 
@@ -72,6 +72,7 @@ interface Side {
   /** the container (a container side) and its id mappings (a user namespace of its own) */
   ctr?: MountedContainer | undefined;
   ids?: { uid: IdMapping[]; gid: IdMapping[] } | undefined;
+  recheck?: (() => void) | undefined;
 }
 
 function notFound(typed: string, side: Side, why = 'no such file or directory'): NotFoundError {
@@ -94,11 +95,14 @@ async function withSide<T>(ep: CpEndpoint, fn: (side: Side) => Promise<T>): Prom
   const store = new ContainerStore();
   return withContainerRoot(ep.container, async (c) => {
     // a running container's tmpfs mounts are reached through its init's root
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running && c.entry.pid > 0 ? c.entry.pid : undefined);
+    const pid = containerRootPid(c);
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running ? { pid } : undefined);
     const m = containerIdMappings(c.cfg.userns, hostUid(), hostGid());
     return fn({
       where: `container ${ep.container}`,
       ctr: c,
+      // just before data moves: the pid whose root reaches the tmpfs is still the container's
+      recheck: () => { if (pid !== undefined && containerRootPid(c) !== pid) throw new ConflictError(`container ${ep.container} stopped while copying`); },
       ids: m ? { uid: m.uidMappings, gid: m.gidMappings } : undefined,
       resolve: (p, followFinal = true) => {
         const r = resolveInContainer(c.root, mounts, p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`, followFinal);
@@ -215,6 +219,7 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
     if (dst.kind === 'stream') {
       const out = o.stdout ?? process.stdout;
       if (out === process.stdout && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: redirect stdout');
+      s.recheck?.();
       const t = await tarOfPath(srcHost, srcName);
       await streamTo(s.ids ? mapTar(t, (h) => ({ ...h, ...fromSrc(h) })) : t, out);
       return;
@@ -251,6 +256,7 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
         const spooled = await spool(o.stdin ?? process.stdin);
         try {
           const input = toDst ? mapTar(openTar(spooled.file), (h) => ({ ...h, ...toDst!(h) })) : fs.createReadStream(spooled.file);
+          d.recheck?.();
           await extractTar(input, loc.host, intoContainer);
         } finally { spooled.done(); }
         return;
@@ -284,6 +290,8 @@ export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): P
       const shown = (n: string) => path.posix.join(shownDir, n);
       if (name) checkReplace(destDir, name, srcIsDir, shown(name), overwrite);
       else if (srcIsDir) for (const child of fs.readdirSync(srcHost, { withFileTypes: true })) checkReplace(destDir, child.name, child.isDirectory(), shown(child.name), overwrite);
+      s.recheck?.();
+      d.recheck?.();
       const t = await tarOfPath(srcHost, name);
       await extractTar(toDst ? mapTar(t, (h) => ({ ...h, ...toDst!(h) })) : t, destDir, intoContainer);
     });

@@ -86,19 +86,21 @@ export function splitPath(p: string): string[] { return p.split('/').filter((x) 
 
 /**
  * The container's mounts as seen by cp: volumes and binds map to host directories. A tmpfs
- * exists only in a running container's mount namespace: with `pid` (the container's init,
- * running) it is reached through /proc/PID/root; without, it is left out, so paths under
- * it land in the root filesystem below, which the tmpfs copies up when the container starts.
+ * exists only in a running container's mount namespace: with `live` (the container runs) it
+ * is reached through its init's /proc/PID/root; without, it is left out, so paths under it
+ * land in the root filesystem below, which the tmpfs copies up when the container starts.
  */
-export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore(), pid?: number): MountPoint[] {
+export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore(), live?: { pid: number | undefined }): MountPoint[] {
   const out: MountPoint[] = [];
   for (const m of cfg.mounts) {
-    const mp = mountPointOf(m, vols, pid);
+    const mp = mountPointOf(m, vols, live);
     if (mp) out.push(mp);
   }
   // --read-only: tmpfs on /tmp, /var/tmp and /run unless a mount of the user's is there
-  if (cfg.readOnly && pid) {
-    for (const d of ['/tmp', '/var/tmp', '/run']) if (!out.some((m) => m.destination === d)) out.push({ destination: d, host: tmpfsPath(pid, d), readonly: false, what: `tmpfs ${d}` });
+  if (cfg.readOnly && live) {
+    for (const d of ['/tmp', '/var/tmp', '/run']) {
+      if (!out.some((m) => m.destination === d)) out.push({ destination: d, host: live.pid ? tmpfsPath(live.pid, d) : undefined, readonly: false, what: `tmpfs ${d}` });
+    }
   }
   // the files tspod bind-mounts into every container (present once it has been started)
   for (const [dest, file] of [['/etc/hosts', 'hosts'], ['/etc/hostname', 'hostname'], ['/etc/resolv.conf', 'resolv.conf'], ['/run/.containerenv', '.containerenv']] as const) {
@@ -109,12 +111,27 @@ export function containerMounts(cfg: ContainerConfig, userdata: string, vols = n
   return out;
 }
 
+/**
+ * The pid whose /proc/PID/root is the running container's root (its init), or undefined: the
+ * root seen there must be the container's root filesystem itself (same device and inode), so a
+ * pid that has meanwhile gone to another process never leads cp to that process's files.
+ */
+export function containerRootPid(c: MountedContainer): number | undefined {
+  const pid = c.entry.pid;
+  if (!c.running || !(pid > 0)) return undefined;
+  try {
+    const a = fs.statSync(`/proc/${pid}/root/`), b = fs.statSync(c.root);
+    return a.dev === b.dev && a.ino === b.ino ? pid : undefined;
+  } catch { return undefined; }
+}
+
 /** A path in a running container's own mount namespace (its init's root). */
 function tmpfsPath(pid: number, destination: string): string { return path.join(`/proc/${pid}/root`, ...splitPath(destination)); }
 
-function mountPointOf(m: MountSpec, vols: VolumeStore, pid: number | undefined): MountPoint | undefined {
+function mountPointOf(m: MountSpec, vols: VolumeStore, live: { pid: number | undefined } | undefined): MountPoint | undefined {
   const destination = `/${splitPath(m.destination).join('/')}`;
-  if (m.type === 'tmpfs') return pid ? { destination, host: tmpfsPath(pid, destination), readonly: m.readonly, what: `tmpfs ${destination}` } : undefined;
+  // (a running container whose init cannot be reached: its tmpfs cannot be either)
+  if (m.type === 'tmpfs') return live ? { destination, host: live.pid ? tmpfsPath(live.pid, destination) : undefined, readonly: m.readonly, what: `tmpfs ${destination}` } : undefined;
   if (m.type === 'bind') return { destination, host: m.source, readonly: m.readonly, what: `bind mount ${destination}` };
   let host: string;
   try { host = vols.get(m.source).mountpoint; } catch { host = vols.dataDir(m.source); }
@@ -239,7 +256,7 @@ export interface PathStat {
 export async function statPath(container: string, p: string): Promise<PathStat> {
   const store = new ContainerStore();
   return withContainerRoot(container, async (c) => {
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running && c.entry.pid > 0 ? c.entry.pid : undefined);
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running ? { pid: containerRootPid(c) } : undefined);
     const abs = p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`;
     const r = resolveInContainer(c.root, mounts, abs, false);
     const st = statOrUndef(r.host) ?? (() => { try { return fs.lstatSync(r.host); } catch { return undefined; } })();

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tar from 'tar-stream';
 import type { Readable } from 'node:stream';
-import { existsInLowers, mapTar, resolveInContainer, tarOfPath, upperChanges, type MountPoint } from '../../../src/engine/files.js';
+import { containerRootPid, existsInLowers, mapTar, resolveInContainer, tarOfPath, upperChanges, type MountPoint } from '../../../src/engine/files.js';
 import { isTarHeader, parseCpArg } from '../../../src/engine/cp.js';
 import { secureJoin } from '../../../src/container/rootfs.js';
 import { unpackLayer } from '../../../src/storage/unpack.js';
@@ -40,6 +40,14 @@ t.test('parseCpArg: CONTAINER:PATH, host paths, streams', async (t) => {
   t.same(parseCpArg('/abs:x'), { kind: 'host', path: '/abs:x' });
   t.same(parseCpArg('plain'), { kind: 'host', path: 'plain' });
   t.same(parseCpArg('-'), { kind: 'stream' });
+});
+
+t.test('containerRootPid: only a pid whose /proc/PID/root is the container\'s root filesystem', async (t) => {
+  const c = (pid: number, root: string, running = true) => ({ entry: { pid }, root, running, cfg: {} }) as unknown as Parameters<typeof containerRootPid>[0];
+  t.equal(containerRootPid(c(process.pid, '/')), process.pid, 'this process\'s root is /');
+  t.equal(containerRootPid(c(process.pid, tmp(t))), undefined, 'a pid whose root is elsewhere (gone to another process) is not used');
+  t.equal(containerRootPid(c(process.pid, '/', false)), undefined, 'not running');
+  t.equal(containerRootPid(c(0, '/')), undefined, 'no pid');
 });
 
 t.test('isTarHeader: a tar header block is told from other data by its checksum', async (t) => {
