@@ -49,6 +49,24 @@ export function keepIdMappings(k: KeepId): { uidMappings: IdMapping[]; gidMappin
   return { uidMappings: keepIdMapping(k.uid, mappedSize('/proc/self/uid_map')), gidMappings: keepIdMapping(k.gid, mappedSize('/proc/self/gid_map')) };
 }
 
+/** The uid and gid mappings of a container created with --userns=value; undefined without a user namespace of its own. */
+export function containerIdMappings(value: string, hostUid: number, hostGid: number): { uidMappings: IdMapping[]; gidMappings: IdMapping[] } | undefined {
+  const ns = parseUserns(value, hostUid, hostGid);
+  return ns.keepId ? keepIdMappings(ns.keepId) : undefined;
+}
+
+/** An id inside the container as tspod's namespace sees it (unmapped ids are returned as they are). */
+export function toNamespaceId(m: IdMapping[], id: number): number {
+  const r = m.find((x) => id >= x.containerID && id < x.containerID + x.size);
+  return r ? r.hostID + (id - r.containerID) : id;
+}
+
+/** An id of tspod's namespace as the container sees it (unmapped ids are returned as they are). */
+export function toContainerId(m: IdMapping[], id: number): number {
+  const r = m.find((x) => id >= x.hostID && id < x.hostID + x.size);
+  return r ? r.containerID + (id - r.hostID) : id;
+}
+
 /** fuse-overlayfs's uidmapping=/gidmapping= value: CONTAINER:HOST:SIZE triples joined by ':'. */
 export function fuseMapping(m: IdMapping[]): string {
   return m.map((x) => `${x.containerID}:${x.hostID}:${x.size}`).join(':');

@@ -245,6 +245,7 @@ export function parseMount(spec: string): MountSpec {
   if (type === 'tmpfs') {
     if (kv['tmpfs-size']) options.push(`size=${kv['tmpfs-size']}`);
     if (kv['tmpfs-mode']) options.push(`mode=${kv['tmpfs-mode']}`);
+    for (const f of ['tmpcopyup', 'notmpcopyup']) if (flags.has(f)) options.push(f);
     return { type: 'tmpfs', source: '', destination: dst, readonly: ro, options };
   }
   if (type === 'bind') {

@@ -317,15 +317,29 @@ function repoDigest(name: string, digest: string): string {
   return `${c > name.lastIndexOf('/') ? name.slice(0, c) : name}@${digest}`;
 }
 
+async function download(url: string, file: string): Promise<void> {
+  const { fetchTrusting } = await import('../util/extra-ca.js');
+  let res: Response;
+  try { res = await fetchTrusting(url); } catch (err) { throw new TspodError(`downloading ${url}: ${errorMessage((err as { cause?: unknown }).cause ?? err)}`); }
+  if (!res.ok || !res.body) throw new TspodError(`downloading ${url}: HTTP ${res.status} ${res.statusText}`.trim());
+  const { Readable } = await import('node:stream');
+  await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), fs.createWriteStream(file, { mode: 0o600 }));
+}
+
 async function loadImagesUnrecorded(opts: LoadOptions = {}, store = new ImageStore()): Promise<LoadReport> {
   const stdin = opts.stdin ?? process.stdin;
   if (!opts.input && stdin.isTTY) throw new InvalidArgumentError('cannot read from terminal, use command-line redirection or the --input flag');
-  if (opts.input && !fs.existsSync(opts.input)) throw new NotFoundError(`${opts.input}: no such file or directory`);
+  const url = !!opts.input && /^https?:\/\//i.test(opts.input);
+  if (opts.input && !url && !fs.existsSync(opts.input)) throw new NotFoundError(`${opts.input}: no such file or directory`);
   const work = store.makeTemp('load');
   try {
     let input = opts.input;
     let label = opts.input ?? 'stdin';
-    if (!input) {
+    if (url) {
+      // as Podman: an http(s) URL is downloaded first, then loaded as a file
+      input = path.join(work, 'download.tar');
+      await download(opts.input!, input);
+    } else if (!input) {
       input = path.join(work, 'stdin.tar');
       label = 'stdin';
       await pipeline(stdin, fs.createWriteStream(input, { mode: 0o600 }));

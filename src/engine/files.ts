@@ -23,11 +23,12 @@ import * as tar from 'tar-stream';
 import { ContainerStore, containerLockKey } from '../container/store.js';
 import { isMounted, mountRootfs, rootfsPaths, unmountRootfs, walkContainerPath } from '../container/rootfs.js';
 import type { ContainerConfig, ContainerEntry, MountSpec } from '../container/types.js';
-import { resolveUser } from '../container/user.js';
+import { containerIdMappings, fuseMapping } from '../container/keep-id.js';
+import { hostGid, hostUid } from '../util/paths.js';
 import { ImageStore } from '../image/store.js';
 import { VolumeStore } from '../volume/store.js';
 import { withLock } from '../state/lock.js';
-import { ConflictError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
+import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 
 
@@ -47,7 +48,7 @@ export interface MountedContainer { entry: ContainerEntry; cfg: ContainerConfig;
  * duration when it is not: a stopped container), holding the container's lock
  * so it is not started, removed or cleaned up meanwhile.
  */
-export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore()): Promise<T> {
+export async function withContainerRoot<T>(input: string, fn: (c: MountedContainer) => Promise<T>, store = new ContainerStore(), o: { idMapped?: boolean } = {}): Promise<T> {
   const e0 = store.resolve(input);
   return withLock(containerLockKey(e0.id), async () => {
     const e = await syncedEntry(store, e0.id);
@@ -56,7 +57,10 @@ export async function withContainerRoot<T>(input: string, fn: (c: MountedContain
     const merged = rootfsPaths(ctrDir).merged;
     const wasMounted = isMounted(merged);
     if (!wasMounted && isLive(e)) throw new TspodError(`the root filesystem of running container ${cfg.name} is not mounted in this mount namespace`, 'EMOUNT');
-    const root = wasMounted ? merged : await mountRootfs(new ImageStore(), e.layers, ctrDir);
+    // idMapped: a container with a user namespace of its own (keep-id) shown as when it runs,
+    // its ids mapped into tspod's namespace (what its volumes and tmpfs hold too)
+    const m = o.idMapped ? containerIdMappings(cfg.userns, hostUid(), hostGid()) : undefined;
+    const root = wasMounted ? merged : await mountRootfs(new ImageStore(), e.layers, ctrDir, m ? { uid: fuseMapping(m.uidMappings), gid: fuseMapping(m.gidMappings) } : undefined);
     try {
       return await fn({ entry: e, cfg, root, running: isLive(e) });
     } finally {
@@ -80,10 +84,24 @@ export interface MountPoint { destination: string; host: string | undefined; rea
 
 export function splitPath(p: string): string[] { return p.split('/').filter((x) => x && x !== '.'); }
 
-/** The container's mounts as seen by cp: volumes and binds map to host directories; tmpfs has none. */
-export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore()): MountPoint[] {
+/**
+ * The container's mounts as seen by cp: volumes and binds map to host directories. A tmpfs
+ * exists only in a running container's mount namespace: with `live` (the container runs) it
+ * is reached through its init's /proc/PID/root; without, it is left out, so paths under it
+ * land in the root filesystem below, which the tmpfs copies up when the container starts.
+ */
+export function containerMounts(cfg: ContainerConfig, userdata: string, vols = new VolumeStore(), live?: { pid: number | undefined }): MountPoint[] {
   const out: MountPoint[] = [];
-  for (const m of cfg.mounts) out.push(mountPointOf(m, vols));
+  for (const m of cfg.mounts) {
+    const mp = mountPointOf(m, vols, live);
+    if (mp) out.push(mp);
+  }
+  // --read-only: tmpfs on /tmp, /var/tmp and /run unless a mount of the user's is there
+  if (cfg.readOnly && live) {
+    for (const d of ['/tmp', '/var/tmp', '/run']) {
+      if (!out.some((m) => m.destination === d)) out.push({ destination: d, host: live.pid ? tmpfsPath(live.pid, d) : undefined, readonly: false, what: `tmpfs ${d}` });
+    }
+  }
   // the files tspod bind-mounts into every container (present once it has been started)
   for (const [dest, file] of [['/etc/hosts', 'hosts'], ['/etc/hostname', 'hostname'], ['/etc/resolv.conf', 'resolv.conf'], ['/run/.containerenv', '.containerenv']] as const) {
     if (cfg.mounts.some((m) => m.destination === dest)) continue;
@@ -93,9 +111,27 @@ export function containerMounts(cfg: ContainerConfig, userdata: string, vols = n
   return out;
 }
 
-function mountPointOf(m: MountSpec, vols: VolumeStore): MountPoint {
+/**
+ * The pid whose /proc/PID/root is the running container's root (its init), or undefined: the
+ * root seen there must be the container's root filesystem itself (same device and inode), so a
+ * pid that has meanwhile gone to another process never leads cp to that process's files.
+ */
+export function containerRootPid(c: MountedContainer): number | undefined {
+  const pid = c.entry.pid;
+  if (!c.running || !(pid > 0)) return undefined;
+  try {
+    const a = fs.statSync(`/proc/${pid}/root/`), b = fs.statSync(c.root);
+    return a.dev === b.dev && a.ino === b.ino ? pid : undefined;
+  } catch { return undefined; }
+}
+
+/** A path in a running container's own mount namespace (its init's root). */
+function tmpfsPath(pid: number, destination: string): string { return path.join(`/proc/${pid}/root`, ...splitPath(destination)); }
+
+function mountPointOf(m: MountSpec, vols: VolumeStore, live: { pid: number | undefined } | undefined): MountPoint | undefined {
   const destination = `/${splitPath(m.destination).join('/')}`;
-  if (m.type === 'tmpfs') return { destination, host: undefined, readonly: m.readonly, what: `tmpfs ${destination}` };
+  // (a running container whose init cannot be reached: its tmpfs cannot be either)
+  if (m.type === 'tmpfs') return live ? { destination, host: live.pid ? tmpfsPath(live.pid, destination) : undefined, readonly: m.readonly, what: `tmpfs ${destination}` } : undefined;
   if (m.type === 'bind') return { destination, host: m.source, readonly: m.readonly, what: `bind mount ${destination}` };
   let host: string;
   try { host = vols.get(m.source).mountpoint; } catch { host = vols.dataDir(m.source); }
@@ -152,11 +188,14 @@ export function mapTar(input: Readable, fn: (h: Header) => Header | null, leadin
     const nh = fn({ ...h });
     const s = stream as unknown as Readable;
     if (!nh) { s.on('end', () => next()); s.resume(); return; }
-    if ((nh.type === 'file' || nh.type === 'contiguous-file' || nh.type === undefined) && (nh.size ?? 0) > 0) {
+    const isFile = nh.type === 'file' || nh.type === 'contiguous-file' || nh.type === undefined;
+    if (isFile && (nh.size ?? 0) > 0) {
       const sink = pk.entry(nh, (err) => { if (err) next(err); else next(); });
       s.pipe(sink as unknown as Writable);
     } else {
-      pk.entry(nh, (err) => { if (err) { next(err); return; } s.on('end', () => next()); s.resume(); });
+      // an empty file gets an empty body (without one, tar-stream waits for the entry's data for ever)
+      const done = (err?: Error | null) => { if (err) { next(err); return; } s.on('end', () => next()); s.resume(); };
+      if (isFile) pk.entry(nh, Buffer.alloc(0), done); else pk.entry(nh, done);
     }
   });
   ex.on('finish', () => pk.finalize());
@@ -198,156 +237,8 @@ export async function tarOfPath(abs: string, name: string, owner?: Owner): Promi
   return pk as unknown as Readable;
 }
 
-async function extractTar(input: Readable, destDir: string, preserveOwnership: boolean): Promise<void> {
-  const { unpackLayer } = await import('../storage/unpack.js');
-  await unpackLayer(input, destDir, { compression: 'auto', preserveOwnership });
-}
-
-// ---------------------------------------------------------------- cp
-
-export type CpEndpoint = { kind: 'host'; path: string } | { kind: 'container'; container: string; path: string } | { kind: 'stream' };
-
-/** Podman's parsing: CONTAINER:PATH unless the argument starts with / or . ; "-" is a tar stream. */
-export function parseCpArg(arg: string): CpEndpoint {
-  if (arg === '-') return { kind: 'stream' };
-  if (arg.startsWith('/') || arg.startsWith('.')) return { kind: 'host', path: arg };
-  const i = arg.indexOf(':');
-  if (i > 0) return { kind: 'container', container: arg.slice(0, i), path: arg.slice(i + 1) || '/' };
-  return { kind: 'host', path: arg };
-}
-
-export interface CpOptions {
-  /** chown what lands in a container to the container's user (default true, as Podman's --archive) */
-  archive?: boolean;
-  /** allow replacing a directory by a file and a file by a directory */
-  overwrite?: boolean;
-  stdin?: Readable;
-  stdout?: Writable;
-}
-
-function trailingSlash(p: string): boolean { return p.endsWith('/'); }
-function dotSuffix(p: string): boolean { return p === '.' || p.endsWith('/.'); }
-
-/** The name a copied source gets: the basename as typed, else the resolved one. */
-function sourceName(typed: string, resolvedPath: string): string {
-  const b = path.posix.basename(typed.replace(/\/+$/, ''));
-  if (b && b !== '.' && b !== '..') return b;
-  return path.posix.basename(resolvedPath);
-}
-
 function statOrUndef(p: string): fs.Stats | undefined {
   try { return fs.statSync(p); } catch { return undefined; }
-}
-
-async function withEndpoint<T>(ep: CpEndpoint, fn: (resolve: (p: string, followFinal?: boolean) => { host: string; display: string; readonly: boolean }, c: MountedContainer | undefined) => Promise<T>): Promise<T> {
-  if (ep.kind !== 'container') {
-    // host paths: symlinks resolved (the unpacker wants a real directory to write into)
-    const real = (p: string): string => { try { return fs.realpathSync(p); } catch { return p; } };
-    return fn((p, followFinal = true) => {
-      const abs = path.resolve(p);
-      return { host: followFinal ? real(abs) : path.join(real(path.dirname(abs)), path.basename(abs)), display: p, readonly: false };
-    }, undefined);
-  }
-  const store = new ContainerStore();
-  return withContainerRoot(ep.container, async (c) => {
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
-    return fn((p, followFinal = true) => {
-      const r = resolveInContainer(c.root, mounts, p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`, followFinal);
-      return { host: r.host, display: `${c.cfg.name}:${r.ctrPath}`, readonly: !!r.mount?.readonly };
-    }, c);
-  }, store);
-}
-
-/**
- * Copy between a container and the host (or a tar stream), following Docker's rules:
- *  - SRC a file: DEST missing -> created with DEST's name (DEST ending in "/" must be an existing directory);
- *    DEST a file -> overwritten; DEST a directory -> copied into it.
- *  - SRC a directory: DEST missing -> created, with SRC's content; DEST a file -> error;
- *    DEST a directory -> SRC copied into it, or, when SRC ends in "/.", SRC's content copied into it.
- *  - "-" as DEST writes a tar of SRC to stdout; "-" as SRC extracts a tar from stdin into the DEST directory.
- */
-export async function copy(srcArg: string, dstArg: string, o: CpOptions = {}): Promise<void> {
-  const src = parseCpArg(srcArg);
-  const dst = parseCpArg(dstArg);
-  if (src.kind === 'stream' && dst.kind === 'stream') throw new InvalidArgumentError('source and destination cannot both be "-"');
-  if (src.kind !== 'container' && dst.kind !== 'container') throw new InvalidArgumentError('one of the source or the destination must be a container (CONTAINER:PATH)');
-  const archive = o.archive ?? true;
-
-  await withEndpoint(src, async (resolveSrc) => {
-    // the source: dereferenced (Podman follows symlinks in the source path), must exist
-    let srcHost = '', srcName = '', contentsOnly = false, srcStat: fs.Stats | undefined;
-    if (src.kind !== 'stream') {
-      const r = resolveSrc(src.path);
-      srcHost = r.host;
-      srcStat = statOrUndef(srcHost);
-      if (!srcStat) throw new NotFoundError(src.kind === 'container' ? `"${src.path}" could not be found on container ${src.container}: no such file or directory` : `"${src.path}" could not be found on the host: no such file or directory`);
-      if ((trailingSlash(src.path) || dotSuffix(src.path)) && !srcStat.isDirectory()) throw new InvalidArgumentError(`${src.path}: not a directory`);
-      contentsOnly = srcStat.isDirectory() && dotSuffix(src.path);
-      srcName = contentsOnly ? '' : sourceName(src.path, r.host);
-      if (srcStat.isDirectory() && srcName === '') contentsOnly = true;
-    }
-
-    if (dst.kind === 'stream') {
-      const out = o.stdout ?? process.stdout;
-      if (out === process.stdout && process.stdout.isTTY) throw new InvalidArgumentError('refusing to write a tar archive to a terminal: redirect stdout');
-      await streamTo(await tarOfPath(srcHost, srcName), out);
-      return;
-    }
-
-    await withEndpoint(dst, async (resolveDst, dc) => {
-      const d = resolveDst(dst.path);
-      const dstStat = statOrUndef(d.host);
-      if (d.readonly) throw new ConflictError(`cannot copy to ${d.display}: it is on a read-only mount`);
-      let owner: Owner | undefined;
-      if (dc && archive) {
-        try { const u = resolveUser(dc.root, dc.cfg.user); owner = { uid: u.uid, gid: u.gid }; } catch { owner = { uid: 0, gid: 0 }; }
-      }
-      const intoContainer = dst.kind === 'container';
-
-      if (src.kind === 'stream') {
-        if (!dstStat) throw new NotFoundError(`${dst.path}: no such file or directory`);
-        if (!dstStat.isDirectory()) throw new InvalidArgumentError(`destination ${d.display} must be a directory when copying from a tar stream`);
-        const input = o.stdin ?? process.stdin;
-        const mapped = owner ? mapTar(input, (h) => ({ ...h, uid: owner!.uid, gid: owner!.gid })) : input;
-        await extractTar(mapped, d.host, intoContainer);
-        return;
-      }
-
-      const srcIsDir = srcStat!.isDirectory();
-      let destDir: string, name: string;
-      if (dstStat) {
-        if (dstStat.isDirectory()) {
-          destDir = d.host;
-          name = contentsOnly ? '' : srcName;
-          if (!srcIsDir && name) {
-            const existing = statOrUndef(path.join(destDir, name));
-            if (existing?.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite directory ${d.display}/${name} with a file (use --overwrite)`);
-          } else if (srcIsDir && name) {
-            const existing = statOrUndef(path.join(destDir, name));
-            if (existing && !existing.isDirectory() && !o.overwrite) throw new ConflictError(`cannot overwrite non-directory ${d.display}/${name} with a directory (use --overwrite)`);
-          }
-        } else {
-          if (srcIsDir) throw new ConflictError(`destination must be a directory when copying a directory: ${d.display} is a file`);
-          destDir = path.dirname(d.host);
-          name = path.basename(d.host);
-        }
-      } else {
-        if (trailingSlash(dst.path) && !srcIsDir) throw new NotFoundError(`${d.display}: the destination directory must exist (no such directory)`);
-        // the parent must exist; the new entry takes DEST's name
-        const typed = dst.path.replace(/\/+$/, '') || '/';
-        const parent = resolveDst(typed, false);
-        destDir = path.dirname(parent.host);
-        name = path.basename(parent.host);
-        const pst = statOrUndef(destDir);
-        if (!pst?.isDirectory()) throw new NotFoundError(`${path.posix.dirname(typed)}: no such directory (the destination's parent must exist)`);
-      }
-      if (srcIsDir && !name) {
-        await extractTar(await tarOfPath(srcHost, '', owner), destDir, intoContainer);
-      } else {
-        await extractTar(await tarOfPath(srcHost, name, owner), destDir, intoContainer);
-      }
-    });
-  });
 }
 
 /** What Docker's archive endpoints report of a path in a container (X-Docker-Container-Path-Stat). */
@@ -365,7 +256,7 @@ export interface PathStat {
 export async function statPath(container: string, p: string): Promise<PathStat> {
   const store = new ContainerStore();
   return withContainerRoot(container, async (c) => {
-    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id));
+    const mounts = containerMounts(c.cfg, store.userdata(c.entry.id), undefined, c.running ? { pid: containerRootPid(c) } : undefined);
     const abs = p.startsWith('/') ? p : `${c.cfg.workdir || '/'}/${p}`;
     const r = resolveInContainer(c.root, mounts, abs, false);
     const st = statOrUndef(r.host) ?? (() => { try { return fs.lstatSync(r.host); } catch { return undefined; } })();

@@ -22,7 +22,8 @@ import type { PortMapping } from '../container/types.js';
 import type { AttachIO } from './attach.js';
 import type { BuildOptions, BuildReport } from './build.js';
 import type { CreateReport, ExecIO, HealthcheckReport, ListOptions, LogsOptions, PsRow, RemoveReport, RunOptions, RunReport, StartReport, StopReport } from './container/index.js';
-import type { Change, CommitOptions, CommitReport, CpOptions, MountReport, PathStat } from './files.js';
+import type { Change, CommitOptions, CommitReport, MountReport, PathStat } from './files.js';
+import type { CpOptions } from './cp.js';
 import type { StatsReport } from './container/stats.js';
 import type { AttachSession, ContainerState, ExecProcess, ExecProcessOptions, LogEntriesOptions } from './container/streams.js';
 import type { ContainerConfig, ContainerEntry } from '../container/types.js';
@@ -190,7 +191,7 @@ export const containers = {
   /** Podman's inspect document of one container. */
   async inspect(o: ContainerOptions): Promise<Record<string, unknown>> { return (await ctr()).inspectContainer(o.container); },
   /** Whether a container exists. */
-  async exists(o: ContainerOptions): Promise<boolean> { return (await ctr()).containerExists(o.container); },
+  async exists(o: ContainerOptions & { /** also what `ps --external` lists */ external?: boolean | undefined }): Promise<boolean> { return o.external ? (await ctr()).containerExistsExternal(o.container) : (await ctr()).containerExists(o.container); },
   /** Write a container's logs to the given streams (following until it stops, or `signal` aborts). */
   async logs(o: LogsOptions & ContainerOptions): Promise<void> { return (await ctr()).containerLogs(o.container, o); },
   /** Attach the given streams to a container's stdio (conmon's attach socket). Resolves to its exit code with `waitExit`. */
@@ -211,7 +212,7 @@ export const containers = {
   /** Run a container's health check once. */
   async healthcheck(o: ContainerOptions): Promise<HealthcheckReport> { return (await ctr()).runHealthcheck(o.container); },
   /** Copy between a container and the host (or a tar stream). Never writes outside the destination root. */
-  async copy(o: CopyOptions): Promise<void> { return (await import('./files.js')).copy(o.source, o.destination, o); },
+  async copy(o: CopyOptions): Promise<void> { return (await import('./cp.js')).copy(o.source, o.destination, o); },
   /** A container's log, as entries (stream, time, text). */
   async logEntries(o: ContainerOptions & LogEntriesOptions): Promise<LogEntry[]> { return (await import('./container/streams.js')).logEntries(o.container, o); },
   /** Follow a container's log from a byte offset of its log file, until it stops or `signal` aborts. */

@@ -174,7 +174,9 @@ function userMount(m: UserMount): OCIMount {
   const destination = checkDestination(m.destination);
   const extra = (m.options ?? []).filter((o) => !IGNORED_MOUNT_OPTIONS.has(o));
   if (m.type === 'tmpfs') {
-    const opts = ['rw', 'rprivate', 'noexec', 'nosuid', 'nodev', ...extra];
+    // as Podman: the tmpfs starts with what the image has at that path (runc's tmpcopyup), unless notmpcopyup
+    const copyUp = extra.includes('notmpcopyup') || extra.includes('tmpcopyup') ? [] : ['tmpcopyup'];
+    const opts = ['rw', 'rprivate', 'noexec', 'nosuid', 'nodev', ...extra.filter((o) => o !== 'notmpcopyup'), ...copyUp];
     if (m.readonly) opts.push('ro');
     return { destination, type: 'tmpfs', source: 'tmpfs', options: opts };
   }

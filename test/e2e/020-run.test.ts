@@ -110,6 +110,9 @@ t.test('ENV, -e, --env-file, WORKDIR, -w, USER, -u', async (t) => {
   t.match(r.stderr, /^Error: workdir "\/not\/yet\/there" does not exist on container [0-9a-f]{64}$/m);
   r = await env.tspod(['run', '--rm', '-w', '/data', '-v', `${env.dir}:/data`, '-u', '1000', BB, 'sh', '-c', 'pwd; id']);
   t.match(r.stdout, /^\/data\nuid=1000\(tester\) gid=1000\(tester\)/, '-w under a mount is made; -u uid takes the primary group from passwd');
+  fs.writeFileSync(path.join(env.dir, 'served.txt'), 'served\n');
+  r = await env.tspod(['run', '--rm', '-w', '/srv/www', '-v', `${path.join(env.dir, 'served.txt')}:/srv/www/file.txt`, BB, 'sh', '-c', 'pwd; cat file.txt']);
+  t.equal(r.stdout, '/srv/www\nserved', '-w of a parent of a mount destination is accepted (the runtime makes it)');
   r = await env.tspod(['run', '--rm', '-u', 'tester', BB, 'id']);
   t.match(r.stdout, /^uid=1000\(tester\) gid=1000\(tester\)/, '-u name');
   r = await env.tspod(['run', '--rm', '-u', '1000:65534', BB, 'id']);

@@ -73,13 +73,20 @@ t.test('ps --external lists a build\'s RUN step, which ps alone does not', async
   const build = execa(...tspodCommand(['build', '-t', 'localhost/ext:1', ctx]), { env: env.env, extendEnv: false, reject: false, timeout: 240_000 });
   let seen = '';
   for (let i = 0; i < 300 && !seen; i++) {
-    const r = await env.tspod(['ps', '--external', '--format', '{{.Status}}|{{.Command}}']);
+    const r = await env.tspod(['ps', '--external', '--format', '{{.Status}}|{{.Names}}|{{.Command}}']);
     seen = r.stdout.split('\n').find((l) => l.startsWith('Storage|') && l.includes('sleep 300')) ?? '';
     if (!seen) await sleep(200);
   }
   t.ok(seen, `the RUN step is listed: ${seen}`);
-  const r = await env.tspod(['ps', '-a', '--format', '{{.Command}}']);
+  let r = await env.tspod(['ps', '-a', '--format', '{{.Command}}']);
   t.notMatch(r.stdout, /sleep 300/, 'ps -a alone lists only tspod\'s containers');
+  const stepId = seen.split('|')[1] ?? '';
+  r = await env.tspod(['container', 'exists', stepId]);
+  t.equal(r.exitCode, 1, 'container exists alone does not know the step');
+  r = await env.tspod(['container', 'exists', '--external', stepId]);
+  t.equal(r.exitCode, 0, `container exists --external does (${stepId})`);
+  r = await env.tspod(['container', 'exists', '--external', 'no-such-container']);
+  t.equal(r.exitCode, 1, 'and not what nobody runs');
   build.kill('SIGINT');
   const b = await build;
   t.equal(b.exitCode, 130, 'an interrupted build exits 130');

@@ -155,6 +155,29 @@ t.test('podman save -> tspod load, docker-archive and oci-archive, and oci-archi
   t.match(p.stdout, /localhost\/frompodman-oci:2/);
 });
 
+t.test('load -i http://...: the archive is downloaded, then loaded (as Podman)', async (t) => {
+  const env = await makeEnv(t);
+  const archive = path.join(env.dir, 'served.tar');
+  await skopeo('copy', `oci:${layoutDir}:latest`, `docker-archive:${archive}:served:latest`);
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    if (req.url === '/image.tar') { res.writeHead(200, { 'content-type': 'application/x-tar' }); fs.createReadStream(archive).pipe(res); return; }
+    res.writeHead(404); res.end('not here\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const base = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  let r = await env.tspod(['load', '-i', `${base}/missing.tar`]);
+  t.equal(r.exitCode, 125, 'a URL that is not found fails');
+  oneLine(t, r.stderr, /^Error: downloading http:\/\/127\.0\.0\.1:\d+\/missing\.tar: HTTP 404/);
+  r = await env.tspod(['load', '-i', `${base}/image.tar`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout.trim(), 'Loaded image: docker.io/library/served:latest');
+  r = await env.tspod(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
+  t.equal(r.stdout.trim(), `docker.io/library/served:latest ${ID().slice(0, 12)}`, 'the image is stored');
+  t.same(fs.readdirSync(path.join(env.dataDir, 'tspod', 'storage', 'tmp')), [], 'the download is not left behind');
+});
+
 t.test('errors: unknown image, corrupt archive, garbage; nothing stored', async (t) => {
   const env = await makeEnv(t);
   const out = path.join(env.dir, 'never.tar');

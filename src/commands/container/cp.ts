@@ -6,7 +6,8 @@ export default class ContainerCp extends TspodCommand {
   static override description = 'SRC and DEST are CONTAINER:PATH or a local path (a local path containing ":" must start with "/" or "./"); "-" is a tar stream on stdin or stdout. '
     + 'Works for running and stopped containers. Docker\'s rules apply: a directory copied onto an existing directory goes into it, or only its content with SRC ending in "/."; '
     + 'a DEST ending in "/" must be an existing directory when SRC is a file. Paths inside the container are resolved inside it: its symlinks never lead out of it, '
-    + 'and paths under its volumes and bind mounts reach those.';
+    + 'and paths under its volumes, bind mounts and (running) tmpfs mounts reach those; a stopped container\'s tmpfs gets what is copied below it when it starts. '
+    + 'A tar on stdin may be gzip-compressed; what lands in a container belongs to its user (--archive, the default), in the container\'s own ids.';
   static override aliases = ['cp'];
   static override args = {
     src: Args.string({ ignoreStdin: true, description: 'source: CONTAINER:PATH, a local path, or - (a tar stream on stdin)', required: true }),
@@ -26,7 +27,7 @@ export default class ContainerCp extends TspodCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parseCmd(ContainerCp);
-    const { copy } = await import('../../engine/files.js');
+    const { copy } = await import('../../engine/cp.js');
     await copy(args.src, args.dest, { archive: flags.archive, overwrite: flags.overwrite });
   }
 }

@@ -9,7 +9,7 @@ export default class ImageLoad extends TspodCommand {
   static override aliases = ['load'];
   static override args = {};
   static override flags = {
-    input: Flags.string({ char: 'i', description: 'Read from specified archive file or directory (default: stdin)' }),
+    input: Flags.string({ char: 'i', description: 'Read from specified archive file or directory, or an http(s) URL to download it from (default: stdin)' }),
     quiet: Flags.boolean({ char: 'q', description: 'Suppress the progress output' }),
   };
   static override examples = ['<%= config.bin %> load -i busybox.tar', '<%= config.bin %> load < busybox.tar', 'podman save busybox | <%= config.bin %> load'];

@@ -6,7 +6,7 @@ export { stopContainers, killContainers, pauseContainers, restartContainers, typ
 export { removeContainers, removeContainersUsingImage, type RemoveReport } from './remove.js';
 export { waitContainer, logPathOf, isRunning, execInContainer, type ExecOptions, type ExecIO } from './exec.js';
 export { containerLogs, type LogsOptions } from './logs.js';
-export { inspectContainer, renameContainer, pruneContainers, containerExists, portsOf, topContainer } from './inspect.js';
+export { inspectContainer, renameContainer, pruneContainers, containerExists, containerExistsExternal, portsOf, topContainer } from './inspect.js';
 export { followUntilExit, runContainer, startAttached, type StartAttachedOptions, type RunIO, type RunOptions, type RunReport } from './run.js';
 export { runHealthcheck, type HealthcheckReport } from './health.js';
 export { conmonAlive, formatPorts, listContainers, readExit, statusText, syncAll, syncedState, type ListOptions, type PsRow } from './state.js';

@@ -141,6 +141,14 @@ export function containerExists(input: string): boolean {
   try { new ContainerStore().resolve(input); return true; } catch { return false; }
 }
 
+/** containerExists, or a container runc runs for tspod that its store does not know (what `ps --external` lists), by ID, ID prefix or name. */
+export async function containerExistsExternal(input: string): Promise<boolean> {
+  if (containerExists(input)) return true;
+  const { externalContainers } = await import('./state.js');
+  const prefix = /^[0-9a-f]+$/.test(input);
+  return (await externalContainers(new Set())).some((r) => r.Id === input || r.NamesList.includes(input) || (prefix && r.Id.startsWith(input)));
+}
+
 export async function portsOf(input: string): Promise<PortMapping[]> {
   const store = new ContainerStore();
   return store.resolve(input).ports;

@@ -107,12 +107,13 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const hostname = (utsPeer ? store.readConfig(utsPeer.id).hostname : undefined) ?? cfg.hostname;
     const env = mergeEnv(keepDefault('HOME') ? [`HOME=${user.home}`] : [], [...cfg.env, ...(hostname && keepDefault('HOSTNAME') ? [`HOSTNAME=${hostname}`] : [])]);
     // the image's WORKDIR is created in the container (as Podman); a --workdir must exist, in the
-    // image or on a mount (Podman: 126, "does not exist on container")...
+    // image, on a mount, or as a parent of a mount's destination (the runtime makes those)
+    // (Podman: 126, "does not exist on container")
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
-      // ...or a mount below it (the runtime creates a mount point's parents)
-      const under = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/$/, '')}/`);
-      const underMount = cfg.mounts.some((m) => under(cfg.workdir, m.destination) || under(m.destination, cfg.workdir));
+      const clean = (p: string) => `/${p.split('/').filter((x) => x && x !== '.').join('/')}`;
+      const wdc = clean(cfg.workdir);
+      const underMount = cfg.mounts.some((m) => { const d = clean(m.destination); return wdc === d || wdc.startsWith(`${d}/`) || d.startsWith(`${wdc}/`); });
       if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }

@@ -168,7 +168,7 @@ export async function listContainers(o: ListOptions = {}, ago: (ms: number) => s
  * build's RUN step, or one a killed build left behind. Listed as Podman lists
  * Buildah's containers with --external (status "Storage").
  */
-async function externalContainers(known: Set<string>): Promise<PsRow[]> {
+export async function externalContainers(known: Set<string>): Promise<PsRow[]> {
   const root = path.join(paths().runroot, 'runc');
   let ids: string[];
   try { ids = fs.readdirSync(root); } catch { return []; }

@@ -115,6 +115,7 @@ t.test('user mounts: bind, volume, tmpfs; overriding defaults; validation', asyn
       { type: 'bind', source: '/home/u/data', destination: '/data', readonly: true, options: ['z'] },
       { type: 'volume', source: '/home/u/.local/share/tspod/volumes/v/_data', destination: '/data/sub/' },
       { type: 'tmpfs', destination: '/scratch', options: ['size=1m', 'exec'] },
+      { type: 'tmpfs', destination: '/bare', options: ['notmpcopyup'] },
       { type: 'bind', source: '/tmp/myhosts', destination: '/etc/hosts', options: ['bind', 'rshared'] },
     ],
     hostsFile: '/run/x/hosts',
@@ -122,7 +123,8 @@ t.test('user mounts: bind, volume, tmpfs; overriding defaults; validation', asyn
   });
   t.same(mount(spec.mounts, '/data'), { destination: '/data', type: 'bind', source: '/home/u/data', options: ['rbind', 'rprivate', 'ro'] }, 'z dropped, ro added');
   t.same(mount(spec.mounts, '/data/sub')?.options, ['rbind', 'rprivate']);
-  t.same(mount(spec.mounts, '/scratch'), { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'noexec', 'nosuid', 'nodev', 'size=1m', 'exec'] });
+  t.same(mount(spec.mounts, '/scratch'), { destination: '/scratch', type: 'tmpfs', source: 'tmpfs', options: ['rw', 'rprivate', 'noexec', 'nosuid', 'nodev', 'size=1m', 'exec', 'tmpcopyup'] }, 'a tmpfs copies up the image\'s content by default');
+  t.same(mount(spec.mounts, '/bare')?.options, ['rw', 'rprivate', 'noexec', 'nosuid', 'nodev'], 'notmpcopyup: none (and not passed to runc)');
   const hosts = spec.mounts.filter((m) => m.destination === '/etc/hosts');
   t.equal(hosts.length, 1, 'the user mount replaces the default /etc/hosts');
   t.same(hosts[0]?.options, ['bind', 'rshared']);

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as tar from 'tar-stream';
 import type { Readable } from 'node:stream';
-import { existsInLowers, mapTar, parseCpArg, resolveInContainer, tarOfPath, upperChanges, type MountPoint } from '../../../src/engine/files.js';
+import { containerRootPid, existsInLowers, mapTar, resolveInContainer, tarOfPath, upperChanges, type MountPoint } from '../../../src/engine/files.js';
+import { isTarHeader, parseCpArg } from '../../../src/engine/cp.js';
 import { secureJoin } from '../../../src/container/rootfs.js';
 import { unpackLayer } from '../../../src/storage/unpack.js';
 
@@ -39,6 +40,31 @@ t.test('parseCpArg: CONTAINER:PATH, host paths, streams', async (t) => {
   t.same(parseCpArg('/abs:x'), { kind: 'host', path: '/abs:x' });
   t.same(parseCpArg('plain'), { kind: 'host', path: 'plain' });
   t.same(parseCpArg('-'), { kind: 'stream' });
+});
+
+t.test('containerRootPid: only a pid whose /proc/PID/root is the container\'s root filesystem', async (t) => {
+  const c = (pid: number, root: string, running = true) => ({ entry: { pid }, root, running, cfg: {} }) as unknown as Parameters<typeof containerRootPid>[0];
+  t.equal(containerRootPid(c(process.pid, '/')), process.pid, 'this process\'s root is /');
+  t.equal(containerRootPid(c(process.pid, tmp(t))), undefined, 'a pid whose root is elsewhere (gone to another process) is not used');
+  t.equal(containerRootPid(c(process.pid, '/', false)), undefined, 'not running');
+  t.equal(containerRootPid(c(0, '/')), undefined, 'no pid');
+});
+
+t.test('isTarHeader: a tar header block is told from other data by its checksum', async (t) => {
+  const tar = await import('tar-stream');
+  const pk = tar.pack();
+  pk.entry({ name: 'a.txt', size: 2 }, 'hi');
+  pk.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of pk as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  const block = Buffer.concat(chunks).subarray(0, 512);
+  t.ok(isTarHeader(block), 'the header of a tar-stream archive');
+  t.notOk(isTarHeader(Buffer.alloc(512)), 'zeros (an empty archive) are not a header');
+  t.notOk(isTarHeader(Buffer.from('just some text\n'.repeat(40))), 'text');
+  const bad = Buffer.from(block);
+  bad[0] = bad[0]! ^ 1;
+  t.notOk(isTarHeader(bad), 'a header whose checksum does not add up');
+  t.notOk(isTarHeader(block.subarray(0, 100)), 'a short block');
 });
 
 t.test('resolveInContainer: symlinks resolve inside the root, like secureJoin', async (t) => {
@@ -128,6 +154,10 @@ t.test('tarOfPath and mapTar: names, modes, ownership override, hardlinks', asyn
   t.same(es.map((e) => e.name), ['x/', 'x/big', 'x/d/', 'x/f']);
   t.equal(es.find((e) => e.name === 'x/big')?.data.length, big.length, 'large file data is streamed through');
   t.ok(es.every((e) => e.name === 'x/' || e.uid === 5));
+  // an empty file goes through too (it once stalled the stream for ever)
+  fs.writeFileSync(path.join(src, 'empty'), '');
+  es = await entries(mapTar(await tarOfPath(path.join(src, 'empty'), 'empty'), (h) => ({ ...h, uid: 7 })));
+  t.same(es.map((e) => [e.name, e.uid, e.data]), [['empty', 7, '']], 'an empty file');
 });
 
 t.test('upperChanges and existsInLowers: A/C/D from an overlay upper directory', async (t) => {
