@@ -31,3 +31,29 @@ t.test('kill -s: bad signals are refused before any container or pod is looked u
   t.equal(r.stderr, 'Error: valid signals are 1 through 64', 'create --stop-signal is parsed the same way');
   t.equal((await env.tspod(['ps', '-aq'])).stdout, '', 'nothing was created');
 });
+
+t.test('wait on a container that never ran returns at once; a failed start is 125', async (t) => {
+  let r = await env.tspod(['create', '--name', 'never-ran', IMAGE, '/no/such/command']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const t0 = Date.now();
+  r = await env.tspod(['wait', 'never-ran']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '0', 'a container that never ran: exit code 0');
+  t.ok(Date.now() - t0 < 20_000, 'wait did not block');
+  r = await env.tspod(['start', 'never-ran']);
+  t.equal(r.exitCode, 125, 'start of a command that does not exist: 125 (run\'s 127 is for run)');
+  t.match(r.stderr, /no such file or directory/);
+  r = await env.tspod(['wait', 'never-ran']);
+  t.equal(r.exitCode, 0, 'wait after the failed start returns too');
+  r = await env.tspod(['run', '--rm', IMAGE, '/no/such/command']);
+  t.equal(r.exitCode, 127, 'run keeps 127');
+  // --condition exited still waits for a created container to run and exit
+  r = await env.tspod(['create', '--name', 'later', IMAGE, 'sh', '-c', 'exit 4']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const waiting = env.tspod(['wait', '--condition', 'exited', 'later']);
+  await new Promise((res) => setTimeout(res, 1000));
+  t.equal((await env.tspod(['start', 'later'])).exitCode, 0);
+  r = await waiting;
+  t.equal(r.stdout, '4', '--condition exited waited through created');
+  t.equal((await env.tspod(['rm', 'never-ran', 'later'])).exitCode, 0);
+});
