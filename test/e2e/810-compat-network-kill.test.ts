@@ -57,3 +57,34 @@ t.test('wait on a container that never ran returns at once; a failed start is 12
   t.equal(r.stdout, '4', '--condition exited waited through created');
   t.equal((await env.tspod(['rm', 'never-ran', 'later'])).exitCode, 0);
 });
+
+t.test('Podman\'s default network "podman": listed, sorted by name, usable, never removed; rm -f of a missing network is quiet', async (t) => {
+  let r = await env.tspod(['network', 'ls']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /^NETWORK ID\s+NAME\s+DRIVER\n2f259bab93aa\s+podman\s+bridge$/m, 'there before any network is created');
+  for (const n of ['zz-net', 'aa-net']) t.equal((await env.tspod(['network', 'create', n])).exitCode, 0);
+  r = await env.tspod(['network', 'ls', '--quiet']);
+  t.same(r.stdout.split('\n'), ['aa-net', 'podman', 'zz-net'], 'sorted by name');
+  r = await env.tspod(['network', 'inspect', '--format', '{{.name}} {{.network_interface}} {{(index .subnets 0).subnet}} {{.dns_enabled}}', 'podman']);
+  t.equal(r.stdout, 'podman podman0 10.88.0.0/16 false');
+  r = await env.tspod(['run', '--rm', '--network', 'podman', IMAGE, 'ip', '-4', 'addr', 'show', 'eth0']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /inet 10\.88\.\d+\.\d+\/16 /, 'a container on it gets an address of 10.88.0.0/16');
+  r = await env.tspod(['network', 'create', 'podman']);
+  t.equal(r.exitCode, 125);
+  t.equal(r.stderr, 'Error: network name podman already used: network already exists');
+  for (const args of [['network', 'rm', 'podman'], ['network', 'rm', '-t', '0', '-f', 'podman']]) {
+    r = await env.tspod(args);
+    t.equal(r.exitCode, 125, args.join(' '));
+    t.equal(r.stderr, 'Error: default network podman cannot be removed');
+  }
+  r = await env.tspod(['network', 'prune', '-f']);
+  t.same(r.stdout.split('\n'), ['aa-net', 'zz-net'], 'prune leaves it');
+  t.equal((await env.tspod(['network', 'exists', 'podman'])).exitCode, 0);
+  r = await env.tspod(['network', 'rm', 'bogus']);
+  t.equal(r.exitCode, 1);
+  t.equal(r.stderr, 'Error: unable to find network with name or ID bogus: network not found');
+  r = await env.tspod(['network', 'rm', '--force', 'bogus']);
+  t.equal(r.exitCode, 0, '--force: a missing network is not an error');
+  t.equal(r.stdout + r.stderr, '', 'and nothing is printed');
+});
