@@ -88,3 +88,15 @@ t.test('Podman\'s default network "podman": listed, sorted by name, usable, neve
   t.equal(r.exitCode, 0, '--force: a missing network is not an error');
   t.equal(r.stdout + r.stderr, '', 'and nothing is printed');
 });
+
+t.test('-w above a mount point: the runtime makes it, as Podman', async (t) => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const os = await import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-wd-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'hello.txt'), 'hello\n');
+  const r = await env.tspod(['run', '--rm', '-w', '/var/www', '-v', `${path.join(dir, 'hello.txt')}:/var/www/index.txt:Z`, IMAGE, 'sh', '-c', 'pwd; cat index.txt']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '/var/www\nhello');
+});

@@ -106,7 +106,9 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     // image or under a mount (Podman: 126, "does not exist on container")
     if (cfg.workdir && cfg.workdir !== '/') {
       const wd = secureJoin(rootfs, cfg.workdir);
-      const underMount = cfg.mounts.some((m) => cfg.workdir === m.destination || cfg.workdir.startsWith(`${m.destination.replace(/\/$/, '')}/`));
+      // at, under or above a mount's destination (the runtime makes the mount point's parents: -w /srv -v F:/srv/f)
+      const wdir = cfg.workdir.replace(/\/$/, '');
+      const underMount = cfg.mounts.some((m) => { const d = m.destination.replace(/\/$/, ''); return wdir === d || wdir.startsWith(`${d}/`) || d.startsWith(`${wdir}/`); });
       if (!fs.existsSync(wd) && cfg.workdirFromUser && !underMount) throw new TspodError(`workdir "${cfg.workdir}" does not exist on container ${e.id}`, 'EWORKDIR', 126);
       if (!fs.existsSync(wd)) { fs.mkdirSync(wd, { recursive: true, mode: 0o755 }); try { fs.chownSync(wd, user.uid, user.gid); } catch { /* unmapped */ } }
     }
