@@ -188,7 +188,8 @@ t.test('planUserNetworks validates the container flags', async (t) => {
 t.test('hosts and resolv.conf content for a user network', async (t) => {
   const r = { attachments: [], ips: ['10.89.0.2'], hostsEntries: ['10.89.0.2\tweb', '10.89.0.3\tdb database'], dnsServers: ['10.89.0.1'], dnsSearch: ['dns.podman'] };
   const hosts = hostsContent(r, { addHosts: ['extra:1.2.3.4'] });
-  t.match(hosts, /^127\.0\.0\.1\tlocalhost/);
+  t.match(hosts, /^1\.2\.3\.4\textra\n/, '--add-host first, as Podman');
+  t.match(hosts, /^127\.0\.0\.1\tlocalhost/m);
   t.match(hosts, /1\.2\.3\.4\textra\n/);
   t.match(hosts, /10\.89\.0\.2\tweb\n10\.89\.0\.3\tdb database\n$/);
   const rc = resolvContent(r, { dnsOptions: ['ndots:2'] });
