@@ -199,3 +199,19 @@ t.test('a pod member is 127.0.0.1 NAME in the pod\'s /etc/hosts while it runs', 
   t.equal(r.stdout.split('\n').length, count);
   t.equal((await env.tspod(['pod', 'rm', '-f', 'hpod'])).exitCode, 0);
 });
+
+t.test('pod rm: a running infra container alone does not need --force; the pause image is named from version', async (t) => {
+  let r = await env.tspod(['pod', 'create', '--name', 'only-infra']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const podId = r.stdout;
+  t.equal((await env.tspod(['run', '--pod', 'only-infra', IMAGE, 'true'])).exitCode, 0, 'the member ran and exited: the infra runs on');
+  t.equal((await env.tspod(['ps', '--filter', 'pod=only-infra', '--format', '{{.IsInfra}}'])).stdout, 'true', 'the infra container is running');
+  r = await env.tspod(['pod', 'rm', 'only-infra']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, podId, 'only the pod ID is printed');
+  r = await env.tspod(['version', '--format', '{{.Server.Version}}-{{.Server.Built}}']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, `${(await env.tspod(['version', '--format', '{{.Client.Version}}'])).stdout}-0`, '.Server is the client without a service');
+  r = await env.tspod(['rmi', `localhost/podman-pause:${r.stdout}`]);
+  t.equal(r.exitCode, 0, `the infra image is localhost/podman-pause:VERSION-BUILT: ${r.stderr}`);
+});
