@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { secureJoin } from '../container/rootfs.js';
 import { resolveUser } from '../container/user.js';
-import { hostsFile, resolvConf, startSlirp, stopSlirp } from '../container/network.js';
+import { hostInternalIP, hostsFile, resolvConf, startSlirp, stopSlirp } from '../container/network.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { spawn, spawnDetached, run, which } from '../util/exec.js';
 import { PrerequisiteError, TspodError } from '../util/errors.js';
@@ -120,7 +120,7 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
   const hostsPath = path.join(o.workDir, 'hosts');
   const resolvPath = path.join(o.workDir, 'resolv.conf');
   const hostnamePath = path.join(o.workDir, 'hostname');
-  writeFileAtomic(hostsPath, hostsFile({ hostname, name: hostname, network: netName, addHosts: [] }), 0o644);
+  writeFileAtomic(hostsPath, hostsFile({ hostname, name: hostname, network: netName, addHosts: [], hostInternalIP: hostInternalIP('') }), 0o644);
   writeFileAtomic(resolvPath, resolvConf({ network: netName, dns: [], dnsSearch: [], dnsOptions: [] }), 0o644);
   writeFileAtomic(hostnamePath, `${hostname}\n`, 0o644);
 

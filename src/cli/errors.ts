@@ -6,7 +6,7 @@ import { EXIT_TSPOD } from '../util/errors.js';
 /** The first line of an error's message, without a leading "Error:". */
 export function errorLine(err: unknown): string {
   const e = err as { message?: unknown } | undefined;
-  return String(e?.message ?? err).split('\n')[0]!.replace(/^Error:\s*/, '').trim();
+  return String(e?.message ?? err).split('\n')[0]!.replace(/^Error:\s*/, '').replace(/^\s+|\r$/g, '');
 }
 
 /** The exit code an error asks for (`exitCode`), else 125. */

@@ -3,6 +3,7 @@
 // socket (as Podman's slirp4netns port handler does).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnDetached, which } from '../util/exec.js';
 import { outsideUnit } from '../util/systemd-scope.js';
@@ -14,6 +15,61 @@ import type { PortMapping } from './types.js';
 export const SLIRP_GUEST_IP = '10.0.2.100';
 export const SLIRP_GATEWAY = '10.0.2.2';
 export const SLIRP_DNS = '10.0.2.3';
+
+/** What `--network slirp4netns:OPT=V,...` asks for. */
+export interface SlirpNetOptions {
+  /** the network slirp4netns makes (default 10.0.2.0/24): the container is .100, the gateway .2, the DNS .3 */
+  cidr?: string | undefined;
+  allowHostLoopback?: boolean | undefined;
+  enableIPv6?: boolean | undefined;
+  mtu?: number | undefined;
+  outboundAddr?: string | undefined;
+  outboundAddr6?: string | undefined;
+}
+
+/** Parse (and check) the options of a `slirp4netns[:OPTIONS]` network mode, in Podman's words. */
+export function parseSlirpMode(mode: string): SlirpNetOptions {
+  const out: SlirpNetOptions = {};
+  const colon = mode.indexOf(':');
+  if (colon < 0) return out;
+  const bool = (k: string, v: string) => {
+    if (/^(true|1)$/i.test(v)) return true;
+    if (/^(false|0)$/i.test(v)) return false;
+    throw new InvalidArgumentError(`cannot parse ${k} value "${v}"`);
+  };
+  for (const opt of mode.slice(colon + 1).split(',').filter(Boolean)) {
+    const eq = opt.indexOf('=');
+    const k = eq < 0 ? opt : opt.slice(0, eq), v = eq < 0 ? '' : opt.slice(eq + 1);
+    switch (k) {
+      case 'allow_host_loopback': out.allowHostLoopback = bool(k, v); break;
+      case 'enable_ipv6': out.enableIPv6 = bool(k, v); break;
+      case 'mtu': if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`cannot parse mtu value "${v}"`); out.mtu = Number(v); break;
+      case 'cidr': {
+        const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(v);
+        if (!m || !net.isIPv4(m[1]!) || Number(m[2]) > 25) throw new InvalidArgumentError(`invalid cidr "${v}": use an IPv4 network of /25 or larger, like 10.5.0.0/24`);
+        out.cidr = v;
+        break;
+      }
+      // tspod forwards ports through slirp4netns's API whichever handler is named
+      case 'port_handler': if (v !== 'slirp4netns' && v !== 'rootlesskit') throw new InvalidArgumentError(`unknown port_handler for slirp4netns: "${v}"`); break;
+      case 'outbound_addr': out.outboundAddr = v; break;
+      case 'outbound_addr6': out.outboundAddr6 = v; break;
+      default: throw new InvalidArgumentError(`unknown option for slirp4netns: "${opt}"`);
+    }
+  }
+  return out;
+}
+
+/** The container's, the gateway's and the DNS forwarder's addresses on a slirp4netns network. */
+export function slirpAddresses(o: SlirpNetOptions = {}): { guest: string; gateway: string; dns: string; prefix: number } {
+  if (!o.cidr) return { guest: SLIRP_GUEST_IP, gateway: SLIRP_GATEWAY, dns: SLIRP_DNS, prefix: 24 };
+  const [ip, bits] = o.cidr.split('/') as [string, string];
+  const prefix = Number(bits);
+  const n = ip.split('.').reduce((acc, x) => acc * 256 + Number(x), 0);
+  const base = prefix === 0 ? 0 : (n & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
+  const at = (k: number) => { const v = base + k; return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.'); };
+  return { guest: at(100), gateway: at(2), dns: at(3), prefix };
+}
 
 /** -p [ip:][hostPort:]containerPort[/proto], with ranges. */
 export function parsePublish(spec: string): Array<{ hostIP: string; hostPort: number | undefined; containerPort: number; protocol: 'tcp' | 'udp' }> {
@@ -82,8 +138,13 @@ export interface SlirpHandle { pid: number; apiSocket: string }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SlirpOptions {
-  mtu?: number;
-  allowHostLoopback?: boolean;
+  mtu?: number | undefined;
+  allowHostLoopback?: boolean | undefined;
+  /** slirp4netns --cidr, --enable-ipv6, --outbound-addr(6) */
+  cidr?: string | undefined;
+  enableIPv6?: boolean | undefined;
+  outboundAddr?: string | undefined;
+  outboundAddr6?: string | undefined;
   /** API socket file name in dir (default api.sock) */
   socketName?: string;
   /** called with the pid as soon as slirp4netns is spawned (to record it before waiting) */
@@ -117,6 +178,10 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   // no --enable-seccomp: its experimental filter killed slirp4netns intermittently here
   const args = ['--configure', `--mtu=${opts.mtu ?? 65520}`, '--enable-sandbox', '--ready-fd=3', `--api-socket=${apiSocket}`];
   if (!opts.allowHostLoopback) args.push('--disable-host-loopback');
+  if (opts.cidr) args.push(`--cidr=${opts.cidr}`);
+  if (opts.enableIPv6) args.push('--enable-ipv6');
+  if (opts.outboundAddr) args.push(`--outbound-addr=${opts.outboundAddr}`);
+  if (opts.outboundAddr6) args.push(`--outbound-addr6=${opts.outboundAddr6}`);
   if (typeof target === 'number') args.push(String(target), 'tap0');
   else args.push('--netns-type=path', target.path, 'tap0');
   let pid: number;
@@ -160,11 +225,11 @@ export function slirpRequest(apiSocket: string, req: object): Promise<{ return?:
   });
 }
 
-export async function addPortForwards(h: SlirpHandle, ports: PortMapping[]): Promise<void> {
+export async function addPortForwards(h: SlirpHandle, ports: PortMapping[], guestIP = SLIRP_GUEST_IP): Promise<void> {
   for (const p of ports) {
     const r = await slirpRequest(h.apiSocket, {
       execute: 'add_hostfwd',
-      arguments: { proto: p.protocol, host_addr: p.hostIP || '0.0.0.0', host_port: p.hostPort, guest_addr: SLIRP_GUEST_IP, guest_port: p.containerPort },
+      arguments: { proto: p.protocol, host_addr: p.hostIP || '0.0.0.0', host_port: p.hostPort, guest_addr: guestIP, guest_port: p.containerPort },
     });
     if (r.error) {
       const desc = r.error.desc ?? JSON.stringify(r.error);
@@ -182,33 +247,135 @@ export function stopSlirp(pid: number): void {
   } catch { /* gone */ }
 }
 
-/**
- * The container's /etc/hosts: localhost, --add-host entries, then the container's own
- * names (slirp4netns and none here; on user networks the attachment's `entries`).
- */
-export function hostsFile(opts: { hostname: string; name: string; network: string; addHosts: string[]; entries?: string[] | undefined }): string {
-  const lines = ['127.0.0.1\tlocalhost localhost.localdomain localhost4 localhost4.localdomain4', '::1\tlocalhost localhost.localdomain localhost6 localhost6.localdomain6'];
-  for (const h of opts.addHosts) {
+/** One /etc/hosts entry: an address and its names. */
+export interface HostsEntry { ip: string; names: string[] }
+
+/** The entries of a hosts file's text (comments and blank lines dropped). */
+export function parseHostsText(text: string): HostsEntry[] {
+  const out: HostsEntry[] = [];
+  for (const raw of text.split('\n')) {
+    const [ip, ...names] = raw.replace(/#.*$/, '').trim().split(/\s+/);
+    if (ip && names.length) out.push({ ip, names });
+  }
+  return out;
+}
+
+/** --add-host HOST:IP values as entries. */
+export function addHostEntries(addHosts: string[]): HostsEntry[] {
+  return addHosts.map((h) => {
     const i = h.indexOf(':');
     if (i <= 0) throw new InvalidArgumentError(`invalid --add-host "${h}": use HOST:IP`);
-    lines.push(`${h.slice(i + 1).replace(/^\[|\]$/g, '')}\t${h.slice(0, i)}`);
+    return { ip: h.slice(i + 1).replace(/^\[|\]$/g, ''), names: [h.slice(0, i)] };
+  });
+}
+
+/** Options of {@link hostsFile}. */
+export interface HostsOptions {
+  hostname: string;
+  name: string;
+  network: string;
+  addHosts: string[];
+  /** the container's own lines on user networks ("IP\tNAMES") */
+  entries?: string[] | undefined;
+  /** the container's address on slirp4netns (slirp4netns:cidr= moves it) */
+  guestIP?: string | undefined;
+  /** the base file's text (the host's /etc/hosts, containers.conf base_hosts_file); none when undefined */
+  base?: string | undefined;
+  /** the address of host.containers.internal; none when empty */
+  hostInternalIP?: string | undefined;
+}
+
+/**
+ * The container's /etc/hosts, as Podman writes it: --add-host entries and the base file's
+ * first, then localhost, host.containers.internal and the container's own names (slirp4netns
+ * and none here; on user networks `entries`), each name only where the first part lacks it.
+ */
+export function hostsFile(opts: HostsOptions): string {
+  const given = [...addHostEntries(opts.addHosts), ...parseHostsText(opts.base ?? '')];
+  const own: HostsEntry[] = [{ ip: '127.0.0.1', names: ['localhost'] }, { ip: '::1', names: ['localhost'] }];
+  const withHost = opts.network === 'slirp4netns' || opts.network === 'user';
+  if (withHost && opts.hostInternalIP) own.push({ ip: opts.hostInternalIP, names: ['host.containers.internal', 'host.docker.internal'] });
+  if (opts.network === 'slirp4netns') own.push({ ip: opts.guestIP ?? SLIRP_GUEST_IP, names: [opts.hostname, opts.name] });
+  else if (opts.network === 'none') own.push({ ip: '127.0.1.1', names: [opts.hostname, opts.name] });
+  own.push(...parseHostsText((opts.entries ?? []).join('\n')));
+  const taken = new Set(given.flatMap((e) => e.names));
+  const lines = given.map((e) => `${e.ip}\t${e.names.join(' ')}`);
+  for (const e of own) {
+    const names = e.names.filter((n) => n && !taken.has(n));
+    if (names.length) lines.push(`${e.ip}\t${names.join(' ')}`);
   }
-  if (opts.network === 'slirp4netns') {
-    lines.push(`${SLIRP_GUEST_IP}\t${opts.hostname} ${opts.name}`);
-    lines.push(`${SLIRP_GATEWAY}\thost.containers.internal host.docker.internal`);
-  } else if (opts.network === 'none') {
-    lines.push(`127.0.1.1\t${opts.hostname} ${opts.name}`);
-  }
-  lines.push(...opts.entries ?? []);
   return lines.join('\n') + '\n';
 }
 
-export function resolvConf(opts: { network: string; dns: string[]; dnsSearch: string[]; dnsOptions: string[] }): string {
+/**
+ * The address host.containers.internal names: containers.conf host_containers_internal_ip
+ * ("none": no entry), else the host's first global IPv4 address (an IPv6 one when it has none);
+ * slirp4netns and the rootless network namespace reach it through the host's stack.
+ */
+export function hostInternalIP(configured: string): string {
+  if (configured === 'none') return '';
+  if (configured) return configured;
+  let v6 = '';
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.internal) continue;
+      if (a.family === 'IPv4' && !a.address.startsWith('169.254.')) return a.address;
+      if (a.family === 'IPv6' && !v6 && !/^fe80:/i.test(a.address)) v6 = a.address;
+    }
+  }
+  return v6;
+}
+
+/**
+ * The base of a container's /etc/hosts from containers.conf base_hosts_file: "" the host's
+ * /etc/hosts, "none" nothing, "image" the image's own, else that file.
+ */
+export function baseHostsText(setting: string, rootfs: string | undefined): string | undefined {
+  if (setting === 'none') return undefined;
+  if (setting === 'image') {
+    if (!rootfs) return undefined;
+    try { return fs.readFileSync(path.join(rootfs, 'etc', 'hosts'), 'utf8'); } catch { return undefined; }
+  }
+  try { return fs.readFileSync(setting || '/etc/hosts', 'utf8'); } catch (err) {
+    if (!setting) return undefined;
+    throw new InvalidArgumentError(`reading base_hosts_file ${setting}: ${(err as Error).message}`);
+  }
+}
+
+const peerLine = (name: string) => `127.0.0.1\t${name}`;
+
+/**
+ * A container sharing another's network namespace (a pod member) gets `127.0.0.1 NAME` in that
+ * container's /etc/hosts while it runs, as in Podman. The file is edited in place: running
+ * containers have it bind-mounted.
+ */
+export async function addPeerHostsEntry(file: string, name: string): Promise<void> {
+  const { withLock } = await import('../state/lock.js');
+  await withLock(`hosts:${file}`, () => {
+    let text = '';
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return; }
+    if (parseHostsText(text).some((e) => e.names.includes(name))) return;
+    fs.writeFileSync(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}${peerLine(name)}\n`);
+  });
+}
+
+/** Undo {@link addPeerHostsEntry} once the member stopped. */
+export async function removePeerHostsEntry(file: string, name: string): Promise<void> {
+  const { withLock } = await import('../state/lock.js');
+  await withLock(`hosts:${file}`, () => {
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch { return; }
+    const kept = text.split('\n').filter((l) => l !== peerLine(name));
+    if (kept.length !== text.split('\n').length) fs.writeFileSync(file, kept.join('\n'));
+  });
+}
+
+export function resolvConf(opts: { network: string; dns: string[]; dnsSearch: string[]; dnsOptions: string[]; slirpDns?: string | undefined }): string {
   let host = '';
   try { host = fs.readFileSync('/etc/resolv.conf', 'utf8'); } catch { /* none */ }
   const hostSearch = /^search\s+(.*)$/m.exec(host)?.[1]?.split(/\s+/) ?? [];
   const hostNs = [...host.matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!).filter((n) => !n.startsWith('127.') && n !== '::1');
-  let servers = opts.dns.length ? opts.dns : opts.network === 'slirp4netns' ? [SLIRP_DNS, ...hostNs] : opts.network === 'host' ? [...host.matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!) : hostNs;
+  let servers = opts.dns.length ? opts.dns : opts.network === 'slirp4netns' ? [opts.slirpDns ?? SLIRP_DNS, ...hostNs] : opts.network === 'host' ? [...host.matchAll(/^nameserver\s+(\S+)/gm)].map((m) => m[1]!) : hostNs;
   if (opts.network === 'none' && !opts.dns.length) servers = [];
   const search = opts.dnsSearch.length ? opts.dnsSearch.filter((s) => s !== '.') : hostSearch;
   const lines: string[] = [];

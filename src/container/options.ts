@@ -326,8 +326,13 @@ export function checkSignal(sig: string | undefined, what: string): string | und
   if (sig === undefined) return undefined;
   // as Podman (docker's ParseSignal): a leading dash is allowed (kill -s -HUP), numbers 1-64
   const s = sig.replace(/^-/, '').toUpperCase();
-  const bad = () => new InvalidArgumentError(`invalid ${what}: ${sig}`);
-  if (/^\d+$/.test(s)) { if (Number(s) < 1 || Number(s) > 64) throw bad(); return s; }
+  const bad = () => new InvalidArgumentError(`invalid ${what}: ${sig.replace(/^-/, '')}`);
+  if (/^\d+$/.test(s)) {
+    if (Number(s) === 0) throw bad();
+    // as Podman: a number past the last real-time signal gets its own message, whatever the flag
+    if (Number(s) > 64) throw new InvalidArgumentError('valid signals are 1 through 64');
+    return s;
+  }
   const name = s.startsWith('SIG') ? s : `SIG${s}`;
   const os = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1', 'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS'];
   if (!os.includes(name) && !/^SIGRTM(IN|AX)([+-]\d+)?$/.test(name)) throw bad();

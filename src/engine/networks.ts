@@ -5,7 +5,7 @@
 import { randomHex } from '../util/random.js';
 import { ContainerStore, containerLockKey } from '../container/store.js';
 import type { ContainerConfig } from '../container/types.js';
-import { NetworkStore } from '../network/store.js';
+import { NetworkStore, isDefaultNetwork } from '../network/store.js';
 import type { NetworkRecord, Subnet } from '../network/types.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from '../network/ipnet.js';
 import { ConflictError, InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
@@ -218,7 +218,13 @@ async function removeNetworksUnrecorded(inputs: string[], o: { force?: boolean |
   const out: NetworkRmReport[] = [];
   for (const input of inputs) {
     try {
-      const rec = store.resolve(input);
+      let rec: NetworkRecord;
+      try { rec = store.resolve(input); } catch (err) {
+        // as Podman: --force ignores a network that does not exist
+        if (o.force && err instanceof NotFoundError) continue;
+        throw err;
+      }
+      if (isDefaultNetwork(rec)) throw new TspodError(`default network ${rec.name} cannot be removed`);
       const users = networkUsers(rec.name, store);
       if (users.length) {
         if (!o.force) throw new InUseError(`"${rec.name}" has associated containers with it. Use -f to forcibly delete containers and pods: network is being used (${users.map((u) => u.slice(0, 12)).join(', ')})`);
@@ -246,7 +252,7 @@ async function removeNetworksUnrecorded(inputs: string[], o: { force?: boolean |
 export function pruneCandidates(filters: string[] | undefined, store = new NetworkStore()): string[] {
   const keep = pruneFilter(filters, 'network');
   const used = usageMap(store);
-  return store.list().filter((n) => !used.has(n.name) && keep(n)).map((n) => n.name);
+  return store.list().filter((n) => !isDefaultNetwork(n) && !used.has(n.name) && keep(n)).map((n) => n.name);
 }
 
 export async function pruneNetworks(filters: string[] | undefined, store = new NetworkStore()): Promise<NetworkRmReport[]> {

@@ -24,7 +24,8 @@ import {
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
 import type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
-import { hostsFile } from '../container/network.js';
+import { baseHostsText, hostInternalIP, hostsFile } from '../container/network.js';
+import { containersConf } from '../util/containers-conf.js';
 
 export const DNS_DOMAIN = 'dns.podman';
 
@@ -180,12 +181,13 @@ function resultOf(rec: AttachmentRecord, linkEntries: string[]): AttachResult {
   const dnsNets = rec.attachments.filter((a) => rec.networkInfo[a.network]?.dns_enabled);
   const internalOnly = rec.attachments.every((a) => rec.networkInfo[a.network]?.internal);
   const names = [rec.hostname, rec.name].filter((x, i, arr) => !!x && arr.indexOf(x) === i).join(' ');
+  const hip = hostInternalIP(containersConf().hostContainersInternalIP);
   return {
     attachments: rec.attachments,
     ips: rec.attachments.map((a) => a.ip),
     hostsEntries: [
       ...rec.attachments.slice(0, 1).map((a) => `${a.ip}\t${names}`),
-      ...(isRootless() && !internalOnly ? [`${'10.0.2.2'}\thost.containers.internal host.docker.internal`] : []),
+      ...(isRootless() && !internalOnly && hip ? [`${hip}\thost.containers.internal host.docker.internal`] : []),
       ...linkEntries,
     ],
     // aardvark-dns answers on the gateway of every DNS-enabled network and forwards the rest
@@ -340,7 +342,7 @@ function hostResolv(): { search: string[]; servers: string[] } {
 }
 
 export function hostsContent(r: AttachResult, o: { addHosts?: string[] | undefined } = {}): string {
-  return hostsFile({ hostname: '', name: '', network: 'user', addHosts: o.addHosts ?? [], entries: r.hostsEntries });
+  return hostsFile({ hostname: '', name: '', network: 'user', addHosts: o.addHosts ?? [], entries: r.hostsEntries, base: baseHostsText(containersConf().baseHostsFile, undefined) });
 }
 
 export function resolvContent(r: AttachResult, o: { dns?: string[] | undefined; dnsSearch?: string[] | undefined; dnsOptions?: string[] | undefined } = {}): string {

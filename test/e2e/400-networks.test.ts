@@ -194,11 +194,11 @@ t.test('network commands: create, ls, inspect, exists, rm, prune', async (t) => 
   t.match(r.stdout, /^NETWORK ID\s+NAME\s+DRIVER\n/);
   t.match(r.stdout, new RegExp(`${back.id.slice(0, 12)}\\s+back\\s+bridge`));
   r = await env.tspod(['network', 'ls', '-q']);
-  t.same(r.stdout.trim().split('\n'), ['web-net', 'back', auto]);
+  t.same(r.stdout.trim().split('\n'), ['back', 'podman', auto, 'web-net'].sort(), 'sorted by name, Podman\'s default network among them');
   r = await env.tspod(['network', 'ls', '--filter', 'label=app=web', '--format', '{{.Name}} {{.Driver}} {{.Internal}}']);
   t.equal(r.stdout.trim(), 'web-net bridge false');
   r = await env.tspod(['network', 'ls', '--format', 'json']);
-  t.same(JSON.parse(r.stdout).map((n: { name: string }) => n.name), ['web-net', 'back', auto]);
+  t.same(JSON.parse(r.stdout).map((n: { name: string }) => n.name), ['back', 'podman', auto, 'web-net'].sort());
   r = await env.tspod(['network', 'ls', '--filter', 'bogus=1']);
   t.equal(r.exitCode, 125);
 

@@ -174,7 +174,7 @@ t.test('Podman\'s wording, signals, start --all/--filter, rm --depend, untag by 
   r = await env.tspod(['untag', IMAGE, 'registry.com/foo:bar']);
   t.equal(r.exitCode, 125);
   t.equal(r.stderr, 'Error: registry.com/foo:bar: tag not known');
-  for (const bad of ['0', 'SIGBADSIG', '%%', '65']) {
+  for (const bad of ['0', 'SIGBADSIG', '%%']) {
     r = await env.tspod(['kill', '-s', bad, 'nosuchctr']);
     t.equal(r.exitCode, 125, `kill -s ${bad}`);
     t.equal(r.stderr, `Error: invalid signal: ${bad}`, 'refused before looking for the container');

@@ -41,6 +41,8 @@ export default class ContainerStart extends TspodCommand {
         failed = err as Error;
       }
     }
-    if (failed) throw failed;
+    // as Podman: `start` fails with 125 whatever the reason (126/127 are `run`'s codes for the command)
+    if (failed) throw flags.attach ? failed : Object.assign(failed, { exitCode: 125 });
   }
 }
+

@@ -7,7 +7,7 @@ export default class ContainerWait extends TspodCommand {
   static override strict = false;
   static override args = { container: Args.string({ ignoreStdin: true, description: 'container name or ID', required: true }) };
   static override flags = {
-    condition: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Condition to wait on (exited, running, created, stopped, paused)', default: ['exited'] }),
+    condition: Flags.string({ multiple: true, multipleNonGreedy: true, description: 'Condition to wait on (stopped: not running, exited, running, created, paused)', default: ['stopped'] }),
     ignore: Flags.boolean({ description: 'Ignore missing containers and print -1' }),
   };
 

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { type ContainerEntry } from '../../container/types.js';
-import { stopSlirp } from '../../container/network.js';
+import { removePeerHostsEntry, stopSlirp } from '../../container/network.js';
+import * as path from 'node:path';
 import { unmountRootfs } from '../../container/rootfs.js';
 import { withLock } from '../../state/lock.js';
 import { log } from '../../util/log.js';
@@ -34,6 +35,7 @@ export async function cleanupContainer(id: string): Promise<void> {
     fs.rmSync(netDir(cur.id), { recursive: true, force: true });
     fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
     await detachUserNetworks(cur.id);
+    await dropPeerHostsEntry(store, cur.id);
     try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
     await unmountRootfs(store.ctrDir(cur.id));
     if (cur.state === 'removing') return false;
@@ -79,3 +81,13 @@ export async function cleanupContainer(id: string): Promise<void> {
   }
 }
 
+
+/** A member of another container's network namespace leaves its `127.0.0.1 NAME` line there. */
+async function dropPeerHostsEntry(store: ContainerStore, id: string): Promise<void> {
+  try {
+    const cfg = store.readConfig(id);
+    if (!cfg.network.startsWith('container:')) return;
+    const peer = store.resolve(cfg.network.slice(10));
+    await removePeerHostsEntry(path.join(store.userdata(peer.id), 'hosts'), cfg.name);
+  } catch (err) { log.debug(`hosts entry of ${id}: ${errorMessage(err)}`); }
+}

@@ -9,7 +9,8 @@ import { emptyEntry, type ContainerConfig, type ContainerState, type MountSpec, 
 import {
   checkSignal, mergeEnv, parseBytes, parseDecimalBytes, parseDevice, parseEnv, parseExpose, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
 } from '../../container/options.js';
-import { freeHostPort, parsePublish } from '../../container/network.js';
+import { freeHostPort, parsePublish, parseSlirpMode } from '../../container/network.js';
+import { containersConf } from '../../util/containers-conf.js';
 import { randomName, validName } from '../../container/names.js';
 import { VolumeStore } from '../../volume/store.js';
 import { writeFileAtomic, writeJSONAtomic } from '../../state/atomic.js';
@@ -75,6 +76,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (!userNets && !['slirp4netns', 'none', 'host', 'private', 'bridge'].includes(network) && !network.startsWith('container:') && !network.startsWith('slirp4netns:')) {
     throw new InvalidArgumentError(`unsupported network "${network}": use slirp4netns, none, host or container:NAME`);
   }
+  if (network.startsWith('slirp4netns:')) parseSlirpMode(network);
+  const conf = containersConf();
   let ports = (o.publish ?? []).flatMap(parsePublish);
   // as Podman: ports cannot apply where the container has no network of its own; they are dropped, with a warning
   if (ports.length && (network === 'none' || network === 'host' || network.startsWith('container:'))) {
@@ -179,7 +182,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
     id, name, image: img.id, imageName: nameAsGiven(img.names, o.image), imageDigest: img.digest, created: new Date().toISOString(),
     entrypoint, cmd, args, env, workdir: o.workdir ?? (ic.WorkingDir || '/'), user: o.user ?? (ns.keepId ? `${ns.keepId.uid}:${ns.keepId.gid}` : ic.User ?? ''), uid: 0, gid: 0, additionalGids: [],
     hostname: o.hostname ?? (network === 'host' || o.uts?.startsWith('container:') ? '' : id.slice(0, 12)), tty: !!o.tty, stdin: !!o.interactive, network,
-    dns: o.dns ?? [], dnsSearch: o.dnsSearch ?? [], dnsOptions: o.dnsOption ?? [], addHosts: o.addHost ?? [], ports: resolvedPorts,
+    // containers.conf dns_servers, dns_searches, dns_options: the defaults of --dns, --dns-search, --dns-option
+    dns: o.dns?.length ? o.dns : conf.dnsServers, dnsSearch: o.dnsSearch?.length ? o.dnsSearch : conf.dnsSearches, dnsOptions: o.dnsOption?.length ? o.dnsOption : conf.dnsOptions, addHosts: o.addHost ?? [], ports: resolvedPorts,
     mounts, readOnly: !!o.readOnly, capAdd: o.capAdd ?? [], capDrop: o.capDrop ?? [], privileged: !!o.privileged, securityOpts, seccomp, noNewPrivileges,
     labels: { ...(ic.Labels ?? {}), ...labels }, annotations, restart, init: !!o.init, stopSignal: stopSignal ?? checkSignal(ic.StopSignal, 'STOPSIGNAL') ?? 'SIGTERM',
     stopTimeout: o.stopTimeout ?? 10, health, logDriver, logPath: logDriver === 'none' || logDriver === 'passthrough' ? '' : path.join(store.userdata(id), 'ctr.log'), logOpts, ...(logSize !== undefined ? { logSize } : {}),

@@ -25,8 +25,10 @@ export async function waitContainer(input: string, conditions: string[] = ['exit
       return ex?.code ?? e.exitCode;
     }
     const s = syncedState(cur);
-    if (conditions.includes(s.state) || (conditions.includes('stopped') && s.state === 'exited')) return s.exitCode;
-    if (s.state === 'created' && conditions.includes('exited') && !conditions.includes('created')) { /* wait for it to run and exit */ }
+    if (conditions.includes(s.state)) return s.exitCode;
+    // `stopped` (the CLI's default, as Podman's) is "not running": a container that never ran, or whose start
+    // failed, ends the wait at once; `exited` waits for a created container to run and exit
+    if (conditions.includes('stopped') && !['running', 'paused', 'stopping'].includes(s.state)) return s.exitCode;
     await sleep(d);
   }
 }

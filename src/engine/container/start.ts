@@ -7,7 +7,8 @@ import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
 import { mergeEnv, parseBytes } from '../../container/options.js';
-import { addPortForwards, hostsFile, resolvConf, startSlirp, stopSlirp } from '../../container/network.js';
+import { addPortForwards, addPeerHostsEntry, baseHostsText, removePeerHostsEntry, hostInternalIP, hostsFile, parseSlirpMode, resolvConf, slirpAddresses, startSlirp, stopSlirp } from '../../container/network.js';
+import { containersConf } from '../../util/containers-conf.js';
 import { mountRootfs, secureJoin, unmountRootfs } from '../../container/rootfs.js';
 import { resolveUser } from '../../container/user.js';
 import { VolumeStore } from '../../volume/store.js';
@@ -85,7 +86,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   // --userns=keep-id: the container's own user namespace, its image seen through the same mapping
   const keepId = cfg.userns.startsWith('keep-id') ? await keepIdSetup(cfg.userns) : undefined;
   const rootfs = await mountRootfs(images, e.layers, ctrDir, keepId?.fuse);
-  let conmonPid = 0, pid = 0, slirpPid = 0;
+  let conmonPid = 0, pid = 0, slirpPid = 0, peerHosts = '';
   try {
     if (keepId) {
       const { addKeepIdUser } = await import('../../container/keep-id.js');
@@ -131,9 +132,17 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       resolv: netPeer ? path.join(store.userdata(netPeer.id), 'resolv.conf') : path.join(ud, 'resolv.conf'),
       hostname: utsPeer ? path.join(store.userdata(utsPeer.id), 'hostname') : path.join(ud, 'hostname'),
     };
-    if (!netPeer) writeFileAtomic(files.hosts, hostsFile({ hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts }), 0o644);
+    const slirpOpts = net === 'slirp4netns' ? parseSlirpMode(cfg.network) : {};
+    const slirpAddr = slirpAddresses(slirpOpts);
+    const conf = containersConf();
+    if (!netPeer) {
+      writeFileAtomic(files.hosts, hostsFile({
+        hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts, guestIP: slirpAddr.guest,
+        base: baseHostsText(conf.baseHostsFile, rootfs), hostInternalIP: hostInternalIP(conf.hostContainersInternalIP),
+      }), 0o644);
+    } else { await addPeerHostsEntry(files.hosts, cfg.name); peerHosts = files.hosts; }
     if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
-    if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions }), 0o644);
+    if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions, slirpDns: slirpAddr.dns }), 0o644);
     // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
     writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
@@ -195,9 +204,9 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       const r = await attachContainerNetworks({ id: e.id, name: cfg.name, hostname: cfg.hostname, networks: cfg.networks, aliases: cfg.networkAliases, staticIP: cfg.staticIP, links: cfg.links, ports: cfg.ports }, `/proc/${pid}/ns/net`);
       writeNetworkFiles(ud, r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
     } else if (net === 'slirp4netns') {
-      const h = await startSlirp(pid, netDir(e.id));
+      const h = await startSlirp(pid, netDir(e.id), slirpOpts);
       slirpPid = h.pid;
-      if (cfg.ports.length) await addPortForwards(h, cfg.ports);
+      if (cfg.ports.length) await addPortForwards(h, cfg.ports, slirpAddr.guest);
     }
     // attach (engine/attach.ts): connect to conmon's attach socket before the container runs, so no output is lost
     if (beforeStart) await beforeStart(e.id);
@@ -205,6 +214,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   } catch (err) {
     // undo: nothing of a failed start may keep running
     if (slirpPid) stopSlirp(slirpPid);
+    if (peerHosts) await removePeerHostsEntry(peerHosts, cfg.name).catch(() => undefined);
     if (cfg.networks?.length) await (await import('../../network/index.js')).detachContainerNetworks(e.id).catch(() => undefined);
     try { await rt.killContainer(e.id, 'SIGKILL'); } catch { /* not started */ }
     try { await rt.deleteContainer(e.id, true); } catch { /* nothing */ }

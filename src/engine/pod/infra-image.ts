@@ -8,9 +8,13 @@ import { ImageStore, findImage } from '../../image/store.js';
 import { withLock } from '../../state/lock.js';
 import { which } from '../../util/exec.js';
 import { PrerequisiteError } from '../../util/errors.js';
-import { goArch } from '../system.js';
+import { goArch, version } from '../system.js';
 
-export const INFRA_IMAGE = 'localhost/tspod-pause:0.1.0';
+/**
+ * Named as Podman names its pause image, `localhost/podman-pause:VERSION-BUILT` from `version`, so scripts
+ * that compute the name (`localhost/podman-pause:$(version --format '{{.Server.Version}}-{{.Server.Built}}')`) find it.
+ */
+export const INFRA_IMAGE = `localhost/podman-pause:${version().Client.Version}-${version().Client.Built}`;
 export const INFRA_COMMAND = ['/catatonit', '-P'];
 
 async function layerTar(catatonit: Buffer): Promise<Buffer> {

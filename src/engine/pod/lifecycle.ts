@@ -10,6 +10,7 @@ import { startContainer } from '../container/start.js';
 import { killContainers, pauseContainers, stopContainers } from '../container/stop.js';
 import { syncAll, syncedState } from '../container/state.js';
 import { podEvent } from '../events.js';
+import { checkSignal } from '../../container/options.js';
 import { asTspodError, eachPod, membersOf } from './common.js';
 import { PodStore, podLockKey } from './store.js';
 import type { PodKillOptions, PodRecord, PodReport, PodStopOptions, PodTargetsOptions } from './types.js';
@@ -114,6 +115,8 @@ export async function restartPods(o: PodStopOptions): Promise<PodReport[]> {
 }
 
 export async function killPods(o: PodKillOptions): Promise<PodReport[]> {
+  // a bad signal is refused before any pod is looked up
+  checkSignal(o.signal, 'signal');
   return eachPod(o, async (pod, members, input) => {
     const running = members.filter(live);
     if (!running.length) throw new ConflictError(`pod ${pod.name} has no running containers to kill: pod state improper`);

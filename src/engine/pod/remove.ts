@@ -1,5 +1,5 @@
 // Pod removal: its members, then its infra container, then its record. A pod with
-// running containers goes only with `force`; a failure on the way keeps the record
+// running containers (other than its infra container) goes only with `force`; a failure on the way keeps the record
 // (and what is left of the pod), so `pod rm -f` can finish the job.
 import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
@@ -16,7 +16,8 @@ import type { PodRecord, PodRemoveOptions, PodRemoveReport } from './types.js';
 const live = (c: ContainerEntry) => c.state === 'running' || c.state === 'paused' || c.state === 'stopping';
 
 async function removeOne(pod: PodRecord, members: ContainerEntry[], input: string, o: PodRemoveOptions): Promise<PodRemoveReport> {
-  const running = members.filter(live);
+  // as Podman: a running infra container alone does not keep the pod (it is stopped with it)
+  const running = members.filter((c) => live(c) && !c.podInfra);
   if (running.length && !o.force) {
     throw new ConflictError(`pod ${pod.id} has containers that are not ready to be removed: cannot remove container ${running[0]!.id} as it is ${running[0]!.state} - running or paused containers cannot be removed without force: container state improper`);
   }

@@ -87,7 +87,7 @@ t.test('create: bad input is refused and nothing is written', async (t) => {
   await t.rejects(createNetwork({ name: 'one' }), /already exists/);
   await t.rejects(createNetwork({ name: 'two', subnets: ['10.89.0.0/16'] }), /already used by network one/);
   await t.rejects(createNetwork({ name: 'three', interfaceName: 'tspod1' }), /interface name tspod1 is already used/);
-  t.same(listNetworks().map((n) => n.name), ['one']);
+  t.same(listNetworks().map((n) => n.name), ['one', 'podman'], 'and Podman\'s default network, by name');
 });
 
 t.test('ls filters', async (t) => {
@@ -100,11 +100,11 @@ t.test('ls filters', async (t) => {
   t.same(names(['name=^web']), ['web', 'webtest']);
   t.same(names(['label=app=web']), ['web']);
   t.same(names(['label=tier']), ['db']);
-  t.same(names(['label=app']), ['web', 'db']);
+  t.same(names(['label=app']), ['db', 'web']);
   t.same(names(['name=web', 'label=app']), ['web'], 'different keys AND');
-  t.same(names(['name=^db$', 'name=^web$']), ['web', 'db'], 'same key ORs');
-  t.same(names(['driver=bridge']).length, 3);
-  t.same(names(['dangling=true']), ['web', 'webtest']);
+  t.same(names(['name=^db$', 'name=^web$']), ['db', 'web'], 'same key ORs');
+  t.same(names(['driver=bridge']).length, 4, 'the default network too');
+  t.same(names(['dangling=true']), ['podman', 'web', 'webtest']);
   t.same(names(['dangling=false']), ['db']);
   t.same(names([`id=${inspectNetwork('db').id.slice(0, 6)}`]), ['db']);
   t.same(names(['until=1h']), [], 'created less than an hour ago');
@@ -128,7 +128,7 @@ t.test('in use: rm refuses, -f removal path, prune skips, connect/disconnect edi
   const pruned = await pruneNetworks(['label=nope']);
   t.same(pruned, [], 'label filter matched nothing');
   t.same((await pruneNetworks(undefined)).map((x) => x.name), ['idle', 'idle2']);
-  t.same(listNetworks().map((n) => n.name), ['busy']);
+  t.same(listNetworks().map((n) => n.name), ['busy', 'podman'], 'prune leaves the default network');
   await t.rejects(pruneNetworks(['name=x']), /invalid filter "name": supported network prune filters are label, label!, until/);
 
   // connect/disconnect rewrite the stopped container's configuration
@@ -188,7 +188,8 @@ t.test('planUserNetworks validates the container flags', async (t) => {
 t.test('hosts and resolv.conf content for a user network', async (t) => {
   const r = { attachments: [], ips: ['10.89.0.2'], hostsEntries: ['10.89.0.2\tweb', '10.89.0.3\tdb database'], dnsServers: ['10.89.0.1'], dnsSearch: ['dns.podman'] };
   const hosts = hostsContent(r, { addHosts: ['extra:1.2.3.4'] });
-  t.match(hosts, /^127\.0\.0\.1\tlocalhost/);
+  t.match(hosts, /^1\.2\.3\.4\textra\n/, '--add-host first, as Podman');
+  t.match(hosts, /^127\.0\.0\.1\tlocalhost/m);
   t.match(hosts, /1\.2\.3\.4\textra\n/);
   t.match(hosts, /10\.89\.0\.2\tweb\n10\.89\.0\.3\tdb database\n$/);
   const rc = resolvContent(r, { dnsOptions: ['ndots:2'] });
