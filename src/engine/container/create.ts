@@ -42,6 +42,20 @@ function timezonePath(tz: string): string {
   return file;
 }
 
+/**
+ * The same mount given twice (same source, destination and options) counts once, as Podman's; two
+ * different mounts on one destination are refused, with Podman's wording.
+ */
+function dedupeMounts(mounts: MountSpec[]): MountSpec[] {
+  const byDest = new Map<string, MountSpec>();
+  for (const m of mounts) {
+    const prev = byDest.get(m.destination);
+    if (!prev) { byDest.set(m.destination, m); continue; }
+    if (JSON.stringify(prev) !== JSON.stringify(m)) throw new InvalidArgumentError(`${m.destination}: duplicate mount destination`);
+  }
+  return [...byDest.values()];
+}
+
 export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
   // a pod member: its pod's namespaces, volumes and user namespace (pod/member.ts)
   if ((o.pod || o.podIdFile) && !o.podInfra) return (await import('../pod/member.js')).createMember(o, (m) => createUnpodded(m, onPull));
@@ -60,11 +74,9 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   }
   if (o.rm && restart.name !== 'no') throw new InvalidArgumentError('the --rm option conflicts with --restart when the restart policy is not "no"');
   const envUser = parseEnv(o.env, o.envFile);
-  const mounts: MountSpec[] = [...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)];
+  const mounts: MountSpec[] = dedupeMounts([...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)]);
   for (const m of mounts) if (m.type === 'bind' && !fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist: create it first or fix the path`);
   for (const m of mounts) if (m.type === 'volume' && m.source) VolumeStore.validName(m.source);
-  const dests = new Set<string>();
-  for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
   // a user-defined network (tspod network create) or one of the built-in modes
   // (the network modules load only when a network option is given: most runs use the default)
   const userNets = o.network || o.networkAlias?.length || o.ip
