@@ -3,7 +3,7 @@
 // the container's user (recursively, unless its top is already theirs); NeedsCopyUp/NeedsChown
 // turn false when a copy-up / the first use really happens, and the first use gives the volume to
 // the container's user; a bind volume on a missing directory; volume rm --force of a missing
-// volume.
+// volume; containers.conf's image_volume_mode (CONTAINERS_CONF) for an image's VOLUMEs.
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -103,4 +103,23 @@ t.test('a bind volume on a missing directory; rm --force of a missing volume', a
   r = await env.tspod(['volume', 'rm', '--force', 'bogus']);
   t.equal(r.exitCode, 0, r.stderr);
   t.equal(r.stdout + r.stderr, '', 'says nothing');
+});
+
+t.test("containers.conf's image_volume_mode decides what an image's VOLUME becomes", async (t) => {
+  const conf = path.join(env.dir, 'containers.conf');
+  fs.writeFileSync(conf, '[engine]\nimage_volume_mode="tmpfs"\n');
+  const withConf = { env: { ...env.env, CONTAINERS_CONF: conf } };
+  let r = await env.tspod(['run', '--rm', VOLIMG, 'stat', '-f', '-c', '%T', '/data'], withConf);
+  t.equal(r.stdout.trim(), 'tmpfs', r.stderr);
+  r = await env.tspod(['run', '--rm', '--image-volume', 'bind', VOLIMG, 'stat', '-f', '-c', '%T', '/data'], withConf);
+  t.not(r.stdout.trim(), 'tmpfs', '--image-volume wins');
+  r = await env.tspod(['run', '--rm', '--image-volume', 'ignore', VOLIMG, 'cat', '/data/seed.txt'], withConf);
+  t.equal(r.stdout, 'seed', 'ignore: the image content, no volume');
+  r = await env.tspod(['run', '--rm', VOLIMG, 'stat', '-f', '-c', '%T', '/data']);
+  t.not(r.stdout.trim(), 'tmpfs', 'without the file: an anonymous volume');
+  fs.writeFileSync(conf, '[engine]\nimage_volume_mode="bogus"\n');
+  r = await env.tspod(['create', VOLIMG], withConf);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /^Error: invalid image volume mode "bogus" in containers.conf/);
+  await env.tspod(['rm', '-a', '--volumes']);
 });

@@ -22,6 +22,7 @@ import { readImageConfig } from '../images.js';
 import { DEFAULT_PATH } from './common.js';
 import { containerEvent } from '../events.js';
 import { findRunc } from '../../runtime/runc.js';
+import { imageVolumeMode } from '../../util/containers-conf.js';
 
 export interface CreateReport { id: string; name: string; warnings: string[] }
 
@@ -67,6 +68,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   // 1. validate everything before touching state
   if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
   const restart = parseRestart(o.restart);
+  // what the image's VOLUMEs become: --image-volume, else containers.conf's image_volume_mode
+  const imageVolume = o.imageVolume ?? await imageVolumeMode();
   if (o.initCtr !== undefined) {
     if (o.initCtr !== 'once' && o.initCtr !== 'always') throw new InvalidArgumentError(`invalid init container type "${String(o.initCtr)}": use always or once`);
     if (!o.pod) throw new InvalidArgumentError('--init-ctr can only be used with --pod: init containers belong to a pod');
@@ -201,10 +204,10 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   }
   // the image's VOLUMEs become anonymous volumes unless a mount already covers that path (as Docker/Podman)
   // (--image-volume bind, the default), tmpfs mounts (tmpfs) or nothing (ignore)
-  if (o.imageVolume !== 'ignore') for (const d of Object.keys(ic.Volumes ?? {})) {
+  if (imageVolume !== 'ignore') for (const d of Object.keys(ic.Volumes ?? {})) {
     const dest = path.posix.normalize(d);
     if (cfg.mounts.some((m) => m.destination === dest)) continue;
-    cfg.mounts.push(o.imageVolume === 'tmpfs' ? { type: 'tmpfs', source: 'tmpfs', destination: dest, readonly: false, options: ['rw', 'nosuid', 'nodev'] }
+    cfg.mounts.push(imageVolume === 'tmpfs' ? { type: 'tmpfs', source: 'tmpfs', destination: dest, readonly: false, options: ['rw', 'nosuid', 'nodev'] }
       : { type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
   }
   if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {

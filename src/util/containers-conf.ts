@@ -1,0 +1,66 @@
+// containers.conf(5): the few engine settings tspod takes from it. Files are read in Podman's
+// order, a later file's keys replacing an earlier one's, table by table:
+//   /usr/share/containers/containers.conf, /etc/containers/containers.conf, then
+//   /etc/containers/containers.conf.d/*.conf, then (rootless) $XDG_CONFIG_HOME/containers/containers.conf
+//   and its containers.conf.d/*.conf;
+//   $CONTAINERS_CONF instead of all of them when it is set.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InvalidArgumentError, isErrno } from './errors.js';
+import { isRootless } from './paths.js';
+
+type Table = Record<string, unknown>;
+export interface ContainersConf { files: string[]; tables: Record<string, Table> }
+
+function dropIns(dir: string): string[] {
+  try { return fs.readdirSync(dir).filter((f) => f.endsWith('.conf')).sort().map((f) => path.join(dir, f)); } catch { return []; }
+}
+
+/** The files that apply, in the order they are read. */
+export function containersConfFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env['CONTAINERS_CONF']) return [env['CONTAINERS_CONF']];
+  const files = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', ...dropIns('/etc/containers/containers.conf.d')];
+  if (isRootless()) {
+    const user = path.join(env['XDG_CONFIG_HOME'] || path.join(env['HOME'] || os.homedir(), '.config'), 'containers');
+    files.push(path.join(user, 'containers.conf'), ...dropIns(path.join(user, 'containers.conf.d')));
+  }
+  return files;
+}
+
+let cached: ContainersConf | undefined;
+
+/** The merged tables ([engine], [containers], ...). A file that does not parse is an error naming it. */
+export async function containersConf(env: NodeJS.ProcessEnv = process.env): Promise<ContainersConf> {
+  if (cached && env === process.env) return cached;
+  const out: ContainersConf = { files: [], tables: {} };
+  for (const file of containersConfFiles(env)) {
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch (err) {
+      // an explicit CONTAINERS_CONF that cannot be read is an error, the default places are optional
+      if (file === env['CONTAINERS_CONF'] || !isErrno(err, 'ENOENT', 'ENOTDIR')) throw new InvalidArgumentError(`reading containers.conf ${file}: ${(err as Error).message}`);
+      continue;
+    }
+    out.files.push(file);
+    // the packaged defaults are all comments: nothing to parse (and smol-toml not to load)
+    if (!/^\s*[A-Za-z0-9_"'-]+\s*=/m.test(text)) continue;
+    let doc: Table;
+    const { parse: parseToml } = await import('smol-toml');
+    try { doc = parseToml(text) as Table; } catch (err) { throw new InvalidArgumentError(`${file}: ${(err as Error).message.split('\n')[0]}`); }
+    for (const [k, v] of Object.entries(doc)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.tables[k] = { ...out.tables[k], ...(v as Table) };
+    }
+  }
+  if (env === process.env) cached = out;
+  return out;
+}
+
+export type ImageVolumeMode = 'bind' | 'tmpfs' | 'ignore';
+
+/** [engine] image_volume_mode: what an image's VOLUMEs become when run/create give no --image-volume. */
+export async function imageVolumeMode(env: NodeJS.ProcessEnv = process.env): Promise<ImageVolumeMode> {
+  const v = (await containersConf(env)).tables['engine']?.['image_volume_mode'];
+  if (v === undefined || v === '') return 'bind';
+  if (v === 'bind' || v === 'tmpfs' || v === 'ignore') return v;
+  throw new InvalidArgumentError(`invalid image volume mode "${String(v)}" in containers.conf: use bind, tmpfs or ignore`);
+}
