@@ -31,7 +31,7 @@ export interface VolumeInspect {
 export function toInspect(v: VolumeRecord): VolumeInspect {
   return {
     Name: v.name, Driver: v.driver, Mountpoint: v.mountpoint, CreatedAt: v.created, Labels: v.labels, Scope: 'local', Options: v.options,
-    MountCount: 0, NeedsCopyUp: !v.populated, NeedsChown: !v.populated, Anonymous: v.anonymous,
+    MountCount: 0, NeedsCopyUp: !v.populated, NeedsChown: !(v.chowned ?? v.populated), Anonymous: v.anonymous,
   };
 }
 
@@ -71,7 +71,9 @@ export function planVolume(options: Record<string, string>): { kind: 'plain' | '
     if (!device) throw new InvalidArgumentError('a bind volume needs --opt device=/host/path');
     if (!path.isAbsolute(device)) throw new InvalidArgumentError(`bind volume device "${device}" must be an absolute path`);
     let st: fs.Stats;
-    try { st = fs.statSync(device); } catch { throw new NotFoundError(`bind volume device ${device} does not exist: create it first`); }
+    try { st = fs.statSync(device); } catch (err) {
+      throw new NotFoundError(`invalid volume option device for driver 'local': stat ${device}: ${isErrno(err, 'ENOENT') ? 'no such file or directory' : errorMessage(err)}`);
+    }
     if (!st.isDirectory()) throw new InvalidArgumentError(`bind volume device ${device} is not a directory`);
     return { kind: 'bind', device: path.resolve(device), owner };
   }
@@ -96,6 +98,8 @@ async function createVolumeUnrecorded(o: VolumeCreateOptions, store = new Volume
     mountpoint: plan.kind === 'bind' ? plan.device : undefined,
     // bind and tmpfs volumes never receive the image's content
     populated: plan.kind !== 'plain' || 'nocopy' in options,
+    // a volume made for a given owner, or the host's own directory, is not given to its first user
+    chowned: plan.kind === 'bind' || !!plan.owner,
     owner: plan.kind === 'bind' ? undefined : plan.owner,
   });
   return toInspect(rec);
@@ -190,6 +194,8 @@ async function removeVolumesUnrecorded(names: string[], o: { force?: boolean | u
   const out: VolumeRmReport[] = [];
   for (const name of targets) {
     try {
+      // --force: a volume that does not exist is not an error (as Podman), and says nothing
+      if (o.force && !store.list().some((v) => v.name === name)) continue;
       store.get(name);
       const users = volumeUsers(name);
       if (users.length) {

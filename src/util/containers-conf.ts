@@ -1,17 +1,76 @@
-// containers.conf(5): the [containers] settings tspod honours for a container's
-// /etc/hosts and /etc/resolv.conf (base_hosts_file, host_containers_internal_ip,
-// dns_servers, dns_searches, dns_options).
-//
-// Where it is read, as Podman does: $CONTAINERS_CONF alone when set; otherwise
-// /usr/share/containers/containers.conf, /etc/containers/containers.conf, then the
-// user's $XDG_CONFIG_HOME/containers/containers.conf (~/.config/...), each with its
-// containers.conf.d/*.conf drop-ins in name order; a key set later wins.
+// containers.conf(5): the settings tspod takes from it. Files are read in Podman's order, a later
+// file's keys replacing an earlier one's, table by table:
+//   /usr/share/containers/containers.conf, /etc/containers/containers.conf, then
+//   /etc/containers/containers.conf.d/*.conf, then (rootless) $XDG_CONFIG_HOME/containers/containers.conf
+//   and its containers.conf.d/*.conf;
+//   $CONTAINERS_CONF instead of all of them when it is set.
+// Used: [engine] image_volume_mode; [containers] base_hosts_file, host_containers_internal_ip,
+// dns_servers, dns_searches, dns_options.
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse as parseToml } from 'smol-toml';
 import { InvalidArgumentError, isErrno } from './errors.js';
+import { isRootless } from './paths.js';
 
+type Table = Record<string, unknown>;
+export interface ContainersConfTables { files: string[]; tables: Record<string, Table> }
+
+function dropIns(dir: string): string[] {
+  try { return fs.readdirSync(dir).filter((f) => f.endsWith('.conf')).sort().map((f) => path.join(dir, f)); } catch { return []; }
+}
+
+/** The files that apply, in the order they are read. */
+export function containersConfFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env['CONTAINERS_CONF']) return [env['CONTAINERS_CONF']];
+  const files = ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', ...dropIns('/etc/containers/containers.conf.d')];
+  if (isRootless()) {
+    const user = path.join(env['XDG_CONFIG_HOME'] || path.join(env['HOME'] || os.homedir(), '.config'), 'containers');
+    files.push(path.join(user, 'containers.conf'), ...dropIns(path.join(user, 'containers.conf.d')));
+  }
+  return files;
+}
+
+let cached: { key: string; conf: ContainersConfTables } | undefined;
+
+/** The merged tables ([engine], [containers], ...). A file that does not parse is an error naming it. */
+export function containersConfTables(env: NodeJS.ProcessEnv = process.env): ContainersConfTables {
+  const files = containersConfFiles(env);
+  const key = files.join('\0');
+  if (cached?.key === key && env === process.env) return cached.conf;
+  const out: ContainersConfTables = { files: [], tables: {} };
+  for (const file of files) {
+    let text: string;
+    try { text = fs.readFileSync(file, 'utf8'); } catch (err) {
+      // an explicit CONTAINERS_CONF that cannot be read is an error, the default places are optional
+      if (file === env['CONTAINERS_CONF'] || !isErrno(err, 'ENOENT', 'ENOTDIR')) throw new InvalidArgumentError(`reading containers.conf ${file}: ${(err as Error).message}`);
+      continue;
+    }
+    out.files.push(file);
+    // the packaged defaults are all comments: nothing to parse (and no TOML parser to load)
+    if (!/^\s*[A-Za-z0-9_"'-]+\s*=/m.test(text)) continue;
+    let doc: Table;
+    const { parse } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
+    try { doc = parse(text) as Table; } catch (err) { throw new InvalidArgumentError(`${file}: ${(err as Error).message.split('\n')[0]}`); }
+    for (const [k, v] of Object.entries(doc)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.tables[k] = { ...out.tables[k], ...(v as Table) };
+    }
+  }
+  if (env === process.env) cached = { key, conf: out };
+  return out;
+}
+
+export type ImageVolumeMode = 'bind' | 'tmpfs' | 'ignore';
+
+/** [engine] image_volume_mode: what an image's VOLUMEs become when run/create give no --image-volume. */
+export function imageVolumeMode(env: NodeJS.ProcessEnv = process.env): ImageVolumeMode {
+  const v = containersConfTables(env).tables['engine']?.['image_volume_mode'];
+  if (v === undefined || v === '') return 'bind';
+  if (v === 'bind' || v === 'tmpfs' || v === 'ignore') return v;
+  throw new InvalidArgumentError(`invalid image volume mode "${String(v)}" in containers.conf: use bind, tmpfs or ignore`);
+}
+
+/** The [containers] settings for a container's /etc/hosts and /etc/resolv.conf. */
 export interface ContainersConf {
   /** "" (the host's /etc/hosts), "none", "image" or a file */
   baseHostsFile: string;
@@ -22,54 +81,23 @@ export interface ContainersConf {
   dnsOptions: string[];
 }
 
-function configFiles(): string[] {
-  const explicit = process.env['CONTAINERS_CONF'];
-  if (explicit) return [explicit];
-  const user = path.join(process.env['XDG_CONFIG_HOME'] || path.join(os.homedir(), '.config'), 'containers', 'containers.conf');
-  const out: string[] = [];
-  for (const f of ['/usr/share/containers/containers.conf', '/etc/containers/containers.conf', user]) {
-    out.push(f);
-    let dropIns: string[] = [];
-    try { dropIns = fs.readdirSync(`${f}.d`).filter((n) => n.endsWith('.conf')).sort(); } catch { /* none */ }
-    out.push(...dropIns.map((n) => path.join(`${f}.d`, n)));
-  }
-  return out;
-}
-
-const strings = (v: unknown, key: string, file: string): string[] | undefined => {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InvalidArgumentError(`${file}: ${key} must be a list of strings`);
-  return v as string[];
-};
-const string = (v: unknown, key: string, file: string): string | undefined => {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new InvalidArgumentError(`${file}: ${key} must be a string`);
-  return v;
-};
-
-let cached: { key: string; conf: ContainersConf } | undefined;
-
-/** The merged [containers] settings (read once per set of files). */
-export function containersConf(): ContainersConf {
-  const files = configFiles();
-  const key = files.join('\0');
-  if (cached?.key === key) return cached.conf;
-  const conf: ContainersConf = { baseHostsFile: '', hostContainersInternalIP: '', dnsServers: [], dnsSearches: [], dnsOptions: [] };
-  for (const f of files) {
-    let text: string;
-    try { text = fs.readFileSync(f, 'utf8'); } catch (err) {
-      if (isErrno(err, 'ENOENT') && f !== process.env['CONTAINERS_CONF']) continue;
-      throw new InvalidArgumentError(`reading ${f}: ${(err as Error).message}`);
-    }
-    let doc: Record<string, unknown>;
-    try { doc = parseToml(text) as Record<string, unknown>; } catch (err) { throw new InvalidArgumentError(`${f}: ${(err as Error).message.split('\n')[0]}`); }
-    const c = (doc['containers'] ?? {}) as Record<string, unknown>;
-    conf.baseHostsFile = string(c['base_hosts_file'], 'base_hosts_file', f) ?? conf.baseHostsFile;
-    conf.hostContainersInternalIP = string(c['host_containers_internal_ip'], 'host_containers_internal_ip', f) ?? conf.hostContainersInternalIP;
-    conf.dnsServers = strings(c['dns_servers'], 'dns_servers', f) ?? conf.dnsServers;
-    conf.dnsSearches = strings(c['dns_searches'], 'dns_searches', f) ?? conf.dnsSearches;
-    conf.dnsOptions = strings(c['dns_options'], 'dns_options', f) ?? conf.dnsOptions;
-  }
-  cached = { key, conf };
-  return conf;
+export function containersConf(env: NodeJS.ProcessEnv = process.env): ContainersConf {
+  const c = containersConfTables(env).tables['containers'] ?? {};
+  const where = 'containers.conf [containers]';
+  const string = (key: string): string => {
+    const v = c[key];
+    if (v === undefined) return '';
+    if (typeof v !== 'string') throw new InvalidArgumentError(`${where}: ${key} must be a string`);
+    return v;
+  };
+  const strings = (key: string): string[] => {
+    const v = c[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InvalidArgumentError(`${where}: ${key} must be a list of strings`);
+    return v as string[];
+  };
+  return {
+    baseHostsFile: string('base_hosts_file'), hostContainersInternalIP: string('host_containers_internal_ip'),
+    dnsServers: strings('dns_servers'), dnsSearches: strings('dns_searches'), dnsOptions: strings('dns_options'),
+  };
 }

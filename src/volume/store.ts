@@ -16,8 +16,10 @@ export interface VolumeRecord {
   labels: Record<string, string>;
   options: Record<string, string>;
   anonymous: boolean;
-  /** set once image content was copied up into it */
+  /** set once image content was copied up into it (or when it must never be: bind, tmpfs, nocopy) */
   populated: boolean;
+  /** set once its first user was given the volume (Podman's NeedsChown false); older records: populated */
+  chowned?: boolean;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
@@ -60,7 +62,7 @@ export class VolumeStore {
    */
   async create(opts: {
     name?: string | undefined; labels?: Record<string, string>; options?: Record<string, string>; anonymous?: boolean; ifMissing?: boolean;
-    mountpoint?: string | undefined; populated?: boolean; owner?: { uid: number; gid: number } | undefined;
+    mountpoint?: string | undefined; populated?: boolean; chowned?: boolean; owner?: { uid: number; gid: number } | undefined;
   }): Promise<VolumeRecord> {
     const name = opts.name ?? randomHex(32);
     VolumeStore.validName(name);
@@ -73,6 +75,7 @@ export class VolumeStore {
       const rec: VolumeRecord = {
         name, driver: 'local', mountpoint: opts.mountpoint ?? this.dataDir(name), created: new Date().toISOString(),
         labels: opts.labels ?? {}, options: opts.options ?? {}, anonymous: !!opts.anonymous, populated: !!opts.populated,
+        chowned: !!opts.chowned,
       };
       fs.mkdirSync(this.dataDir(name), { recursive: true, mode: 0o755 });
       if (opts.owner) fs.chownSync(this.dataDir(name), opts.owner.uid, opts.owner.gid);
@@ -96,5 +99,9 @@ export class VolumeStore {
 
   async markPopulated(name: string): Promise<void> {
     await this.update((list) => { const v = list.find((x) => x.name === name); if (v) v.populated = true; });
+  }
+
+  async markChowned(name: string): Promise<void> {
+    await this.update((list) => { const v = list.find((x) => x.name === name); if (v) v.chowned = true; });
   }
 }

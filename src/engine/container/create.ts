@@ -10,7 +10,7 @@ import {
   checkSignal, mergeEnv, parseBytes, parseDecimalBytes, parseDevice, parseEnv, parseExpose, parseHealth, parseKeyValues, parseMount, parseRestart, parseTmpfs, parseUlimit, parseVolume, type CreateOptions,
 } from '../../container/options.js';
 import { freeHostPort, parsePublish, parseSlirpMode } from '../../container/network.js';
-import { containersConf } from '../../util/containers-conf.js';
+import { containersConf, imageVolumeMode } from '../../util/containers-conf.js';
 import { randomName, validName } from '../../container/names.js';
 import { VolumeStore } from '../../volume/store.js';
 import { writeFileAtomic, writeJSONAtomic } from '../../state/atomic.js';
@@ -44,6 +44,20 @@ function timezonePath(tz: string): string {
   return file;
 }
 
+/**
+ * The same mount given twice (same source, destination and options) counts once, as Podman's; two
+ * different mounts on one destination are refused, with Podman's wording.
+ */
+function dedupeMounts(mounts: MountSpec[]): MountSpec[] {
+  const byDest = new Map<string, MountSpec>();
+  for (const m of mounts) {
+    const prev = byDest.get(m.destination);
+    if (!prev) { byDest.set(m.destination, m); continue; }
+    if (JSON.stringify(prev) !== JSON.stringify(m)) throw new InvalidArgumentError(`${m.destination}: duplicate mount destination`);
+  }
+  return [...byDest.values()];
+}
+
 export async function createContainer(o: CreateOptions, onPull?: (e: PullEvent) => void): Promise<CreateReport> {
   // a pod member: its pod's namespaces, volumes and user namespace (pod/member.ts)
   if ((o.pod || o.podIdFile) && !o.podInfra) return (await import('../pod/member.js')).createMember(o, (m) => createUnpodded(m, onPull));
@@ -55,6 +69,8 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   // 1. validate everything before touching state
   if (o.name !== undefined && !validName(o.name)) throw new InvalidArgumentError(`invalid container name "${o.name}": names must match [a-zA-Z0-9][a-zA-Z0-9_.-]*`);
   const restart = parseRestart(o.restart);
+  // what the image's VOLUMEs become: --image-volume, else containers.conf's image_volume_mode
+  const imageVolume = o.imageVolume ?? imageVolumeMode();
   if (o.initCtr !== undefined) {
     if (o.initCtr !== 'once' && o.initCtr !== 'always') throw new InvalidArgumentError(`invalid init container type "${String(o.initCtr)}": use always or once`);
     if (!o.pod) throw new InvalidArgumentError('--init-ctr can only be used with --pod: init containers belong to a pod');
@@ -62,11 +78,9 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   }
   if (o.rm && restart.name !== 'no') throw new InvalidArgumentError('the --rm option conflicts with --restart when the restart policy is not "no"');
   const envUser = parseEnv(o.env, o.envFile);
-  const mounts: MountSpec[] = [...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)];
+  const mounts: MountSpec[] = dedupeMounts([...(o.volume ?? []).map(parseVolume), ...(o.mount ?? []).map(parseMount), ...(o.tmpfs ?? []).map(parseTmpfs)]);
   for (const m of mounts) if (m.type === 'bind' && !fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist: create it first or fix the path`);
   for (const m of mounts) if (m.type === 'volume' && m.source) VolumeStore.validName(m.source);
-  const dests = new Set<string>();
-  for (const m of mounts) { if (dests.has(m.destination)) throw new InvalidArgumentError(`duplicate mount destination ${m.destination}`); dests.add(m.destination); }
   // a user-defined network (tspod network create) or one of the built-in modes
   // (the network modules load only when a network option is given: most runs use the default)
   const userNets = o.network || o.networkAlias?.length || o.ip
@@ -123,7 +137,7 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   if (o.cidfile && fs.existsSync(o.cidfile)) throw new ConflictError(`container id file exists. Ensure another container is not using it or delete ${o.cidfile}`);
   for (const vf of o.volumesFrom ?? []) if (!vf.split(':')[0]) throw new InvalidArgumentError(`invalid --volumes-from "${vf}"`);
   const devices = (o.device ?? []).map(parseDevice);
-  for (const d of devices) if (dests.has(d.destination)) throw new InvalidArgumentError(`duplicate mount destination ${d.destination}`);
+  for (const d of devices) if (mounts.some((m) => m.destination === d.destination)) throw new InvalidArgumentError(`${d.destination}: duplicate mount destination`);
   const expose = (o.expose ?? []).flatMap(parseExpose);
 
   // 2. the image (pulled if missing, per --pull)
@@ -206,10 +220,10 @@ async function createUnpodded(o: CreateOptions, onPull?: (e: PullEvent) => void)
   }
   // the image's VOLUMEs become anonymous volumes unless a mount already covers that path (as Docker/Podman)
   // (--image-volume bind, the default), tmpfs mounts (tmpfs) or nothing (ignore)
-  if (o.imageVolume !== 'ignore') for (const d of Object.keys(ic.Volumes ?? {})) {
+  if (imageVolume !== 'ignore') for (const d of Object.keys(ic.Volumes ?? {})) {
     const dest = path.posix.normalize(d);
     if (cfg.mounts.some((m) => m.destination === dest)) continue;
-    cfg.mounts.push(o.imageVolume === 'tmpfs' ? { type: 'tmpfs', source: 'tmpfs', destination: dest, readonly: false, options: ['rw', 'nosuid', 'nodev'] }
+    cfg.mounts.push(imageVolume === 'tmpfs' ? { type: 'tmpfs', source: 'tmpfs', destination: dest, readonly: false, options: ['rw', 'nosuid', 'nodev'] }
       : { type: 'volume', source: '', destination: dest, readonly: false, options: [], anonymous: true });
   }
   if (resolvedPorts.length && isRootless()) for (const p of resolvedPorts) if (p.hostPort < 1024) {

@@ -19,33 +19,67 @@ import { log } from '../../util/log.js';
 import { run } from '../../util/exec.js';
 import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
 import type { UserMount } from '../../runtime/spec.js';
+import type { IdMapping } from '../../container/keep-id.js';
 import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../../runtime/sdnotify.js';
 import { runtime, ctrLockKey, netDir, notifyDir, tspodScript } from './common.js';
 import { startHealthSchedule } from './health.js';
 import { syncedState } from './state.js';
 import { containerEvent } from '../events.js';
 
-async function prepareVolumes(cfg: ContainerConfig, rootfs: string, user: { uid: number; gid: number }): Promise<UserMount[]> {
+/**
+ * The :U option: the mount's source goes to the container's user, recursively, unless its top is
+ * already theirs (as Podman: a file chowned since inside an owned directory is left alone).
+ */
+async function chownForU(source: string, user: { uid: number; gid: number }): Promise<void> {
+  try {
+    const st = fs.lstatSync(source);
+    if (st.uid === user.uid && st.gid === user.gid) return;
+  } catch { return; }
+  await run('chown', ['-R', `${user.uid}:${user.gid}`, source], { reject: false });
+}
+
+/** A container id as tspod's namespace sees it, through the container's own mapping (keep-id) if any. */
+function nsId(id: number, maps: IdMapping[] | undefined): number {
+  if (!maps) return id;
+  const m = maps.find((x) => id >= x.containerID && id < x.containerID + x.size);
+  return m ? m.hostID + (id - m.containerID) : id;
+}
+
+async function prepareVolumes(cfg: ContainerConfig, rootfs: string, ctrUser: { uid: number; gid: number }, maps?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] }): Promise<UserMount[]> {
+  const user = { uid: nsId(ctrUser.uid, maps?.uidMappings), gid: nsId(ctrUser.gid, maps?.gidMappings) };
   const vols = new VolumeStore();
   const out: UserMount[] = [];
   for (const m of cfg.mounts) {
     if (m.type === 'tmpfs') { out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: m.options }); continue; }
     if (m.type === 'bind') {
       if (!fs.existsSync(m.source)) throw new NotFoundError(`bind mount source ${m.source} does not exist`);
+      if (m.options.includes('U')) await chownForU(m.source, user);
       out.push({ type: 'bind', source: m.source, destination: m.destination, readonly: m.readonly, options: m.options.filter((x) => !['z', 'Z', 'U'].includes(x)) });
       continue;
     }
     if (!m.source) m.source = randomHex(32);
     const v = await vols.create({ name: m.source, anonymous: !!m.anonymous, ifMissing: true });
-    // Docker's copy-up: an empty volume gets the image's content at that path first
+    const src = secureJoin(rootfs, m.destination);
+    // the first use gives the volume to the container's user, then the owner and mode of the image's
+    // directory at that path when there is one (as Podman: NeedsChown turns false)
+    if (!(v.chowned ?? v.populated)) {
+      try { fs.lchownSync(v.mountpoint, user.uid, user.gid); } catch { /* an id outside the namespace */ }
+      try {
+        const st = fs.statSync(src);
+        fs.lchownSync(v.mountpoint, st.uid, st.gid);
+        fs.chmodSync(v.mountpoint, st.mode & 0o7777);
+      } catch { /* no such directory in the image */ }
+      await vols.markChowned(v.name);
+    }
+    // Docker's copy-up: an empty volume gets the image's content at that path first; NeedsCopyUp
+    // stays true until content was actually copied (the image may have nothing there)
     if (!v.populated && !m.options.includes('nocopy')) {
-      const src = secureJoin(rootfs, m.destination);
       if (fs.existsSync(src) && fs.statSync(src).isDirectory() && fs.readdirSync(v.mountpoint).length === 0 && fs.readdirSync(src).length > 0) {
         await run('cp', ['-a', `${src}/.`, `${v.mountpoint}/`]);
+        await vols.markPopulated(v.name);
       }
-      await vols.markPopulated(v.name);
     }
-    if (m.options.includes('U')) await run('chown', ['-R', `${user.uid}:${user.gid}`, v.mountpoint], { reject: false });
+    if (m.options.includes('U')) await chownForU(v.mountpoint, user);
     if (v.options['type'] === 'tmpfs') {
       // a volume created with --opt type=tmpfs is a fresh tmpfs each time the container starts
       out.push({ type: 'tmpfs', destination: m.destination, readonly: m.readonly, options: (v.options['o'] ?? '').split(',').filter(Boolean) });
@@ -146,7 +180,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
     writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
-    const mounts = await prepareVolumes(cfg, rootfs, user);
+    const mounts = await prepareVolumes(cfg, rootfs, user, keepId?.spec);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
     if (notifyDir) mounts.push({ type: 'bind', source: notifyDir, destination: CONTAINER_NOTIFY_DIR, readonly: false, options: ['rbind'] });
     // --tz: a copy of the zone's file (the host may change its own) as /etc/localtime
