@@ -5,7 +5,7 @@ import type { Command, Interfaces } from '@oclif/core';
 import { createRequire } from 'node:module';
 import { Flags } from './params.js';
 import { LiteCommand } from './lite.js';
-import { LOG_LEVELS, setLogLevel, type LogLevel } from '../util/log.js';
+import { LOG_LEVELS, log, setLogLevel } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
 import { passthroughArgs } from './dispatch.js';
@@ -29,7 +29,7 @@ export abstract class TspodCommand extends Base {
   static override baseFlags = {
     root: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the root directory in which data, including images, is stored' }),
     runroot: Flags.string({ helpGroup: 'GLOBAL', description: 'Path to the volatile state directory' }),
-    'log-level': Flags.option({ helpGroup: 'GLOBAL', options: LOG_LEVELS as LogLevel[], description: 'Log messages at and above this level' })(),
+    'log-level': Flags.option({ helpGroup: 'GLOBAL', options: [...LOG_LEVELS], description: 'Log messages at and above this level' })(),
     'storage-driver': Flags.string({ helpGroup: 'GLOBAL', description: 'Storage driver (fuse-overlayfs)' }),
   };
 
@@ -41,7 +41,7 @@ export abstract class TspodCommand extends Base {
     if (rest) out.argv.push(...rest);
     const f = out.flags as Record<string, unknown>;
     setPaths({ root: f['root'] as string | undefined, runroot: f['runroot'] as string | undefined });
-    if (f['log-level']) setLogLevel(f['log-level'] as LogLevel);
+    if (f['log-level']) setLogLevel(String(f['log-level']));
     if (f['storage-driver']) {
       const d = String(f['storage-driver']);
       if (!['fuse-overlayfs', 'overlay'].includes(d)) this.fail(`unsupported storage driver "${d}": tspod supports fuse-overlayfs (overlay is accepted as its alias)`);
@@ -56,7 +56,7 @@ export abstract class TspodCommand extends Base {
   }
 
   protected warn2(msg: string): void {
-    process.stderr.write(`WARN[0000] ${msg}\n`);
+    log.warn(msg);
   }
 
   /** Fail with tspod's exit code and one line. */

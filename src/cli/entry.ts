@@ -47,6 +47,7 @@ export async function main(): Promise<void> {
     d.commandId = predispatch(d.argv).commandId;
   }
   Object.assign(process.env, d.env);
+  if (d.env['TSPOD_LOG_LEVEL'] !== undefined && !(await logLevelOk(d))) return;
   // --noout: nothing on stdout (errors and warnings still go to stderr)
   if (process.env['TSPOD_NOOUT'] === '1') process.stdout.write = (() => true) as typeof process.stdout.write;
   const manifestPath = path.join(ROOT, 'oclif.manifest.json');
@@ -78,4 +79,27 @@ export async function main(): Promise<void> {
     const { reportTopLevelError } = await import('./toplevel.js');
     await reportTopLevelError(err, handle);
   }
+}
+
+/**
+ * A --log-level before the command: refused as Podman refuses it (its message, exit 1) when it is not
+ * a level; otherwise the outermost process says which level applies (info), what was called (debug)
+ * and the global flags it took (trace), as Podman's first log lines do.
+ */
+async function logLevelOk(d: { env: Record<string, string>; argv: string[]; commandId: string | undefined }): Promise<boolean> {
+  const { parseLogLevel, unsupportedLogLevel, setLogLevel, log } = await import('../util/log.js');
+  const value = d.env['TSPOD_LOG_LEVEL']!;
+  const level = parseLogLevel(value);
+  if (!level) {
+    process.stderr.write(`${unsupportedLogLevel(value)}\n`);
+    process.exitCode = 1;
+    return false;
+  }
+  setLogLevel(level);
+  if (process.env['TSPOD_USERNS'] !== '1') {
+    log.info(`tspod filtering at log level ${level}`);
+    log.debug(`Called ${d.commandId ?? 'tspod'} with ${JSON.stringify(d.argv)}`);
+    log.trace(`global flags before the command: ${JSON.stringify(d.env)}`);
+  }
+  return true;
 }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { setLogLevel, LOG_LEVELS, type LogLevel } from '../util/log.js';
+import { setLogLevel, LOG_LEVELS } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
 import { passthroughArgs } from './dispatch.js';
 import { packageRoot, distFile } from '../util/root.js';
@@ -85,7 +85,7 @@ export async function fastRun(argv: string[], manifestText: string): Promise<boo
     }
     if (v !== undefined) flags[f.name] = v;
   }
-  const level = flags['log-level'] as LogLevel | undefined;
+  const level = flags['log-level'] as string | undefined;
   if (level && !LOG_LEVELS.includes(level)) return false;
   setPaths({ root: flags['root'] as string | undefined, runroot: flags['runroot'] as string | undefined });
   if (level) setLogLevel(level);

@@ -278,6 +278,13 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
         rep.untagged.push(byName);
         continue;
       }
+      // `rmi repo@digest` on an image that also has a tag only drops that digest reference (as Podman)
+      const byDigest = !opts.all && !opts.force && img.names.length > 0 ? digestName(input, img) : undefined;
+      if (byDigest) {
+        img.repoDigests = img.repoDigests.filter((d) => d !== byDigest);
+        rep.untagged.push(byDigest);
+        continue;
+      }
       const users = inUse.get(img.id) ?? 0;
       if (users > 0 && !opts.force) {
         rep.error = new InUseError(`image ${img.id.slice(0, 12)} is in use by ${users} container${users > 1 ? 's' : ''}: remove ${users > 1 ? 'them' : 'it'} first or use --force`);
@@ -295,6 +302,18 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
     store.gc(idx, containerLayerSet(store.root));
     return reports;
   });
+}
+
+/** The image's REPO@DIGEST reference an input names (REPO qualified as pulls qualify it), if any. */
+function digestName(input: string, img: ImageRecord): string | undefined {
+  try {
+    const ref = parseReference(input);
+    if (!ref.digest) return undefined;
+    const repo = formatReference(normalize(qualify({ ...ref, tag: undefined, digest: undefined }, ref.registry ?? 'localhost')));
+    return img.repoDigests.find((d) => d === `${repo}@${ref.digest}` || (!ref.registry && d.endsWith(`/${ref.path}@${ref.digest}`)));
+  } catch {
+    return undefined;
+  }
 }
 
 function candidateMatch(input: string, name: string): boolean {

@@ -309,7 +309,9 @@ async function connectNetworkUnrecorded(network: string, container: string, o: {
   await editContainer(container, (cfg, known) => {
     const mode = cfg.network ?? '';
     const current = networksOfConfig(cfg, known);
-    if (!current.length && (mode === 'none' || mode === 'host' || mode.startsWith('container:') || mode.startsWith('ns:'))) {
+    // a container disconnected from its last user network (network "none" since) may join one again
+    const wasOnUserNetworks = Array.isArray(cfg.networks);
+    if (!current.length && !wasOnUserNetworks && (mode === 'none' || mode === 'host' || mode.startsWith('container:') || mode.startsWith('ns:'))) {
       throw new ConflictError(`container ${cfg.name} uses --network ${mode}: it cannot join a user-defined network`);
     }
     if (current.includes(rec.name)) throw new ConflictError(`container ${cfg.name} is already connected to network ${rec.name}`);
@@ -322,7 +324,7 @@ async function connectNetworkUnrecorded(network: string, container: string, o: {
     if (o.ip) cfg.staticIP = o.ip;
   }, async (id, before, known) => {
     // slirp4netns gives a running container a network namespace of its own, outside the user networks
-    if (!networksOfConfig(before, known).length) {
+    if (!networksOfConfig(before, known).length && !Array.isArray(before.networks)) {
       throw new ConflictError(`container ${before.name} is running with --network ${before.network || 'slirp4netns'}: connect it to a user-defined network while it is stopped`);
     }
     return connectAttached(id, rec.name, { aliases: o.aliases }, store);

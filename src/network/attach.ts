@@ -19,7 +19,7 @@ import { log } from '../util/log.js';
 import { contains, hostRange, intToIp, ipToInt, parseCidr } from './ipnet.js';
 import { netavark, netavarkNetwork, type NetavarkInput } from './netavark.js';
 import {
-  addHostForward, attachmentsDir, ensureRootlessNetns, isNamespaceFile, netLockKey, pinDir, readState, removeHostForward,
+  addHostForward, attachmentsDir, ensureRootlessNetns, isNamespaceFile, netLockKey, netRunDir, pinDir, readState, removeHostForward,
   rootlessNetnsAlive, teardownRootlessNetns, NETNS_SLIRP_IP, SLIRP_DNS_IP,
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
@@ -120,13 +120,23 @@ function allocate(rec: NetworkRecord, used: Set<string>, wanted: string | undefi
     const s = rec.subnets.find((x) => contains(parseCidr(x.subnet), wanted))!;
     return { ip: wanted, prefixLen: parseCidr(s.subnet).prefix, gateway: s.gateway };
   }
+  // as host-local IPAM: the search starts after the address given out last, so an address just released
+  // (network disconnect, a container gone) is not reused at once, while peers may still cache its old MAC
+  const lastFile = path.join(netRunDir(), 'ipam', `${rec.id}.last`);
+  let lastGiven = -1;
+  try { lastGiven = ipToInt(fs.readFileSync(lastFile, 'utf8').trim()); } catch { /* none yet */ }
   for (const s of rec.subnets) {
     const c = parseCidr(s.subnet);
     let [first, last] = hostRange(c);
     if (s.lease_range) { first = Math.max(first, ipToInt(s.lease_range.start_ip)); last = Math.min(last, ipToInt(s.lease_range.end_ip)); }
-    for (let n = first; n <= last; n++) {
-      const ip = intToIp(n);
-      if (ip !== s.gateway && !used.has(ip)) return { ip, prefixLen: c.prefix, gateway: s.gateway };
+    const size = last - first + 1;
+    const from = lastGiven >= first && lastGiven < last ? lastGiven + 1 - first : 0;
+    for (let k = 0; k < size; k++) {
+      const ip = intToIp(first + ((from + k) % size));
+      if (ip === s.gateway || used.has(ip)) continue;
+      fs.mkdirSync(path.dirname(lastFile), { recursive: true, mode: 0o700 });
+      fs.writeFileSync(lastFile, `${ip}\n`);
+      return { ip, prefixLen: c.prefix, gateway: s.gateway };
     }
   }
   throw new TspodError(`network ${rec.name} has no free IP address left`, 'ENETWORK');
@@ -259,9 +269,9 @@ async function detachLocked(rec: AttachmentRecord): Promise<void> {
 }
 
 /**
- * `network connect` of a running container that is on user networks already:
+ * `network connect` of a running container that is (or was) on user networks:
  * one more interface (eth<N>) in its network namespace, set up by netavark
- * for that network alone (its other interfaces and published ports stay).
+ * for that network alone, its published ports forwarded there too.
  */
 export async function connectAttached(id: string, network: string, o: { aliases?: string[] | undefined; ip?: string | undefined } = {}, store = new NetworkStore()): Promise<AttachResult> {
   const netRec = store.resolve(network);
@@ -277,7 +287,8 @@ export async function connectAttached(id: string, network: string, o: { aliases?
     const aliases = [...new Set([id.slice(0, 12), ...(o.aliases ?? [])])].filter((a) => a !== rec.name);
     const att: NetworkAttachment = { network: netRec.name, networkId: netRec.id, interface: `eth${n}`, ...addr, mac: '', aliases };
     const one: AttachmentRecord = { ...rec, attachments: [att], networkInfo: { [netRec.name]: netRec } };
-    const status = await netavark('setup', rec.netns, netavarkInput(one, false));
+    // the published ports reach the container on this network too (as they do on every network it starts on)
+    const status = await netavark('setup', rec.netns, netavarkInput(one, true));
     att.mac = status[netRec.name]?.interfaces?.[att.interface]?.mac_address ?? '';
     rec.attachments.push(att);
     rec.networkInfo[netRec.name] = netRec;
@@ -288,8 +299,7 @@ export async function connectAttached(id: string, network: string, o: { aliases?
 
 /**
  * `network disconnect` of a running container: netavark tears down that
- * network's interface only. The network that carries published ports stays
- * (its port forwarding would go with it).
+ * network's interface and its port forwarding only.
  */
 export async function disconnectAttached(id: string, network: string, store = new NetworkStore()): Promise<AttachResult> {
   const name = store.resolve(network).name;
@@ -297,11 +307,9 @@ export async function disconnectAttached(id: string, network: string, store = ne
     const rec = containerAttachment(id);
     const att = rec?.attachments.find((a) => a.network === name);
     if (!rec || !att) throw new NotFoundError(`container is not connected to network ${name}`);
-    if (rec.ports.length && rec.attachments[0]?.network === name) {
-      throw new ConflictError(`container ${rec.name} publishes ports through network ${name}: stop it to disconnect that network`);
-    }
+    // its published ports stop reaching the container through this network (they still do through the others)
     const one: AttachmentRecord = { ...rec, attachments: [att], networkInfo: { [name]: rec.networkInfo[name]! } };
-    await netavark('teardown', rec.netns, netavarkInput(one, false));
+    await netavark('teardown', rec.netns, netavarkInput(one, true));
     rec.attachments = rec.attachments.filter((a) => a !== att);
     delete rec.networkInfo[name];
     writeJSONAtomic(recordFile(id), rec);

@@ -48,7 +48,7 @@ export function containersConfTables(env: NodeJS.ProcessEnv = process.env): Cont
     }
     out.files.push(file);
     // the packaged defaults are all comments: nothing to parse (and no TOML parser to load)
-    if (!/^\s*[A-Za-z0-9_"'-]+\s*=/m.test(text)) continue;
+    if (!/^\s*[^#\s]/m.test(text)) continue;
     let doc: Table;
     const { parse } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
     try { doc = parse(text) as Table; } catch (err) { throw new InvalidArgumentError(`${file}: ${(err as Error).message.split('\n')[0]}`); }

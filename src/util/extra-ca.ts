@@ -6,6 +6,7 @@
 // when they connect. Read once, on first use.
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
+import { log } from './log.js';
 
 let cached: string[] | undefined;
 
@@ -17,7 +18,7 @@ export function extraCaCerts(): string[] {
   if (file) {
     try { cached = [fs.readFileSync(file, 'utf8')]; } catch (err) {
       // node itself only warns about an unreadable NODE_EXTRA_CA_CERTS: so does tspod
-      process.stderr.write(`WARN[0000] cannot read extra CA certificates from ${file} (TSPOD_EXTRA_CA_CERTS, from NODE_EXTRA_CA_CERTS): ${(err as Error).message}\n`);
+      log.warn(`cannot read extra CA certificates from ${file} (TSPOD_EXTRA_CA_CERTS, from NODE_EXTRA_CA_CERTS): ${(err as Error).message}`);
     }
   }
   return cached;

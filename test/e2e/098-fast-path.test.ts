@@ -15,7 +15,7 @@ t.before(async () => { ({ env, image: IMAGE } = await busyboxRegistryEnv(t, 'fas
 /** Runs a command with debug logging; returns its result and the id the fast path reported, if any. */
 async function fast(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string; id: string | undefined }> {
   const r = await env.tspod(args, { env: { ...env.env, TSPOD_LOG_LEVEL: 'debug' } });
-  const id = /fast path: ([\w:-]+)\n/.exec(r.stderr + '\n')?.[1];
+  const id = /fast path: ([\w:-]+)["\n]/.exec(r.stderr + '\n')?.[1];
   return { ...r, id };
 }
 

@@ -215,3 +215,34 @@ t.test('pod rm: a running infra container alone does not need --force; the pause
   r = await env.tspod(['rmi', `localhost/podman-pause:${r.stdout}`]);
   t.equal(r.exitCode, 0, `the infra image is localhost/podman-pause:VERSION-BUILT: ${r.stderr}`);
 });
+
+t.test('network disconnect/connect of a running container with published ports: the ports follow it, a new address each time', async (t) => {
+  const port = await new Promise<number>((res) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => res(p)); }); });
+  const get = () => new Promise<string>((res) => {
+    const c = net.createConnection(port, '127.0.0.1', () => c.end('GET /hostname HTTP/1.0\r\n\r\n'));
+    let got = ''; c.setTimeout(3000, () => c.destroy()); c.on('data', (d) => { got += d.toString(); }); c.on('close', () => res(got)); c.on('error', () => res(''));
+  });
+  const until = async (want: boolean) => { let b = ''; for (let i = 0; i < 30; i++) { b = await get(); if (/200 OK/.test(b) === want) break; await new Promise((r) => setTimeout(r, 200)); } return b; };
+  for (const n of ['pf-one', 'pf-two']) t.equal((await env.tspod(['network', 'create', n])).exitCode, 0);
+  t.equal((await env.tspod(['run', '-d', '--name', 'pf-bg', '--network', 'pf-one', IMAGE, 'sleep', '600'])).exitCode, 0, 'a neighbour keeps the network up');
+  let r = await env.tspod(['run', '-d', '--name', 'pf-web', '--network', 'pf-one', '-p', `127.0.0.1:${port}:80`, IMAGE, 'httpd', '-f', '-p', '80', '-h', '/etc']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const ipOf = async (n: string) => (await env.tspod(['inspect', '--format', `{{(index .NetworkSettings.Networks "${n}").IPAddress}}`, 'pf-web'])).stdout;
+  t.match(await until(true), /200 OK/, 'the port works');
+  const ip1 = await ipOf('pf-one');
+  r = await env.tspod(['network', 'disconnect', 'pf-one', 'pf-web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, '');
+  t.notMatch(await until(false), /200 OK/, 'disconnected: the port reaches nothing');
+  r = await env.tspod(['network', 'connect', 'pf-one', 'pf-web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(await until(true), /200 OK/, 'connected again: the port works again');
+  t.not(await ipOf('pf-one'), ip1, 'a new address, not the one just released');
+  r = await env.tspod(['network', 'connect', 'pf-two', 'pf-web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  r = await env.tspod(['network', 'disconnect', 'pf-one', 'pf-web']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(await until(true), /200 OK/, 'the port reaches it through the other network');
+  t.equal((await env.tspod(['rm', '-f', '-t', '0', 'pf-web', 'pf-bg'])).exitCode, 0);
+  t.equal((await env.tspod(['network', 'rm', 'pf-one', 'pf-two'])).exitCode, 0);
+});

@@ -30,7 +30,7 @@ import { REPO, BIN, UNSET, requireUnprivileged } from '../fixtures/tspod.js';
 
 const FIXTURE = path.join(REPO, 'test', 'unit', 'completion', 'fixture-manifest.json');
 const FAST = path.join(REPO, 'dist', 'completion', 'fast.js');
-const LEVELS = ['debug', 'error', 'fatal', 'info', 'panic', 'trace', 'warn'];
+const LEVELS = ['debug', 'error', 'fatal', 'info', 'panic', 'trace', 'warn', 'warning'];
 const IMAGE_NAMES = ['busybox:latest', 'docker.io/library/busybox:latest', 'localhost/web:1.0', 'quay.io/x/y:2', 'web:1.0'];
 
 type Shell = 'bash' | 'zsh' | 'fish';

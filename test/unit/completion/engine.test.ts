@@ -69,7 +69,7 @@ t.test('commands, topics and aliases', async (t) => {
 
 t.test('flags', async (t) => {
   t.same(cands('tspod --log'), ['--log-level']);
-  t.same(cands('tspod --log-level '), ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic']);
+  t.same(cands('tspod --log-level '), ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'panic']);
   t.same(cands('tspod --log-level=d'), ['--log-level=debug']);
   t.same(cands('tspod images --sort '), ['created', 'id', 'repository', 'size', 'tag']);
   t.same(cands('tspod images --sort=r'), ['--sort=repository']);
