@@ -72,13 +72,17 @@ export class LayeredRoot {
     return out;
   }
 
-  /** The merged entries of the directory `comps` (none when it is not a directory). */
-  list(comps: string[]): Entry[] {
+  /**
+   * The merged entries of the directory `comps` (none when it is not a
+   * directory); undefined when a layer's part of it cannot be read (a directory
+   * of another user's, mode 0700): its entries are unknown, not absent.
+   */
+  list(comps: string[]): Entry[] | undefined {
     const seen = new Map<string, Entry>();
     const hidden = new Set<string>();
     for (const dir of this.dirHolders(comps)) {
       let ents: fs.Dirent[];
-      try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { continue; }
+      try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return undefined; }
       const gone: string[] = [];
       for (const e of ents) {
         if (e.name === OPQ || e.name === OPQ_DEVICE) continue;
@@ -174,6 +178,7 @@ export function completePath(view: LayeredRoot, typed: string): PathCompletion |
     if (!view.isDir(dir)) return undefined;
   }
   const entries = view.list(dir);
+  if (!entries) return undefined;
   if (entries.length === 0) return { candidates: [prefix.endsWith('/') ? prefix : `${prefix}/`], nospace: true };
   const candidates: string[] = [];
   let weight = 0;

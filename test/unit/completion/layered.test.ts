@@ -69,7 +69,7 @@ fs.writeFileSync(path.join(root, 'containers', 'containers.json'), JSON.stringif
 }));
 
 const image = new LayeredRoot([upperLayer, lower]);
-const names = (comps: string[], v = image) => v.list(comps).map((e) => e.name + (e.isDir ? '/' : ''));
+const names = (comps: string[], v = image) => (v.list(comps) ?? []).map((e) => e.name + (e.isDir ? '/' : ''));
 
 t.test('the merged listing honours whiteouts and opaque directories', async (t) => {
   t.same(names([]), ['abs', 'bin/', 'etc/', 'etclink', 'home/', 'loop', 'opq/', 'rel', 'root/', 'shadowed', 'tmp/', 'usr/'], '.wh.gone hides /gone');
