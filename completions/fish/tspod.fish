@@ -1926,6 +1926,8 @@ function __tspod_t_args
             printf '%s\n' 'dirs'
         case 'container commit'
             printf '%s\n' 'containers'
+        case 'container cp'
+            printf '%s\n' 'cp-path' 'cp-path'
         case 'container create'
             printf '%s\n' 'images'
         case 'container diff'
@@ -1976,8 +1978,8 @@ function __tspod_t_args
 end
 function __tspod_t_rest
     switch $argv[1]
-        case 'container cp'
-            printf '%s\n' 'files'
+        case 'container create'
+            printf '%s\n' 'image-path'
         case 'container inspect'
             printf '%s\n' 'containers'
         case 'container kill'
@@ -1992,6 +1994,8 @@ function __tspod_t_rest
             printf '%s\n' 'containers'
         case 'container restart'
             printf '%s\n' 'containers'
+        case 'container run'
+            printf '%s\n' 'image-path'
         case 'container start'
             printf '%s\n' 'containers-stopped'
         case 'container stop'
@@ -2118,6 +2122,10 @@ function __tspod_kind --argument-names kind val prefix
                 case :dirs
                     __tspod_kind dirs $val $prefix
                 case '*'
+                    # a last line :nospace (fish adds no space after a trailing / or : itself)
+                    if test (count $found) -gt 0; and test "$found[-1]" = :nospace
+                        set -e found[-1]
+                    end
                     printf '%s\n' $found
             end
     end
