@@ -13,6 +13,7 @@
 // runc would otherwise proxy it itself and `runc start` would wait for a READY.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { TspodError } from '../util/errors.js';
 
 const captured: string | undefined = (() => {
   const s = process.env['TSPOD_NOTIFY_SOCKET'] || process.env['NOTIFY_SOCKET'] || undefined;
@@ -111,7 +112,7 @@ export class ContainerNotifyProxy {
     return new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
         if (this.readyFlag) return;
-        if (!alive()) { clearInterval(timer); reject(new Error('the container exited before it sent READY=1 (--sdnotify=container)')); }
+        if (!alive()) { clearInterval(timer); reject(new TspodError('the container exited before it sent READY=1 (--sdnotify=container)', 'ENOTIFY')); }
       }, pollMs);
       this.waiters.push(() => { clearInterval(timer); resolve(); });
     });

@@ -220,7 +220,7 @@ t.test('generate from a container and a pod; validated; played again after kube 
   t.equal(gen.exitCode, 0, gen.stderr);
   const docs = validateKubeYaml(gen.stdout);
   t.same(docs.map((d) => d['kind']), ['PersistentVolumeClaim', 'Pod', 'Service'], 'kubernetes-models and the API server rules accept every document');
-  t.match(gen.stderr, /container "My_Web.1" is named "my-web-1"/, 'the renaming is said');
+  t.match(gen.stderr, /container \\?"My_Web.1\\?" is named \\?"my-web-1\\?"/, 'the renaming is said');
   const pod = docs[1] as { metadata: { name: string }; spec: { containers: { name: string; args?: string[]; env?: unknown[]; ports?: unknown[] }[] } };
   t.equal(pod.metadata.name, 'my-web.1-pod');
   t.equal(pod.spec.containers[0]!.name, 'my-web-1');
@@ -238,7 +238,7 @@ t.test('generate from a container and a pod; validated; played again after kube 
   const genFile = write('generated.yaml', gen.stdout);
   const play = await env.tspod(['kube', 'play', genFile]);
   t.equal(play.exitCode, 0, play.stderr);
-  t.match(play.stderr, /Service "my-web-1-pod" is not run/);
+  t.match(play.stderr, /Service \\?"my-web-1-pod\\?" is not run/);
   const body = await poll(async () => { const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`); return res.ok ? await res.text() : undefined; });
   t.equal(body, 'generated\n', 'the played pod serves the data of the claim on the same host port');
   t.same((await state()).pods, ['my-web.1-pod']);
@@ -372,7 +372,7 @@ volumes:
   t.equal(gen.exitCode, 0, gen.stderr);
   const docs = validateKubeYaml(gen.stdout);
   t.same(docs.map((d) => `${String(d['kind'])}/${String((d['metadata'] as { name: string }).name)}`), ['PersistentVolumeClaim/shop-data', 'Deployment/web', 'Service/web']);
-  t.match(gen.stderr, /volume "shop_data" is claimed as "shop-data"/);
+  t.match(gen.stderr, /volume \\?"shop_data\\?" is claimed as \\?"shop-data\\?"/);
   const dep = docs[1] as { spec: { template: { spec: { containers: { env?: unknown[]; ports?: unknown[] }[] } } } };
   t.same(dep.spec.template.spec.containers[0]!.env, [{ name: 'MODE', value: 'prod' }]);
   t.same(dep.spec.template.spec.containers[0]!.ports, [{ containerPort: 80, protocol: 'TCP', hostPort: port }]);

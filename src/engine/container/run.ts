@@ -56,6 +56,8 @@ export interface RunReport {
 export async function runContainer(o: RunOptions): Promise<RunReport> {
   // --rmi implies --rm (as Podman)
   if (o.rmi) o = { ...o, rm: true };
+  // checked before anything exists: bad detach keys are the caller's error (125), not a failed start
+  if (o.detachKeys !== undefined && o.detachKeys !== '') (await import('../../runtime/attach-socket.js')).parseDetachKeys(o.detachKeys);
   const rep = await createContainer(o, o.onPull);
   o.onCreated?.(rep);
   // -i/-t: attach first, then `runc start` (attachContainer's start option), so no output is lost;
@@ -88,6 +90,8 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
 function startFailure(err: unknown): unknown {
   const code = (err as { exitCode?: unknown } | undefined)?.exitCode;
   if (code !== undefined && code !== EXIT_TSPOD) return err;
+  // the container started: what went wrong after (it died before telling systemd it was ready) is tspod's 125
+  if (err instanceof TspodError && err.code === 'ENOTIFY') return err;
   const msg = errorMessage(err);
   return new TspodError(msg, err instanceof TspodError ? err.code : 'ESTART', /not found|no such file/i.test(msg) ? EXIT_NOT_FOUND : EXIT_CANNOT_INVOKE);
 }
