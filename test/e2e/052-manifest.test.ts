@@ -187,6 +187,16 @@ t.test('manifest push: the images (local ones from storage, registry ones copied
   for (const m of local.manifests) t.equal((await getManifest(dest, 'pushed/app', m.digest)).status, 200, `entry ${m.digest} is there`);
   for (const d of [arm64.configDigest, ...arm64.layers.map((l) => l.digest)]) t.ok(await hasBlob(dest, 'pushed/app', d), `arm64 blob ${d} copied`);
 
+  // --all=false: the index alone (its images are already in that repository); `push` of a list does what manifest push does
+  r = await env.tspod(['manifest', 'push', '--all=false', 'app:1', `${dest.host}/pushed/app:v2`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.notMatch(r.stderr, /Copying image/, 'no image copied');
+  t.same(JSON.parse((await getManifest(dest, 'pushed/app', 'v2')).body), local);
+  r = await env.tspod(['push', 'app:1', `${dest.host}/other/app:v1`]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.same(JSON.parse((await getManifest(dest, 'other/app', 'v1')).body), local, 'push LIST DEST pushes the list');
+  for (const m of local.manifests) t.equal((await getManifest(dest, 'other/app', m.digest)).status, 200, `and its entry ${m.digest}`);
+
   // to the same registry, as an OCI index, with a digest file; then remove the list
   const digestfile = `${env.dir}/digest`;
   r = await env.tspod(['manifest', 'push', '--format', 'oci', '--digestfile', digestfile, '--rm', 'app:1', `${reg.host}/pushed/app:oci`]);
