@@ -23,7 +23,7 @@ apt-get install -y -qq --no-install-recommends \
   runc conmon fuse-overlayfs fuse3 slirp4netns uidmap catatonit util-linux procps iproute2 \
   docker-registry busybox-static skopeo podman podman-compose golang-github-containers-common \
   apache2-utils openssl ca-certificates jq hyperfine git attr \
-  bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables tmux >/dev/null
+  bash-completion zsh fish groff-base mandoc man-db systemd netavark aardvark-dns iptables nftables tmux sudo >/dev/null
 
 # Real clients of tspod's Docker-compatible API (tests only): the docker CLI from docker.io, whose
 # daemon must never start. policy-rc.d refuses service starts during the install; the units are masked
@@ -36,7 +36,7 @@ apt-get install -y -qq --no-install-recommends docker.io docker-compose python3-
 if [ "$had_policy" = 0 ]; then rm -f /usr/sbin/policy-rc.d; fi
 if pgrep -x dockerd >/dev/null; then echo "dockerd is running: it must not (tspod's API tests talk to tspod)" >&2; exit 1; fi
 
-if ! command -v node >/dev/null || ! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)'; then
+if ! command -v node >/dev/null || ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 16) ? 0 : 1)'; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
 

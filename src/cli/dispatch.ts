@@ -42,8 +42,11 @@ const GLOBAL_WITH_VALUE: Record<string, string> = {
   '--runtime-flag': 'TSPOD_RUNTIME_FLAGS',
 };
 
-/** Global boolean flags: `--noout` (stdout to /dev/null, as Podman's). */
-const GLOBAL_BOOLEAN: Record<string, string> = { '--noout': 'TSPOD_NOOUT' };
+/**
+ * Global boolean flags: `--noout` (stdout to /dev/null, as Podman's); `--debug`/`-D` (Docker's
+ * spelling of --log-level=debug, which Podman takes too; the entry point resolves it).
+ */
+const GLOBAL_BOOLEAN: Record<string, string> = { '--noout': 'TSPOD_NOOUT', '--debug': 'TSPOD_DEBUG', '-D': 'TSPOD_DEBUG' };
 
 /** Global flags that may be given more than once (their values are joined with newlines). */
 const GLOBAL_REPEATED = new Set(['--runtime-flag']);

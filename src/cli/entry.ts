@@ -46,6 +46,16 @@ export async function main(): Promise<void> {
     // the subcommand (and so whether it needs the user namespace) is known only once the flags are hoisted
     d.commandId = predispatch(d.argv).commandId;
   }
+  if (d.env['TSPOD_DEBUG'] !== undefined) {
+    delete d.env['TSPOD_DEBUG'];
+    // as Podman: the two say the same thing, and both at once is refused (exit 1)
+    if (d.env['TSPOD_LOG_LEVEL'] !== undefined) {
+      process.stderr.write('Setting --log-level and --debug is not allowed\n');
+      process.exitCode = 1;
+      return;
+    }
+    d.env['TSPOD_LOG_LEVEL'] = 'debug';
+  }
   Object.assign(process.env, d.env);
   if (d.env['TSPOD_LOG_LEVEL'] !== undefined && !(await logLevelOk(d))) return;
   // --noout: nothing on stdout (errors and warnings still go to stderr)

@@ -55,3 +55,18 @@ export async function eachTarget<T>(inputs: string[], fn: (input: string) => T |
   }
   return out;
 }
+
+/**
+ * rmi's report, as Podman prints it: every Untagged line, then every Deleted line; one failure
+ * as itself, several joined as one error ("N errors occurred:" and a "\t* " line each).
+ */
+export function reportImageRemoval(reps: Array<{ untagged: string[]; deleted: string[]; error?: Error | undefined }>): void {
+  const lines = [...reps.flatMap((r) => r.untagged.map((u) => `Untagged: ${u}`)), ...reps.flatMap((r) => r.deleted.map((d) => `Deleted: ${d}`))];
+  if (lines.length) writeOut(`${lines.join('\n')}\n`);
+  const errors = reps.flatMap((r) => (r.error ? [r.error] : []));
+  if (!errors.length) return;
+  if (errors.length === 1) throw Object.assign(errors[0]!, { exitCode: removalExitCode(errors) });
+  // the one place an error takes more than a line: Podman's joined form, which scripts match
+  process.stderr.write(`Error: ${errors.length} errors occurred:\n${errors.map((e) => `\t* ${e.message}`).join('\n')}\n`);
+  process.exitCode = removalExitCode(errors);
+}

@@ -5,7 +5,7 @@ import { formatReference, normalize, parseReference, qualify, repoName } from '.
 import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import { isManifestList, type ImageConfig, type ImageRecord } from '../image/types.js';
 import { listInstance } from '../image/manifest-list.js';
-import { containerImageRefs, containerLayerSet } from './refs.js';
+import { containerImageRefs, containerImageUsers, containerLayerSet } from './refs.js';
 import { globToRegExp } from '../util/glob.js';
 import { pruneFilter } from '../util/filters.js';
 
@@ -265,7 +265,7 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
   return store.update(async (idx) => {
     const reports: RemoveImageReport[] = [];
     const targets = opts.all ? idx.images.map((i) => i.id) : inputs;
-    const inUse = containerImageRefs(store.root);
+    const inUse = containerImageUsers(store.root);
     for (const input of targets) {
       const rep: RemoveImageReport = { input, untagged: [], deleted: [] };
       reports.push(rep);
@@ -291,12 +291,13 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
         rep.untagged.push(byDigest);
         continue;
       }
-      const users = inUse.get(img.id) ?? 0;
-      if (users > 0 && !opts.force) {
-        rep.error = new InUseError(`image ${img.id.slice(0, 12)} is in use by ${users} container${users > 1 ? 's' : ''}: remove ${users > 1 ? 'them' : 'it'} first or use --force`);
+      const users = inUse.get(img.id) ?? [];
+      if (users.length > 0 && !opts.force) {
+        // Podman's words (scripts match them); the container named is the first that uses the image
+        rep.error = new InUseError(`image used by ${users[0]}: image is in use by a container: consider listing external containers and force-removing image`);
         continue;
       }
-      if (users > 0 && opts.force) {
+      if (users.length > 0 && opts.force) {
         const { removeContainersUsingImage } = await import('./container/remove.js');
         const failed = (await removeContainersUsingImage(img.id)).find((r) => r.error);
         if (failed) { rep.error = failed.error; continue; }
@@ -315,7 +316,8 @@ function digestName(input: string, img: ImageRecord): string | undefined {
   try {
     const ref = parseReference(input);
     if (!ref.digest) return undefined;
-    const repo = formatReference(normalize(qualify({ ...ref, tag: undefined, digest: undefined }, ref.registry ?? 'localhost')));
+    // the repository alone: normalize() would give it a :latest tag
+    const repo = repoName(qualify({ ...ref, tag: undefined, digest: undefined }, ref.registry ?? 'localhost'));
     return img.repoDigests.find((d) => d === `${repo}@${ref.digest}` || (!ref.registry && d.endsWith(`/${ref.path}@${ref.digest}`)));
   } catch {
     return undefined;

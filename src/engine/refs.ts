@@ -17,6 +17,13 @@ export function containerImageRefs(root: string): Map<string, number> {
   return m;
 }
 
+/** The containers (ids, in index order) that use each image. */
+export function containerImageUsers(root: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const c of readIndex(root)) m.set(c.image, [...(m.get(c.image) ?? []), c.id]);
+  return m;
+}
+
 export function containerLayerSet(root: string): Set<string> {
   const s = new Set<string>();
   for (const c of readIndex(root)) for (const l of c.layers ?? []) s.add(l);

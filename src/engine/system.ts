@@ -12,7 +12,8 @@ import { errorMessage } from '../util/errors.js';
 import { pauseDir } from '../rootless/pause.js';
 import { containerImageRefs } from './refs.js';
 
-export const TSPOD_VERSION = '0.1.0';
+import { TSPOD_VERSION } from '../util/version.js';
+export { TSPOD_VERSION };
 
 export interface VersionReport { Client: { Version: string; APIVersion: string; NodeVersion: string; OsArch: string; Built: number; BuiltTime: string } }
 

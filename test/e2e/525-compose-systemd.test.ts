@@ -86,7 +86,7 @@ services:
   // the unit is valid for systemd (man page it names included)
   const manDir = path.join(env.dir, 'man');
   fs.mkdirSync(path.join(manDir, 'man1'), { recursive: true });
-  fs.copyFileSync(path.join(REPO, 'man', 'tspod-compose-systemd.1'), path.join(manDir, 'man1', 'tspod-compose-systemd.1'));
+  fs.copyFileSync(path.join(REPO, 'man', 'man1', 'tspod-compose-systemd.1'), path.join(manDir, 'man1', 'tspod-compose-systemd.1'));
   const v = await execa(ANALYZE!, ['verify', '--user', file], { env: { ...env.env, MANPATH: manDir }, extendEnv: false, reject: false, cwd: units, timeout: 60_000 });
   t.equal(v.exitCode, 0, `systemd-analyze verify: ${v.stderr}`);
   t.equal(String(v.stderr).trim(), '', 'systemd-analyze has no complaint');

@@ -32,4 +32,15 @@ t.test('--log-level: Podman\'s values and refusal; logrus lines off a terminal',
   r = await env.tspod(['info', '--log-level', 'warning', '--format', '{{.Host.Arch}}']);
   t.equal(r.exitCode, 0, r.stderr);
   t.ok(r.stdout.trim().length > 0, 'after the command too, with Podman\'s alias warning');
+
+  // Docker's spellings of --log-level=debug, and both at once refused
+  for (const f of ['--debug', '-D']) {
+    r = await env.tspod([f, 'info']);
+    t.equal(r.exitCode, 0, r.stderr);
+    t.same(levels(r.stderr), ['debug', 'info'], `${f}: debug lines`);
+  }
+  r = await env.tspod(['--debug', '--log-level=panic', 'info']);
+  t.equal(r.exitCode, 1);
+  t.equal(r.stderr.trim(), 'Setting --log-level and --debug is not allowed');
+  t.equal(r.stdout, '');
 });

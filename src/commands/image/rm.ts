@@ -1,6 +1,6 @@
 import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
-import { reportTargets, removalExitCode } from '../../cli/report.js';
+import { reportImageRemoval } from '../../cli/report.js';
 import { removeImages } from '../../engine/images.js';
 
 export default class ImageRm extends TspodCommand {
@@ -18,6 +18,6 @@ export default class ImageRm extends TspodCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parseCmd(ImageRm);
     const reports = await removeImages(argv as string[], { force: flags.force, all: flags.all, ignore: flags.ignore || flags.force }); // as Podman: --force also ignores images that do not exist
-    reportTargets(reports, (r) => [...r.untagged.map((u) => `Untagged: ${u}`), ...r.deleted.map((d) => `Deleted: ${d}`)], { exitCode: removalExitCode });
+    reportImageRemoval(reports);
   }
 }

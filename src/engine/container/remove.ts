@@ -109,6 +109,7 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
 /** `rmi -f` of an image in use: remove (stopping first) every container using it, as Podman. */
 export async function removeContainersUsingImage(imageId: string): Promise<RemoveReport[]> {
   const ids = new ContainerStore().list().filter((c) => c.image === imageId).map((c) => c.id);
-  return ids.length ? removeContainers(ids, { force: true }) : [];
+  // depend: an infra container takes its pod with it (rmi -f of a pause image removes the pods, as Podman)
+  return ids.length ? removeContainers(ids, { force: true, depend: true }) : [];
 }
 

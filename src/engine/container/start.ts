@@ -10,6 +10,7 @@ import { mergeEnv, parseBytes } from '../../container/options.js';
 import { addPortForwards, addPeerHostsEntry, baseHostsText, removePeerHostsEntry, hostInternalIP, hostsFile, parseSlirpMode, resolvConf, slirpAddresses, startSlirp, stopSlirp } from '../../container/network.js';
 import { containersConf } from '../../util/containers-conf.js';
 import { mountRootfs, secureJoin, unmountRootfs } from '../../container/rootfs.js';
+import { TSPOD_VERSION } from '../../util/version.js';
 import { resolveUser } from '../../container/user.js';
 import { VolumeStore } from '../../volume/store.js';
 import { withLock } from '../../state/lock.js';
@@ -178,7 +179,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
     if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions, slirpDns: slirpAddr.dns }), 0o644);
     // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
-    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-0.1.0"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
+    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-${TSPOD_VERSION}"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user, keepId?.spec);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket

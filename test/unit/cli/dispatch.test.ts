@@ -16,6 +16,11 @@ t.test('global flags before the command become environment', async (t) => {
   t.equal(d.commandId, 'images');
   t.equal(predispatch(['image', 'pull', 'x']).commandId, 'image pull');
   t.equal(predispatch(['container', 'run', 'x']).commandId, 'container run');
+  // Docker's --debug / -D (resolved to --log-level=debug by the entry point)
+  t.same(predispatch(['--debug', 'info']).env, { TSPOD_DEBUG: '1' });
+  t.same(predispatch(['-D', 'info']), { env: { TSPOD_DEBUG: '1' }, argv: ['info'], commandId: 'info' });
+  t.same(predispatch(['-D', '--log-level=panic', 'info']).env, { TSPOD_DEBUG: '1', TSPOD_LOG_LEVEL: 'panic' });
+  t.same(predispatch(['run', '-D']).env, {}, 'after the command it is the command\'s');
 });
 
 t.test('which commands re-execute inside the user namespace', async (t) => {
