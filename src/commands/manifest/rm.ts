@@ -1,6 +1,6 @@
 import { Args } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
-import { reportTargets, removalExitCode } from '../../cli/report.js';
+import { reportImageRemoval } from '../../cli/report.js';
 import { manifests } from '../../engine/index.js';
 
 export default class ManifestRm extends TspodCommand {
@@ -13,6 +13,6 @@ export default class ManifestRm extends TspodCommand {
   async run(): Promise<void> {
     const { argv } = await this.parseCmd(ManifestRm);
     const reports = await manifests.remove({ lists: argv as string[] });
-    reportTargets(reports, (r) => [...r.untagged.map((u) => `Untagged: ${u}`), ...r.deleted.map((d) => `Deleted: ${d}`)], { exitCode: removalExitCode });
+    reportImageRemoval(reports);
   }
 }
