@@ -8,6 +8,7 @@ import t from 'tap';
 import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
 import { buildBusyboxLayer, buildImage, buildIndex, pushImage, pushIndex, type BuiltImage } from '../fixtures/image-builder.js';
+import { docker, startApiService } from '../fixtures/api-service.js';
 
 if (!requireUnprivileged(t)) process.exit(1);
 
@@ -218,4 +219,23 @@ t.test('manifest push: the images (local ones from storage, registry ones copied
   r = await env.tspod(['manifest', 'push', 'nope', `${dest.host}/x:1`]);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /nope: image not known/);
+});
+
+t.test('through the Docker API: a list is listed, tagged and removed like an image', async (t) => {
+  let r = await env.tspod(['manifest', 'create', 'apilist:1']);
+  t.equal(r.exitCode, 0, r.stderr);
+  const listId = r.stdout.trim();
+  const svc = await startApiService(env);
+  t.teardown(() => svc.stop());
+  let d = await docker(svc, env, ['images', '--no-trunc', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}']);
+  t.equal(d.exitCode, 0, d.stderr);
+  t.match(d.stdout, `localhost/apilist:1 sha256:${listId}`);
+  d = await docker(svc, env, ['tag', 'localhost/apilist:1', 'localhost/apilist:2']);
+  t.equal(d.exitCode, 0, d.stderr);
+  d = await docker(svc, env, ['rmi', 'localhost/apilist:1', 'localhost/apilist:2']);
+  t.equal(d.exitCode, 0, d.stderr);
+  t.match(d.stdout, `Deleted: sha256:${listId}`);
+  t.equal((await env.tspod(['manifest', 'exists', 'apilist:1'])).exitCode, 1);
+  d = await docker(svc, env, ['rmi', 'localhost/apilist:1']);
+  t.not(d.exitCode, 0, 'gone');
 });
