@@ -83,6 +83,9 @@ t.test('a bare manifest list: listed by images with its own ID, images still lis
   r = await env.tspod(['image', 'inspect', 'test:1.0']);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /no image found in manifest list for architecture amd64/);
+  r = await env.tspod(['inspect', 'test:1.0']);
+  t.equal(r.exitCode, 125);
+  t.match(r.stderr, /no image found in manifest list for architecture amd64/, 'inspect says why, not "no such object"');
   r = await env.tspod(['run', '--rm', 'test:1.0', 'true']);
   t.equal(r.exitCode, 125);
   t.match(r.stderr, /no image found in manifest list/);
