@@ -191,6 +191,11 @@ __tspod_kind() {
         :files) __tspod_kind files "$val" "$prefix"; return 0 ;;
         :dirs) __tspod_kind dirs "$val" "$prefix"; return 0 ;;
       esac
+      # a last line :nospace: no space after the candidate (a directory, a container's NAME:)
+      if ((\${#found[@]})) && [[ \${found[\${#found[@]} - 1]} == :nospace ]]; then
+        unset 'found[\${#found[@]} - 1]'
+        compopt -o nospace 2>/dev/null
+      fi
       __tspod_c+=("\${found[@]}")
       return 0
       ;;
@@ -340,9 +345,12 @@ __tspod_kind() {
         :files) _files; return ;;
         :dirs) _files -/; return ;;
       esac
+      # a last line :nospace: no space after the candidate (a directory, a container's NAME:)
+      local -a suffix=()
+      if [[ \${found[-1]-} == :nospace ]]; then found[-1]=(); suffix=(-S ''); fi
       # Candidates carry what precedes the value (--flag=); IPREFIX already holds it.
       if [[ -n $IPREFIX ]]; then found=("\${(@)found#\${(b)IPREFIX}}"); fi
-      (( \${#found} )) && compadd -Q -- "\${(@)found}"
+      (( \${#found} )) && compadd -Q "\${(@)suffix}" -- "\${(@)found}"
       ;;
   esac
 }
@@ -502,6 +510,10 @@ function __tspod_kind --argument-names kind val prefix
                 case :dirs
                     __tspod_kind dirs $val $prefix
                 case '*'
+                    # a last line :nospace (fish adds no space after a trailing / or : itself)
+                    if test (count $found) -gt 0; and test "$found[-1]" = :nospace
+                        set -e found[-1]
+                    end
                     printf '%s\\n' $found
             end
     end

@@ -2040,6 +2040,8 @@ function __tspod_t_args
             printf '%s\n' 'dirs'
         case 'container commit'
             printf '%s\n' 'containers'
+        case 'container cp'
+            printf '%s\n' 'cp-path' 'cp-path'
         case 'container create'
             printf '%s\n' 'images'
         case 'container diff'
@@ -2102,8 +2104,8 @@ function __tspod_t_args
 end
 function __tspod_t_rest
     switch $argv[1]
-        case 'container cp'
-            printf '%s\n' 'files'
+        case 'container create'
+            printf '%s\n' 'image-path'
         case 'container inspect'
             printf '%s\n' 'containers'
         case 'container kill'
@@ -2118,6 +2120,8 @@ function __tspod_t_rest
             printf '%s\n' 'containers'
         case 'container restart'
             printf '%s\n' 'containers'
+        case 'container run'
+            printf '%s\n' 'image-path'
         case 'container start'
             printf '%s\n' 'containers-stopped'
         case 'container stop'
@@ -2250,6 +2254,10 @@ function __tspod_kind --argument-names kind val prefix
                 case :dirs
                     __tspod_kind dirs $val $prefix
                 case '*'
+                    # a last line :nospace (fish adds no space after a trailing / or : itself)
+                    if test (count $found) -gt 0; and test "$found[-1]" = :nospace
+                        set -e found[-1]
+                    end
                     printf '%s\n' $found
             end
     end

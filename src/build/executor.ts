@@ -23,6 +23,7 @@ import { BuildCache, cacheKey, stateId } from './cache.js';
 import { archiveKind, copySources, hashSources, parseChmod, resolveSources, writeFileInRoot, type Source, type SourceRoot } from './copy.js';
 import type { IgnoreMatcher } from './ignore.js';
 import { runStep, removeCreatedMountpoints, pruneCopiedUpDirs, type BuildNetwork } from './run.js';
+import { reapBuildLeftovers } from './leftovers.js';
 import { configId, storeBuiltImage } from './commit.js';
 import { squashLayerDirs } from './squash.js';
 import { storeDirAsLayer } from './layer.js';
@@ -195,6 +196,8 @@ export class Executor {
   // ------------------------------------------------------------------ run
 
   async build(): Promise<BuildResult> {
+    // what a killed build left running goes first (before repair() removes its work directory)
+    await reapBuildLeftovers();
     this.o.store.repair();
     this.work = this.o.store.makeTemp('build');
     const signal = this.o.signal;

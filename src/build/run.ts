@@ -22,6 +22,7 @@ import { isRootless, paths } from '../util/paths.js';
 import { log } from '../util/log.js';
 import type { UserMount } from '../runtime/spec.js';
 import { mkdirInRoot } from './copy.js';
+import { forgetStep, processRef, recordStep, type StepRecord } from './leftovers.js';
 
 export type BuildNetwork = 'slirp4netns' | 'host' | 'none';
 
@@ -88,7 +89,7 @@ async function netnsHolder(): Promise<number> {
   const unshare = which('unshare');
   const sleepBin = which('sleep');
   if (!unshare || !sleepBin) throw new PrerequisiteError('unshare and sleep are needed for RUN networking: install util-linux and coreutils');
-  const pid = spawnDetached(unshare, ['--net', '--', sleepBin, 'infinity']);
+  const pid = spawnDetached(unshare, ['--net', '--', sleepBin, 'infinity'], { dieWithParent: true });
   const self = fs.readlinkSync('/proc/self/ns/net');
   const deadline = Date.now() + 5000;
   for (let d = 1; ; d = Math.min(d * 2, 20)) {
@@ -133,13 +134,21 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
   const runcRoot = path.join(paths().runroot, 'runc');
   const runc = findRunc();
   let created: string[] = [];
+  // what the step starts, on record until it is cleaned up: a build killed meanwhile leaves them to
+  // the next build, `system prune` or `system reset` (./leftovers.ts)
+  const rec: StepRecord = { id, runcRoot, owner: processRef(process.pid), mountDir: path.dirname(o.rootfs), helpers: [] };
+  recordStep(rec);
   try {
     let network: 'host' | 'none' | { path: string } = 'none';
     if (netName === 'host') network = 'host';
     else if (netName === 'slirp4netns') {
       holder = await netnsHolder();
-      const h = await startSlirp(holder, path.join(o.workDir, 'net'));
+      rec.helpers.push(processRef(holder));
+      recordStep(rec);
+      const h = await startSlirp(holder, path.join(o.workDir, 'net'), { dieWithCaller: true });
       slirpPid = h.pid;
+      rec.helpers.push(processRef(slirpPid));
+      recordStep(rec);
       network = { path: `/proc/${holder}/ns/net` };
     }
     const env = o.env.some((e) => e.startsWith('HOME=')) ? o.env : [...o.env, `HOME=${user.home}`];
@@ -173,6 +182,7 @@ export async function runStep(o: RunStepOptions): Promise<RunStepResult> {
     await run(runc, ['--root', runcRoot, 'delete', '--force', id], { reject: false });
     if (slirpPid) stopSlirp(slirpPid);
     if (holder) killHolder(holder);
+    forgetStep(id);
   }
 }
 

@@ -3,16 +3,24 @@
 // being completed (a subcommand, a flag, a flag's value, or the n-th argument
 // of a command) and answer with candidates.
 //
-// Protocol (stdout): one candidate per line; or the single line `:files` /
-// `:dirs` when the shell should complete paths itself. Nothing at all when
-// there is nothing to offer.
+// Protocol (stdout): one candidate per line, then the line `:nospace` when the
+// shell must not add a space after the candidate (a directory, `NAME:` of
+// `cp`); or the single line `:files` / `:dirs` when the shell should complete
+// paths itself. Nothing at all when there is nothing to offer.
 import * as path from 'node:path';
 import { argKind, isShellKind, type Kind } from './kinds.js';
 import { findFlag, flagsAt, type FlagInfo, type Model, type Node } from './model.js';
 import { candidatesFor } from './sources.js';
+import { cpPath, imagePath } from './inside.js';
 
 export type Directive = 'files' | 'dirs';
-export interface Completion { candidates: string[]; directive?: Directive | undefined }
+export interface Completion {
+  candidates: string[];
+  directive?: Directive | undefined;
+  nospace?: boolean | undefined;
+  /** Paths (inside an image or a container): cobra's default directive, as Podman answers them. */
+  paths?: boolean | undefined;
+}
 
 /** Where the completion point is, after reading the finished words. */
 export interface Position {
@@ -24,6 +32,8 @@ export interface Position {
   argIndex: number;
   afterDashDash: boolean;
   root?: string | undefined;
+  /** The positional arguments before the cursor. */
+  args: string[];
 }
 
 export function locate(model: Model, words: string[]): Position {
@@ -33,6 +43,7 @@ export function locate(model: Model, words: string[]): Position {
   let argIndex = 0;
   let afterDashDash = false;
   let root: string | undefined;
+  const args: string[] = [];
   for (let i = 0; i < done.length; i++) {
     const w = done[i]!;
     if (!afterDashDash && w === '--') { afterDashDash = true; continue; }
@@ -43,19 +54,20 @@ export function locate(model: Model, words: string[]): Position {
       const eq = w.startsWith('--') ? w.indexOf('=') : -1;
       if (eq >= 0) value = w.slice(eq + 1);
       else if (i + 1 < done.length) value = done[++i];
-      else return { node, cur, flagValue: { flag: f, prefix: '' }, argIndex, afterDashDash, root };
+      else return { node, cur, flagValue: { flag: f, prefix: '' }, argIndex, afterDashDash, root, args };
       if (f.name === 'root' && value) root = value;
       continue;
     }
     const child = argIndex === 0 && !afterDashDash ? node.children.get(w) : undefined;
     if (child) { node = child; continue; }
+    args.push(w);
     argIndex++;
   }
   if (!afterDashDash && cur.startsWith('--') && cur.includes('=')) {
     const f = findFlag(flagsAt(model, node), cur) ?? findFlag(model.globalFlags, cur);
-    if (f?.takesValue) return { node, cur, flagValue: { flag: f, prefix: cur.slice(0, cur.indexOf('=') + 1) }, argIndex, afterDashDash, root };
+    if (f?.takesValue) return { node, cur, flagValue: { flag: f, prefix: cur.slice(0, cur.indexOf('=') + 1) }, argIndex, afterDashDash, root, args };
   }
-  return { node, cur, argIndex, afterDashDash, root };
+  return { node, cur, argIndex, afterDashDash, root, args };
 }
 
 function flagWords(flags: FlagInfo[]): string[] {
@@ -67,9 +79,14 @@ function flagWords(flags: FlagInfo[]): string[] {
   return out;
 }
 
-function dynamic(kind: Kind, root: string, cur: string): Completion {
+function dynamic(kind: Kind, root: string, cur: string, args: string[] = []): Completion {
   if (kind === 'files' || kind === 'dirs') return { candidates: [], directive: kind };
   if (isShellKind(kind)) return { candidates: [] };
+  if (kind === 'image-path' || kind === 'cp-path') {
+    // nothing inside: the shell completes host paths, as Podman's default directive does
+    const p = kind === 'cp-path' ? cpPath(root, cur) : imagePath(root, args[0], cur);
+    return p ? { candidates: p.candidates, nospace: p.nospace, paths: true } : { candidates: [], directive: 'files' };
+  }
   return { candidates: candidatesFor(kind, root, cur) };
 }
 
@@ -106,15 +123,26 @@ export function complete(model: Model, words: string[], opts: CompleteOptions): 
   if (choices) {
     out.push(...choices.filter((c) => c.startsWith(cur)));
   } else if (node.command) {
-    const c = dynamic(argKind(node.command.args, pos.argIndex), root, cur);
+    const c = dynamic(argKind(node.command.args, pos.argIndex), root, cur, pos.args);
     if (c.directive && out.length === 0) return c;
     out.push(...c.candidates);
+    if (c.paths && out.length === c.candidates.length) return { candidates: out, nospace: c.nospace, paths: true };
   }
   return { candidates: out };
 }
 
-/** The protocol's text: candidates one per line, or the directive line. */
+/** The protocol's text: candidates one per line (then `:nospace`), or the directive line. */
 export function render(c: Completion): string {
   if (c.directive) return `:${c.directive}\n`;
-  return c.candidates.length ? `${c.candidates.join('\n')}\n` : '';
+  if (!c.candidates.length) return '';
+  return `${c.candidates.join('\n')}\n${c.nospace ? ':nospace\n' : ''}`;
+}
+
+/** The name of cobra's directive for an answer (Podman prints it on stderr: `Completion ended with directive: ...`). */
+export function cobraDirective(c: Completion): string {
+  if (c.directive === 'files') return 'ShellCompDirectiveDefault';
+  if (c.directive === 'dirs') return 'ShellCompDirectiveFilterDirs';
+  if (c.nospace) return 'ShellCompDirectiveNoSpace';
+  if (c.paths) return 'ShellCompDirectiveDefault';
+  return 'ShellCompDirectiveNoFileComp';
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../util/root.js';
 import { paths } from '../util/paths.js';
-import { complete, render } from './engine.js';
+import { cobraDirective, complete, render, type Completion } from './engine.js';
 import { buildModel, type Manifest, type Model } from './model.js';
 
 export { packageRoot };
@@ -17,22 +17,31 @@ export function loadModel(root = packageRoot()): Model {
   return buildModel(manifest);
 }
 
-/** Compute the answer for `words` (the words after `tspod`, the last one partial). */
+/** The completion for `words` (the words after `tspod`, the last one partial). */
+export function completion(words: string[], root = packageRoot()): Completion {
+  return complete(loadModel(root), words, { defaultRoot: () => paths().root });
+}
+
+/** Compute the answer for `words`: the protocol's text. */
 export function answer(words: string[], root = packageRoot()): string {
-  return render(complete(loadModel(root), words, { defaultRoot: () => paths().root }));
+  return render(completion(words, root));
 }
 
 export async function main(words: string[], o: { descriptions?: boolean } = {}): Promise<never> {
   let text = '';
-  let code = 0;
+  let directive = '';
+  const code = 0;
   try {
-    text = answer(words);
+    const c = completion(words);
+    text = render(c);
+    directive = cobraDirective(c);
     // __completeNoDesc: the candidates without their tab-separated descriptions
     if (o.descriptions === false) text = text.split('\n').map((l) => (l.startsWith(':') ? l : l.replace(/\t.*$/, ''))).join('\n');
   } catch (err) {
     if (process.env['TSPOD_LOG_LEVEL'] === 'debug') process.stderr.write(`Error: completion failed: ${String((err as Error)?.stack ?? err)}\n`);
-    code = 0;
   }
   if (text) fs.writeSync(1, text);
+  // after the candidates, as Podman (cobra) does: the directive in words on stderr (the shell scripts discard it)
+  if (directive) try { fs.writeSync(2, `Completion ended with directive: ${directive}\n`); } catch { /* stderr closed */ }
   process.exit(code);
 }

@@ -18,11 +18,13 @@ export type Kind =
   | 'volumes'
   | 'networks'
   | 'pods'
-  | 'objects';            // anything `inspect` takes: containers, images, volumes, networks
+  | 'objects'             // anything `inspect` takes: containers, images, volumes, networks
+  | 'image-path'          // a path inside the image given as the first argument (run, create)
+  | 'cp-path';            // CONTAINER:path inside the container, NAME: for a container, else a host path
 
 export const KINDS: readonly Kind[] = [
   'none', 'files', 'dirs', 'containers', 'containers-running', 'containers-stopped', 'containers-paused',
-  'images', 'volumes', 'networks', 'pods', 'objects',
+  'images', 'volumes', 'networks', 'pods', 'objects', 'image-path', 'cp-path',
 ];
 
 /** Kinds answered by the shell itself rather than by `tspod __complete`. */
@@ -70,14 +72,14 @@ export const ARG_KINDS: ReadonlyMap<string, ArgSpec> = new Map<string, ArgSpec>(
   ...both('umount', all('containers')),
   ...both('init', all('containers')),
   ...both('cleanup', all('containers')),
-  ...both('cp', all('files')),
+  ...both('cp', { args: ['cp-path', 'cp-path'], rest: 'none' }),
   ['container list', all('none')],
   // images
   ['rmi', all('images')],
   ...both('rm', all('images'), 'image', 'rmi'),
   ['image remove', all('images')],
-  ...both('run', first('images', 'none')),
-  ...both('create', first('images', 'none')),
+  ...both('run', first('images', 'image-path')),
+  ...both('create', first('images', 'image-path')),
   ...both('push', first('images', 'none'), 'image'),
   ...both('save', all('images'), 'image'),
   ...both('tag', all('images'), 'image'),

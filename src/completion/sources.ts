@@ -1,5 +1,5 @@
-// Dynamic completion candidates, from index files only: never an image, a
-// layer or a container is opened, no lock is taken, nothing is written.
+// Dynamic completion candidates, from index files only: no lock is taken,
+// nothing is written. (Paths inside an image or a container: inside.ts.)
 // Every reader is tolerant: a missing, partial or differently shaped file
 // gives fewer candidates, never an error (completion must not print noise).
 //
@@ -11,9 +11,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Kind } from './kinds.js';
 
-type Rec = Record<string, unknown>;
+export type Rec = Record<string, unknown>;
 
-function readList(file: string, key: string): Rec[] {
+export function readList(file: string, key: string): Rec[] {
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -31,11 +31,11 @@ function readList(file: string, key: string): Rec[] {
   return Array.isArray(list) ? list.filter((x): x is Rec => !!x && typeof x === 'object') : [];
 }
 
-function str(v: unknown): string | undefined {
+export function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function names(r: Rec): string[] {
+export function names(r: Rec): string[] {
   const out: string[] = [];
   const n = r['names'] ?? r['Names'];
   if (Array.isArray(n)) for (const x of n) { const s = str(x); if (s) out.push(s.replace(/^\//, '')); }
@@ -44,7 +44,7 @@ function names(r: Rec): string[] {
   return out;
 }
 
-function id(r: Rec): string {
+export function id(r: Rec): string {
   return (str(r['id']) ?? str(r['ID']) ?? str(r['Id']) ?? '').replace(/^sha256:/, '');
 }
 

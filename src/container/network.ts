@@ -138,6 +138,8 @@ export interface SlirpHandle { pid: number; apiSocket: string }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SlirpOptions {
+  /** killed when the process that starts it dies (a build's RUN step: it never outlives the build) */
+  dieWithCaller?: boolean | undefined;
   mtu?: number | undefined;
   allowHostLoopback?: boolean | undefined;
   /** slirp4netns --cidr, --enable-ipv6, --outbound-addr(6) */
@@ -187,7 +189,7 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   let pid: number;
   try {
     const [file, ...rest] = [...(opts.scope ? outsideUnit(opts.scope) : []), bin, ...args];
-    pid = spawnDetached(file!, rest, { logFd, extraFds: [readyFd] });
+    pid = spawnDetached(file!, rest, { logFd, extraFds: [readyFd], dieWithParent: opts.dieWithCaller });
   } finally {
     fs.closeSync(readyFd);
     fs.closeSync(logFd);

@@ -277,9 +277,10 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
         rep.error = err instanceof TspodError ? err : new TspodError(errorMessage(err));
         continue;
       }
-      // `rmi name` on an image with several names only untags that name (Docker/Podman behaviour)
+      // `rmi name` on an image with several names only untags that name, with --force too
+      // (Docker/Podman behaviour: force matters for an ID or a digest, and for containers)
       const byName = !opts.all && !img.id.startsWith(input.replace(/^sha256:/, '')) ? img.names.find((n) => candidateMatch(input, n)) : undefined;
-      if (byName && img.names.length > 1 && !opts.force) {
+      if (byName && img.names.length > 1) {
         img.names = img.names.filter((n) => n !== byName);
         rep.untagged.push(byName);
         continue;

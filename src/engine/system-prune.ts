@@ -4,6 +4,7 @@
 // can leave its image, network and volumes unused). Filters (label, label!, until)
 // apply to every kind and are all validated before anything is removed.
 import { pruneContainers } from './container/inspect.js';
+import { reapBuildLeftovers } from '../build/leftovers.js';
 import { containerSizes, dirSize } from './container/size.js';
 import { pruneImages } from './images.js';
 import { pruneNetworks, pruneCandidates as networkPruneCandidates } from './networks.js';
@@ -40,6 +41,8 @@ export async function pruneSystem(o: SystemPruneOptions = {}): Promise<SystemPru
   networkPruneCandidates(o.filters);
   if (o.volumes) volumePruneCandidates(o.filters);
   const rep: SystemPruneReport = { containers: [], images: [], networks: [], volumes: [], errors: [], reclaimed: 0 };
+  // what killed builds left running (a RUN step's container, mount, slirp4netns) holds their layers
+  await reapBuildLeftovers();
   const ctrs = new ContainerStore();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const sizes = await containerSizes(ctrs.list().map((c) => c.id));

@@ -172,6 +172,8 @@ export async function reset(): Promise<void> {
     const { removeContainers } = await import('./container/index.js');
     await removeContainers([], { all: true, force: true, timeout: 0 });
   } catch (err) { log.debug(`reset: removing containers: ${errorMessage(err)}`); }
+  // RUN steps of builds that were killed (their container, mount and helpers outlived them)
+  try { await (await import('../build/leftovers.js')).reapBuildLeftovers(); } catch (err) { log.debug(`reset: build leftovers: ${errorMessage(err)}`); }
   killPauseProcess();
   try {
     const { resetNetworking } = await import('../network/index.js');

@@ -111,7 +111,11 @@ export async function spawn(file: string, args: readonly string[], opts: Options
  * return its pid. Used for the pause process; execa is not needed here and
  * node:child_process keeps the start-up path light.
  */
-export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd?: number; extraFds?: number[] } = {}): number {
+export function spawnDetached(file: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; logFd?: number; extraFds?: number[]; dieWithParent?: boolean } = {}): number {
+  // dieWithParent: killed by the kernel when tspod dies, however it dies (setpriv --pdeathsig execs
+  // the command, so the pid is the command's)
+  const setpriv = opts.dieWithParent ? which('setpriv') : undefined;
+  if (setpriv) { args = ['--pdeathsig', 'KILL', '--', file, ...args]; file = setpriv; }
   log.debug(`spawn detached: ${file} ${args.join(' ')}`);
   const out = opts.logFd ?? 'ignore';
   const stdio = ['ignore', out, out, ...(opts.extraFds ?? [])] as CP.StdioOptions;

@@ -82,3 +82,19 @@ t.test('rmi REPO@DIGEST of a tagged image drops that digest reference only', asy
   t.equal((await env.tspod(['images', '-a', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}'])).stdout, before, 'the image and its tag stay');
   t.equal((await env.tspod(['rmi', IMAGE])).exitCode, 0);
 });
+
+t.test('rmi -f NAME of an image with several names untags that name only (as Podman); -f by ID removes it', async (t) => {
+  let r = await env.tspod(['pull', '-q', IMAGE]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal((await env.tspod(['tag', IMAGE, 'extra:1'])).exitCode, 0);
+  const id = (await env.tspod(['inspect', '--format', '{{.ID}}', IMAGE])).stdout;
+  r = await env.tspod(['rmi', '-f', 'extra:1']);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.equal(r.stdout, 'Untagged: localhost/extra:1', 'only the name given');
+  t.equal((await env.tspod(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', '--no-trunc'])).stdout, `${IMAGE} sha256:${id}`, 'the image keeps its other name');
+  t.equal((await env.tspod(['tag', IMAGE, 'extra:1'])).exitCode, 0);
+  r = await env.tspod(['rmi', '-f', id]);
+  t.equal(r.exitCode, 0, r.stderr);
+  t.match(r.stdout, /Deleted: [0-9a-f]{64}/, '-f by ID: the image goes, every name with it');
+  t.equal((await env.tspod(['images', '-q'])).stdout, '');
+});

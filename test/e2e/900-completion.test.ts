@@ -49,17 +49,22 @@ t.teardown(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function writeIndexes(root: string, opts: { containers?: unknown[]; images?: unknown[] } = {}): void {
   for (const d of ['storage', 'containers', 'volumes', 'networks']) fs.mkdirSync(path.join(root, d), { recursive: true });
   const hex = (p: string) => (p + '0'.repeat(64)).slice(0, 64);
+  // one unpacked layer, as tspod stores it: paths inside busybox and inside the container web
+  const layer = 'sha256:' + 'e'.repeat(64);
+  const diff = path.join(root, 'storage', 'layers', 'e'.repeat(64), 'diff');
+  for (const d of ['etc', 'tmp', 'usr/bin']) fs.mkdirSync(path.join(diff, d), { recursive: true });
+  for (const f of ['etc/os-release', 'etc/passwd']) fs.writeFileSync(path.join(diff, f), '');
   fs.writeFileSync(path.join(root, 'storage', 'storage.json'), JSON.stringify({
     version: 1,
     images: opts.images ?? [
-      { id: hex('a1b2c3'), names: ['docker.io/library/busybox:latest', 'localhost/web:1.0'] },
+      { id: hex('a1b2c3'), names: ['docker.io/library/busybox:latest', 'localhost/web:1.0'], layers: [layer] },
       { id: hex('ffee00'), names: ['quay.io/x/y:2'] },
     ],
     layers: [],
   }));
   fs.writeFileSync(path.join(root, 'containers', 'containers.json'), JSON.stringify({
     containers: opts.containers ?? [
-      { id: hex('c0ffee'), names: ['web'], state: 'running' },
+      { id: hex('c0ffee'), names: ['web'], state: 'running', layers: [layer] },
       { id: hex('beef01'), names: ['api'], state: 'running' },
       { id: hex('abc123'), names: ['db'], state: 'exited' },
       { id: hex('abc456'), names: ['fresh'], state: 'created' },
@@ -255,6 +260,12 @@ t.test('completion through bash, zsh and fish', async (t) => {
     { line: 'tspod stop --t', want: ['--time'] },
     { line: `tspod save -o ${files}/file`, want: ['fileA.tar', 'fileB.tar'], map: (x) => path.basename(x) },
     { line: `tspod load --input=${files}/f`, want: ['fileA.tar', 'fileB.tar'], map: (x) => path.basename(value(x)) },
+    // paths inside the image and the container (read from the layer): never a :nospace line as a candidate
+    { line: 'tspod run busybox /', want: ['/etc/', '/tmp/', '/usr/'] },
+    { line: 'tspod run -it busybox sh /etc/p', want: ['/etc/passwd'] },
+    { line: 'tspod cp we', want: ['web:'] },
+    { line: 'tspod cp web:/etc/', want: ['web:/etc/os-release', 'web:/etc/passwd'] },
+    { line: 'tspod cp web:/u', want: ['web:/usr/'] },
   ];
   for (const shell of SHELLS) {
     await t.test(`${shell}, fixture manifest`, async (t) => {
