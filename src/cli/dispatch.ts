@@ -24,6 +24,7 @@ export const USERNS_COMMANDS: readonly string[] = [
   'healthcheck:run', 'system:reset', 'system:prune', 'system:df', 'unshare',
   'pod:create', 'pod:start', 'pod:stop', 'pod:restart', 'pod:kill', 'pod:pause', 'pod:unpause', 'pod:rm', 'pod:prune', 'pod:top', 'pod:logs',
   'kube:play', 'kube:down',
+  'manifest:create', 'manifest:add', 'manifest:annotate', 'manifest:remove', 'manifest:rm', 'manifest:push',
   // the API service runs the engine in-process: inside the namespace like the commands it replaces
   'system:service',
 ];

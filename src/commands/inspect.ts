@@ -2,7 +2,7 @@ import { Args, Flags } from '../cli/params.js';
 import { TspodCommand } from '../cli/base.js';
 import { reportTargets, eachTarget } from '../cli/report.js';
 import { renderObjects } from '../cli/output.js';
-import { inspectImage } from '../engine/images.js';
+import { imageExists, inspectImage } from '../engine/images.js';
 import { NotFoundError } from '../util/errors.js';
 import { inspectTargets } from '../cli/latest.js';
 
@@ -41,7 +41,8 @@ async function inspectAny(name: string, type: string, size: boolean): Promise<ob
   try {
     return inspectImage(name);
   } catch (err) {
-    if (err instanceof NotFoundError && type === 'all') throw new NotFoundError(`no such object: "${name}"`);
+    // (a manifest list without its platform's image exists: its own error says so)
+    if (err instanceof NotFoundError && type === 'all' && !imageExists(name)) throw new NotFoundError(`no such object: "${name}"`);
     throw err;
   }
 }

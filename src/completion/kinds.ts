@@ -94,6 +94,11 @@ export const ARG_KINDS: ReadonlyMap<string, ArgSpec> = new Map<string, ArgSpec>(
   ...both('import', first('files', 'none'), 'image'),
   ['image load', all('none')],
   ['load', all('none')],
+  // manifest lists are images in the store: the list, then (create, add) images to put in it
+  ['manifest create', first('none', 'images')],
+  ['manifest add', all('images')],
+  ['manifest rm', all('images')],
+  ...['inspect', 'exists', 'annotate', 'remove', 'push'].map((v): [string, ArgSpec] => [`manifest ${v}`, first('images')]),
   // volumes and networks
   ['volume rm', all('volumes')],
   ['volume inspect', all('volumes')],

@@ -18,7 +18,7 @@ import { isGzip, isZstd } from '../image/archive/source.js';
 import { ociManifestFor } from '../image/archive/oci-archive.js';
 import { ImageStore, candidateNames, hexOf, untagEverywhere, type StorageIndex } from '../image/store.js';
 import { parseReference } from '../image/reference.js';
-import { MT, type ImageConfig, type ImageManifest, type ImageRecord, type LayerRecord } from '../image/types.js';
+import { MT, isManifestList, type ImageConfig, type ImageManifest, type ImageRecord, type LayerRecord } from '../image/types.js';
 import { HashCounter, sha256Digest } from '../storage/digest.js';
 import { unpackLayer } from '../storage/unpack.js';
 import { DigestMismatchError, InvalidArgumentError, NotFoundError, TspodError, errorMessage, isErrno } from '../util/errors.js';
@@ -66,6 +66,7 @@ function matchedName(img: ImageRecord, input: string): string | undefined {
 function exportImage(img: ImageRecord, names: string[], idx: StorageIndex, store: ImageStore): ExportImage {
   const layers = new Map(idx.layers.map((l) => [l.id, l]));
   const short = img.id.slice(0, 12);
+  if (isManifestList(img)) throw new InvalidArgumentError(`${names[0] ?? short} is a manifest list: save its images instead (tspod manifest inspect lists them)`);
   return {
     id: img.id,
     names,

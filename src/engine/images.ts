@@ -3,7 +3,8 @@
 import { ImageStore, findImage, untagEverywhere, type StorageIndex } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify, repoName } from '../image/reference.js';
 import { InUseError, InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
-import type { ImageConfig, ImageRecord } from '../image/types.js';
+import { isManifestList, type ImageConfig, type ImageRecord } from '../image/types.js';
+import { listInstance } from '../image/manifest-list.js';
 import { containerImageRefs, containerImageUsers, containerLayerSet } from './refs.js';
 import { globToRegExp } from '../util/glob.js';
 import { pruneFilter } from '../util/filters.js';
@@ -138,8 +139,13 @@ export function imageRows(summaries: ImageSummary[], references: string[] = []):
 /** `image inspect` output, shaped like Podman's. */
 export function inspectImage(nameOrId: string, store = new ImageStore()): Record<string, unknown> {
   const idx = store.read();
+  return inspectRecord(resolveImage(nameOrId, idx, store), idx, store);
+}
+
+/** The image a name or ID stands for; a manifest list stands for its image for this platform (as Podman). */
+function resolveImage(nameOrId: string, idx: StorageIndex, store: ImageStore): ImageRecord {
   const img = store.resolve(nameOrId, idx);
-  return inspectRecord(img, idx, store);
+  return isManifestList(img) ? listInstance(img, store) : img;
 }
 
 export { readImageConfig } from '../image/config.js';
@@ -187,7 +193,7 @@ export interface HistoryRow { ID: string; Created: number; CreatedAt: string; Cr
 
 export function imageHistory(nameOrId: string, store = new ImageStore()): HistoryRow[] {
   const idx = store.read();
-  const img = store.resolve(nameOrId, idx);
+  const img = resolveImage(nameOrId, idx, store);
   const cfg = readImageConfig(img, store);
   const layers = new Map(idx.layers.map((l) => [l.id, l]));
   const hist = cfg.history && cfg.history.length ? cfg.history : img.layers.map(() => ({} as NonNullable<ImageConfig['history']>[number]));

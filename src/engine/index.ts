@@ -36,6 +36,8 @@ import type { LoginOptions } from './login.js';
 import type { NetworkCreateOptions, NetworkInspect, NetworkRmReport } from './networks.js';
 import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
+import type { ManifestAddOptions, ManifestAnnotateOptions, ManifestCreateOptions, ManifestRegistryOptions, ManifestReport } from './manifest.js';
+import type { ManifestPushOptions, ManifestPushReport } from './manifest-push.js';
 import type { DiskUsageReport, VersionReport } from './system.js';
 import type { FullDiskUsage } from './df.js';
 import type { SystemPruneOptions, SystemPruneReport } from './system-prune.js';
@@ -50,7 +52,7 @@ export type {
   AttachIO, AttachSession, BuildOptions, ContainerConfig, ContainerEntry, ContainerState, ExecProcess, ExecProcessOptions, LogEntriesOptions, LogEntry, OutputChunk, BuildReport, Change, CommitOptions, CommitReport, ContainerCreateOptions, CpOptions, CreateReport, DiskUsageReport, ExecIO, FullDiskUsage,
   HealthcheckReport, HistoryRow, ImageRow, ImageSummary, ImportOptions, ImportReport, ListImagesOptions, LoadOptions, LoadReport, LoginOptions, LogsOptions, MountReport,
   NetworkCreateOptions, NetworkInspect, NetworkRmReport, PathStat, PortMapping, StatsReport, PruneImagesOptions, PruneReport, PsRow, PullEvent, PullOptions, PullReport, PushOptions,
-  PushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
+  PushReport, ManifestAddOptions, ManifestAnnotateOptions, ManifestCreateOptions, ManifestRegistryOptions, ManifestReport, ManifestPushOptions, ManifestPushReport, RemoveImageReport, RemoveImagesOptions, RemoveReport, RunOptions, RunReport, SaveOptions, SaveReport, StartReport, StopReport, TagReport, VersionReport,
   VolumeCreateOptions, VolumeInspect, VolumeRmReport, ReadEventsOptions, WatchEventsOptions, TspodEvent,
   PodCreateOptions, PodCreateReport, PodInspect, PodKillOptions, PodListOptions, PodLogsOptions, PodRecord, PodRemoveOptions, PodRemoveReport, PodReport, PodRow,
   PodStatus, PodStopOptions, PodTargetsOptions, PodTopOptions, PodNamespace, PodContainerRow, PodStatsOptions, PodStatsRow, SystemPruneOptions, SystemPruneReport,
@@ -309,6 +311,29 @@ export const images = {
   async load(o: LoadOptions): Promise<LoadReport> { return (await import('./archive.js')).loadImages(o); },
   /** Make an image of a tarball of a filesystem. */
   async import(o: ImportOptions): Promise<ImportReport> { return (await import('./import.js')).importImage(o); },
+};
+
+/**
+ * Manifest lists (Docker) / image indexes (OCI): kept in the image store as images with no
+ * config (`images` lists them; `rmi` removes them); entries are local images or registry references.
+ */
+export const manifests = {
+  /** Create a list (with `amend`, add to an existing one); every image is resolved before anything is written. */
+  async create(o: ManifestCreateOptions): Promise<ManifestReport> { return (await import('./manifest.js')).createManifest(o); },
+  /** Add images (their manifest descriptors, platform from their config unless overridden). */
+  async add(o: ManifestAddOptions): Promise<ManifestReport> { return (await import('./manifest.js')).addToManifest(o); },
+  /** Change the platform or annotations of one entry. */
+  async annotate(o: ManifestAnnotateOptions): Promise<ManifestReport> { return (await import('./manifest.js')).annotateManifest(o); },
+  /** Drop one entry, by digest. */
+  async removeEntry(o: { list: string; digest: string }): Promise<ManifestReport> { return (await import('./manifest.js')).removeFromManifest(o); },
+  /** A local list's index, or the manifest a registry has for the name, as indented JSON. */
+  async inspect(o: ManifestRegistryOptions & { name: string }): Promise<string> { return (await import('./manifest.js')).inspectManifest(o); },
+  /** Whether a manifest list of that name exists locally. */
+  async exists(o: { name: string }): Promise<boolean> { return (await import('./manifest.js')).manifestExists(o.name); },
+  /** Remove lists from local storage (an ordinary image is refused). One report per target. */
+  async remove(o: { lists: string[] }): Promise<RemoveImageReport[]> { return (await import('./manifest.js')).removeManifests(o.lists); },
+  /** Push a list (and, unless `all: false`, its images) to a registry. */
+  async push(o: ManifestPushOptions): Promise<ManifestPushReport> { return (await import('./manifest-push.js')).pushManifest(o); },
 };
 
 /** Volumes: create, list, inspect, remove, prune, export, import. */

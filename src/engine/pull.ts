@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { ImageStore, candidateNames, findImage, untagEverywhere } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify, type Reference } from '../image/reference.js';
-import type { ImageConfig, LayerRecord, ImageRecord } from '../image/types.js';
+import { isManifestList, type ImageConfig, type LayerRecord, type ImageRecord } from '../image/types.js';
 import { TspodError, InvalidArgumentError, NotFoundError, RegistryError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client.js';
@@ -118,6 +118,12 @@ async function pullImageUnrecorded(opts: PullOptions, store = new ImageStore()):
     // parser and a few files) only for a short name that matched nothing
     const images = store.listImages();
     const local = findImage(images, opts.reference) ?? findImage(images, opts.reference, await searchList().catch(() => ['docker.io']));
+    if (local && isManifestList(local)) {
+      // a local manifest list: its image for the platform, which must be local too (as Podman)
+      const { listInstance } = await import('../image/manifest-list.js');
+      const img = listInstance(local, store, opts.platform);
+      return { id: img.id, names: img.names, digest: img.digest, pulled: false };
+    }
     if (local) return { id: local.id, names: local.names, digest: local.digest, pulled: false };
     if (policy === 'never') throw new NotFoundError(`${opts.reference}: image not known`);
   }

@@ -7,7 +7,7 @@ import { pipeline, Transform } from 'node:stream';
 import { ImageStore } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify } from '../image/reference.js';
 import { manifestFor } from '../image/commit.js';
-import { MT, type ImageManifest, type LayerRecord } from '../image/types.js';
+import { MT, isManifestList, type ImageManifest, type LayerRecord } from '../image/types.js';
 import { InvalidArgumentError, RegistryError, TspodError } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { parseCreds } from './pull.js';
@@ -50,6 +50,13 @@ async function pushImageUnrecorded(opts: PushOptions, store = new ImageStore()):
   const emit = opts.onEvent ?? (() => undefined);
   const idx = store.read();
   const img = store.resolve(opts.source, idx);
+  if (isManifestList(img)) {
+    // `push LIST DEST` pushes the list and its images, as `manifest push` (as Podman)
+    const { pushManifest } = await import('./manifest-push.js');
+    const r = await pushManifest({ list: img.id, destination: opts.destination ?? opts.source, format: opts.format, digestfile: opts.digestfile,
+      tlsVerify: opts.tlsVerify, authfile: opts.authfile, creds: opts.creds, certDir: opts.certDir, onEvent: (e) => { if (e.type !== 'list-copy' && e.type !== 'list-manifest') opts.onEvent?.(e); } }, store);
+    return { destination: r.destination, digest: r.digest };
+  }
   const destInput = stripTransport(opts.destination ?? opts.source);
   const parsed = parseReference(destInput);
   if (!parsed.registry) {

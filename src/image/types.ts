@@ -129,4 +129,16 @@ export interface ImageRecord {
   labels?: Record<string, string> | undefined;
   /** every name the image has had: the current ones, then earlier ones, most recent first */
   namesHistory?: string[] | undefined;
+  /**
+   * Set on a manifest list / image index (`manifest create`): a record with no config and no
+   * layers whose `digest` is the index blob's. Maps each entry's manifest digest that was added
+   * from a registry (not from the local store) to the repository (registry/path) it came from,
+   * so `manifest push` can copy it.
+   */
+  listSources?: Record<string, string> | undefined;
+}
+
+/** Is this record a manifest list / image index (no config, no layers)? */
+export function isManifestList(img: Pick<ImageRecord, 'manifestMediaType'>): boolean {
+  return img.manifestMediaType === MT.ociIndex || img.manifestMediaType === MT.dockerManifestList;
 }

@@ -33,6 +33,10 @@ import { MT, type Descriptor, type ImageIndex, type ImageManifest, type Platform
 import { getCredentials, type Credentials } from './auth.js';
 import { isInsecure, loadRegistriesConf, type RegistriesConf } from './registries-conf.js';
 import { VerifyDigest } from '../storage/digest.js';
+import { defaultPlatform, parsePlatform, formatPlatform, selectPlatform, NoMatchingPlatformError } from '../image/platform.js';
+
+// platform selection lives with the image shapes (a local manifest list selects the same way)
+export { defaultPlatform, parsePlatform, formatPlatform, selectPlatform, NoMatchingPlatformError };
 
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -702,65 +706,6 @@ export function digestBytes(bytes: Uint8Array, algorithm = 'sha256'): string {
 export function verifyingStream(desc: { digest: string; size: number }, label?: string): VerifyDigest {
   checkDigest(desc.digest);
   return new VerifyDigest(desc, label);
-}
-
-const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', x64: 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386', ia32: '386' };
-
-function normArch(a: string): string { return ARCH_ALIASES[a] ?? a; }
-
-/** The platform of this machine: linux/<arch> (linux/amd64 here). */
-export function defaultPlatform(): Platform {
-  const arch = normArch(process.arch);
-  if (arch === 'arm') return { os: 'linux', architecture: 'arm', variant: 'v7' };
-  return { os: 'linux', architecture: arch };
-}
-
-/** Parse --platform: os/arch[/variant]. */
-export function parsePlatform(s: string): Platform {
-  const parts = s.trim().toLowerCase().split('/');
-  if (parts.length < 2 || parts.length > 3 || parts.some((p) => !p || !/^[a-z0-9._-]+$/.test(p))) {
-    throw new InvalidArgumentError(`invalid platform "${s}": expected os/arch[/variant], e.g. linux/arm64`);
-  }
-  const p: Platform = { os: parts[0]!, architecture: normArch(parts[1]!) };
-  if (parts[2]) p.variant = parts[2];
-  return p;
-}
-
-export function formatPlatform(p: Platform): string {
-  return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
-function normVariant(arch: string, v: string | undefined): string {
-  if (arch === 'arm64') return v === undefined || v === '' || v === 'v8' ? 'v8' : v;
-  return v ?? '';
-}
-
-function isAttestation(d: Descriptor): boolean {
-  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest'
-    || (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown');
-}
-
-/** Pick the manifest for a platform from an index; errors list what is available. */
-export function selectPlatform(index: ImageIndex, want: Platform, name = 'image'): Descriptor {
-  const images = index.manifests.filter((d) => !isAttestation(d) && d.platform);
-  const candidates = images.filter((d) => d.platform!.os === want.os && normArch(d.platform!.architecture) === want.architecture);
-  let pick: Descriptor | undefined;
-  if (want.variant !== undefined) {
-    const wv = normVariant(want.architecture, want.variant);
-    pick = candidates.find((d) => normVariant(want.architecture, d.platform!.variant) === wv);
-  } else {
-    const preferred = want.architecture === 'arm64' ? 'v8' : want.architecture === 'arm' ? 'v7' : '';
-    pick = candidates.find((d) => normVariant(want.architecture, d.platform!.variant) === preferred) ?? candidates[0];
-  }
-  if (!pick) {
-    const avail = [...new Set(images.map((d) => formatPlatform(d.platform!)))].join(', ') || 'none';
-    throw new NoMatchingPlatformError(`no image found in manifest list ${name} for platform ${formatPlatform(want)} (available: ${avail})`);
-  }
-  return pick;
-}
-
-export class NoMatchingPlatformError extends RegistryError {
-  constructor(message: string) { super(message); }
 }
 
 function manifestMediaType(contentType: string | undefined, doc: Record<string, unknown>): string {

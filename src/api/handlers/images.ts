@@ -12,6 +12,14 @@ async function notFoundAs<T>(name: string, fn: () => Promise<T>): Promise<T> {
   try { return await fn(); } catch (err) { if (err instanceof NotFoundError) throw noSuchImage(name); throw err; }
 }
 
+/** 404 unless NAME is a local image, or a manifest list (which has no inspect document without its platform's image). */
+async function mustExist(name: string): Promise<void> {
+  try { await engine.images.inspect({ image: name }); } catch (err) {
+    if (!(err instanceof NotFoundError)) throw err;
+    if (!await engine.images.exists({ image: name })) throw noSuchImage(name);
+  }
+}
+
 /** X-Registry-Auth: base64url JSON {username, password}; an empty object means none. */
 export function registryCreds(header: string | string[] | undefined): string | undefined {
   if (typeof header !== 'string' || !header) return undefined;
@@ -44,14 +52,14 @@ async function tag(req: ApiRequest) {
   const repo = req.query.get('repo');
   if (!repo) throw badRequest('repository name is required: ?repo=NAME');
   const t = req.query.get('tag') || 'latest';
-  await notFoundAs(name, () => engine.images.inspect({ image: name }));
+  await mustExist(name);
   await engine.images.tag({ image: name, names: [`${repo}:${t}`] });
   return new Reply(201, '');
 }
 
 async function remove(req: ApiRequest) {
   const name = req.params['name']!;
-  await notFoundAs(name, () => engine.images.inspect({ image: name }));
+  await mustExist(name);
   const [rep] = await engine.images.remove({ images: [name], force: truthy(req.query.get('force')) });
   if (rep?.error) throw rep.error.code === 'EINUSE' ? new ApiError(409, `conflict: unable to remove repository reference "${name}": ${rep.error.message}`) : rep.error;
   return [...(rep?.untagged ?? []).map((u) => ({ Untagged: u })), ...(rep?.deleted ?? []).map((d) => ({ Deleted: sha(d) }))];
@@ -124,7 +132,7 @@ async function pushImage(req: ApiRequest, reply: ApiReply) {
   const name = req.params['name']!;
   const t = req.query.get('tag');
   const ref = t ? `${name}:${t}` : name;
-  await notFoundAs(ref, () => engine.images.inspect({ image: ref }));
+  await mustExist(ref);
   const creds = registryCreds(req.headers['x-registry-auth']);
   const p = progressStream(reply);
   p.send({ status: `The push refers to repository [${name}]` });
