@@ -33,7 +33,9 @@ export function normalizeSignal(sig: string | number): string {
 /** The OCI runtime: `explicit` (a container's --runtime), else the global --runtime, else runc on PATH; a name is looked up on PATH. */
 export function findRunc(explicit?: string): string {
   const want = explicit || process.env['TSPOD_RUNTIME'] || 'runc';
-  const p = want.includes('/') ? want : which(want);
+  let p = want.includes('/') ? want : which(want);
+  // a path must name an executable now, not at the first start
+  if (p && want.includes('/')) { try { fs.accessSync(p, fs.constants.X_OK); } catch { p = undefined; } }
   if (!p) throw new PrerequisiteError(want === 'runc' ? 'runc not found: install the runc package' : `OCI runtime "${want}" not found`);
   return p;
 }
