@@ -198,3 +198,26 @@ t.test('docker CLI through a real terminal (tmux): run -it and exec -it, and run
   t.match(ex, /EXITED 4/);
   t.equal((await docker(svc, env, ['rm', '-f', 'itx'])).exitCode, 0);
 });
+
+t.test('wait on an auto-removed container that is already gone answers its exit code (docker run --rm racing its own wait)', async (t) => {
+  const pulled = await docker(svc, env, ['pull', '-q', BB]);
+  ok(t, pulled, 'pull');
+  const created = await apiRequest(svc.sock, 'POST', '/v1.41/containers/create?name=gone-rm', JSON.stringify({ Image: BB, Cmd: ['sh', '-c', 'exit 7'], HostConfig: { AutoRemove: true } }), { 'Content-Type': 'application/json' });
+  t.equal(created.status, 201, created.body);
+  const id = (JSON.parse(created.body) as { Id: string }).Id;
+  const started = await apiRequest(svc.sock, 'POST', `/v1.41/containers/${id}/start`);
+  t.equal(started.status, 204, started.body);
+  let gone = false;
+  for (let i = 0; i < 100 && !gone; i++) {
+    gone = (await apiRequest(svc.sock, 'GET', `/v1.41/containers/${id}/json`)).status === 404;
+    if (!gone) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.ok(gone, 'the container exited and was removed');
+  for (const condition of ['removed', 'not-running']) {
+    const w = await apiRequest(svc.sock, 'POST', `/v1.41/containers/${id}/wait?condition=${condition}`);
+    t.equal(w.status, 200, `wait ${condition}: ${w.body}`);
+    t.same(JSON.parse(w.body), { StatusCode: 7, Error: null }, `wait ${condition}: the exit code, from the events log`);
+  }
+  const never = await apiRequest(svc.sock, 'POST', '/v1.41/containers/never-existed/wait');
+  t.equal(never.status, 404, 'a container that never existed is still a 404');
+});

@@ -154,10 +154,25 @@ async function pause(req: ApiRequest, on: boolean) {
   return new Reply(204);
 }
 
+/**
+ * The exit code of a container that is gone, from its last `died` event: an auto-removed container
+ * (`docker run --rm`) can exit and be removed before the client's wait request, sent alongside its
+ * start, arrives.
+ */
+async function exitCodeOfRemoved(idOrName: string): Promise<number | undefined> {
+  const died = await engine.events.read({ filters: ['type=container', 'event=died', `container=${idOrName}`] }).catch(() => []);
+  return died.at(-1)?.ContainerExitCode;
+}
+
 async function wait(req: ApiRequest, reply: ApiReply) {
-  const { entry } = await resolve(req.params['id']!);
   const condition = req.query.get('condition') || 'not-running';
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
+  let entry: ContainerEntry;
+  try { ({ entry } = await resolve(req.params['id']!)); } catch (err) {
+    const code = err instanceof ApiError && err.status === 404 && condition !== 'next-exit' ? await exitCodeOfRemoved(req.params['id']!) : undefined;
+    if (code === undefined) throw err;
+    return new Reply(200, { StatusCode: code, Error: null });
+  }
   // Docker sends the headers at once and the body at the exit: a client may start the container meanwhile
   const res = reply.res!;
   res.writeHead(200, { 'Content-Type': 'application/json' });
@@ -174,7 +189,9 @@ async function wait(req: ApiRequest, reply: ApiReply) {
     }
     res.end(`${JSON.stringify({ StatusCode: code, Error: null })}\n`);
   } catch (err) {
-    res.end(`${JSON.stringify({ StatusCode: -1, Error: { Message: (err as Error).message } })}\n`);
+    // gone while we waited (removed as it exited): the exit code is still on record
+    const gone = err instanceof NotFoundError ? await exitCodeOfRemoved(entry.id) : undefined;
+    res.end(`${JSON.stringify(gone !== undefined ? { StatusCode: gone, Error: null } : { StatusCode: -1, Error: { Message: (err as Error).message } })}\n`);
   }
   return RAW;
 }
