@@ -3,7 +3,7 @@
 // status in ps and inspect). Scheduling of health checks is not covered: tspod
 // does not schedule them yet.
 import t from 'tap';
-import { makeEnv, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
+import { makeEnv, processesMatching, requireUnprivileged, type TspodEnv } from '../fixtures/tspod.js';
 import { startRegistry, type RegistryFixture } from '../fixtures/registry.js';
 import { buildBusyboxLayer, buildImage, pushImage } from '../fixtures/image-builder.js';
 
@@ -102,7 +102,7 @@ t.test('--restart is validated; --rm conflicts with a restart policy', async (t)
 });
 
 t.test('health: --health-cmd, healthcheck run 0/1, ps and inspect show the status', async (t) => {
-  let r = await env.tspod(['run', '-d', '--name', 'hc', '--health-cmd', 'test -e /tmp/ok', '--health-retries', '2', '--health-interval', '1h', BB, 'sleep', '1000']);
+  let r = await env.tspod(['run', '-d', '--name', 'hc', '--health-cmd', 'test -e /tmp/ok', '--health-retries', '2', '--health-interval', '59m59s', BB, 'sleep', '1000']);
   t.equal(r.exitCode, 0, r.stderr);
   r = await env.tspod(['inspect', '--format', '{{.State.Health.Status}} {{.Config.Healthcheck.Test}} {{.Config.Healthcheck.Retries}}', 'hc']);
   t.equal(r.stdout, 'starting [CMD-SHELL test -e /tmp/ok] 2');
@@ -131,7 +131,10 @@ t.test('health: --health-cmd, healthcheck run 0/1, ps and inspect show the statu
   t.ok(h.Log.every((l) => Date.parse(l.End) >= Date.parse(l.Start)));
   r = await env.tspod(['ps', '--filter', 'health=healthy', '--format', '{{.Names}} {{.Status}}']);
   t.match(r.stdout, /^hc Up .*\(healthy\)$/);
+  t.ok(processesMatching('sleep 3599').length > 0, 'the schedule waits its interval (59m59s)');
   await env.tspod(['stop', '-t', '0', 'hc']);
+  for (let i = 0; i < 50 && processesMatching('sleep 3599').length; i++) await new Promise((res) => setTimeout(res, 100));
+  t.same(processesMatching('sleep 3599'), [], 'the stop ended the schedule, its sleep too');
   r = await env.tspod(['healthcheck', 'run', 'hc']);
   t.equal(r.exitCode, 125, 'a stopped container cannot be checked');
   r = await env.tspod(['run', '-d', '--name', 'nohc', BB, 'sleep', '1000']);

@@ -106,6 +106,11 @@ export function startHealthSchedule(id: string, h: { interval: number; startPeri
 
 export function stopHealthSchedule(pid: number | undefined): void {
   if (!pid) return;
-  try { if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheck')) process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  let ours = false;
+  try { ours = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('healthcheck'); } catch { /* gone */ }
+  if (!ours) return;
+  // the loop's whole process group (spawnDetached made it a group leader): its `sleep` too, which
+  // would otherwise outlive it by up to an interval
+  try { process.kill(-pid, 'SIGTERM'); } catch { try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ } }
 }
 
