@@ -7,9 +7,9 @@
 // Used: [engine] image_volume_mode; [containers] base_hosts_file, host_containers_internal_ip,
 // dns_servers, dns_searches, dns_options.
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
 import { InvalidArgumentError, isErrno } from './errors.js';
 import { isRootless } from './paths.js';
 
@@ -47,11 +47,10 @@ export function containersConfTables(env: NodeJS.ProcessEnv = process.env): Cont
       continue;
     }
     out.files.push(file);
-    // the packaged defaults are all comments: nothing to parse (and no TOML parser to load)
+    // the packaged defaults are all comments: nothing to parse
     if (!/^\s*[^#\s]/m.test(text)) continue;
     let doc: Table;
-    const { parse } = createRequire(import.meta.url)('smol-toml') as typeof import('smol-toml');
-    try { doc = parse(text) as Table; } catch (err) { throw new InvalidArgumentError(`${file}: ${(err as Error).message.split('\n')[0]}`); }
+    try { doc = parseToml(text) as Table; } catch (err) { throw new InvalidArgumentError(`${file}: ${(err as Error).message.split('\n')[0]}`); }
     for (const [k, v] of Object.entries(doc)) {
       if (v && typeof v === 'object' && !Array.isArray(v)) out.tables[k] = { ...out.tables[k], ...(v as Table) };
     }

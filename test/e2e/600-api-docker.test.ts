@@ -218,6 +218,8 @@ t.test('wait on an auto-removed container that is already gone answers its exit 
     t.equal(w.status, 200, `wait ${condition}: ${w.body}`);
     t.same(JSON.parse(w.body), { StatusCode: 7, Error: null }, `wait ${condition}: the exit code, from the events log`);
   }
+  const byName = await apiRequest(svc.sock, 'POST', '/v1.41/containers/gone-rm/wait');
+  t.equal(byName.status, 404, 'by its old name it is gone: a name may be reused, only the ID is answered from the log');
   const never = await apiRequest(svc.sock, 'POST', '/v1.41/containers/never-existed/wait');
   t.equal(never.status, 404, 'a container that never existed is still a 404');
 });

@@ -169,7 +169,9 @@ async function wait(req: ApiRequest, reply: ApiReply) {
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw badRequest(`invalid condition: "${condition}"`);
   let entry: ContainerEntry;
   try { ({ entry } = await resolve(req.params['id']!)); } catch (err) {
-    const code = err instanceof ApiError && err.status === 404 && condition !== 'next-exit' ? await exitCodeOfRemoved(req.params['id']!) : undefined;
+    // only by full ID (what a client that created it holds): a name may since belong to nothing, or to another
+    const full = /^[0-9a-f]{64}$/.test(req.params['id']!);
+    const code = err instanceof ApiError && err.status === 404 && condition !== 'next-exit' && full ? await exitCodeOfRemoved(req.params['id']!) : undefined;
     if (code === undefined) throw err;
     return new Reply(200, { StatusCode: code, Error: null });
   }
