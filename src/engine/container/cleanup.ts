@@ -21,42 +21,55 @@ export async function cleanupContainer(id: string): Promise<void> {
   const store = new ContainerStore();
   let e: ContainerEntry;
   try { e = store.resolve(id); } catch (err) { if (err instanceof NotFoundError) return; throw err; }
-  const restartNow = await withLock(ctrLockKey(e.id), async () => {
-    const cur = store.resolve(e.id);
-    const ex = readExit(cur.id);
-    // Idempotent: the foreground `run`, conmon's exit command and `stop` may all get here.
-    // Nothing to do when it was cleaned up already, or when it is (again) running.
-    const live = cur.state === 'running' || cur.state === 'stopping' || cur.state === 'paused';
-    if (!live && !cur.mounted && cur.state !== 'removing') return false;
-    if (live && !ex && conmonAlive(cur)) return false;
-    const rt = await runtime();
-    stopHealthSchedule(cur.healthPid);
-    if (cur.slirpPid) stopSlirp(cur.slirpPid);
-    fs.rmSync(netDir(cur.id), { recursive: true, force: true });
-    fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
-    await detachUserNetworks(cur.id);
-    await dropPeerHostsEntry(store, cur.id);
-    try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
-    await unmountRootfs(store.ctrDir(cur.id));
-    if (cur.state === 'removing') return false;
-    const code = ex?.code ?? (cur.exitCode || 0);
-    const updated = await store.patch(cur.id, (x) => {
-      if (x.state === 'running' || x.state === 'stopping' || x.state === 'paused' || x.state === 'created') {
-        x.state = 'exited';
-        x.exitCode = code;
-        x.finishedAt = ex?.when ?? new Date().toISOString();
-      }
-      x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
-    });
-    if (!updated) return false;
-    if (updated.state === 'exited') containerEvent('died', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels }, { exitCode: code });
-    if (updated.autoRemove) return 'remove';
-    const cfg = store.readConfig(cur.id);
-    const pol = cfg.restart;
-    const wantRestart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
-    return wantRestart;
+  const outcome = await withLock(ctrLockKey(e.id), () => cleanupLocked(store, e.id));
+  await afterCleanup(store, e, outcome);
+}
+
+/** What is left to do once the container is cleaned up: nothing, remove it (--rm), or restart it (its policy). */
+export type CleanupOutcome = false | true | 'remove';
+
+/**
+ * Record the exit, release the rootfs and network. Caller holds the container lock. Idempotent:
+ * the foreground `run`, `stop` and conmon's exit command may all get here.
+ */
+export async function cleanupLocked(store: ContainerStore, id: string): Promise<CleanupOutcome> {
+  const cur = store.list().find((c) => c.id === id);
+  if (!cur) return false;
+  const ex = readExit(cur.id);
+  // Nothing to do when it was cleaned up already, or when it is (again) running.
+  const live = cur.state === 'running' || cur.state === 'stopping' || cur.state === 'paused';
+  if (!live && !cur.mounted && cur.state !== 'removing') return false;
+  if (live && !ex && conmonAlive(cur)) return false;
+  const rt = await runtime();
+  stopHealthSchedule(cur.healthPid);
+  if (cur.slirpPid) stopSlirp(cur.slirpPid);
+  fs.rmSync(netDir(cur.id), { recursive: true, force: true });
+  fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
+  await detachUserNetworks(cur.id);
+  await dropPeerHostsEntry(store, cur.id);
+  try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
+  await unmountRootfs(store.ctrDir(cur.id));
+  if (cur.state === 'removing') return false;
+  const code = ex?.code ?? (cur.exitCode || 0);
+  const updated = await store.patch(cur.id, (x) => {
+    if (x.state === 'running' || x.state === 'stopping' || x.state === 'paused' || x.state === 'created') {
+      x.state = 'exited';
+      x.exitCode = code;
+      x.finishedAt = ex?.when ?? new Date().toISOString();
+    }
+    x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
   });
-  if (restartNow === 'remove') {
+  if (!updated) return false;
+  if (updated.state === 'exited') containerEvent('died', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels }, { exitCode: code });
+  if (updated.autoRemove) return 'remove';
+  const cfg = store.readConfig(cur.id);
+  const pol = cfg.restart;
+  return !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
+}
+
+/** After {@link cleanupLocked}, without the lock: --rm (and --rmi), a pod's exit policy, the restart policy. */
+export async function afterCleanup(store: ContainerStore, e: ContainerEntry, outcome: CleanupOutcome): Promise<void> {
+  if (outcome === 'remove') {
     const removeImage = (() => { try { return store.readConfig(e.id).removeImage ? store.readConfig(e.id).image : undefined; } catch { return undefined; } })();
     await removeContainers([e.id], { force: true, volumes: true, ignore: true });
     // run --rmi: the image goes too, unless another container uses it
@@ -66,19 +79,17 @@ export async function cleanupContainer(id: string): Promise<void> {
     }
   }
   // a pod member that exited for good: under --exit-policy stop its pod may stop with it
-  if (e.pod && !e.podInfra && !e.initCtr && restartNow !== true) {
+  if (e.pod && !e.podInfra && !e.initCtr && outcome !== true) {
     await (await import('../pod/lifecycle.js')).afterMemberExit(e.pod).catch((err: unknown) => log.debug(`pod exit policy: ${errorMessage(err)}`));
   }
-  if (restartNow === 'remove') return;
-  if (restartNow) {
-    await withLock(ctrLockKey(e.id), async () => {
-      // a `stop` may have come between the two locks: it wins over the policy
-      const cur = store.list().find((c) => c.id === e.id);
-      if (!cur || cur.stoppedByUser || cur.state !== 'exited') return;
-      await store.patch(e.id, (x) => { x.restartCount += 1; });
-      await startLocked(store, store.resolve(e.id));
-    });
-  }
+  if (outcome !== true) return;
+  await withLock(ctrLockKey(e.id), async () => {
+    // a `stop` may have come between the two locks: it wins over the policy
+    const cur = store.list().find((c) => c.id === e.id);
+    if (!cur || cur.stoppedByUser || cur.state !== 'exited') return;
+    await store.patch(e.id, (x) => { x.restartCount += 1; });
+    await startLocked(store, store.resolve(e.id));
+  });
 }
 
 

@@ -10,6 +10,7 @@ import { withLock } from '../../state/lock.js';
 import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
 import { runtime, ctrLockKey, detachUserNetworks, netDir } from './common.js';
 import { stopOne } from './stop.js';
+import { claimFile } from './cleanup-claim.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
 
@@ -83,6 +84,7 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         await detachUserNetworks(cur.id);
         try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
         rt.removeExitFile(cur.id);
+        fs.rmSync(claimFile(cur.id), { force: true });
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
         try { cfg = store.readConfig(cur.id); } catch { cfg = undefined; }

@@ -6,6 +6,7 @@ import { log } from '../../util/log.js';
 import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_TSPOD, TspodError, errorMessage } from '../../util/errors.js';
 import { sleep } from './common.js';
 import { cleanupContainer } from './cleanup.js';
+import { CleanupClaim } from './cleanup-claim.js';
 import { isRunning } from './exec.js';
 import { readExit } from './state.js';
 import { createContainer, type CreateReport } from './create.js';
@@ -64,6 +65,7 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   // so too without a log to follow (--log-driver none); passthrough: the container has our stdio
   const attach = !o.detach && (o.interactive || o.tty || o.logDriver === 'none');
   let exitCode = 0;
+  let claim: CleanupClaim | undefined;
   try {
     if (attach) {
       const { attachContainer } = await import('../attach.js');
@@ -71,15 +73,18 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
       exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds });
       return { ...rep, exitCode };
     }
+    claim = o.detach ? undefined : claimForeground(rep.id);
     const started = await startContainer(rep.id, undefined, { preserveFds: o.preserveFds });
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
+    claim?.watch(started.conmonPid);
     o.onStarted?.(rep.id);
   } catch (err) {
+    claim?.drop();
     if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
     throw startFailure(err);
   }
-  exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr });
+  exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, 0, claim);
   return { ...rep, exitCode };
 }
 
@@ -120,8 +125,19 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   }
   let offset = 0;
   try { offset = fs.statSync(cfg.logPath).size; } catch { /* no log yet */ }
-  const r = await startContainer(e.id);
-  return followUntilExit(r.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, offset);
+  const claim = claimForeground(e.id);
+  let r;
+  try { r = await startContainer(e.id); } catch (err) { claim?.drop(); throw err; }
+  claim?.watch(r.conmonPid);
+  return followUntilExit(r.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, offset, claim);
+}
+
+/**
+ * A foreground container without a restart policy is cleaned up by the process that waits for it
+ * (followUntilExit), not by conmon's exit command (cleanup-claim.ts): claimed before it starts.
+ */
+function claimForeground(id: string): CleanupClaim | undefined {
+  return new ContainerStore().readConfig(id).restart.name === 'no' ? CleanupClaim.take(id) : undefined;
 }
 
 /**
@@ -129,7 +145,16 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
  * exits; return its exit code. Waits for conmon's cleanup, so `--rm` is done
  * when this returns.
  */
-export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Promise<number> {
+export async function followUntilExit(id: string, io: RunIO, fromOffset = 0, claim?: CleanupClaim): Promise<number> {
+  try {
+    return await followAndClean(id, io, fromOffset, claim);
+  } finally {
+    // conmon gone (its exit command saw the claim and ended), or at once when nothing was claimed
+    await claim?.release();
+  }
+}
+
+async function followAndClean(id: string, io: RunIO, fromOffset: number, claim: CleanupClaim | undefined): Promise<number> {
   const store = new ContainerStore();
   const cfg = store.readConfig(id);
   const { followK8sLog } = await import('../../runtime/k8s-log.js');
@@ -149,8 +174,8 @@ export async function followUntilExit(id: string, io: RunIO, fromOffset = 0): Pr
   const entry = store.list().find((c) => c.id === id);
   const code = ex?.code ?? entry?.exitCode ?? 0;
   // Without a restart policy, clean up here rather than wait for conmon's exit command
-  // (a whole new tspod process): the exit command then finds nothing left to do.
-  if (ex && store.readConfig(id).restart.name === 'no') {
+  // (a whole new tspod process): with the claim, the exit command does nothing.
+  if (store.readConfig(id).restart.name === 'no' && (ex || claim)) {
     await cleanupContainer(id).catch((err) => log.debug(`cleanup ${id}: ${errorMessage(err)}`));
     return code;
   }

@@ -24,6 +24,7 @@ import type { IdMapping } from '../../container/keep-id.js';
 import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../../runtime/sdnotify.js';
 import { runtime, ctrLockKey, netDir, notifyDir, tspodScript } from './common.js';
 import { startHealthSchedule } from './health.js';
+import { EXIT_COMMAND_SH, claimFile } from './cleanup-claim.js';
 import { syncedState } from './state.js';
 import { containerEvent } from '../events.js';
 
@@ -227,7 +228,8 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       // pty when an attached client leaves (detach keys), and later attaches could not type
       stdin: cfg.stdin && !cfg.tty,
       logSizeMax: cfg.logSize ?? (cfg.logOpts['max-size'] ? parseBytes(cfg.logOpts['max-size'], 'max-size') : undefined),
-      exitCommand: { path: process.execPath, args: [tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
+      // tspod's cleanup, unless a stop or foreground run that claimed it does it (cleanup-claim.ts)
+      exitCommand: { path: '/bin/sh', args: ['-c', EXIT_COMMAND_SH, claimFile(e.id), process.execPath, tspodScript(), '--root', p.root, '--runroot', p.runroot, 'container', 'cleanup', e.id] },
       timeoutSeconds: cfg.timeout || undefined,
       preserveFds: o.preserveFds,
     });

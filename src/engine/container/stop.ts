@@ -7,7 +7,8 @@ import { isRootless } from '../../util/paths.js';
 import { log } from '../../util/log.js';
 import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
 import { sleep, runtime, ctrLockKey } from './common.js';
-import { cleanupContainer } from './cleanup.js';
+import { afterCleanup, cleanupContainer, cleanupLocked, type CleanupOutcome } from './cleanup.js';
+import { CleanupClaim } from './cleanup-claim.js';
 import { removeContainers } from './remove.js';
 import { startContainer } from './start.js';
 import { conmonAlive, listContainers, readExit, syncAll, syncedState } from './state.js';
@@ -28,35 +29,59 @@ async function waitExited(id: string, timeoutMs: number): Promise<boolean> {
 }
 
 export async function stopOne(store: ContainerStore, e: ContainerEntry, timeoutSec: number | undefined): Promise<void> {
-  await withLock(ctrLockKey(e.id), async () => {
-    const cur = syncedState(store.resolve(e.id));
-    if (!can.stop(cur.state)) {
-      // already stopped: like Podman, not an error. But it may be between two runs of a
-      // restart policy (exited, its cleanup about to restart it): the user's stop wins.
-      if (cur.state === 'exited' && !cur.stoppedByUser) await store.patch(cur.id, (x) => { x.stoppedByUser = true; });
-      return;
-    }
-    const cfg = store.readConfig(cur.id);
-    const rt = await runtime();
-    await store.patch(cur.id, (x) => { x.stoppedByUser = true; x.state = 'stopping'; });
-    const t = timeoutSec ?? cfg.stopTimeout;
-    if (cur.state === 'paused') { try { await rt.resumeContainer(cur.id); } catch { /* ignore */ } }
-    if (t > 0) {
-      try { await rt.killContainer(cur.id, cfg.stopSignal); } catch (err) { log.debug(`kill ${cfg.stopSignal}: ${errorMessage(err)}`); }
-      if (await waitExited(cur.id, t * 1000)) return;
-      log.warn(`StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL`);
-    }
-    // rootless cgroups v1: runc kill --all cannot find the processes, so signal init (pid namespace dies with it)
-    try { await rt.killContainer(cur.id, 'SIGKILL'); } catch (err) {
-      log.debug(`runc kill KILL: ${errorMessage(err)}`);
-      if (cur.pid > 0) { try { process.kill(cur.pid, 'SIGKILL'); } catch { /* gone */ } }
-    }
-    await waitExited(cur.id, 10_000);
-  });
-  // conmon's exit command runs the cleanup; wait for it rather than clean up here: returning
-  // while that process still runs would leave a process behind the caller (and a systemd unit's
-  // stop would kill it half-way)
-  await waitCleanedUp(store, e.id, 5000);
+  // this process cleans up once the container is gone (not conmon's exit command: a whole tspod
+  // start-up), and claims that before its signal can end the container
+  const claim = CleanupClaim.take(e.id);
+  let outcome: CleanupOutcome | undefined;
+  try {
+    outcome = await withLock(ctrLockKey(e.id), async () => {
+      const cur = syncedState(store.resolve(e.id));
+      if (!can.stop(cur.state)) {
+        // already stopped: like Podman, not an error. But it may be between two runs of a
+        // restart policy (exited, its cleanup about to restart it): the user's stop wins.
+        if (cur.state === 'exited' && !cur.stoppedByUser) await store.patch(cur.id, (x) => { x.stoppedByUser = true; });
+        // it may have exited just now, its exit command seeing our claim: the cleanup is ours
+        claim.watch(cur.conmonPid);
+        return cleanupLocked(store, cur.id);
+      }
+      claim.watch(cur.conmonPid);
+      const cfg = store.readConfig(cur.id);
+      const rt = await runtime();
+      await store.patch(cur.id, (x) => { x.stoppedByUser = true; x.state = 'stopping'; });
+      const t = timeoutSec ?? cfg.stopTimeout;
+      if (cur.state === 'paused') { try { await rt.resumeContainer(cur.id); } catch { /* ignore */ } }
+      let exited = false;
+      if (t > 0) {
+        try { await rt.killContainer(cur.id, cfg.stopSignal); } catch (err) { log.debug(`kill ${cfg.stopSignal}: ${errorMessage(err)}`); }
+        exited = await waitExited(cur.id, t * 1000);
+        if (!exited) log.warn(`StopSignal ${cfg.stopSignal} failed to stop container ${cfg.name} in ${t} seconds, resorting to SIGKILL`);
+      }
+      if (!exited) {
+        // rootless cgroups v1: runc kill --all cannot find the processes, so signal init (pid namespace dies with it)
+        try { await rt.killContainer(cur.id, 'SIGKILL'); } catch (err) {
+          log.debug(`runc kill KILL: ${errorMessage(err)}`);
+          if (cur.pid > 0) { try { process.kill(cur.pid, 'SIGKILL'); } catch { /* gone */ } }
+        }
+        exited = await waitExited(cur.id, 10_000);
+      }
+      return exited ? cleanupLocked(store, cur.id) : undefined;
+    });
+  } catch (err) {
+    claim.drop();
+    throw err;
+  }
+  if (outcome === undefined) {
+    // it would not die: conmon's exit command cleans up if it ever does; wait for that a little,
+    // so that no process of it runs behind the caller (a systemd unit's stop would kill it half-way)
+    claim.drop();
+    await waitCleanedUp(store, e.id, 5000);
+    return;
+  }
+  try {
+    await afterCleanup(store, e, outcome);
+  } finally {
+    await claim.release();
+  }
 }
 
 export async function waitCleanedUp(store: ContainerStore, id: string, ms: number): Promise<void> {
