@@ -7,7 +7,7 @@
 // `case` of literal patterns, so matching costs no fork (it was three greps over a text list).
 import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { expandUsernsCommands } from '../dist/cli/dispatch.js';
+import { expandUsernsCommands, PASSTHROUGH_IDS } from '../dist/cli/dispatch.js';
 import { FAST_IDS } from '../dist/cli/fast.js';
 const manifest = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'));
 const ids = expandUsernsCommands(manifest);
@@ -38,9 +38,10 @@ const lines = [
 ];
 writeFileSync(new URL('../dist/userns-commands.sh', import.meta.url), lines.join('\n'));
 
-// dist/fast-manifest.json: the slice of oclif.manifest.json the fast path reads (a few KB, not 130)
+// dist/fast-manifest.json: the slice of oclif.manifest.json the fast path reads (tens of KB, not 480)
 const commands = {};
-for (const id of FAST_IDS) {
+// (and the commands whose container command line is split off before parsing: the split needs their flags)
+for (const id of new Set([...FAST_IDS, ...PASSTHROUGH_IDS])) {
   const c = manifest.commands[id];
   if (!c) continue;
   const flags = {};

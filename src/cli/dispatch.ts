@@ -114,6 +114,14 @@ const PASSTHROUGH = new Map<string, string>([
   ['compose run', 'compose:run'], ['compose exec', 'compose:exec'],
 ]);
 
+/** The canonical id of a command whose container command line is split off (run, create, exec ...). */
+export function passthroughCommand(commandId: string | undefined): string | undefined {
+  return commandId ? PASSTHROUGH.get(commandId) : undefined;
+}
+
+/** Every such command (their flags go into dist/fast-manifest.json: the split needs them). */
+export const PASSTHROUGH_IDS = [...new Set(PASSTHROUGH.values())];
+
 interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean; multiple?: boolean }
 interface ManifestCommand { id: string; aliases?: string[]; flags: Record<string, ManifestFlag> }
 

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/root.js';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins } from './dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins, passthroughCommand } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
 const ROOT = packageRoot();
@@ -66,7 +66,15 @@ export async function main(): Promise<void> {
   // the fast path's slice of the manifest (written at build time), the full one as fallback
   const readFastManifest = (): string => { try { return readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8'); } catch { return readManifest(); } };
   const fullArgv = d.argv;
-  const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readManifest);
+  // run, create, exec: the flags that take a value say where the container's command starts;
+  // the fast manifest has them (not the 480 KB of the full one)
+  const splitter = passthroughCommand(d.commandId);
+  const readSplitManifest = (): string => {
+    const fast = readFastManifest();
+    try { if (splitter && (JSON.parse(fast) as { commands: Record<string, unknown> }).commands[splitter]) return fast; } catch { /* the full one */ }
+    return readManifest();
+  };
+  const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readSplitManifest);
   split.argv = normalizeBooleans(split.argv, d.commandId, split.argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a)) ? readManifest() : undefined);
   split.argv = lastFlagWins(split.argv, d.commandId, readManifest);
   (globalThis as { TSPOD_PASSTHROUGH?: unknown }).TSPOD_PASSTHROUGH = split.passthrough;

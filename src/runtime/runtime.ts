@@ -83,7 +83,7 @@ export class ContainerRuntime {
   /** Write <bundle>/config.json atomically. */
   writeBundle(bundle: string, spec: OCISpec): void {
     fs.mkdirSync(bundle, { recursive: true, mode: 0o700 });
-    writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec), 0o600);
+    writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(spec), 0o600, false);
   }
 
   /** Create the container under conmon; it is then "created" (not yet running). */
@@ -127,7 +127,9 @@ export class ContainerRuntime {
 
   /** Remove runc's state and our volatile files (not the exit file: cleanup reads it). */
   async deleteContainer(id: string, force = false): Promise<void> {
-    await this.runc.delete(id, force);
+    // runc keeps a container's state in <root>/<id>: without it there is nothing to delete (a
+    // container never started, or cleaned up already), and no runc process need start to say so
+    if (fs.existsSync(path.join(this.runc.root, id))) await this.runc.delete(id, force);
     fs.rmSync(this.paths(id).runDir, { recursive: true, force: true });
   }
 

@@ -7,14 +7,18 @@ import { CorruptStateError, isErrno } from '../util/errors.js';
 
 export const TMP_MARK = '.tmp-';
 
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
+/**
+ * `durable` false: no fsync, for a file made again from the state on every use (a container's
+ * config.json, hosts, resolv.conf): still atomic for readers, not kept through a power cut.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600, durable = true): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}${TMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   const fd = fs.openSync(tmp, 'w', mode);
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
+    if (durable) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

@@ -1,5 +1,6 @@
 import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
+import { stdoutSink, stderrSink } from '../../cli/stdout.js';
 
 export default class ContainerLogs extends TspodCommand {
   static override summary = 'Fetch the logs of one or more containers';
@@ -25,7 +26,7 @@ export default class ContainerLogs extends TspodCommand {
     for (const name of argv as string[]) {
       await containerLogs(name, {
         follow: flags.follow, since, until, tail: flags.tail >= 0 ? flags.tail : undefined, timestamps: flags.timestamps,
-        prefix: flags.names ? `${name} ` : '', stdout: process.stdout, stderr: process.stderr,
+        prefix: flags.names ? `${name} ` : '', stdout: stdoutSink, stderr: stderrSink,
       });
     }
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { InvalidArgumentError } from '../../util/errors.js';
 import { isRunning } from './exec.js';
+import type { TextSink } from '../../util/stdio.js';
 
 /** Options of {@link containerLogs}. */
 export interface LogsOptions {
@@ -19,10 +20,10 @@ export interface LogsOptions {
   timestamps?: boolean | undefined;
   /** A prefix written before each entry (e.g. the container's name). */
   prefix?: string | undefined;
-  /** Where the container's stdout entries go. */
-  stdout: NodeJS.WritableStream;
+  /** Where the container's stdout entries go (a stream, or anything that takes text). */
+  stdout: TextSink;
   /** Where the container's stderr entries go. */
-  stderr: NodeJS.WritableStream;
+  stderr: TextSink;
   /** Stops following. */
   signal?: AbortSignal | undefined;
 }

@@ -5,6 +5,7 @@ import { ContainerStore } from '../../container/store.js';
 import { log } from '../../util/log.js';
 import { EXIT_CANNOT_INVOKE, EXIT_NOT_FOUND, EXIT_TSPOD, TspodError, errorMessage } from '../../util/errors.js';
 import { sleep } from './common.js';
+import { stdoutSink, stderrSink, type TextSink } from '../../util/stdio.js';
 import { cleanupContainer } from './cleanup.js';
 import { CleanupClaim } from './cleanup-claim.js';
 import { isRunning } from './exec.js';
@@ -17,7 +18,7 @@ import type { AttachIO } from '../attach.js';
 import type { PullEvent } from '../pull.js';
 
 /** Where a foreground container's output goes. */
-export interface RunIO { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }
+export interface RunIO { stdout: TextSink; stderr: TextSink }
 
 /** Options of {@link runContainer}: everything `create` takes, and how to run it. */
 export interface RunOptions extends CreateOptions {
@@ -84,7 +85,7 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
     if (o.rm) await removeContainers([rep.id], { force: true }).catch(() => undefined);
     throw startFailure(err);
   }
-  exitCode = await followUntilExit(rep.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, 0, claim);
+  exitCode = await followUntilExit(rep.id, o.io ?? { stdout: stdoutSink, stderr: stderrSink }, 0, claim);
   return { ...rep, exitCode };
 }
 
@@ -129,7 +130,7 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   let r;
   try { r = await startContainer(e.id); } catch (err) { claim?.drop(); throw err; }
   claim?.watch(r.conmonPid);
-  return followUntilExit(r.id, o.io ?? { stdout: process.stdout, stderr: process.stderr }, offset, claim);
+  return followUntilExit(r.id, o.io ?? { stdout: stdoutSink, stderr: stderrSink }, offset, claim);
 }
 
 /**

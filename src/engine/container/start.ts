@@ -175,12 +175,12 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       writeFileAtomic(files.hosts, hostsFile({
         hostname: hostname || (await import('node:os')).hostname(), name: cfg.name, network: net, addHosts: cfg.addHosts, guestIP: slirpAddr.guest,
         base: baseHostsText(conf.baseHostsFile, rootfs), hostInternalIP: hostInternalIP(conf.hostContainersInternalIP),
-      }), 0o644);
+      }), 0o644, false);
     } else { await addPeerHostsEntry(files.hosts, cfg.name); peerHosts = files.hosts; }
-    if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644);
-    if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions, slirpDns: slirpAddr.dns }), 0o644);
+    if (!utsPeer) writeFileAtomic(files.hostname, `${hostname || (await import('node:os')).hostname()}\n`, 0o644, false);
+    if (!netPeer) writeFileAtomic(files.resolv, resolvConf({ network: net, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions, slirpDns: slirpAddr.dns }), 0o644, false);
     // /run/.containerenv: empty, except in a --privileged container, which may learn what it runs in (as Podman)
-    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-${TSPOD_VERSION}"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644);
+    writeFileAtomic(path.join(ud, '.containerenv'), cfg.privileged ? `engine="tspod-${TSPOD_VERSION}"\nname="${cfg.name}"\nid="${cfg.id}"\nimage="${cfg.imageName}"\nimageid="${cfg.image}"\nrootless=${isRootless() ? 1 : 0}\n` : '', 0o644, false);
     const anonBefore = cfg.mounts.filter((m) => m.type === 'volume' && !m.source).length;
     const mounts = await prepareVolumes(cfg, rootfs, user, keepId?.spec);
     // --sdnotify=container under a Type=notify unit: the container's own notify socket
