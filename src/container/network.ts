@@ -2,7 +2,7 @@
 // container's network namespace, with published ports added through its API
 // socket (as Podman's slirp4netns port handler does).
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import type * as Net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnDetached, which } from '../util/exec.js';
@@ -11,6 +11,9 @@ import { InvalidArgumentError, PrerequisiteError, TspodError } from '../util/err
 import { processRunning } from '../runtime/conmon.js';
 import { log } from '../util/log.js';
 import type { PortMapping } from './types.js';
+
+// node:net (and the streams it loads) only when a port, an address or slirp4netns's API is used
+const net = (): typeof Net => process.getBuiltinModule('node:net') as typeof Net;
 
 export const SLIRP_GUEST_IP = '10.0.2.100';
 export const SLIRP_GATEWAY = '10.0.2.2';
@@ -46,7 +49,7 @@ export function parseSlirpMode(mode: string): SlirpNetOptions {
       case 'mtu': if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`cannot parse mtu value "${v}"`); out.mtu = Number(v); break;
       case 'cidr': {
         const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d{1,2})$/.exec(v);
-        if (!m || !net.isIPv4(m[1]!) || Number(m[2]) > 25) throw new InvalidArgumentError(`invalid cidr "${v}": use an IPv4 network of /25 or larger, like 10.5.0.0/24`);
+        if (!m || !net().isIPv4(m[1]!) || Number(m[2]) > 25) throw new InvalidArgumentError(`invalid cidr "${v}": use an IPv4 network of /25 or larger, like 10.5.0.0/24`);
         out.cidr = v;
         break;
       }
@@ -108,7 +111,7 @@ export function parsePublish(spec: string): Array<{ hostIP: string; hostPort: nu
   } else {
     for (let p = c0; p <= c1; p++) out.push({ hostIP, hostPort: undefined, containerPort: p, protocol });
   }
-  if (hostIP && !net.isIP(hostIP)) throw new InvalidArgumentError(`invalid IP address "${hostIP}" in "${spec}"`);
+  if (hostIP && !net().isIP(hostIP)) throw new InvalidArgumentError(`invalid IP address "${hostIP}" in "${spec}"`);
   return out;
 }
 
@@ -123,7 +126,7 @@ export function freeHostPort(protocol: 'tcp' | 'udp', hostIP = ''): Promise<numb
       }, reject);
       return;
     }
-    const srv = net.createServer();
+    const srv = net().createServer();
     srv.once('error', reject);
     srv.listen(0, hostIP || '0.0.0.0', () => {
       const a = srv.address();
@@ -216,7 +219,7 @@ export async function startSlirp(target: number | { path: string }, dir: string,
 /** One request to slirp4netns's API socket (JSON in, JSON out; the rootless netns uses it too). */
 export function slirpRequest(apiSocket: string, req: object): Promise<{ return?: { id?: number }; error?: { desc?: string } }> {
   return new Promise((resolve, reject) => {
-    const sock = net.createConnection(apiSocket);
+    const sock = net().createConnection(apiSocket);
     let buf = '';
     sock.on('connect', () => { sock.write(JSON.stringify(req)); sock.end(); });
     sock.on('data', (d) => { buf += d.toString(); });

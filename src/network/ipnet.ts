@@ -1,12 +1,14 @@
 // IPv4 arithmetic for networks: CIDR parsing, subnet membership, overlap,
 // address ranges. IPv6 user networks are not supported (yet).
-import * as net from 'node:net';
+import type * as Net from 'node:net';
 import { InvalidArgumentError } from '../util/errors.js';
+
+const net = (): typeof Net => process.getBuiltinModule('node:net') as typeof Net;
 
 export interface Cidr { base: number; prefix: number }
 
 export function ipToInt(ip: string): number {
-  if (!net.isIPv4(ip)) throw new InvalidArgumentError(`invalid IPv4 address "${ip}"`);
+  if (!net().isIPv4(ip)) throw new InvalidArgumentError(`invalid IPv4 address "${ip}"`);
   return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
 }
 
@@ -22,11 +24,11 @@ function mask(prefix: number): number {
 export function parseCidr(s: string, what = 'subnet'): Cidr {
   const m = /^([0-9.]+)\/(\d{1,2})$/.exec(s.trim());
   if (!m) {
-    if (net.isIPv6(s.split('/')[0] ?? '')) throw new InvalidArgumentError(`invalid ${what} "${s}": IPv6 networks are not supported by tspod yet`);
+    if (net().isIPv6(s.split('/')[0] ?? '')) throw new InvalidArgumentError(`invalid ${what} "${s}": IPv6 networks are not supported by tspod yet`);
     throw new InvalidArgumentError(`invalid ${what} "${s}": use CIDR notation like 10.89.1.0/24`);
   }
   const prefix = Number(m[2]);
-  if (!net.isIPv4(m[1]!) || prefix > 32) throw new InvalidArgumentError(`invalid ${what} "${s}": use CIDR notation like 10.89.1.0/24`);
+  if (!net().isIPv4(m[1]!) || prefix > 32) throw new InvalidArgumentError(`invalid ${what} "${s}": use CIDR notation like 10.89.1.0/24`);
   const addr = ipToInt(m[1]!);
   const base = (addr & mask(prefix)) >>> 0;
   if (base !== addr) throw new InvalidArgumentError(`invalid ${what} "${s}": host bits are set (did you mean ${intToIp(base)}/${prefix}?)`);

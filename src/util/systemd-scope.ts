@@ -6,7 +6,7 @@
 // (INVOCATION_ID is set), they are started through `systemd-run --scope`, as
 // Podman moves its pause process. Outside a service, or when systemd-run
 // cannot make a scope, they start as before.
-import { spawnSync } from 'node:child_process';
+import type * as CP from 'node:child_process';
 import { which } from './exec.js';
 import { log } from './log.js';
 import { hostUid } from './paths.js';
@@ -21,7 +21,8 @@ export function outsideUnit(name: string): string[] {
   const base = [run, ...(hostUid() !== 0 ? ['--user'] : []), '--scope', '--quiet', '--collect'];
   if (usable === undefined) {
     // a probe, once per command: a manager that cannot make scopes here makes systemd-run fail before the command runs
-    const r = spawnSync(base[0]!, [...base.slice(1), 'true'], { stdio: 'ignore', timeout: 10_000 });
+    // child_process loaded here, not at start-up (it pulls in node:net and streams: ~5 ms)
+    const r = (process.getBuiltinModule('node:child_process') as typeof CP).spawnSync(base[0]!, [...base.slice(1), 'true'], { stdio: 'ignore', timeout: 10_000 });
     usable = r.status === 0;
     if (!usable) log.debug('systemd-run --scope is not usable here: shared helpers stay in the calling unit');
   }

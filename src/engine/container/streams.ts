@@ -4,13 +4,15 @@
 // socket with the caller's own callbacks (several attachers, connected before
 // `runc start`), terminal resize, and an exec process whose pipes the caller
 // keeps (for hijacked connections, resize and inspect).
-import * as cp from 'node:child_process';
+import type * as cp from 'node:child_process';
 import { ContainerStore } from '../../container/store.js';
 import type { ContainerConfig, ContainerEntry } from '../../container/types.js';
 import type { LogEntry } from '../../runtime/k8s-log.js';
 import type { OutputChunk } from '../../runtime/attach-socket.js';
 import { isRunning, prepareExec } from './exec.js';
 import { syncAll, syncedState } from './state.js';
+
+const childProcess = (): typeof cp => process.getBuiltinModule('node:child_process') as typeof cp;
 
 export interface ContainerState { entry: ContainerEntry; config: ContainerConfig }
 
@@ -85,8 +87,8 @@ export async function spawnExecProcess(input: string, o: ExecProcessOptions): Pr
   const args = ['--root', ex.runc.root, 'exec', '--process', ex.processFile, ...(o.tty ? ['--tty'] : []), ex.id];
   // with a TTY, runc needs a terminal of its own on its stdio: `script` gives it one (util-linux)
   const child = o.tty
-    ? cp.spawn('script', ['-q', '-e', '-c', [ex.runc.path, ...args].map(shq).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } })
-    : cp.spawn(ex.runc.path, args, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    ? childProcess().spawn('script', ['-q', '-e', '-c', [ex.runc.path, ...args].map(shq).join(' '), '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } })
+    : childProcess().spawn(ex.runc.path, args, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   const exit = new Promise<number>((resolve) => {
     child.once('error', () => { ex.dispose(); resolve(126); });
     child.once('close', (code, sig) => { ex.dispose(); resolve(code ?? (sig ? 128 + 9 : 1)); });
