@@ -10,7 +10,7 @@ import { setPaths } from '../util/paths.js';
 import { EXIT_TSPOD } from '../util/errors.js';
 import { passthroughArgs } from './dispatch.js';
 import { printError } from './errors.js';
-import { writeLine } from './stdout.js';
+import { writeLine } from '../util/stdio.js';
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof TspodCommand)['baseFlags'] & T['flags']>;
 export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;

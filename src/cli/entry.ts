@@ -64,7 +64,8 @@ export async function main(): Promise<void> {
   let manifestText: string | undefined;
   const readManifest = (): string => (manifestText ??= readFileSync(manifestPath, 'utf8'));
   // the fast path's slice of the manifest (written at build time), the full one as fallback
-  const readFastManifest = (): string => { try { return readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8'); } catch { return readManifest(); } };
+  let fastText: string | undefined;
+  const readFastManifest = (): string => { try { return (fastText ??= readFileSync(path.join(ROOT, 'dist', 'fast-manifest.json'), 'utf8')); } catch { return readManifest(); } };
   const fullArgv = d.argv;
   // run, create, exec: the flags that take a value say where the container's command starts;
   // the fast manifest has them (not the 480 KB of the full one)

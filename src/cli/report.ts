@@ -4,7 +4,7 @@
 // to the command's one error path.
 import type { Writable } from 'node:stream';
 import { ConflictError, InUseError, NotFoundError } from '../util/errors.js';
-import { writeOut } from './stdout.js';
+import { writeOut } from '../util/stdio.js';
 
 /** One target's outcome. */
 export interface TargetReport { error?: Error | undefined }

@@ -1,9 +1,9 @@
-// A command's output on stdout (and a container's stderr lines on stderr), written straight to the
-// file descriptor. Node's process.stdout is a stream built on first use: on a pipe that loads
-// node:net (a sixth of a bare node start-up, counted in instructions), on a terminal node:tty as
-// well, for output that is one synchronous write either way on Linux. Should the descriptor be
-// non-blocking (EAGAIN), the rest goes through the process's stream. A reader that went away
-// (EPIPE: `tspod ps | head -1`) ends the output quietly, as SIGPIPE would.
+// Output written straight to file descriptors 1 and 2: a command's stdout, a container's output
+// lines. Node's process.stdout is a stream built on first use: on a pipe that loads node:net (a sixth
+// of a bare node start-up, counted in instructions), on a terminal node:tty as well, for output that
+// is one synchronous write either way on Linux. Should the descriptor be non-blocking (EAGAIN), the
+// rest goes through the process's stream. A reader that went away (EPIPE: `tspod ps | head -1`)
+// ends the output quietly, as SIGPIPE would.
 import { writeSync } from 'node:fs';
 
 const mode: Record<1 | 2, 'fd' | 'stream' | 'closed'> = { 1: 'fd', 2: 'fd' };

@@ -234,6 +234,36 @@ t.test('kill -9 of tspod during run -d: the store still works and rm -f -a clean
   t.same(leftovers(), [], 'no conmon/slirp4netns/fuse-overlayfs left');
 });
 
+t.test('a foreground run killed while its container runs: conmon\'s exit command cleans up in its place', async (t) => {
+  const [cmd, args] = tspodCommand(['run', '--name', 'fg', BB, 'sleep', '1000']);
+  const child = execa(cmd, args, { env: env.env, extendEnv: false, reject: false });
+  // the foreground run claims the cleanup before the container starts (engine/container/cleanup-claim.ts)
+  let claim = '';
+  for (let i = 0; i < 200 && !claim; i++) {
+    const r = await env.tspod(['inspect', '--format', '{{.Id}} {{.State.Status}}', 'fg']);
+    const [id, status] = r.stdout.split(' ');
+    const file = path.join(env.runDir, 'tspod', 'cleanup-claims', id ?? '');
+    if (r.exitCode === 0 && status === 'running' && fs.existsSync(file)) claim = fs.readFileSync(file, 'utf8');
+    else await sleep(50);
+  }
+  t.match(claim, /^\d+ \d+\n$/, 'the running foreground run holds the claim (its pid and start time)');
+  // the claimant is the node process inside the user namespace: kill it, and its launcher
+  try { process.kill(Number(claim.split(' ')[0]), 'SIGKILL'); } catch { /* gone */ }
+  child.kill('SIGKILL');
+  await child;
+  let r = await env.tspod(['kill', 'fg']);
+  t.equal(r.exitCode, 0, r.stderr);
+  // nobody alive holds the claim: the exit command runs tspod's cleanup, which records `died`
+  let died = '';
+  for (let i = 0; i < 100 && !died; i++) {
+    await sleep(100);
+    died = (await env.tspod(['events', '--stream=false', '--filter', 'container=fg', '--filter', 'event=died', '--format', '{{.Status}} {{.ContainerExitCode}}'])).stdout;
+  }
+  t.equal(died, 'died 137', 'the exit command cleaned up after the killed run');
+  r = await env.tspod(['rm', 'fg']);
+  t.equal(r.exitCode, 0, `removable without -f: ${r.stderr}`);
+});
+
 t.test('killing conmon: ps shows the container exited', async (t) => {
   let r = await env.tspod(['run', '-d', '--name', 'cm', BB, 'sleep', '1000']);
   t.equal(r.exitCode, 0, r.stderr);

@@ -1,7 +1,7 @@
 // `tspod images` / `image ls`: shared by the oclif command and the fast path.
 import { renderList, humanSize, since } from '../output.js';
 import { imageRows, listImages } from '../../engine/images.js';
-import { writeLine } from '../stdout.js';
+import { writeLine } from '../../util/stdio.js';
 
 export async function imagesAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
   // `images NAME` is `--filter reference=NAME`, and then only the matching names are rows (as Podman)

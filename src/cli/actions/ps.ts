@@ -2,7 +2,7 @@
 import { renderList, since } from '../output.js';
 import { humanDuration, humanSize } from '../../format/units.js';
 import type { PsRow } from '../../engine/container/state.js';
-import { writeLine } from '../stdout.js';
+import { writeLine } from '../../util/stdio.js';
 
 export async function psAction(flags: Record<string, unknown>, _argv: string[]): Promise<void> {
   const out = writeLine;

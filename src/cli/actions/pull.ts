@@ -1,7 +1,7 @@
 // `tspod pull`: shared by the oclif command and the fast path.
 import { makeProgress } from '../progress.js';
 import { pullImage } from '../../engine/pull.js';
-import { writeOut } from '../stdout.js';
+import { writeOut } from '../../util/stdio.js';
 
 export async function pullAction(flags: Record<string, unknown>, argv: string[]): Promise<void> {
   const image = argv[0];

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { makeProgress } from '../progress.js';
 import { toCreateOptions } from '../create-options.js';
-import { writeOut } from '../stdout.js';
+import { writeOut } from '../../util/stdio.js';
 import { InvalidArgumentError } from '../../util/errors.js';
 
 const STREAMS = ['stdin', 'stdout', 'stderr'] as const;

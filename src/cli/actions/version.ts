@@ -1,6 +1,6 @@
 import { renderObjects } from '../output.js';
 import { version } from '../../engine/system.js';
-import { writeOut } from '../stdout.js';
+import { writeOut } from '../../util/stdio.js';
 
 export async function versionAction(flags: Record<string, unknown>): Promise<void> {
   const v = version();

@@ -1,6 +1,6 @@
 import { Args, Flags } from '../../cli/params.js';
 import { TspodCommand } from '../../cli/base.js';
-import { stdoutSink, stderrSink } from '../../cli/stdout.js';
+import { stdoutSink, stderrSink } from '../../util/stdio.js';
 
 export default class ContainerLogs extends TspodCommand {
   static override summary = 'Fetch the logs of one or more containers';

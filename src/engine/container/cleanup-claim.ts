@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { paths } from '../../util/paths.js';
-import { processRunning } from '../../runtime/conmon.js';
+import { pidAlive } from '../../state/atomic.js';
 import { sleep } from './common.js';
 
 /**
@@ -36,28 +36,28 @@ function selfStartTime(): string {
 
 export class CleanupClaim {
   private conmonPid = 0;
-  private constructor(readonly id: string, private readonly file: string) {}
+  private constructor(private readonly file: string) {}
 
   /** Claim the cleanup of container `id` for this process (before it can exit by our doing). */
   static take(id: string): CleanupClaim {
     const file = claimFile(id);
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, `${process.pid} ${selfStartTime()}\n`, { mode: 0o600 });
-    return new CleanupClaim(id, file);
+    return new CleanupClaim(file);
   }
 
   /** The conmon whose exit command reads the claim (released only once it is gone). */
   watch(conmonPid: number): void { if (conmonPid > 0) this.conmonPid = conmonPid; }
 
   /**
-   * Once this process has cleaned up: wait (at most `ms`) for conmon to exit, so its exit command
+   * Once this process has cleaned up: wait (at most 5 s) for conmon to exit, so its exit command
    * has seen the claim and ended, then drop the claim.
    */
-  async release(ms = 5000): Promise<void> {
+  async release(): Promise<void> {
     try {
       if (this.conmonPid > 0) {
-        const deadline = Date.now() + ms;
-        for (let d = 1; processRunning(this.conmonPid) && Date.now() < deadline; d = Math.min(d * 2, 10)) await sleep(d);
+        const deadline = Date.now() + 5000;
+        for (let d = 1; pidAlive(this.conmonPid) && Date.now() < deadline; d = Math.min(d * 2, 10)) await sleep(d);
       }
     } finally {
       this.drop();

@@ -25,8 +25,12 @@ export async function cleanupContainer(id: string): Promise<void> {
   await afterCleanup(store, e, outcome);
 }
 
-/** What is left to do once the container is cleaned up: nothing, remove it (--rm), or restart it (its policy). */
-export type CleanupOutcome = false | true | 'remove';
+/**
+ * What a cleanup did and what is left: 'none' (it was clean already, or is running again: someone
+ * else did it, and what follows), 'done' (nothing follows but a pod's exit policy), 'remove' (--rm),
+ * 'restart' (its policy).
+ */
+export type CleanupOutcome = 'none' | 'done' | 'remove' | 'restart';
 
 /**
  * Record the exit, release the rootfs and network. Caller holds the container lock. Idempotent:
@@ -34,12 +38,12 @@ export type CleanupOutcome = false | true | 'remove';
  */
 export async function cleanupLocked(store: ContainerStore, id: string): Promise<CleanupOutcome> {
   const cur = store.list().find((c) => c.id === id);
-  if (!cur) return false;
+  if (!cur) return 'none';
   const ex = readExit(cur.id);
   // Nothing to do when it was cleaned up already, or when it is (again) running.
   const live = cur.state === 'running' || cur.state === 'stopping' || cur.state === 'paused';
-  if (!live && !cur.mounted && cur.state !== 'removing') return false;
-  if (live && !ex && conmonAlive(cur)) return false;
+  if (!live && !cur.mounted && cur.state !== 'removing') return 'none';
+  if (live && !ex && conmonAlive(cur)) return 'none';
   const rt = await runtime();
   stopHealthSchedule(cur.healthPid);
   if (cur.slirpPid) stopSlirp(cur.slirpPid);
@@ -49,7 +53,7 @@ export async function cleanupLocked(store: ContainerStore, id: string): Promise<
   await dropPeerHostsEntry(store, cur.id);
   try { await rt.deleteContainer(cur.id, true); } catch (err) { log.debug(`runc delete ${cur.id}: ${errorMessage(err)}`); }
   await unmountRootfs(store.ctrDir(cur.id));
-  if (cur.state === 'removing') return false;
+  if (cur.state === 'removing') return 'done';
   const code = ex?.code ?? (cur.exitCode || 0);
   const updated = await store.patch(cur.id, (x) => {
     if (x.state === 'running' || x.state === 'stopping' || x.state === 'paused' || x.state === 'created') {
@@ -59,16 +63,18 @@ export async function cleanupLocked(store: ContainerStore, id: string): Promise<
     }
     x.pid = 0; x.conmonPid = 0; x.slirpPid = 0; x.mounted = false;
   });
-  if (!updated) return false;
+  if (!updated) return 'done';
   if (updated.state === 'exited') containerEvent('died', { id: cur.id, name: cur.names[0], image: cur.imageName, labels: cur.labels }, { exitCode: code });
   if (updated.autoRemove) return 'remove';
   const cfg = store.readConfig(cur.id);
   const pol = cfg.restart;
-  return !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
+  const restart = !updated.stoppedByUser && (pol.name === 'always' || pol.name === 'unless-stopped' || (pol.name === 'on-failure' && code !== 0 && (pol.maxRetries === 0 || updated.restartCount < pol.maxRetries)));
+  return restart ? 'restart' : 'done';
 }
 
 /** After {@link cleanupLocked}, without the lock: --rm (and --rmi), a pod's exit policy, the restart policy. */
 export async function afterCleanup(store: ContainerStore, e: ContainerEntry, outcome: CleanupOutcome): Promise<void> {
+  if (outcome === 'none') return;
   if (outcome === 'remove') {
     const removeImage = (() => { try { return store.readConfig(e.id).removeImage ? store.readConfig(e.id).image : undefined; } catch { return undefined; } })();
     await removeContainers([e.id], { force: true, volumes: true, ignore: true });
@@ -79,10 +85,10 @@ export async function afterCleanup(store: ContainerStore, e: ContainerEntry, out
     }
   }
   // a pod member that exited for good: under --exit-policy stop its pod may stop with it
-  if (e.pod && !e.podInfra && !e.initCtr && outcome !== true) {
+  if (e.pod && !e.podInfra && !e.initCtr && outcome !== 'restart') {
     await (await import('../pod/lifecycle.js')).afterMemberExit(e.pod).catch((err: unknown) => log.debug(`pod exit policy: ${errorMessage(err)}`));
   }
-  if (outcome !== true) return;
+  if (outcome !== 'restart') return;
   await withLock(ctrLockKey(e.id), async () => {
     // a `stop` may have come between the two locks: it wins over the policy
     const cur = store.list().find((c) => c.id === e.id);

@@ -74,7 +74,7 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
       exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds });
       return { ...rep, exitCode };
     }
-    claim = o.detach ? undefined : claimForeground(rep.id);
+    claim = o.detach ? undefined : claimForeground(rep.id, new ContainerStore().readConfig(rep.id).restart.name);
     const started = await startContainer(rep.id, undefined, { preserveFds: o.preserveFds });
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
@@ -126,7 +126,7 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   }
   let offset = 0;
   try { offset = fs.statSync(cfg.logPath).size; } catch { /* no log yet */ }
-  const claim = claimForeground(e.id);
+  const claim = claimForeground(e.id, cfg.restart.name);
   let r;
   try { r = await startContainer(e.id); } catch (err) { claim?.drop(); throw err; }
   claim?.watch(r.conmonPid);
@@ -137,8 +137,8 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
  * A foreground container without a restart policy is cleaned up by the process that waits for it
  * (followUntilExit), not by conmon's exit command (cleanup-claim.ts): claimed before it starts.
  */
-function claimForeground(id: string): CleanupClaim | undefined {
-  return new ContainerStore().readConfig(id).restart.name === 'no' ? CleanupClaim.take(id) : undefined;
+function claimForeground(id: string, restartPolicy: string): CleanupClaim | undefined {
+  return restartPolicy === 'no' ? CleanupClaim.take(id) : undefined;
 }
 
 /**
@@ -176,7 +176,7 @@ async function followAndClean(id: string, io: RunIO, fromOffset: number, claim: 
   const code = ex?.code ?? entry?.exitCode ?? 0;
   // Without a restart policy, clean up here rather than wait for conmon's exit command
   // (a whole new tspod process): with the claim, the exit command does nothing.
-  if (store.readConfig(id).restart.name === 'no' && (ex || claim)) {
+  if (cfg.restart.name === 'no' && (ex || claim)) {
     await cleanupContainer(id).catch((err) => log.debug(`cleanup ${id}: ${errorMessage(err)}`));
     return code;
   }
