@@ -1,46 +1,98 @@
 #!/usr/bin/env node
 // tspod's node entry point (bin/tspod, the shell launcher, starts it); the work is in
-// src/cli/entry.ts. When the build made the start-up bundle (scripts/bundle.mjs), that one
-// CommonJS file runs, compiled from the V8 code cache the build wrote next to it: no ES
-// module loader, no per-module file reads, little parsing. Without the bundle (a build
-// by tsc alone), or with TSPOD_NO_BUNDLE=1, tsc's modules run as they are.
+// src/cli/entry.ts. When the build made the start-up bundle (scripts/bundle.mjs), its CommonJS
+// chunks run, each compiled from the V8 code cache the build wrote next to it: no ES module
+// loader, no per-module file reads, little parsing. The core chunk (dist/bundle/tspod.cjs) loads
+// first; a chunk loads when one of its modules is first imported (__tspod_module below). Without
+// the bundle (a build by tsc alone), or with TSPOD_NO_BUNDLE=1, tsc's modules run as they are.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 
-const bundle = path.join(__dirname, '..', 'dist', 'bundle', 'tspod.cjs');
+const dir = path.join(__dirname, '..', 'dist', 'bundle');
+const core = path.join(dir, 'tspod.cjs');
+// the build's warm-up runs (scripts/bundle.mjs): compile afresh, and write the caches at exit
+const writeCache = process.env.TSPOD_WRITE_CODE_CACHE === '1';
 
 function fail(err) {
   process.stderr.write(`Error: ${err && err.stack ? err.stack : err}\n`);
   process.exitCode = 125;
 }
 
-function runBundle() {
-  const vm = require('node:vm');
-  const Module = require('node:module');
-  // the build checks the bundle is plain ASCII: read as latin1, it becomes a one-byte string at once
-  const source = fs.readFileSync(bundle, 'latin1');
-  const cacheFile = `${bundle}.cache`;
-  const writeCache = process.env.TSPOD_WRITE_CODE_CACHE === '1';
-  let cachedData;
-  if (!writeCache) try { cachedData = fs.readFileSync(cacheFile); } catch { /* none: compile */ }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: bundle,
+let vm;
+let Module;
+/** The scripts compiled in a warm-up run, for their caches. */
+const compiled = [];
+// what `--log-level debug` reports: 'accepted' while every chunk's cache was, else the worst seen
+const cacheRank = { accepted: 0, none: 1, rejected: 2 };
+
+function compile(file, cachedData) {
+  vm ??= require('node:vm');
+  Module ??= require('node:module');
+  // the build checks every chunk is plain ASCII: read as latin1, it becomes a one-byte string at once
+  return new vm.Script(Module.wrap(fs.readFileSync(file, 'latin1')), {
+    filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
-  globalThis.TSPOD_CODE_CACHE = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+}
+
+/** Compiles (from its code cache) and runs one chunk; returns its table of modules. */
+function runChunk(file) {
+  let cachedData;
+  if (!writeCache) try { cachedData = fs.readFileSync(`${file}.cache`); } catch { /* none: compile */ }
+  const script = compile(file, cachedData);
+  const status = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  const seen = globalThis.TSPOD_CODE_CACHE;
+  if (seen === undefined || cacheRank[status] > cacheRank[seen]) globalThis.TSPOD_CODE_CACHE = status;
+  if (writeCache) compiled.push([file, script]);
   const mod = { exports: {} };
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(bundle), mod, bundle, path.dirname(bundle));
-  // the build's warm-up run: the cache then holds every function that run compiled
-  if (writeCache) process.once('exit', () => fs.writeFileSync(cacheFile, script.createCachedData()));
+  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dir);
   return mod.exports;
 }
 
-let entry;
-if (process.env.TSPOD_NO_BUNDLE !== '1' && fs.existsSync(bundle)) {
-  entry = new Promise((resolve) => resolve(runBundle()));
-} else {
-  entry = import('../dist/cli/entry.js');
+const chunks = [];
+const modules = new Map();
+/** A module of chunk n, by its path from the package root: the chunks' imports of each other. */
+function tspodModule(n, id) {
+  let m = modules.get(id);
+  if (m === undefined) {
+    const table = chunks[n] ??= runChunk(n === 0 ? core : path.join(dir, `c${n}.cjs`));
+    m = table[id]();
+    modules.set(id, m);
+  }
+  return m;
 }
-entry.then((m) => m.main()).catch(fail);
+
+/** Loads the core chunk; returns src/cli/entry.ts's exports. */
+function loadBundle() {
+  globalThis.__tspod_module = tspodModule;
+  return tspodModule(0, 'dist/cli/entry.js');
+}
+
+/** The build's last step: a top-level cache for every chunk no warm-up run loaded. */
+function writeMissingCaches() {
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    if (name.endsWith('.cjs') && !fs.existsSync(`${file}.cache`)) fs.writeFileSync(`${file}.cache`, compile(file).createCachedData());
+  }
+}
+
+if (writeCache) {
+  // the first warm-up run to load a chunk writes its cache (it then holds what that run compiled)
+  process.once('exit', () => {
+    for (const [file, script] of compiled) if (!fs.existsSync(`${file}.cache`)) fs.writeFileSync(`${file}.cache`, script.createCachedData());
+  });
+}
+
+if (require.main === module) {
+  let entry;
+  if (process.env.TSPOD_NO_BUNDLE !== '1' && fs.existsSync(core)) {
+    entry = new Promise((resolve) => resolve(loadBundle()));
+  } else {
+    entry = import('../dist/cli/entry.js');
+  }
+  entry.then((m) => m.main()).catch(fail);
+} else {
+  module.exports = { loadBundle, writeMissingCaches };
+}

@@ -1,16 +1,32 @@
-// Writes dist/bundle/tspod.cjs, the start-up bundle, and dist/bundle/tspod.cjs.cache, its V8 code cache.
+// Writes the start-up bundle: dist/bundle/tspod.cjs (the core chunk) and dist/bundle/c<N>.cjs (the
+// other chunks), each with its V8 code cache next to it (<file>.cache).
 //
 // Node's ES module loader costs about a millisecond per module (resolution, an asynchronous file
 // read, a module record): a short command such as `volume ls` loads some thirty of them, more than
 // Podman's whole run. The bundle is the same modules, tsc's output in dist/, joined by esbuild into
-// one CommonJS file that bin/tspod.cjs compiles from the code cache. Every command module is in it
-// (TSPOD_COMMAND_MODULES below, which src/cli/fast.ts consults first), each behind the lazy
-// import that loaded it before, so a command evaluates only what it used to load.
+// CommonJS files that bin/tspod.cjs compiles from their code caches. One file of everything made
+// every command pay for all of it (compiling 2 MB of top-level code from its cache and running it
+// took ~8 ms of `volume ls`'s ~40), so the modules are split into chunks by what loads them:
+//
+// - The entry points are the bundle's entry and every module some module imports dynamically
+//   (every command module is one: src/cli/fast.ts imports the one it runs). A module's signature is
+//   the set of entry points whose static imports reach it; modules with the same signature form a
+//   chunk (esbuild's own splitting rule). Every module reachable from the entry is in the core.
+// - Chunks smaller than MIN_CHUNK are merged into the chunk where merging loads the fewest bytes
+//   that are not needed (some 90 chunks instead of 290, most commands load four to ten of them).
+// - Every module is in exactly one chunk: an import of a module in another chunk becomes
+//   `__tspod_module(N, id)` (bin/tspod.cjs), which loads chunk N once and returns the module, so
+//   module state, classes and instanceof checks stay single. Each chunk's modules are lazy
+//   (esbuild's __esm wrappers, run at first import, in import order), as in one bundle.
+//
+// Every command module is listed in TSPOD_COMMAND_MODULES (src/cli/fast.ts consults it first), each
+// behind the lazy import that loaded it before, so a command evaluates only what it used to load.
 //
 // Left out, and required from node_modules when used: oclif (help and the fallback parser only),
 // undici and yaml (large, CommonJS, used by a few commands), and the native socket addon.
-// The cache is made by a warm-up run of `tspod version` in a throw-away home: it holds the code of
-// the start-up path every command shares; the rest compiles lazily, as it always did.
+// The code caches come from warm-up runs of a few short commands in a throw-away home (each chunk's
+// cache then also holds the functions those runs compiled); a chunk none of them loaded gets a cache
+// of its top-level code. The rest compiles lazily, as it always did.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -21,24 +37,20 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const outDir = path.join(dist, 'bundle');
-const out = path.join(outDir, 'tspod.cjs');
+const ENTRY = 'dist/bundle-entry.js';
+const MIN_CHUNK = 8 * 1024;
 
 // every command module the fast path can load, by the path command-index.json gives it
 const index = JSON.parse(fs.readFileSync(path.join(dist, 'cli', 'command-index.json'), 'utf8'));
 // (not __complete: an oclif command, which the fast path leaves to oclif)
 const files = [...new Set(Object.values(index).filter(([id]) => id !== '__complete').map(([, file]) => file))].sort();
-const entry = [
+const commandModules = [
   'globalThis.TSPOD_COMMAND_MODULES = {',
   ...files.map((f) => `  ${JSON.stringify(f)}: () => import(${JSON.stringify('./' + path.relative(dist, path.join(root, f)))}),`),
   '};',
-  "export { main } from './cli/entry.js';",
-  '',
 ].join('\n');
 
-fs.rmSync(outDir, { recursive: true, force: true });
-fs.mkdirSync(outDir, { recursive: true });
-const result = await build({
-  stdin: { contents: entry, resolveDir: dist, sourcefile: 'bundle-entry.js', loader: 'js' },
+const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -47,23 +59,120 @@ const result = await build({
   // ES module loader in the bundle's vm.Script
   supported: { 'dynamic-import': false },
   charset: 'ascii',
-  outfile: `${out}.tmp`,
   external: ['@oclif/core', 'undici', 'yaml', 'node-unix-socket'],
-  // tsc's modules find the package root from their own URL (src/util/root.ts): the bundle sits
+  // tsc's modules find the package root from their own URL (src/util/root.ts): the chunks sit
   // two directories below the root too, as dist/util/root.js does
   define: { 'import.meta.url': '__tspod_bundle_url' },
   banner: { js: "const __tspod_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
   legalComments: 'none',
+};
+
+// 1. the module graph, from one build of everything (not written)
+const graph = await build({
+  ...common,
+  stdin: { contents: `${commandModules}\nexport { main } from './cli/entry.js';\n`, resolveDir: dist, sourcefile: 'bundle-entry.js', loader: 'js' },
+  write: false,
+  outfile: path.join(outDir, 'graph.cjs'),
+  metafile: true,
 });
-if (result.errors.length) process.exit(1);
+const inputs = graph.metafile.inputs;
+const bytesOut = Object.values(graph.metafile.outputs)[0].inputs;
+if (!inputs[ENTRY]) throw new Error(`bundle: the graph has no ${ENTRY}`);
+
+// 2. the chunks
+const entries = [ENTRY];
+for (const info of Object.values(inputs)) {
+  for (const imp of info.imports) if (imp.kind === 'dynamic-import' && !imp.external && !entries.includes(imp.path)) entries.push(imp.path);
+}
+/** The modules an entry point's static imports (and require calls) reach. */
+function reach(start) {
+  const seen = new Set();
+  const todo = [start];
+  while (todo.length) {
+    const f = todo.pop();
+    if (seen.has(f) || !inputs[f]) continue;
+    seen.add(f);
+    for (const imp of inputs[f].imports) if (imp.kind !== 'dynamic-import' && !imp.external) todo.push(imp.path);
+  }
+  return seen;
+}
+const signature = new Map();
+entries.forEach((e, k) => { for (const f of reach(e)) { if (!signature.has(f)) signature.set(f, new Set()); signature.get(f).add(k); } });
+const bySignature = new Map();
+for (const [f, sig] of signature) {
+  const key = sig.has(0) ? 'core' : [...sig].sort((a, b) => a - b).join(',');
+  if (!bySignature.has(key)) bySignature.set(key, { sig, files: [], size: 0 });
+  const g = bySignature.get(key);
+  g.files.push(f);
+  g.size += bytesOut[f]?.bytesInOutput ?? 0;
+}
+const core = bySignature.get('core');
+let rest = [...bySignature.values()].filter((g) => g !== core);
+/** Bytes loaded for nothing when a and b become one chunk: each entry of one loads the other too. */
+const waste = (a, b) => {
+  let w = 0;
+  for (const e of b.sig) if (!a.sig.has(e)) w += a.size;
+  for (const e of a.sig) if (!b.sig.has(e)) w += b.size;
+  return w;
+};
+for (;;) {
+  rest.sort((a, b) => a.size - b.size || (a.files[0] < b.files[0] ? -1 : 1));
+  const small = rest[0];
+  if (rest.length < 2 || small.size >= MIN_CHUNK) break;
+  let best;
+  let bestWaste = Infinity;
+  for (const g of rest.slice(1)) {
+    const w = waste(small, g);
+    if (w < bestWaste) { best = g; bestWaste = w; }
+  }
+  for (const e of small.sig) best.sig.add(e);
+  best.files.push(...small.files);
+  best.size += small.size;
+  rest = rest.slice(1);
+}
+// chunk 0 is the core (dist/bundle/tspod.cjs); the others are numbered in a stable order
+rest.sort((a, b) => ([...a.files].sort()[0] < [...b.files].sort()[0] ? -1 : 1));
+const chunks = [core, ...rest].map((g) => [...g.files].sort());
+const chunkOf = new Map();
+chunks.forEach((fs_, n) => { for (const f of fs_) chunkOf.set(f, n); });
+// which module is in which chunk (read by the unit test and by people, not at run time)
+const chunkList = () => chunks.map((list, n) => ({ file: path.basename(chunkFile(n)), modules: list.filter((f) => f !== ENTRY) }));
+const chunkFile = (n) => path.join(outDir, n === 0 ? 'tspod.cjs' : `c${n}.cjs`);
+
+// 3. one build per chunk: its own modules, and every other module by __tspod_module
+const absolute = (f) => path.join(root, f);
+const idOf = (abs) => path.relative(root, abs);
+function crossChunk(n) {
+  return {
+    name: 'tspod-chunks',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'entry-point' || args.pluginData === 'inner') return undefined;
+        const r = await b.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'inner' });
+        if (r.errors.length || r.external) return r;
+        const home = chunkOf.get(idOf(r.path));
+        if (home === undefined) throw new Error(`bundle: ${idOf(r.path)} (imported by ${args.importer}) is in no chunk`);
+        if (home === n) return r;
+        return { path: idOf(r.path), namespace: 'tspod-chunk', pluginData: home };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'tspod-chunk' }, (args) => ({
+        contents: `module.exports = __tspod_module(${args.pluginData}, ${JSON.stringify(args.path)});\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+function chunkEntry(n) {
+  const table = chunks[n].filter((f) => f !== ENTRY).map((f) => `  ${JSON.stringify(f)}: () => require(${JSON.stringify(absolute(f))}),`);
+  return [...(n === 0 ? [commandModules] : []), 'module.exports = {', ...table, '};', ''].join('\n');
+}
+
 // esbuild's namespace import helper builds a new object of getters for every module that imports
 // a package, and `node:fs` and `node:path` are imported by most: give each package one namespace
 // object, as node's own ES module loader does. Checked, so a changed helper fails the build.
 const helper = 'var __toESM = (mod, isNodeMode, target) =>';
-let text = fs.readFileSync(`${out}.tmp`, 'latin1');
-if (text.split(helper).length !== 2) throw new Error(`bundle: esbuild's __toESM helper not found once in ${out}`);
-text = text.replace(helper, [
+const memoHelper = [
   'var __toESM_memo = [new WeakMap(), new WeakMap()];',
   'var __toESM = (mod, isNodeMode) => {',
   '  if (mod === null || (typeof mod !== "object" && typeof mod !== "function")) return __toESM_new(mod, isNodeMode);',
@@ -73,15 +182,38 @@ text = text.replace(helper, [
   '  return ns;',
   '};',
   'var __toESM_new = (mod, isNodeMode, target) =>',
-].join('\n'));
-fs.writeFileSync(`${out}.tmp`, text, 'latin1');
-const bytes = fs.readFileSync(`${out}.tmp`);
-const wide = bytes.findIndex((b) => b > 0x7f);
-// bin/tspod.cjs reads the bundle as latin1 (a one-byte string at once): that is only right for ASCII
-if (wide >= 0) throw new Error(`bundle: byte ${wide} of ${out} is not ASCII`);
-fs.renameSync(`${out}.tmp`, out);
+].join('\n');
 
-// the warm-up: nothing of the user's is read or written (a fresh home, store and runtime directory)
+fs.rmSync(outDir, { recursive: true, force: true });
+fs.mkdirSync(outDir, { recursive: true });
+const built = await Promise.all(chunks.map(async (_, n) => {
+  const out = chunkFile(n);
+  const result = await build({
+    ...common,
+    stdin: { contents: chunkEntry(n), resolveDir: dist, sourcefile: n === 0 ? 'bundle-entry.js' : `chunk-${n}.js`, loader: 'js' },
+    outfile: `${out}.tmp`,
+    plugins: [crossChunk(n)],
+  });
+  if (result.errors.length) throw new Error(`bundle: chunk ${n} failed`);
+  let text = fs.readFileSync(`${out}.tmp`, 'latin1');
+  const uses = text.split(helper).length - 1;
+  if (uses > 1) throw new Error(`bundle: esbuild's __toESM helper found ${uses} times in ${out}`);
+  if (uses === 1) text = text.replace(helper, memoHelper);
+  const bytes = Buffer.from(text, 'latin1');
+  const wide = bytes.findIndex((b) => b > 0x7f);
+  // bin/tspod.cjs reads the chunks as latin1 (a one-byte string at once): that is only right for ASCII
+  if (wide >= 0) throw new Error(`bundle: byte ${wide} of ${out} is not ASCII`);
+  fs.writeFileSync(out, bytes);
+  fs.rmSync(`${out}.tmp`);
+  return { bytes: bytes.length, memo: uses === 1 };
+}));
+if (!built.some((c) => c.memo)) throw new Error('bundle: no chunk has esbuild\'s __toESM helper (has it changed?)');
+const sizes = built.map((c) => c.bytes);
+
+fs.writeFileSync(path.join(outDir, 'chunks.json'), `${JSON.stringify(chunkList(), null, 1)}\n`);
+
+// 4. the code caches: warm-up runs (nothing of the user's is read or written: a fresh home, store
+// and runtime directory), then a top-level cache for every chunk they did not load
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bundle-'));
 try {
   const env = {
@@ -89,9 +221,20 @@ try {
     XDG_DATA_HOME: path.join(scratch, 'data'), XDG_CONFIG_HOME: path.join(scratch, 'config'), XDG_RUNTIME_DIR: path.join(scratch, 'run'),
     TSPOD_ROOT: path.join(scratch, 'root'), TSPOD_RUNROOT: path.join(scratch, 'runroot'), TSPOD_WRITE_CODE_CACHE: '1',
   };
-  execFileSync(process.execPath, [path.join(root, 'bin', 'tspod.cjs'), 'version'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (const args of [['version'], ['volume', 'ls'], ['network', 'ls'], ['ps', '-a'], ['images'], ['pod', 'ps'], ['inspect', 'none']]) {
+    try {
+      execFileSync(process.execPath, [path.join(root, 'bin', 'tspod.cjs'), ...args], { env, stdio: ['ignore', 'ignore', 'ignore'] });
+    } catch (err) {
+      // `inspect none` fails (no such object) by design; anything else failing is a broken bundle
+      if (args[0] !== 'inspect') throw new Error(`bundle: warm-up run 'tspod ${args.join(' ')}' failed: ${err.message}`);
+    }
+  }
+  execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'bin', 'tspod.cjs'))}).writeMissingCaches()`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });
 }
-if (!fs.existsSync(`${out}.cache`)) throw new Error(`bundle: the warm-up run wrote no ${out}.cache`);
-console.log(`bundle: ${path.relative(root, out)} ${(bytes.length / 1024).toFixed(0)} KB, ${files.length} command modules, code cache ${(fs.statSync(`${out}.cache`).size / 1024).toFixed(0)} KB`);
+const missing = chunks.map((_, n) => `${chunkFile(n)}.cache`).filter((f) => !fs.existsSync(f));
+if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
+const total = sizes.reduce((a, b) => a + b, 0);
+const caches = chunks.reduce((a, _, n) => a + fs.statSync(`${chunkFile(n)}.cache`).size, 0);
+console.log(`bundle: ${chunks.length} chunks in ${path.relative(root, outDir)}, ${(total / 1024).toFixed(0)} KB (core ${(sizes[0] / 1024).toFixed(0)} KB), ${files.length} command modules, code caches ${(caches / 1024).toFixed(0)} KB`);

@@ -1,6 +1,7 @@
-// The start-up bundle (scripts/bundle.mjs, dist/bundle/tspod.cjs) holds every command the fast path
-// can run: each module command-index.json names loads from the bundle as a command class on the
-// light base, and the bundle is plain ASCII (bin/tspod.cjs reads it as latin1).
+// The start-up bundle (scripts/bundle.mjs: dist/bundle/tspod.cjs, the core chunk, and the chunks
+// c<N>.cjs) holds every command the fast path can run: each module command-index.json names loads
+// from the bundle as a command class on the light base, every module is in exactly one chunk, and
+// every chunk is plain ASCII (bin/tspod.cjs reads them as latin1) with its code cache.
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,13 +9,27 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const bundle = path.join(root, 'dist', 'bundle', 'tspod.cjs');
+const dir = path.join(root, 'dist', 'bundle');
+const loader = path.join(root, 'bin', 'tspod.cjs');
 
-t.test('the bundle is built, ASCII, with its code cache', async (t) => {
-  t.ok(fs.existsSync(bundle), `${bundle} exists (npm run build writes it)`);
-  t.ok(fs.statSync(`${bundle}.cache`).size > 0, 'the code cache is not empty');
-  const bytes = fs.readFileSync(bundle);
-  t.equal(bytes.findIndex((b) => b > 0x7f), -1, 'no byte above 0x7f');
+t.test('the chunks are built, ASCII, each with its code cache, each module in one chunk', async (t) => {
+  const chunks = JSON.parse(fs.readFileSync(path.join(dir, 'chunks.json'), 'utf8')) as Array<{ file: string; modules: string[] }>;
+  t.equal(chunks[0]?.file, 'tspod.cjs', 'the core chunk comes first');
+  t.ok(chunks.length > 10, `${chunks.length} chunks`);
+  const home = new Map<string, string>();
+  const twice: string[] = [];
+  for (const c of chunks) {
+    const file = path.join(dir, c.file);
+    t.ok(fs.statSync(`${file}.cache`).size > 0, `${c.file}: a code cache`);
+    t.equal(fs.readFileSync(file).findIndex((b) => b > 0x7f), -1, `${c.file}: no byte above 0x7f`);
+    for (const m of c.modules) {
+      if (home.has(m)) twice.push(`${m} in ${home.get(m)} and ${c.file}`);
+      home.set(m, c.file);
+    }
+  }
+  t.same(twice, [], 'no module in two chunks');
+  t.ok(home.has('dist/cli/entry.js') && home.has('dist/engine/volumes.js'), 'the modules are listed by their path from the package root');
+  t.equal(fs.readdirSync(dir).filter((f) => f.endsWith('.cjs')).length, chunks.length, 'no chunk file the list does not name');
 });
 
 t.test('every command of command-index.json loads from the bundle, on the light base', async (t) => {
@@ -25,7 +40,7 @@ t.test('every command of command-index.json loads from the bundle, on the light 
   // in a child: the bundle sets globals and the light base is chosen once per process
   const script = `
     globalThis.TSPOD_LITE = true;
-    require(${JSON.stringify(bundle)});
+    require(${JSON.stringify(loader)}).loadBundle();
     const mods = globalThis.TSPOD_COMMAND_MODULES;
     const files = ${JSON.stringify(files)};
     (async () => {
