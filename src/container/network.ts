@@ -5,9 +5,9 @@ import * as fs from 'node:fs';
 import type * as Net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnDetached, which } from '../util/exec.js';
+import { run, spawnDetached, which } from '../util/exec.js';
 import { outsideUnit } from '../util/systemd-scope.js';
-import { InvalidArgumentError, PrerequisiteError, TspodError } from '../util/errors.js';
+import { InvalidArgumentError, PrerequisiteError, TspodError, errorMessage } from '../util/errors.js';
 import { processRunning } from '../runtime/conmon.js';
 import { log } from '../util/log.js';
 import type { PortMapping } from './types.js';
@@ -241,6 +241,43 @@ export async function addPortForwards(h: SlirpHandle, ports: PortMapping[], gues
       throw new TspodError(`cannot publish port ${p.hostIP ? `${p.hostIP}:` : ''}${p.hostPort}: ${desc}${/bind|in use/i.test(desc) ? ' (the address is in use)' : ''}`, 'EPORT');
     }
   }
+}
+
+const NSFS_MAGIC = 0x6e736673;
+
+/** True when p is a mounted namespace file (nsfs). */
+export function isNamespaceFile(p: string): boolean {
+  try { return Number(fs.statfsSync(p).type) === NSFS_MAGIC; } catch { return false; }
+}
+
+/**
+ * A new network namespace, bind-mounted on `file` by util-linux unshare (in the mount namespace
+ * tspod's commands share), so no process has to hold it. A container's own namespace is made
+ * this way (as Podman does) so that its slirp4netns sets it up while the rootfs is mounted and
+ * runc creates the container, not after.
+ */
+export async function createNetnsFile(file: string): Promise<void> {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(file, '', { mode: 0o600 });
+  try {
+    await run(which('unshare') ?? 'unshare', [`--net=${file}`, 'true']);
+  } catch (err) {
+    fs.rmSync(file, { force: true });
+    throw new TspodError(`cannot create a network namespace: ${errorMessage(err)}`, 'ENETWORK');
+  }
+}
+
+/** Unmount (lazily if it is busy) and delete a namespace file; nothing when it is not mounted. */
+export async function removeNetnsFile(file: string): Promise<void> {
+  if (isNamespaceFile(file)) {
+    const umount = which('umount') ?? 'umount';
+    const r = await run(umount, [file], { reject: false });
+    if (r.exitCode !== 0) {
+      const r2 = await run(umount, ['-l', file], { reject: false });
+      if (r2.exitCode !== 0) log.debug(`umount ${file}: ${r.stderr || r2.stderr}`);
+    }
+  }
+  fs.rmSync(file, { force: true });
 }
 
 export function stopSlirp(pid: number): void {

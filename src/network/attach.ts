@@ -24,7 +24,7 @@ import {
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
 import type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
-import { baseHostsText, hostInternalIP, hostsFile } from '../container/network.js';
+import { baseHostsText, hostInternalIP, hostsFile, removeNetnsFile } from '../container/network.js';
 import { containersConf } from '../util/containers-conf.js';
 
 export const DNS_DOMAIN = 'dns.podman';
@@ -159,20 +159,12 @@ function netavarkInput(r: AttachmentRecord, withPorts: boolean): NetavarkInput {
 async function pinNetns(id: string, netnsPath: string): Promise<string> {
   fs.mkdirSync(pinDir(), { recursive: true, mode: 0o700 });
   const pin = path.join(pinDir(), id);
-  if (isNamespaceFile(pin)) await run(which('umount') ?? 'umount', [pin], { reject: false });
+  await removeNetnsFile(pin);
   fs.writeFileSync(pin, '', { mode: 0o600 });
   // the container's netns outlives its processes as long as it is mounted here: teardown needs it
   const r = await run(which('mount') ?? 'mount', ['--bind', netnsPath, pin], { reject: false });
   if (r.exitCode !== 0) { fs.rmSync(pin, { force: true }); throw new TspodError(`cannot pin the network namespace ${netnsPath}: ${r.stderr.trim()}`, 'ENETWORK'); }
   return pin;
-}
-
-async function unpin(pin: string): Promise<void> {
-  if (isNamespaceFile(pin)) {
-    const r = await run(which('umount') ?? 'umount', [pin], { reject: false });
-    if (r.exitCode !== 0) await run(which('umount') ?? 'umount', ['-l', pin], { reject: false });
-  }
-  fs.rmSync(pin, { force: true });
 }
 
 function resolveLinks(links: string[], me: AttachmentRecord, others: AttachmentRecord[]): string[] {
@@ -263,7 +255,7 @@ async function detachLocked(rec: AttachmentRecord): Promise<void> {
   if (isNamespaceFile(rec.netns) && (!isRootless() || rootlessNetnsAlive(st))) {
     try { await netavark('teardown', rec.netns, netavarkInput(rec, true)); } catch (err) { failure = err; }
   }
-  await unpin(rec.netns || path.join(pinDir(), rec.id));
+  await removeNetnsFile(rec.netns || path.join(pinDir(), rec.id));
   fs.rmSync(recordFile(rec.id), { force: true });
   if (failure) log.warn(`network teardown of container ${rec.name}: ${errorMessage(failure)}`);
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readJSON, writeJSONAtomic, pidAlive } from '../state/atomic.js';
 import { run, which } from '../util/exec.js';
-import { slirpRequest, startSlirp } from '../container/network.js';
+import { createNetnsFile, isNamespaceFile, removeNetnsFile, slirpRequest, startSlirp } from '../container/network.js';
 import { TspodError, errorMessage } from '../util/errors.js';
 import { paths } from '../util/paths.js';
 import { log } from '../util/log.js';
@@ -18,7 +18,6 @@ import { log } from '../util/log.js';
 export const NETNS_SLIRP_IP = '10.0.2.100';
 export const NETNS_SLIRP_CIDR = '10.0.2.0/24';
 export const SLIRP_DNS_IP = '10.0.2.3';
-const NSFS_MAGIC = 0x6e736673;
 
 export interface RootlessNetnsState { netns: string; slirpPid: number; apiSocket: string; created: string }
 
@@ -35,10 +34,7 @@ export function pinDir(): string { return path.join(netRunDir(), 'netns'); }
 /** The lock serialising every change to the rootless netns and the attachments in it. */
 export function netLockKey(): string { return `rootless-netns:${paths().runroot}`; }
 
-/** True when p is a mounted namespace file (nsfs). */
-export function isNamespaceFile(p: string): boolean {
-  try { return Number(fs.statfsSync(p).type) === NSFS_MAGIC; } catch { return false; }
-}
+export { isNamespaceFile };
 
 function cmdline(pid: number): string {
   try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }
@@ -63,15 +59,6 @@ export function rootlessNetnsAlive(st = readState()): boolean {
   return !!st && isNamespaceFile(st.netns) && pidAlive(st.slirpPid) && cmdline(st.slirpPid).includes('slirp4netns');
 }
 
-async function umount(p: string): Promise<void> {
-  if (!isNamespaceFile(p)) return;
-  const r = await run(which('umount') ?? 'umount', [p], { reject: false });
-  if (r.exitCode !== 0) {
-    const r2 = await run(which('umount') ?? 'umount', ['-l', p], { reject: false });
-    if (r2.exitCode !== 0) log.debug(`umount ${p}: ${r.stderr || r2.stderr}`);
-  }
-}
-
 /** The aardvark-dns started by netavark for our config dir, if running. */
 export function aardvarkPid(): number | undefined {
   try {
@@ -91,9 +78,9 @@ export async function teardownRootlessNetns(): Promise<void> {
   if (st?.slirpPid) await stopProcess(st.slirpPid, 'slirp4netns');
   let pins: string[] = [];
   try { pins = fs.readdirSync(pinDir()); } catch { /* none */ }
-  for (const p of pins) { await umount(path.join(pinDir(), p)); fs.rmSync(path.join(pinDir(), p), { force: true }); }
-  await umount(netnsFile());
-  for (const p of [netnsFile(), stateFile(), netnsResolvConf(), path.join(netRunDir(), 'slirp.sock'), path.join(netRunDir(), 'slirp4netns.ready')]) fs.rmSync(p, { force: true });
+  for (const p of pins) await removeNetnsFile(path.join(pinDir(), p));
+  await removeNetnsFile(netnsFile());
+  for (const p of [stateFile(), netnsResolvConf(), path.join(netRunDir(), 'slirp.sock'), path.join(netRunDir(), 'slirp4netns.ready')]) fs.rmSync(p, { force: true });
   fs.rmSync(aardvarkConfigDir(), { recursive: true, force: true });
   fs.rmSync(attachmentsDir(), { recursive: true, force: true });
 }
@@ -105,13 +92,8 @@ export async function ensureRootlessNetns(): Promise<RootlessNetnsState> {
   // a stale one (the pause process restarted, slirp4netns died, kill -9 mid-way): start over
   if (cur || fs.existsSync(netnsFile())) await teardownRootlessNetns();
   const dir = netRunDir();
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ns = netnsFile();
-  fs.writeFileSync(ns, '', { mode: 0o600 });
-  // util-linux unshare bind-mounts the new namespace onto the file, so no process has to hold it
-  await run(which('unshare') ?? 'unshare', [`--net=${ns}`, 'true']).catch((err) => {
-    throw new TspodError(`cannot create the rootless network namespace: ${errorMessage(err)}`, 'ENETWORK');
-  });
+  await createNetnsFile(ns);
   let st: RootlessNetnsState | undefined;
   let pid = 0;
   try {

@@ -4,13 +4,13 @@
 import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { type ContainerEntry } from '../../container/types.js';
-import { removePeerHostsEntry, stopSlirp } from '../../container/network.js';
+import { removePeerHostsEntry } from '../../container/network.js';
 import * as path from 'node:path';
 import { unmountRootfs } from '../../container/rootfs.js';
 import { withLock } from '../../state/lock.js';
 import { log } from '../../util/log.js';
 import { NotFoundError, errorMessage } from '../../util/errors.js';
-import { runtime, ctrLockKey, detachUserNetworks, netDir, notifyDir } from './common.js';
+import { runtime, ctrLockKey, detachUserNetworks, netDir, notifyDir, stopContainerSlirp } from './common.js';
 import { startLocked } from './start.js';
 import { removeContainers } from './remove.js';
 import { stopHealthSchedule } from './health.js';
@@ -46,7 +46,7 @@ export async function cleanupLocked(store: ContainerStore, id: string): Promise<
   if (live && !ex && conmonAlive(cur)) return 'none';
   const rt = await runtime();
   stopHealthSchedule(cur.healthPid);
-  if (cur.slirpPid) stopSlirp(cur.slirpPid);
+  stopContainerSlirp(cur.id, cur.slirpPid);
   fs.rmSync(netDir(cur.id), { recursive: true, force: true });
   fs.rmSync(notifyDir(cur.id), { recursive: true, force: true });
   await detachUserNetworks(cur.id);

@@ -1,6 +1,7 @@
 // What the container modules share: the entry points conmon's exit command and
 // health checks run, the runtime, the per-container lock key, and the per-container
 // runtime directories.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot } from '../../util/root.js';
 import { paths } from '../../util/paths.js';
@@ -36,5 +37,22 @@ export async function detachUserNetworks(id: string): Promise<void> {
 
 /** slirp4netns's API socket and log: short (12 hex), because a unix socket path must fit in 108 bytes. */
 export function netDir(id: string): string { return path.join(paths().runroot, 'net', id.slice(0, 12)); }
+/** The pid of the container's slirp4netns, written as it is spawned. */
+export function slirpPidFile(id: string): string { return path.join(netDir(id), 'slirp4netns.pid'); }
+
+/**
+ * Stop the container's slirp4netns: the one its state records and the one its pid file names (a
+ * start killed before recording it). Only a slirp4netns of this container's is signalled.
+ */
+export function stopContainerSlirp(id: string, recorded = 0): void {
+  let written = 0;
+  try { written = Number(fs.readFileSync(slirpPidFile(id), 'utf8')) || 0; } catch { /* none */ }
+  for (const pid of new Set([recorded, written])) {
+    if (pid <= 0) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(netDir(id))) process.kill(pid, 'SIGTERM');
+    } catch { /* gone */ }
+  }
+}
 /** The container's notify socket under --sdnotify=container (short: a socket path has at most 107 bytes). */
 export function notifyDir(id: string): string { return path.join(paths().runroot, 'notify', id.slice(0, 12)); }

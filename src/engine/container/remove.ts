@@ -3,12 +3,11 @@ import * as fs from 'node:fs';
 import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
-import { stopSlirp } from '../../container/network.js';
 import { unmountRootfs } from '../../container/rootfs.js';
 import { VolumeStore } from '../../volume/store.js';
 import { withLock } from '../../state/lock.js';
 import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
-import { runtime, ctrLockKey, detachUserNetworks, netDir } from './common.js';
+import { runtime, ctrLockKey, detachUserNetworks, netDir, stopContainerSlirp } from './common.js';
 import { stopOne } from './stop.js';
 import { claimFile } from './cleanup-claim.js';
 import { syncAll, syncedState } from './state.js';
@@ -79,7 +78,7 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         await store.patch(cur.id, (x) => { x.state = 'removing'; });
         const rt = await runtime();
         const fresh = store.list().find((c) => c.id === cur.id);
-        if (fresh?.slirpPid) stopSlirp(fresh.slirpPid);
+        stopContainerSlirp(cur.id, fresh?.slirpPid);
         fs.rmSync(netDir(cur.id), { recursive: true, force: true });
         await detachUserNetworks(cur.id);
         try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }

@@ -7,7 +7,7 @@ import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
 import { mergeEnv, parseBytes } from '../../container/options.js';
-import { addPortForwards, addPeerHostsEntry, baseHostsText, removePeerHostsEntry, hostInternalIP, hostsFile, parseSlirpMode, resolvConf, slirpAddresses, startSlirp, stopSlirp } from '../../container/network.js';
+import { addPortForwards, addPeerHostsEntry, baseHostsText, removePeerHostsEntry, hostInternalIP, hostsFile, parseSlirpMode, resolvConf, slirpAddresses, startSlirp } from '../../container/network.js';
 import { containersConf } from '../../util/containers-conf.js';
 import { mountRootfs, secureJoin, unmountRootfs } from '../../container/rootfs.js';
 import { TSPOD_VERSION } from '../../util/version.js';
@@ -22,7 +22,7 @@ import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../ut
 import type { UserMount } from '../../runtime/spec.js';
 import type { IdMapping } from '../../container/keep-id.js';
 import { CONTAINER_NOTIFY_DIR, CONTAINER_NOTIFY_SOCKET, ContainerNotifyProxy, notifySocket, sdNotify } from '../../runtime/sdnotify.js';
-import { runtime, ctrLockKey, netDir, notifyDir, tspodScript } from './common.js';
+import { runtime, ctrLockKey, netDir, notifyDir, slirpPidFile, stopContainerSlirp, tspodScript } from './common.js';
 import { startHealthSchedule } from './health.js';
 import { EXIT_COMMAND_SH, claimFile } from './cleanup-claim.js';
 import { syncedState } from './state.js';
@@ -115,14 +115,19 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
   const ctrDir = store.ctrDir(e.id);
   const ud = store.userdata(e.id);
   // leftovers of a previous run (conmon killed: its exit command never stopped slirp4netns)
-  if (e0.slirpPid) stopSlirp(e0.slirpPid);
+  stopContainerSlirp(e.id, e0.slirpPid);
   // a container that ran before may have left runc state behind; a fresh one has none
   if (fs.existsSync(path.join(rt.runc.root, e.id))) { try { await rt.deleteContainer(e.id, true); } catch { /* not there */ } }
   rt.removeExitFile(e.id);
   // --userns=keep-id: the container's own user namespace, its image seen through the same mapping
   const keepId = cfg.userns.startsWith('keep-id') ? await keepIdSetup(cfg.userns) : undefined;
+  const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
+  const slirpOpts = net === 'slirp4netns' ? parseSlirpMode(cfg.network) : {};
+  const slirpAddr = slirpAddresses(slirpOpts);
   const rootfs = await mountRootfs(images, e.layers, ctrDir, keepId?.fuse);
   let conmonPid = 0, pid = 0, slirpPid = 0, peerHosts = '';
+  // slirp4netns's pid goes to a file at once: a start killed before it records the pid must not leak it
+  const onSpawn = (p: number) => { slirpPid = p; fs.writeFileSync(slirpPidFile(e.id), String(p)); };
   try {
     if (keepId) {
       const { addKeepIdUser } = await import('../../container/keep-id.js');
@@ -159,7 +164,6 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     const etc = secureJoin(rootfs, '/etc');
     if (fs.existsSync(etc) && !lexists(path.join(etc, 'mtab'))) fs.symlinkSync('/proc/mounts', path.join(etc, 'mtab'));
     fs.mkdirSync(ud, { recursive: true, mode: 0o700 });
-    const net = cfg.network.startsWith('slirp4netns') || cfg.network === 'private' || cfg.network === 'bridge' ? 'slirp4netns' : cfg.network;
     // a container joining another's network (a pod member: its infra container) shares its
     // /etc/hosts and /etc/resolv.conf; joining its UTS namespace, its hostname
     const netPeer = net.startsWith('container:') ? store.resolve(net.slice(10)) : undefined;
@@ -168,8 +172,6 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       resolv: netPeer ? path.join(store.userdata(netPeer.id), 'resolv.conf') : path.join(ud, 'resolv.conf'),
       hostname: utsPeer ? path.join(store.userdata(utsPeer.id), 'hostname') : path.join(ud, 'hostname'),
     };
-    const slirpOpts = net === 'slirp4netns' ? parseSlirpMode(cfg.network) : {};
-    const slirpAddr = slirpAddresses(slirpOpts);
     const conf = containersConf();
     if (!netPeer) {
       writeFileAtomic(files.hosts, hostsFile({
@@ -241,8 +243,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
       const r = await attachContainerNetworks({ id: e.id, name: cfg.name, hostname: cfg.hostname, networks: cfg.networks, aliases: cfg.networkAliases, staticIP: cfg.staticIP, links: cfg.links, ports: cfg.ports }, `/proc/${pid}/ns/net`);
       writeNetworkFiles(ud, r, { addHosts: cfg.addHosts, dns: cfg.dns, dnsSearch: cfg.dnsSearch, dnsOptions: cfg.dnsOptions });
     } else if (net === 'slirp4netns') {
-      const h = await startSlirp(pid, netDir(e.id), slirpOpts);
-      slirpPid = h.pid;
+      const h = await startSlirp(pid, netDir(e.id), { ...slirpOpts, onSpawn });
       if (cfg.ports.length) await addPortForwards(h, cfg.ports, slirpAddr.guest);
     }
     // attach (engine/attach.ts): connect to conmon's attach socket before the container runs, so no output is lost
@@ -250,7 +251,7 @@ export async function startLocked(store: ContainerStore, e0: ContainerEntry, bef
     await rt.startContainer(e.id);
   } catch (err) {
     // undo: nothing of a failed start may keep running
-    if (slirpPid) stopSlirp(slirpPid);
+    stopContainerSlirp(e.id, slirpPid);
     if (peerHosts) await removePeerHostsEntry(peerHosts, cfg.name).catch(() => undefined);
     if (cfg.networks?.length) await (await import('../../network/index.js')).detachContainerNetworks(e.id).catch(() => undefined);
     try { await rt.killContainer(e.id, 'SIGKILL'); } catch { /* not started */ }
