@@ -11,7 +11,8 @@ const path = require('node:path');
 
 const dir = path.join(__dirname, '..', 'dist', 'bundle');
 const core = path.join(dir, 'tspod.cjs');
-// the build's warm-up runs (scripts/bundle.mjs): compile afresh, and write the caches at exit
+// the build's warm-up runs (scripts/bundle.mjs): each rewrites the caches of the chunks it loaded
+// at exit; a cache V8 accepted keeps what it held, so the runs' compiled functions add up
 const writeCache = process.env.TSPOD_WRITE_CODE_CACHE === '1';
 
 function fail(err) {
@@ -37,17 +38,20 @@ function compile(file, cachedData) {
   });
 }
 
+// every chunk's require (the chunks are in one directory)
+let chunkRequire;
 /** Compiles (from its code cache) and runs one chunk; returns its table of modules. */
 function runChunk(file) {
   let cachedData;
-  if (!writeCache) try { cachedData = fs.readFileSync(`${file}.cache`); } catch { /* none: compile */ }
+  try { cachedData = fs.readFileSync(`${file}.cache`); } catch { /* none: compile */ }
   const script = compile(file, cachedData);
   const status = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'accepted';
   const seen = globalThis.TSPOD_CODE_CACHE;
   if (seen === undefined || cacheRank[status] > cacheRank[seen]) globalThis.TSPOD_CODE_CACHE = status;
   if (writeCache) compiled.push([file, script]);
   const mod = { exports: {} };
-  script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, dir);
+  chunkRequire ??= Module.createRequire(core);
+  script.runInThisContext().call(mod.exports, mod.exports, chunkRequire, mod, file, dir);
   return mod.exports;
 }
 
@@ -67,6 +71,8 @@ function tspodModule(n, id) {
 /** Loads the core chunk; returns src/cli/entry.ts's exports. */
 function loadBundle() {
   globalThis.__tspod_module = tspodModule;
+  // import.meta.url in the chunks (src/util/root.ts finds the package root from it)
+  globalThis.__tspod_bundle_url = require('node:url').pathToFileURL(core).href;
   return tspodModule(0, 'dist/cli/entry.js');
 }
 
@@ -79,9 +85,8 @@ function writeMissingCaches() {
 }
 
 if (writeCache) {
-  // the first warm-up run to load a chunk writes its cache (it then holds what that run compiled)
   process.once('exit', () => {
-    for (const [file, script] of compiled) if (!fs.existsSync(`${file}.cache`)) fs.writeFileSync(`${file}.cache`, script.createCachedData());
+    for (const [file, script] of compiled) fs.writeFileSync(`${file}.cache`, script.createCachedData());
   });
 }
 
