@@ -6,6 +6,7 @@ import type * as Net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { run, spawnDetached, which } from '../util/exec.js';
+import { watchForWrites } from '../util/wake.js';
 import { outsideUnit } from '../util/systemd-scope.js';
 import { InvalidArgumentError, PrerequisiteError, TspodError, errorMessage } from '../util/errors.js';
 import { processRunning } from '../runtime/conmon.js';
@@ -138,7 +139,6 @@ export function freeHostPort(protocol: 'tcp' | 'udp', hostIP = ''): Promise<numb
 
 export interface SlirpHandle { pid: number; apiSocket: string }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SlirpOptions {
   /** killed when the process that starts it dies (a build's RUN step: it never outlives the build) */
@@ -199,19 +199,25 @@ export async function startSlirp(target: number | { path: string }, dir: string,
   }
   opts.onSpawn?.(pid);
   const deadline = Date.now() + 10_000;
-  for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
-    let ready = '';
-    try { ready = fs.readFileSync(readyFile, 'utf8'); } catch { /* not yet */ }
-    if (ready.includes('1') && fs.existsSync(apiSocket)) break;
-    if (!processRunning(pid) || Date.now() > deadline) {
-      log.debug(`slirp4netns pid ${pid} running=${processRunning(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
-      let why = '';
-      // the log starts with slirp4netns's banner ("* MTU: ..."); the reason is in the other lines
-      try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp|^sent tapfd|^received tapfd/.test(l)).slice(-3).join('; '); } catch { /* none */ }
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-      throw new TspodError(`slirp4netns failed to set up the network${why ? `: ${why}` : ''}`, 'ENETWORK');
+  // slirp4netns writes "1" to the ready file once the namespace is configured: woken by that
+  const written = watchForWrites(readyFile);
+  try {
+    for (let delay = 1; ; delay = Math.min(delay * 2, 10)) {
+      let ready = '';
+      try { ready = fs.readFileSync(readyFile, 'utf8'); } catch { /* not yet */ }
+      if (ready.includes('1') && fs.existsSync(apiSocket)) break;
+      if (!processRunning(pid) || Date.now() > deadline) {
+        log.debug(`slirp4netns pid ${pid} running=${processRunning(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
+        let why = '';
+        // the log starts with slirp4netns's banner ("* MTU: ..."); the reason is in the other lines
+        try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp|^sent tapfd|^received tapfd/.test(l)).slice(-3).join('; '); } catch { /* none */ }
+        try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+        throw new TspodError(`slirp4netns failed to set up the network${why ? `: ${why}` : ''}`, 'ENETWORK');
+      }
+      await written.sleep(delay);
     }
-    await sleep(delay);
+  } finally {
+    written.close();
   }
   return { pid, apiSocket };
 }

@@ -16,6 +16,7 @@ import * as path from 'node:path';
 import { PrerequisiteError, TspodError, isErrno } from '../util/errors.js';
 import { run, which } from '../util/exec.js';
 import { pidAlive } from '../state/atomic.js';
+import { watchForWrites } from '../util/wake.js';
 import { classifyStartError, runtimeFlags } from './runc.js';
 
 export function findConmon(explicit?: string): string {
@@ -159,7 +160,6 @@ function readPidFile(file: string): number | undefined {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Create the container under conmon (`runc create` runs inside conmon). On return
@@ -202,23 +202,29 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
 
   const conmonPid = readPidFile(opts.conmonPidFile);
   const deadline = Date.now() + (opts.createTimeoutMs ?? 60_000);
-  let delay = 1;
-  for (;;) {
-    const msg = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
-    if (msg) {
-      if (msg.data < 0) failed(msg.message?.trim() || 'conmon reported a failure', true);
-      rmQuiet(syncFile);
-      return { pid: msg.data, conmonPid: conmonPid ?? readPidFile(opts.conmonPidFile) ?? -1 };
+  // conmon writes the container's pid once runc create is done: woken by that write
+  const written = watchForWrites(syncFile);
+  try {
+    let delay = 1;
+    for (;;) {
+      const msg = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
+      if (msg) {
+        if (msg.data < 0) failed(msg.message?.trim() || 'conmon reported a failure', true);
+        rmQuiet(syncFile);
+        return { pid: msg.data, conmonPid: conmonPid ?? readPidFile(opts.conmonPidFile) ?? -1 };
+      }
+      if (conmonPid !== undefined && !processRunning(conmonPid)) {
+        // conmon exited without reporting: one last read, then give up.
+        const last = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
+        if (last && last.data > 0) return { pid: last.data, conmonPid };
+        failed(last?.message?.trim() || 'conmon exited before reporting the container pid');
+      }
+      if (Date.now() > deadline) failed('timed out waiting for conmon to report the container pid');
+      await written.sleep(delay);
+      delay = Math.min(delay * 2, 10);
     }
-    if (conmonPid !== undefined && !processRunning(conmonPid)) {
-      // conmon exited without reporting: one last read, then give up.
-      const last = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
-      if (last && last.data > 0) return { pid: last.data, conmonPid };
-      failed(last?.message?.trim() || 'conmon exited before reporting the container pid');
-    }
-    if (Date.now() > deadline) failed('timed out waiting for conmon to report the container pid');
-    await sleep(delay);
-    delay = Math.min(delay * 2, 10);
+  } finally {
+    written.close();
   }
 }
 
@@ -236,18 +242,24 @@ export function readExitCode(exitDir: string, id: string): number | undefined {
  */
 export async function waitForExitCode(exitDir: string, id: string, opts: { conmonPid?: number | undefined; timeoutMs?: number | undefined; pollMs?: number | undefined } = {}): Promise<number> {
   const deadline = opts.timeoutMs !== undefined ? Date.now() + opts.timeoutMs : undefined;
-  let delay = 1;
-  for (;;) {
-    const code = readExitCode(exitDir, id);
-    if (code !== undefined) return code;
-    if (opts.conmonPid !== undefined && opts.conmonPid > 0 && !processRunning(opts.conmonPid)) {
-      const again = readExitCode(exitDir, id);
-      if (again !== undefined) return again;
-      throw new TspodError(`conmon (pid ${opts.conmonPid}) of container ${id} exited without recording an exit code`, 'ECONMON');
+  // conmon writes the exit file into the directory: woken by that
+  const written = watchForWrites(exitDir);
+  try {
+    let delay = 1;
+    for (;;) {
+      const code = readExitCode(exitDir, id);
+      if (code !== undefined) return code;
+      if (opts.conmonPid !== undefined && opts.conmonPid > 0 && !processRunning(opts.conmonPid)) {
+        const again = readExitCode(exitDir, id);
+        if (again !== undefined) return again;
+        throw new TspodError(`conmon (pid ${opts.conmonPid}) of container ${id} exited without recording an exit code`, 'ECONMON');
+      }
+      if (deadline !== undefined && Date.now() > deadline) throw new TspodError(`timed out waiting for container ${id} to exit`, 'ETIMEOUT');
+      await written.sleep(delay);
+      delay = Math.min(delay * 2, opts.pollMs ?? 20);
     }
-    if (deadline !== undefined && Date.now() > deadline) throw new TspodError(`timed out waiting for container ${id} to exit`, 'ETIMEOUT');
-    await sleep(delay);
-    delay = Math.min(delay * 2, opts.pollMs ?? 20);
+  } finally {
+    written.close();
   }
 }
 

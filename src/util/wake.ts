@@ -1,0 +1,49 @@
+// Waiting for a file another process writes (conmon's sync file and exit files, slirp4netns's ready
+// file). A poll with a growing sleep finds the write up to a whole sleep late: on `start`, ~5 ms
+// after runc create and again after slirp4netns. An inotify watch (fs.watch) wakes the waiter as the
+// file changes; the sleep stays as the bound, for what inotify does not report (a process that
+// died without writing, a file system without inotify).
+import * as fs from 'node:fs';
+
+export interface Wake {
+  /** Resolves after `ms`, or sooner when the watched path changed since the last call. */
+  sleep(ms: number): Promise<void>;
+  close(): void;
+}
+
+/** Watches `target` (a file, or a directory for the entries made in it) until close(). */
+export function watchForWrites(target: string): Wake {
+  let changed = false;
+  let wake: (() => void) | undefined;
+  let watcher: fs.FSWatcher | undefined;
+  try {
+    watcher = fs.watch(target, { persistent: false }, () => {
+      changed = true;
+      wake?.();
+    });
+    watcher.on('error', () => { watcher?.close(); watcher = undefined; });
+  } catch { /* not watchable: the sleeps alone */ }
+  return {
+    sleep(ms: number): Promise<void> {
+      if (changed) {
+        changed = false;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done(): void {
+          clearTimeout(timer);
+          wake = undefined;
+          changed = false;
+          resolve();
+        }
+        wake = done;
+      });
+    },
+    close(): void {
+      watcher?.close();
+      watcher = undefined;
+      wake = undefined;
+    },
+  };
+}
