@@ -6,6 +6,7 @@
 // records and the final F record.
 import * as fs from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { watchForWrites } from '../util/wake.js';
 
 export type LogStream = 'stdout' | 'stderr';
 
@@ -151,6 +152,8 @@ export interface FollowOptions {
   /** Start at this byte offset (default 0). */
   offset?: number;
   pollMs?: number;
+  /** More paths whose writes wake the follower (as the log's own do), e.g. the directory of conmon's exit files. */
+  watch?: string[];
   signal?: AbortSignal;
 }
 
@@ -192,12 +195,18 @@ export async function followK8sLog(file: string, opts: FollowOptions): Promise<n
     }
     return got;
   };
-  for (;;) {
-    if (opts.signal?.aborted) break;
-    const done = opts.isDone();
-    const got = readMore();
-    if (done && !got) break;
-    if (!got) await new Promise((r) => setTimeout(r, pollMs));
+  // woken by conmon's writes to the log (and whatever else says it is done), pollMs at the latest
+  const written = watchForWrites(file, ...(opts.watch ?? []));
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) break;
+      const done = opts.isDone();
+      const got = readMore();
+      if (done && !got) break;
+      if (!got) await written.sleep(pollMs);
+    }
+  } finally {
+    written.close();
   }
   for (const e of joiner.flush()) opts.onEntry(e);
   return offset;

@@ -11,18 +11,21 @@ export interface Wake {
   close(): void;
 }
 
-/** Watches `target` (a file, or a directory for the entries made in it) until close(). */
-export function watchForWrites(target: string): Wake {
+/** Watches the targets (files, or directories for the entries made in them) until close(). */
+export function watchForWrites(...targets: string[]): Wake {
   let changed = false;
   let wake: (() => void) | undefined;
-  let watcher: fs.FSWatcher | undefined;
-  try {
-    watcher = fs.watch(target, { persistent: false }, () => {
-      changed = true;
-      wake?.();
-    });
-    watcher.on('error', () => { watcher?.close(); watcher = undefined; });
-  } catch { /* not watchable: the sleeps alone */ }
+  const watchers: fs.FSWatcher[] = [];
+  for (const target of targets) {
+    try {
+      const w = fs.watch(target, { persistent: false }, () => {
+        changed = true;
+        wake?.();
+      });
+      w.on('error', () => w.close());
+      watchers.push(w);
+    } catch { /* not watchable: the sleeps alone */ }
+  }
   return {
     sleep(ms: number): Promise<void> {
       if (changed) {
@@ -41,8 +44,7 @@ export function watchForWrites(target: string): Wake {
       });
     },
     close(): void {
-      watcher?.close();
-      watcher = undefined;
+      for (const w of watchers.splice(0)) w.close();
       wake = undefined;
     },
   };

@@ -9,7 +9,7 @@ import { stdoutSink, stderrSink, type TextSink } from '../../util/stdio.js';
 import { cleanupContainer } from './cleanup.js';
 import { CleanupClaim } from './cleanup-claim.js';
 import { isRunning } from './exec.js';
-import { readExit } from './state.js';
+import { exitsDir, readExit } from './state.js';
 import { createContainer, type CreateReport } from './create.js';
 import { startContainer } from './start.js';
 import { removeContainers } from './remove.js';
@@ -166,6 +166,7 @@ async function followAndClean(id: string, io: RunIO, fromOffset: number, claim: 
       offset: fromOffset,
       isDone: check,
       pollMs: 10,
+      watch: [exitsDir()],
       onEntry: (e) => { (e.stream === 'stderr' ? io.stderr : io.stdout).write(e.text); },
     });
   } else {

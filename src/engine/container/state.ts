@@ -22,7 +22,9 @@ export function conmonAlive(e: ContainerEntry): boolean {
   }
 }
 
-export function exitFile(id: string): string { return path.join(paths().runroot, 'exits', id); }
+/** Where conmon writes the exit files (one per container, named by its id). */
+export function exitsDir(): string { return path.join(paths().runroot, 'exits'); }
+export function exitFile(id: string): string { return path.join(exitsDir(), id); }
 
 export function readExit(id: string): { code: number; when: string } | undefined {
   try {

@@ -11,7 +11,8 @@ import { afterCleanup, cleanupContainer, cleanupLocked, type CleanupOutcome } fr
 import { CleanupClaim } from './cleanup-claim.js';
 import { removeContainers } from './remove.js';
 import { startContainer } from './start.js';
-import { conmonAlive, listContainers, readExit, syncAll, syncedState } from './state.js';
+import { conmonAlive, exitsDir, listContainers, readExit, syncAll, syncedState } from './state.js';
+import { watchForWrites } from '../../util/wake.js';
 import { containerEvent } from '../events.js';
 
 export interface StopReport { input: string; id: string; error?: TspodError }
@@ -19,12 +20,18 @@ export interface StopReport { input: string; id: string; error?: TspodError }
 async function waitExited(id: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   const store = new ContainerStore();
-  for (let d = 2; ; d = Math.min(d * 2, 50)) {
-    if (readExit(id)) return true;
-    const e = store.list().find((c) => c.id === id);
-    if (!e || !conmonAlive(e)) return true;
-    if (Date.now() >= deadline) return false;
-    await sleep(d);
+  // conmon writes the exit file as the container ends: woken by that
+  const written = watchForWrites(exitsDir());
+  try {
+    for (let d = 2; ; d = Math.min(d * 2, 50)) {
+      if (readExit(id)) return true;
+      const e = store.list().find((c) => c.id === id);
+      if (!e || !conmonAlive(e)) return true;
+      if (Date.now() >= deadline) return false;
+      await written.sleep(d);
+    }
+  } finally {
+    written.close();
   }
 }
 
