@@ -27,6 +27,7 @@ import { reapBuildLeftovers } from './leftovers.js';
 import { configId, storeBuiltImage } from './commit.js';
 import { squashLayerDirs } from './squash.js';
 import { storeDirAsLayer } from './layer.js';
+import { parseGoDuration } from '../container/options.js';
 
 export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
@@ -90,16 +91,6 @@ const sh = (s: string) => createHash('sha256').update(s).digest('hex');
 
 function cloneConfig(c: ImageConfig): ImageConfig {
   return JSON.parse(JSON.stringify(c)) as ImageConfig;
-}
-
-function parseGoDuration(s: string, what: string): number {
-  const re = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g;
-  const mult: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-  let total = 0;
-  let consumed = 0;
-  for (const m of s.matchAll(re)) { total += Number(m[1]) * mult[m[2]!]!; consumed += m[0].length; }
-  if (!s || consumed !== s.length) throw new InvalidArgumentError(`invalid ${what} "${s}": use a duration like 30s or 1m30s`);
-  return Math.round(total);
 }
 
 function parseMountSpec(spec: string): Record<string, string> {

@@ -9,7 +9,7 @@ import { run, spawnDetached, which } from '../util/exec.js';
 import { watchForWrites } from '../util/wake.js';
 import { outsideUnit } from '../util/systemd-scope.js';
 import { InvalidArgumentError, PrerequisiteError, TspodError, errorMessage } from '../util/errors.js';
-import { processRunning } from '../runtime/conmon.js';
+import { pidAlive } from '../state/atomic.js';
 import { log } from '../util/log.js';
 import type { PortMapping } from './types.js';
 
@@ -206,8 +206,8 @@ export async function startSlirp(target: number | { path: string }, dir: string,
       let ready = '';
       try { ready = fs.readFileSync(readyFile, 'utf8'); } catch { /* not yet */ }
       if (ready.includes('1') && fs.existsSync(apiSocket)) break;
-      if (!processRunning(pid) || Date.now() > deadline) {
-        log.debug(`slirp4netns pid ${pid} running=${processRunning(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
+      if (!pidAlive(pid) || Date.now() > deadline) {
+        log.debug(`slirp4netns pid ${pid} running=${pidAlive(pid)} ready=${JSON.stringify(ready)} socket=${fs.existsSync(apiSocket)}`);
         let why = '';
         // the log starts with slirp4netns's banner ("* MTU: ..."); the reason is in the other lines
         try { why = fs.readFileSync(logFile, 'utf8').split('\n').filter((l) => l.trim() && !/^\s*\*|^Starting slirp|^WARNING: Support for seccomp|^sent tapfd|^received tapfd/.test(l)).slice(-3).join('; '); } catch { /* none */ }

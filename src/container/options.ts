@@ -112,18 +112,24 @@ export interface CreateOptions {
   expose?: string[] | undefined;
 }
 
-/** Docker-style durations: 30s, 1m30s, 500ms, 1h; a bare number is seconds. */
-export function parseDuration(s: string, what: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+const NS_PER: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+
+/** A Go duration (30s, 1m30s, 500ms, 1h: a unit on every number), in nanoseconds. */
+export function parseGoDuration(s: string, what: string): number {
   const re = /(\d+(?:\.\d+)?)(ns|us|\u00b5s|ms|s|m|h)/g;
   let total = 0, consumed = 0;
   for (const m of s.matchAll(re)) {
-    const n = Number(m[1]);
-    total += n * ({ ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 } as Record<string, number>)[m[2]!]!;
+    total += Number(m[1]) * NS_PER[m[2]!]!;
     consumed += m[0].length;
   }
-  if (!consumed || consumed !== s.length) throw new InvalidArgumentError(`invalid ${what} "${s}": use a duration like 30s, 1m or 500ms`);
-  return total;
+  if (!consumed || consumed !== s.length) throw new InvalidArgumentError(`invalid ${what} "${s}": use a duration like 30s, 1m30s or 500ms`);
+  return Math.round(total);
+}
+
+/** Docker-style durations, in milliseconds: a Go duration, or a bare number of seconds. */
+export function parseDuration(s: string, what: string): number {
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  return parseGoDuration(s, what) / 1e6;
 }
 
 /** 64m, 1g, 512k, plain bytes. */

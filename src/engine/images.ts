@@ -285,6 +285,11 @@ async function removeImagesUnrecorded(inputs: string[], opts: RemoveImagesOption
         rep.untagged.push(byName);
         continue;
       }
+      // by its ID (or sha256:ID), an image with several names needs --force (Podman's words and exit code 125)
+      if (!opts.all && !opts.force && img.names.length > 1 && img.id.startsWith(input.replace(/^sha256:/, ''))) {
+        rep.error = new TspodError(`unable to delete image "${img.id}" by ${input.startsWith('sha256:') ? 'digest' : 'ID'} with more than one tag ([${img.names.join(' ')}]): please force removal`);
+        continue;
+      }
       // `rmi repo@digest` on an image that also has a tag only drops that digest reference (as Podman)
       const byDigest = !opts.all && !opts.force && img.names.length > 0 ? digestName(input, img) : undefined;
       if (byDigest) {

@@ -213,7 +213,7 @@ export async function createContainer(bundle: string, opts: ConmonOptions): Prom
         rmQuiet(syncFile);
         return { pid: msg.data, conmonPid: conmonPid ?? readPidFile(opts.conmonPidFile) ?? -1 };
       }
-      if (conmonPid !== undefined && !processRunning(conmonPid)) {
+      if (conmonPid !== undefined && !pidAlive(conmonPid)) {
         // conmon exited without reporting: one last read, then give up.
         const last = parseSyncMessage(fs.readFileSync(syncFile, 'utf8'));
         if (last && last.data > 0) return { pid: last.data, conmonPid };
@@ -249,7 +249,7 @@ export async function waitForExitCode(exitDir: string, id: string, opts: { conmo
     for (;;) {
       const code = readExitCode(exitDir, id);
       if (code !== undefined) return code;
-      if (opts.conmonPid !== undefined && opts.conmonPid > 0 && !processRunning(opts.conmonPid)) {
+      if (opts.conmonPid !== undefined && opts.conmonPid > 0 && !pidAlive(opts.conmonPid)) {
         const again = readExitCode(exitDir, id);
         if (again !== undefined) return again;
         throw new TspodError(`conmon (pid ${opts.conmonPid}) of container ${id} exited without recording an exit code`, 'ECONMON');
@@ -263,18 +263,3 @@ export async function waitForExitCode(exitDir: string, id: string, opts: { conmo
   }
 }
 
-/**
- * True if pid is running and not a zombie. (A daemonised conmon is reparented to
- * the nearest subreaper; where that never reaps, as pid 1 in some sandboxes, a
- * finished conmon lingers as a zombie and kill(pid, 0) still succeeds.)
- */
-export function processRunning(pid: number): boolean {
-  if (!pidAlive(pid)) return false;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}

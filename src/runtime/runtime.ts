@@ -10,9 +10,9 @@
 // The bundle (config.json, ctr.log, attach socket) is the caller's directory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../state/atomic.js';
+import { pidAlive, writeFileAtomic } from '../state/atomic.js';
 import { isErrno } from '../util/errors.js';
-import { createContainer as conmonCreate, findConmon, processRunning, readExitCode, waitForExitCode, type ExitCommand } from './conmon.js';
+import { createContainer as conmonCreate, findConmon, readExitCode, waitForExitCode, type ExitCommand } from './conmon.js';
 import type { OCIProcess, OCISpec, RuncState } from './oci-types.js';
 import { Runc, type ExecResult } from './runc.js';
 
@@ -174,7 +174,7 @@ export class ContainerRuntime {
 
   conmonRunning(id: string): boolean {
     const pid = this.conmonPid(id);
-    return pid !== undefined && processRunning(pid);
+    return pid !== undefined && pidAlive(pid);
   }
 
   async waitForExit(id: string, opts: { timeoutMs?: number } = {}): Promise<number> {

@@ -74,7 +74,8 @@ export function pidAlive(pid: number): boolean {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     return state !== 'Z' && state !== 'X';
-  } catch {
-    return true;
+  } catch (err) {
+    // gone since the signal check; another error (a /proc that hides other users' processes) says nothing
+    return !isErrno(err, 'ENOENT');
   }
 }

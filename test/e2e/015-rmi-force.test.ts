@@ -83,7 +83,7 @@ t.test('rmi REPO@DIGEST of a tagged image drops that digest reference only', asy
   t.equal((await env.tspod(['rmi', IMAGE])).exitCode, 0);
 });
 
-t.test('rmi -f NAME of an image with several names untags that name only (as Podman); -f by ID removes it', async (t) => {
+t.test('rmi -f NAME of an image with several names untags that name only (as Podman); by ID it needs -f, which removes it', async (t) => {
   let r = await env.tspod(['pull', '-q', IMAGE]);
   t.equal(r.exitCode, 0, r.stderr);
   t.equal((await env.tspod(['tag', IMAGE, 'extra:1'])).exitCode, 0);
@@ -93,6 +93,10 @@ t.test('rmi -f NAME of an image with several names untags that name only (as Pod
   t.equal(r.stdout, 'Untagged: localhost/extra:1', 'only the name given');
   t.equal((await env.tspod(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', '--no-trunc'])).stdout, `${IMAGE} sha256:${id}`, 'the image keeps its other name');
   t.equal((await env.tspod(['tag', IMAGE, 'extra:1'])).exitCode, 0);
+  r = await env.tspod(['rmi', id.slice(0, 12)]);
+  t.equal(r.exitCode, 125, 'by ID without -f: refused');
+  t.equal(r.stderr, `Error: unable to delete image "${id}" by ID with more than one tag ([${IMAGE} localhost/extra:1]): please force removal`);
+  t.equal((await env.tspod(['images', '-q'])).stdout, id.slice(0, 12), 'nothing removed');
   r = await env.tspod(['rmi', '-f', id]);
   t.equal(r.exitCode, 0, r.stderr);
   t.match(r.stdout, /Deleted: [0-9a-f]{64}/, '-f by ID: the image goes, every name with it');

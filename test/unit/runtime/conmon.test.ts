@@ -1,7 +1,8 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { conmonArgs, lastRuntimeError, parseSyncMessage, processRunning, readExitCode, waitForExitCode, type ConmonOptions } from '../../../src/runtime/conmon.js';
+import { conmonArgs, lastRuntimeError, parseSyncMessage, readExitCode, waitForExitCode, type ConmonOptions } from '../../../src/runtime/conmon.js';
+import { pidAlive } from '../../../src/state/atomic.js';
 
 const opts: ConmonOptions = {
   id: 'abc',
@@ -95,7 +96,22 @@ t.test('exit files', async (t) => {
   await t.rejects(waitForExitCode(ex, 'never', { conmonPid: 2 ** 22 + 12345 }), { code: 'ECONMON' });
 });
 
-t.test('processRunning', async (t) => {
-  t.equal(processRunning(process.pid), true);
-  t.equal(processRunning(2 ** 22 + 12345), false);
+t.test('pidAlive: a running process is, a missing one and a zombie are not', async (t) => {
+  t.equal(pidAlive(process.pid), true);
+  t.equal(pidAlive(2 ** 22 + 12345), false);
+  // a child that exited and is not reaped yet: a zombie (conmon under a pid 1 that does not reap)
+  const { spawn } = await import('node:child_process');
+  const child = spawn('/bin/sh', ['-c', 'exit 0'], { stdio: 'ignore' });
+  const pid = child.pid!;
+  child.unref();
+  // node reaps on SIGCHLD in the event loop: while this loop runs (no await) the child stays a zombie
+  const deadline = Date.now() + 2000;
+  let state = '';
+  while (Date.now() < deadline) {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'Z') break;
+  }
+  t.equal(state, 'Z', 'the child is a zombie');
+  t.equal(pidAlive(pid), false, 'a zombie counts as gone');
 });
