@@ -11,10 +11,16 @@ export interface ProgressSink { event(e: PullEvent | PushEvent): void; stop(): v
 const short = (d: string) => d.replace(/^sha256:/, '').slice(0, 12);
 
 export function makeProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream }): ProgressSink {
-  const out = opts.stream ?? process.stderr;
   if (opts.quiet) return { event: () => undefined, stop: () => undefined };
-  if (!out.isTTY || process.env['TERM'] === 'dumb') return plain(out);
-  return bars(out);
+  // chosen at the first event: a create or run of a local image reports none, and building
+  // process.stderr (a pipe or a terminal: node:net and the streams, ~2 ms) is then not needed
+  let sink: ProgressSink | undefined;
+  const get = (): ProgressSink => {
+    if (sink) return sink;
+    const out = opts.stream ?? process.stderr;
+    return (sink = !out.isTTY || process.env['TERM'] === 'dumb' ? plain(out) : bars(out));
+  };
+  return { event: (e) => get().event(e), stop: () => sink?.stop() };
 }
 
 function plain(out: NodeJS.WriteStream): ProgressSink {

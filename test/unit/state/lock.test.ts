@@ -28,6 +28,24 @@ t.test('a lock excludes the same key only', async (t) => {
   await b!.release();
 });
 
+t.test('a lock held by another process excludes this one, and is free once that process dies', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const name = socketName('unit-test-cross');
+  // the other process binds the same abstract socket with node:net (the fallback path), then waits
+  const child = spawn(process.execPath, ['-e', `const s = require('node:net').createServer(); s.listen(${JSON.stringify(name)}, () => console.log('held')); setTimeout(() => {}, 60000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+  t.equal(await tryLock('unit-test-cross'), undefined, 'held elsewhere: refused');
+  const waiting = acquireLock('unit-test-cross', 5000);
+  child.kill('SIGKILL');
+  const lock = await waiting;
+  t.ok(lock, 'taken as soon as the holder is gone');
+  // and the other way round: held here, another process cannot bind it
+  const probe = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(name)}).on('error', (e) => { console.log(e.code); process.exit(0); }).on('listening', () => { console.log('bound'); process.exit(0); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const said = await new Promise<string>((resolve) => probe.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+  t.equal(said, 'EADDRINUSE', 'held here: another process is refused');
+  await lock.release();
+});
+
 t.test('random ids and numbers', async (t) => {
   const ids = new Set(Array.from({ length: 1000 }, () => randomHex(32)));
   t.equal(ids.size, 1000, 'no repeats');
