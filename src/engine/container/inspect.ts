@@ -169,15 +169,21 @@ export async function topContainer(input: string): Promise<string[][]> {
       if (f.length > 2 && /^\d+$/.test(f[2]!) && !userNames.has(Number(f[2]))) userNames.set(Number(f[2]), f[0]!);
     }
   } catch { /* no passwd: numeric */ }
-  for (const pid of pidsInNamespace(e.pid)) {
+  // one scan of /proc for the container's processes (each row's parent is looked up in it)
+  const pids = pidsInNamespace(e.pid);
+  const inNamespace = new Set(pids);
+  for (const pid of pids) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const nspid = /NSpid:\s+(.*)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).pop() ?? String(pid);
-      const uidLine = /Uid:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      const nspid = /NSpid:\s+(.*)/.exec(status)?.[1]?.trim().split(/\s+/).pop() ?? String(pid);
+      const uidLine = /Uid:\s+(\d+)/.exec(status)?.[1] ?? '0';
       const ppidHost = Number(rest[1]);
       let ppid = '0';
-      try { ppid = /NSpid:\s+(.*)/.exec(fs.readFileSync(`/proc/${ppidHost}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).pop() ?? '0'; if (pidsInNamespace(e.pid).indexOf(ppidHost) < 0) ppid = '0'; } catch { ppid = '0'; }
+      if (inNamespace.has(ppidHost)) {
+        try { ppid = /NSpid:\s+(.*)/.exec(fs.readFileSync(`/proc/${ppidHost}/status`, 'utf8'))?.[1]?.trim().split(/\s+/).pop() ?? '0'; } catch { ppid = '0'; }
+      }
       const utime = Number(rest[11]) + Number(rest[12]);
       const start = btime + Number(rest[19]) / hz;
       const elapsed = Math.max(0, Date.now() / 1000 - start);
