@@ -23,6 +23,7 @@ import {
   rootlessNetnsAlive, teardownRootlessNetns, NETNS_SLIRP_IP, SLIRP_DNS_IP,
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
+import { attachmentFile } from './paths.js';
 import type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
 import { baseHostsText, hostInternalIP, hostsFile, removeNetnsFile } from '../container/network.js';
 import { containersConf } from '../util/containers-conf.js';
@@ -85,7 +86,7 @@ function checkStaticIP(rec: NetworkRecord, ip: string): void {
 
 // ---------------------------------------------------------------- attachment records
 
-function recordFile(id: string): string { return path.join(attachmentsDir(), `${id}.json`); }
+const recordFile = attachmentFile;
 
 export function listAttachments(): AttachmentRecord[] {
   let names: string[];

@@ -14,6 +14,7 @@ import { createNetnsFile, isNamespaceFile, removeNetnsFile, slirpRequest, startS
 import { TspodError, errorMessage } from '../util/errors.js';
 import { paths } from '../util/paths.js';
 import { log } from '../util/log.js';
+import { attachmentsDir, netRunDir } from './paths.js';
 
 export const NETNS_SLIRP_IP = '10.0.2.100';
 export const NETNS_SLIRP_CIDR = '10.0.2.0/24';
@@ -21,14 +22,12 @@ export const SLIRP_DNS_IP = '10.0.2.3';
 
 export interface RootlessNetnsState { netns: string; slirpPid: number; apiSocket: string; created: string }
 
-/** <runroot>/networks: the volatile side of user networks. */
-export function netRunDir(): string { return path.join(paths().runroot, 'networks'); }
+export { netRunDir, attachmentsDir };
 export function netnsFile(): string { return path.join(netRunDir(), 'rootless-netns'); }
 function stateFile(): string { return path.join(netRunDir(), 'rootless-netns.json'); }
 /** netavark's --config directory (aardvark-dns keeps its per-network files and pid file below it). */
 export function aardvarkConfigDir(): string { return path.join(netRunDir(), 'aardvark'); }
 export function netnsResolvConf(): string { return path.join(netRunDir(), 'resolv.conf'); }
-export function attachmentsDir(): string { return path.join(netRunDir(), 'attachments'); }
 export function pinDir(): string { return path.join(netRunDir(), 'netns'); }
 
 /** The lock serialising every change to the rootless netns and the attachments in it. */

@@ -11,7 +11,6 @@ import { withLock } from '../../state/lock.js';
 import { log } from '../../util/log.js';
 import { NotFoundError, errorMessage } from '../../util/errors.js';
 import { runtime, ctrLockKey, detachUserNetworks, netDir, notifyDir, stopContainerSlirp } from './common.js';
-import { startLocked } from './start.js';
 import { removeContainers } from './remove.js';
 import { stopHealthSchedule } from './health.js';
 import { conmonAlive, readExit } from './state.js';
@@ -94,7 +93,8 @@ export async function afterCleanup(store: ContainerStore, e: ContainerEntry, out
     const cur = store.list().find((c) => c.id === e.id);
     if (!cur || cur.stoppedByUser || cur.state !== 'exited') return;
     await store.patch(e.id, (x) => { x.restartCount += 1; });
-    await startLocked(store, store.resolve(e.id));
+    // (loaded here: only a restart policy needs the start machinery)
+    await (await import('./start.js')).startLocked(store, store.resolve(e.id));
   });
 }
 

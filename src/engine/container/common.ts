@@ -7,6 +7,7 @@ import { packageRoot } from '../../util/root.js';
 import { paths } from '../../util/paths.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
+import { attachmentFile } from '../../network/paths.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,8 +32,10 @@ export { containerLockKey as ctrLockKey } from '../../container/store.js';
 
 /** Leave user-defined networks (the last container out tears down the rootless network namespace). */
 export async function detachUserNetworks(id: string): Promise<void> {
+  // the network machinery loads only for a container that is on a user network
+  if (!fs.existsSync(attachmentFile(id))) return;
   const n = await import('../../network/index.js');
-  if (n.isAttached(id)) await n.detachContainerNetworks(id).catch((err) => log.debug(`network detach ${id}: ${errorMessage(err)}`));
+  await n.detachContainerNetworks(id).catch((err) => log.debug(`network detach ${id}: ${errorMessage(err)}`));
 }
 
 /** slirp4netns's API socket and log: short (12 hex), because a unix socket path must fit in 108 bytes. */

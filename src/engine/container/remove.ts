@@ -8,7 +8,6 @@ import { VolumeStore } from '../../volume/store.js';
 import { withLock } from '../../state/lock.js';
 import { ConflictError, NotFoundError, TspodError, errorMessage } from '../../util/errors.js';
 import { runtime, ctrLockKey, detachUserNetworks, netDir, stopContainerSlirp } from './common.js';
-import { stopOne } from './stop.js';
 import { claimFile } from './cleanup-claim.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
@@ -72,7 +71,8 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
       const cur = syncedState(e);
       if (!can.removeWithoutForce(cur.state)) {
         if (!opts.force) throw new ConflictError(`cannot remove container ${cur.id} as it is ${cur.state} - running or paused containers cannot be removed without force: container state improper`);
-        await stopOne(store, cur, opts.timeout ?? 0);
+        // (loaded here: stop brings cleanup and start, which removing a stopped container never needs)
+        await (await import('./stop.js')).stopOne(store, cur, opts.timeout ?? 0);
       }
       await withLock(ctrLockKey(cur.id), async () => {
         await store.patch(cur.id, (x) => { x.state = 'removing'; });

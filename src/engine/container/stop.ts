@@ -10,7 +10,6 @@ import { sleep, runtime, ctrLockKey } from './common.js';
 import { afterCleanup, cleanupContainer, cleanupLocked, type CleanupOutcome } from './cleanup.js';
 import { CleanupClaim } from './cleanup-claim.js';
 import { removeContainers } from './remove.js';
-import { startContainer } from './start.js';
 import { conmonAlive, exitsDir, listContainers, readExit, syncAll, syncedState } from './state.js';
 import { watchForWrites } from '../../util/wake.js';
 import { containerEvent } from '../events.js';
@@ -157,7 +156,7 @@ export async function restartContainers(inputs: string[], opts: { timeout?: numb
     try {
       const [s] = await stopContainers([input], { timeout: opts.timeout });
       if (s?.error) throw s.error;
-      const r = await startContainer(input);
+      const r = await (await import('./start.js')).startContainer(input);
       await r.notified;
       containerEvent('restart', { id: r.id, name: r.name });
       out.push({ input, id: r.id });
