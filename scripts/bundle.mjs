@@ -133,9 +133,9 @@ rest.sort((a, b) => ([...a.files].sort()[0] < [...b.files].sort()[0] ? -1 : 1));
 const chunks = [core, ...rest].map((g) => [...g.files].sort());
 const chunkOf = new Map();
 chunks.forEach((fs_, n) => { for (const f of fs_) chunkOf.set(f, n); });
+const chunkFile = (n) => path.join(outDir, n === 0 ? 'tspod.cjs' : `c${n}.cjs`);
 // which module is in which chunk (read by the unit test and by people, not at run time)
 const chunkList = () => chunks.map((list, n) => ({ file: path.basename(chunkFile(n)), modules: list.filter((f) => f !== ENTRY) }));
-const chunkFile = (n) => path.join(outDir, n === 0 ? 'tspod.cjs' : `c${n}.cjs`);
 
 // 3. one build per chunk: its own modules, and every other module by __tspod_module
 const absolute = (f) => path.join(root, f);
@@ -218,7 +218,8 @@ fs.writeFileSync(path.join(outDir, 'chunks.json'), `${JSON.stringify(chunkList()
 // loaded (bin/tspod.cjs), then a top-level cache for every chunk none of them loaded. The commands
 // that change the store run as root: as root itself, or for a build by a user as root of a user
 // namespace of its own (util-linux unshare), where tspod works as root does and starts no pause
-// process. A step that cannot run there only leaves its functions to compile when first used.
+// process. Where no user namespace can be made, those steps are left out (a warning says so) and
+// their functions compile when first used; the read-only ones need nothing but node.
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bundle-'));
 try {
   const env = {
@@ -230,32 +231,41 @@ try {
   fs.mkdirSync(path.join(scratch, 'rootfs'));
   fs.writeFileSync(path.join(scratch, 'rootfs', 'hello'), 'hello\n');
   const tar = path.join(scratch, 'warm.tar');
-  execFileSync('tar', ['-cf', tar, '-C', path.join(scratch, 'rootfs'), '.']);
-  const asRoot = process.getuid?.() === 0 ? [] : ['unshare', '--map-root-user', '--'];
-  // [arguments, may it fail]: the failures are the commands' own error paths
-  const steps = [
-    [['version']], [['volume', 'ls']], [['network', 'ls']], [['ps', '-a']], [['images']], [['pod', 'ps']],
-    [['inspect', 'none'], true], [['logs', 'none'], true], [['volume', 'ls', '--bogus'], true],
-    [['volume', 'create', 'warm']], [['volume', 'inspect', 'warm']], [['volume', 'ls', '--format', '{{.Name}}']],
-    [['import', tar, 'localhost/warm']], [['images']], [['image', 'inspect', 'localhost/warm']],
-    [['create', '--name', 'warm', '-p', '127.0.0.1:18080:80', '-v', 'warm:/data', '-e', 'A=1', 'localhost/warm', '/hello']],
-    [['inspect', 'warm']], [['inspect', '--format', '{{.State.Status}}', 'warm']], [['container', 'inspect', 'warm']],
-    [['port', 'warm']], [['logs', 'warm']], [['ps', '-a']], [['ps', '-a', '--format', '{{.Names}} {{.Status}}']], [['container', 'exists', 'warm']],
-    [['stop', 'warm']], [['rm', 'warm']], [['volume', 'rm', 'warm']], [['rmi', 'localhost/warm']],
+  // owned by root: a user's build imports it as root of a namespace that maps no other id
+  execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-cf', tar, '-C', path.join(scratch, 'rootfs'), '.']);
+  // the commands that change nothing, run as the user: they must work here
+  const readOnly = [['version'], ['volume', 'ls'], ['network', 'ls'], ['ps', '-a'], ['images'], ['pod', 'ps']];
+  // their error paths (they fail by design)
+  const failing = [['inspect', 'none'], ['logs', 'none'], ['volume', 'ls', '--bogus']];
+  // the store-changing ones, as root (see above)
+  const changing = [
+    ['volume', 'create', 'warm'], ['volume', 'inspect', 'warm'], ['volume', 'ls', '--format', '{{.Name}}'],
+    ['import', tar, 'localhost/warm'], ['images'], ['image', 'inspect', 'localhost/warm'],
+    ['create', '--name', 'warm', '-p', '127.0.0.1:18080:80', '-v', 'warm:/data', '-e', 'A=1', 'localhost/warm', '/hello'],
+    ['inspect', 'warm'], ['inspect', '--format', '{{.State.Status}}', 'warm'], ['container', 'inspect', 'warm'],
+    ['port', 'warm'], ['logs', 'warm'], ['ps', '-a'], ['ps', '-a', '--format', '{{.Names}} {{.Status}}'], ['container', 'exists', 'warm'],
+    ['stop', 'warm'], ['rm', 'warm'], ['volume', 'rm', 'warm'], ['rmi', 'localhost/warm'],
   ];
-  const failed = [];
-  for (const [args, mayFail] of steps) {
-    const argv = [...asRoot, process.execPath, path.join(root, 'bin', 'tspod.cjs'), ...args];
+  const asRoot = process.getuid?.() === 0 ? [] : ['unshare', '--map-root-user', '--'];
+  let canRoot = true;
+  try { if (asRoot.length) execFileSync(asRoot[0], [...asRoot.slice(1), 'true'], { stdio: 'ignore' }); } catch { canRoot = false; }
+  /** Runs one warm-up; the error's last line when it failed. */
+  const warm = (args, prefix = []) => {
+    const argv = [...prefix, process.execPath, path.join(root, 'bin', 'tspod.cjs'), ...args];
     try {
       execFileSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      return undefined;
     } catch (err) {
-      if (!mayFail) failed.push(`tspod ${args.join(' ')}: ${String(err.stderr ?? err.message).trim().split('\n').pop()}`);
+      return `tspod ${args.join(' ')}: ${String(err.stderr ?? err.message).trim().split('\n').pop()}`;
     }
-  }
-  // the everyday commands that change nothing must work here; the others are best effort
-  const basic = failed.filter((f) => /^tspod (version|volume ls|network ls|ps -a|images|pod ps)/.test(f));
+  };
+  const basic = readOnly.map((args) => warm(args)).filter(Boolean);
   if (basic.length) throw new Error(`bundle: warm-up runs failed: ${basic.join('; ')}`);
-  for (const f of failed) console.warn(`bundle: warm-up step failed (its functions compile when first used): ${f}`);
+  for (const args of failing) warm(args);
+  // where they can run, they must work too; where they cannot, their functions compile when first used
+  if (!canRoot) console.warn('bundle: no user namespace for the store-changing warm-up runs (unshare --map-root-user failed): their code caches hold top-level code only');
+  const broken = canRoot ? changing.map((args) => warm(args, asRoot)).filter(Boolean) : [];
+  if (broken.length) throw new Error(`bundle: warm-up runs failed: ${broken.join('; ')}`);
   execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'bin', 'tspod.cjs'))}).writeMissingCaches()`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 } finally {
   fs.rmSync(scratch, { recursive: true, force: true });

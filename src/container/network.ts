@@ -139,7 +139,6 @@ export function freeHostPort(protocol: 'tcp' | 'udp', hostIP = ''): Promise<numb
 
 export interface SlirpHandle { pid: number; apiSocket: string }
 
-
 export interface SlirpOptions {
   /** killed when the process that starts it dies (a build's RUN step: it never outlives the build) */
   dieWithCaller?: boolean | undefined;
@@ -258,9 +257,7 @@ export function isNamespaceFile(p: string): boolean {
 
 /**
  * A new network namespace, bind-mounted on `file` by util-linux unshare (in the mount namespace
- * tspod's commands share), so no process has to hold it. A container's own namespace is made
- * this way (as Podman does) so that its slirp4netns sets it up while the rootfs is mounted and
- * runc creates the container, not after.
+ * tspod's commands share), so no process has to hold it (the rootless network namespace).
  */
 export async function createNetnsFile(file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -286,11 +283,12 @@ export async function removeNetnsFile(file: string): Promise<void> {
   fs.rmSync(file, { force: true });
 }
 
-export function stopSlirp(pid: number): void {
+/** SIGTERM a slirp4netns, if the pid still is one (and its command line names `mustName`, when given). */
+export function stopSlirp(pid: number, mustName = 'slirp4netns'): void {
   if (pid <= 0) return;
   try {
     const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmd.includes('slirp4netns')) return;
+    if (!cmd.includes('slirp4netns') || !cmd.includes(mustName)) return;
     process.kill(pid, 'SIGTERM');
   } catch { /* gone */ }
 }

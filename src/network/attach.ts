@@ -19,13 +19,13 @@ import { log } from '../util/log.js';
 import { contains, hostRange, intToIp, ipToInt, parseCidr } from './ipnet.js';
 import { netavark, netavarkNetwork, type NetavarkInput } from './netavark.js';
 import {
-  addHostForward, attachmentsDir, ensureRootlessNetns, isNamespaceFile, netLockKey, netRunDir, pinDir, readState, removeHostForward,
+  addHostForward, ensureRootlessNetns, netLockKey, pinDir, readState, removeHostForward,
   rootlessNetnsAlive, teardownRootlessNetns, NETNS_SLIRP_IP, SLIRP_DNS_IP,
 } from './rootless-netns.js';
 import { NetworkStore } from './store.js';
-import { attachmentFile } from './paths.js';
+import { attachmentFile, attachmentsDir, netRunDir } from './paths.js';
 import type { AttachResult, AttachmentRecord, ContainerNetworkRequest, NetworkAttachment, NetworkRecord } from './types.js';
-import { baseHostsText, hostInternalIP, hostsFile, removeNetnsFile } from '../container/network.js';
+import { baseHostsText, hostInternalIP, hostsFile, isNamespaceFile, removeNetnsFile } from '../container/network.js';
 import { containersConf } from '../util/containers-conf.js';
 
 export const DNS_DOMAIN = 'dns.podman';
@@ -86,8 +86,6 @@ function checkStaticIP(rec: NetworkRecord, ip: string): void {
 
 // ---------------------------------------------------------------- attachment records
 
-const recordFile = attachmentFile;
-
 export function listAttachments(): AttachmentRecord[] {
   let names: string[];
   try { names = fs.readdirSync(attachmentsDir()); } catch { return []; }
@@ -101,7 +99,7 @@ export function listAttachments(): AttachmentRecord[] {
 
 /** Cheap: does the container have network state to undo (cleanup/rm call detach only then)? */
 export function isAttached(id: string): boolean {
-  return fs.existsSync(recordFile(id));
+  return fs.existsSync(attachmentFile(id));
 }
 
 /**
@@ -111,7 +109,7 @@ export function isAttached(id: string): boolean {
  * record is read.
  */
 export function containerAttachment(id: string): AttachmentRecord | undefined {
-  try { return readJSON<AttachmentRecord>(recordFile(id)); } catch { return undefined; }
+  try { return readJSON<AttachmentRecord>(attachmentFile(id)); } catch { return undefined; }
 }
 
 function allocate(rec: NetworkRecord, used: Set<string>, wanted: string | undefined): { ip: string; prefixLen: number; gateway: string } {
@@ -227,7 +225,7 @@ export async function attachContainerNetworks(ctr: ContainerNetworkRequest, netn
     rec.links = linkEntries;
     rec.netns = await pinNetns(ctr.id, netnsPath);
     // recorded before netavark runs: whatever happens next, detach finds what to undo
-    writeJSONAtomic(recordFile(ctr.id), rec);
+    writeJSONAtomic(attachmentFile(ctr.id), rec);
     try {
       const status = await netavark('setup', rec.netns, netavarkInput(rec, true));
       for (const a of rec.attachments) {
@@ -237,10 +235,10 @@ export async function attachContainerNetworks(ctr: ContainerNetworkRequest, netn
       if (st) {
         for (const p of rec.ports) {
           rec.hostfwdIds.push(await addHostForward(st, p));
-          writeJSONAtomic(recordFile(ctr.id), rec);
+          writeJSONAtomic(attachmentFile(ctr.id), rec);
         }
       }
-      writeJSONAtomic(recordFile(ctr.id), rec);
+      writeJSONAtomic(attachmentFile(ctr.id), rec);
     } catch (err) {
       await detachLocked(rec).catch((e) => log.debug(`undo attach of ${ctr.id}: ${errorMessage(e)}`));
       throw err;
@@ -257,7 +255,7 @@ async function detachLocked(rec: AttachmentRecord): Promise<void> {
     try { await netavark('teardown', rec.netns, netavarkInput(rec, true)); } catch (err) { failure = err; }
   }
   await removeNetnsFile(rec.netns || path.join(pinDir(), rec.id));
-  fs.rmSync(recordFile(rec.id), { force: true });
+  fs.rmSync(attachmentFile(rec.id), { force: true });
   if (failure) log.warn(`network teardown of container ${rec.name}: ${errorMessage(failure)}`);
 }
 
@@ -285,7 +283,7 @@ export async function connectAttached(id: string, network: string, o: { aliases?
     att.mac = status[netRec.name]?.interfaces?.[att.interface]?.mac_address ?? '';
     rec.attachments.push(att);
     rec.networkInfo[netRec.name] = netRec;
-    writeJSONAtomic(recordFile(id), rec);
+    writeJSONAtomic(attachmentFile(id), rec);
     return resultOf(rec, rec.links ?? []);
   });
 }
@@ -305,7 +303,7 @@ export async function disconnectAttached(id: string, network: string, store = ne
     await netavark('teardown', rec.netns, netavarkInput(one, true));
     rec.attachments = rec.attachments.filter((a) => a !== att);
     delete rec.networkInfo[name];
-    writeJSONAtomic(recordFile(id), rec);
+    writeJSONAtomic(attachmentFile(id), rec);
     return resultOf(rec, rec.links ?? []);
   });
 }
@@ -317,7 +315,7 @@ export async function disconnectAttached(id: string, network: string, store = ne
 export async function detachContainerNetworks(id: string): Promise<void> {
   await withLock(netLockKey(), async () => {
     let rec: AttachmentRecord | undefined;
-    try { rec = readJSON<AttachmentRecord>(recordFile(id)); } catch { rec = undefined; }
+    try { rec = readJSON<AttachmentRecord>(attachmentFile(id)); } catch { rec = undefined; }
     if (rec) await detachLocked(rec);
     if (isRootless() && !listAttachments().length && (readState() || fs.existsSync(attachmentsDir()))) await teardownRootlessNetns();
   });

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { run, which } from '../util/exec.js';
 import { PrerequisiteError, TspodError } from '../util/errors.js';
 import { isRootless } from '../util/paths.js';
-import { aardvarkConfigDir, netRunDir, rootlessNetnsCommand } from './rootless-netns.js';
+import { aardvarkConfigDir, rootlessNetnsCommand } from './rootless-netns.js';
+import { netRunDir } from './paths.js';
 import type { NetworkRecord } from './types.js';
 
 const HELPER_DIRS = ['/usr/local/libexec/podman', '/usr/local/lib/podman', '/usr/libexec/podman', '/usr/lib/podman'];

@@ -22,7 +22,6 @@ export const SLIRP_DNS_IP = '10.0.2.3';
 
 export interface RootlessNetnsState { netns: string; slirpPid: number; apiSocket: string; created: string }
 
-export { netRunDir, attachmentsDir };
 export function netnsFile(): string { return path.join(netRunDir(), 'rootless-netns'); }
 function stateFile(): string { return path.join(netRunDir(), 'rootless-netns.json'); }
 /** netavark's --config directory (aardvark-dns keeps its per-network files and pid file below it). */
@@ -33,7 +32,6 @@ export function pinDir(): string { return path.join(netRunDir(), 'netns'); }
 /** The lock serialising every change to the rootless netns and the attachments in it. */
 export function netLockKey(): string { return `rootless-netns:${paths().runroot}`; }
 
-export { isNamespaceFile };
 
 function cmdline(pid: number): string {
   try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }

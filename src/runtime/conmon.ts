@@ -160,7 +160,6 @@ function readPidFile(file: string): number | undefined {
   }
 }
 
-
 /**
  * Create the container under conmon (`runc create` runs inside conmon). On return
  * the container is in the "created" state: start it with `runc start`.

@@ -54,6 +54,7 @@ const D = process.env.DIST;
 const [www, hostIP, outPort, pubPort] = process.argv.slice(1);
 const net = await import(D + '/network/index.js');
 const rn = await import(D + '/network/rootless-netns.js');
+const { isNamespaceFile } = await import(D + '/container/network.js');
 const { run } = await import(D + '/util/exec.js');
 const cp = await import('node:child_process');
 const fs = await import('node:fs');
@@ -96,7 +97,7 @@ try {
   await net.detachContainerNetworks(A);
   out.afterFirstDetach = { slirp: rn.rootlessNetnsAlive(), aardvark: !!rn.aardvarkPid(), attached: net.listAttachments().map((x) => x.name) };
   await net.detachContainerNetworks(B);
-  out.afterLastDetach = { netnsFile: fs.existsSync(rn.netnsFile()), isNs: rn.isNamespaceFile(rn.netnsFile()), attached: net.listAttachments().length };
+  out.afterLastDetach = { netnsFile: fs.existsSync(rn.netnsFile()), isNs: isNamespaceFile(rn.netnsFile()), attached: net.listAttachments().length };
   fs.rmSync(ud, { recursive: true, force: true });
 } catch (e) {
   out.error = String(e && e.stack || e);

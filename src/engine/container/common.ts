@@ -8,6 +8,7 @@ import { paths } from '../../util/paths.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import { attachmentFile } from '../../network/paths.js';
+import { stopSlirp } from '../../container/network.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -50,12 +51,7 @@ export function slirpPidFile(id: string): string { return path.join(netDir(id), 
 export function stopContainerSlirp(id: string, recorded = 0): void {
   let written = 0;
   try { written = Number(fs.readFileSync(slirpPidFile(id), 'utf8')) || 0; } catch { /* none */ }
-  for (const pid of new Set([recorded, written])) {
-    if (pid <= 0) continue;
-    try {
-      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(netDir(id))) process.kill(pid, 'SIGTERM');
-    } catch { /* gone */ }
-  }
+  for (const pid of new Set([recorded, written])) stopSlirp(pid, netDir(id));
 }
 /** The container's notify socket under --sdnotify=container (short: a socket path has at most 107 bytes). */
 export function notifyDir(id: string): string { return path.join(paths().runroot, 'notify', id.slice(0, 12)); }
