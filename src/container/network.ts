@@ -283,6 +283,19 @@ export async function removeNetnsFile(file: string): Promise<void> {
   fs.rmSync(file, { force: true });
 }
 
+/** The running slirp4netns processes whose command line names `mustName` (a scan of /proc). */
+export function findSlirps(mustName: string): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes('slirp4netns') && cmd.includes(mustName)) out.push(Number(p));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
 /** SIGTERM a slirp4netns, if the pid still is one (and its command line names `mustName`, when given). */
 export function stopSlirp(pid: number, mustName = 'slirp4netns'): void {
   if (pid <= 0) return;

@@ -8,7 +8,7 @@ import { paths } from '../../util/paths.js';
 import { log } from '../../util/log.js';
 import { errorMessage } from '../../util/errors.js';
 import { attachmentFile } from '../../network/paths.js';
-import { stopSlirp } from '../../container/network.js';
+import { findSlirps, stopSlirp } from '../../container/network.js';
 
 export const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,12 +46,16 @@ export function slirpPidFile(id: string): string { return path.join(netDir(id), 
 
 /**
  * Stop the container's slirp4netns: the one its state records and the one its pid file names (a
- * start killed before recording it). Only a slirp4netns of this container's is signalled.
+ * start killed before recording it). When neither is known but the container's net directory is
+ * there (a start killed between spawning it and writing the pid file), it is looked for by its
+ * command line. Only a slirp4netns of this container's is signalled.
  */
 export function stopContainerSlirp(id: string, recorded = 0): void {
+  const dir = netDir(id);
   let written = 0;
   try { written = Number(fs.readFileSync(slirpPidFile(id), 'utf8')) || 0; } catch { /* none */ }
-  for (const pid of new Set([recorded, written])) stopSlirp(pid, netDir(id));
+  const pids = recorded > 0 || written > 0 ? [recorded, written] : fs.existsSync(dir) ? findSlirps(dir) : [];
+  for (const pid of new Set(pids)) stopSlirp(pid, dir);
 }
 /** The container's notify socket under --sdnotify=container (short: a socket path has at most 107 bytes). */
 export function notifyDir(id: string): string { return path.join(paths().runroot, 'notify', id.slice(0, 12)); }
