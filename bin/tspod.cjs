@@ -21,7 +21,6 @@ function fail(err) {
 }
 
 let vm;
-let Module;
 /** The scripts compiled in a warm-up run, for their caches. */
 const compiled = [];
 // what `--log-level debug` reports: 'accepted' while every chunk's cache was, else the worst seen
@@ -29,9 +28,9 @@ const cacheRank = { accepted: 0, none: 1, rejected: 2 };
 
 function compile(file, cachedData) {
   vm ??= require('node:vm');
-  Module ??= require('node:module');
-  // the build checks every chunk is plain ASCII: read as latin1, it becomes a one-byte string at once
-  return new vm.Script(Module.wrap(fs.readFileSync(file, 'latin1')), {
+  // the build checks every chunk is plain ASCII: read as latin1, it becomes a one-byte string at
+  // once; the build wrote it already wrapped as a CommonJS module's function
+  return new vm.Script(fs.readFileSync(file, 'latin1'), {
     filename: file,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -50,7 +49,7 @@ function runChunk(file) {
   if (seen === undefined || cacheRank[status] > cacheRank[seen]) globalThis.TSPOD_CODE_CACHE = status;
   if (writeCache) compiled.push([file, script]);
   const mod = { exports: {} };
-  chunkRequire ??= Module.createRequire(core);
+  chunkRequire ??= require('node:module').createRequire(core);
   script.runInThisContext().call(mod.exports, mod.exports, chunkRequire, mod, file, dir);
   return mod.exports;
 }

@@ -25,7 +25,7 @@
 // Left out, and required from node_modules when used: oclif (help and the fallback parser only),
 // undici and yaml (large, CommonJS, used by a few commands), and the native socket addon.
 // The code caches come from warm-up runs of the everyday commands (step 4 below).
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -37,6 +37,8 @@ const dist = path.join(root, 'dist');
 const outDir = path.join(dist, 'bundle');
 const ENTRY = 'dist/bundle-entry.js';
 const MIN_CHUNK = 8 * 1024;
+// each chunk is the body of a function of CommonJS's five arguments (bin/tspod.cjs calls it)
+const CHUNK_WRAPPER = ['(function (exports, require, module, __filename, __dirname) { ', '\n});'];
 
 // every command module the fast path can load, by the path command-index.json gives it
 const index = JSON.parse(fs.readFileSync(path.join(dist, 'cli', 'command-index.json'), 'utf8'));
@@ -200,6 +202,12 @@ const built = await Promise.all(chunks.map(async (_, n) => {
   const uses = text.split(helper).length - 1;
   if (uses > 1) throw new Error(`bundle: esbuild's __toESM helper found ${uses} times in ${out}`);
   if (uses === 1) text = text.replace(helper, memoHelper);
+  // without the line breaks and indentation: a quarter fewer bytes to read and to hold as the
+  // script's source (V8 keeps it; the code cache is the same size); names are kept
+  text = (await transform(text, { loader: 'js', format: 'cjs', target: 'node20', charset: 'ascii', minifyWhitespace: true, legalComments: 'none' })).code;
+  // wrapped here as node's CommonJS loader wraps a module, so bin/tspod.cjs compiles the file as it
+  // is: wrapping at run time made one more copy of every chunk's source to compile
+  text = `${CHUNK_WRAPPER[0]}${text}${CHUNK_WRAPPER[1]}`;
   const bytes = Buffer.from(text, 'latin1');
   const wide = bytes.findIndex((b) => b > 0x7f);
   // bin/tspod.cjs reads the chunks as latin1 (a one-byte string at once): that is only right for ASCII

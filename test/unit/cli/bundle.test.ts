@@ -21,7 +21,11 @@ t.test('the chunks are built, ASCII, each with its code cache, each module in on
   for (const c of chunks) {
     const file = path.join(dir, c.file);
     t.ok(fs.statSync(`${file}.cache`).size > 0, `${c.file}: a code cache`);
-    t.equal(fs.readFileSync(file).findIndex((b) => b > 0x7f), -1, `${c.file}: no byte above 0x7f`);
+    const bytes = fs.readFileSync(file);
+    t.equal(bytes.findIndex((b) => b > 0x7f), -1, `${c.file}: no byte above 0x7f`);
+    // bin/tspod.cjs compiles the file as it is: the build wraps it as a CommonJS module's function
+    const text = bytes.toString('latin1');
+    t.ok(text.startsWith('(function (exports, require, module, __filename, __dirname) { ') && text.endsWith('\n});'), `${c.file}: wrapped as a CommonJS module`);
     for (const m of c.modules) {
       if (home.has(m)) twice.push(`${m} in ${home.get(m)} and ${c.file}`);
       home.set(m, c.file);
