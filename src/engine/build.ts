@@ -9,7 +9,7 @@ import { paths } from '../util/paths.js';
 import { InvalidArgumentError, NotFoundError, isErrno } from '../util/errors.js';
 import { writeFileAtomic } from '../state/atomic.js';
 import { qualifyLocalName } from './images.js';
-import { goArch } from './system.js';
+import { goArch } from './version.js';
 import { imageEvent } from './events.js';
 
 export interface BuildOptions {

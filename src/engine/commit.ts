@@ -100,7 +100,7 @@ export async function commitContainer(o: CommitOptions, store = new ContainerSto
       ...(o.author ? { author: o.author } : {}),
       ...(o.message ? { comment: o.message } : {}),
     }];
-    const { goArch } = await import('./system.js');
+    const { goArch } = await import('./version.js');
     const rec = await storeNewImage(images, {
       names,
       format,

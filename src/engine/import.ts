@@ -6,7 +6,7 @@ import { ingestLayer } from '../image/ingest.js';
 import { storeNewImage } from '../image/commit.js';
 import { applyChanges } from '../image/changes.js';
 import { qualifyLocalName } from './images.js';
-import { goArch } from './system.js';
+import { goArch } from './version.js';
 import { InvalidArgumentError, NotFoundError, isErrno } from '../util/errors.js';
 import { fetchTrusting } from '../util/extra-ca.js';
 import { imageEvent } from './events.js';

@@ -38,7 +38,8 @@ import type { PullEvent, PullOptions, PullReport } from './pull.js';
 import type { PushOptions, PushReport } from './push.js';
 import type { ManifestAddOptions, ManifestAnnotateOptions, ManifestCreateOptions, ManifestRegistryOptions, ManifestReport } from './manifest.js';
 import type { ManifestPushOptions, ManifestPushReport } from './manifest-push.js';
-import type { DiskUsageReport, VersionReport } from './system.js';
+import type { DiskUsageReport } from './system.js';
+import type { VersionReport } from './version.js';
 import type { FullDiskUsage } from './df.js';
 import type { SystemPruneOptions, SystemPruneReport } from './system-prune.js';
 import type { VolumeCreateOptions, VolumeInspect, VolumeRmReport } from './volumes.js';
@@ -389,7 +390,7 @@ export const events = {
 /** System: version, info, disk usage, reset, registry login, and the user namespace. */
 export const system = {
   /** tspod's version. */
-  async version(): Promise<VersionReport> { return (await import('./system.js')).version(); },
+  async version(): Promise<VersionReport> { return (await import('./version.js')).version(); },
   /** Podman's `info` document: host, store, registries. */
   async info(): Promise<Record<string, unknown>> { return (await import('./system.js')).info(); },
   /** Disk usage of images (shared layers counted once), containers' writable layers and volumes. */

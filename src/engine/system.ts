@@ -12,19 +12,7 @@ import { errorMessage } from '../util/errors.js';
 import { pauseDir } from '../rootless/pause.js';
 import { containerImageRefs } from './refs.js';
 
-import { TSPOD_VERSION } from '../util/version.js';
-export { TSPOD_VERSION };
-
-export interface VersionReport { Client: { Version: string; APIVersion: string; NodeVersion: string; OsArch: string; Built: number; BuiltTime: string } }
-
-export function version(): VersionReport {
-  return { Client: { Version: TSPOD_VERSION, APIVersion: TSPOD_VERSION, NodeVersion: process.version, OsArch: `${os.platform()}/${goArch()}`, Built: 0, BuiltTime: '' } };
-}
-
-export function goArch(): string {
-  const a = os.arch();
-  return a === 'x64' ? 'amd64' : a === 'ia32' ? '386' : a;
-}
+import { goArch, version } from './version.js';
 
 async function toolVersion(name: string): Promise<{ path: string; version: string; package: string } | undefined> {
   const p = which(name);

@@ -7,7 +7,7 @@ import { ContainerStore } from '../container/store.js';
 import { ImageStore } from '../image/store.js';
 import { readImageConfig } from '../image/config.js';
 import { tspodLauncher, tspodScript } from './container/common.js';
-import { TSPOD_VERSION } from './system.js';
+import { TSPOD_VERSION } from '../util/version.js';
 import { hostUid, isRootless, paths } from '../util/paths.js';
 import type { ContainerInput, GenerateContext } from '../systemd/generate.js';
 import { tspodInvocation } from '../systemd/generate.js';
@@ -71,6 +71,5 @@ export async function readPodForUnits(nameOrId: string, store = new ContainerSto
 export { generateSystemdUnit, generateQuadletFile } from '../systemd/generate.js';
 export { generatePodUnits } from '../systemd/pod-units.js';
 export { runGenerator } from '../systemd/quadlet.js';
-export { TSPOD_VERSION } from './system.js';
 export { generateComposeUnit, composeUnitName } from '../systemd/compose-unit.js';
 export type { ComposeProjectInput } from '../systemd/compose-unit.js';

@@ -23,7 +23,7 @@ export default class GenerateQuadlet extends TspodCommand {
     const { args, flags } = await this.parseCmd(GenerateQuadlet);
     const { readContainerForUnits } = await import('../../engine/systemd.js');
     const { generateQuadletFile } = await import('../../engine/systemd.js');
-    const { TSPOD_VERSION } = await import('../../engine/systemd.js');
+    const { TSPOD_VERSION } = await import('../../util/version.js');
     const unit = generateQuadletFile(readContainerForUnits(args.container), { restartPolicy: flags['restart-policy'], noHeader: flags['no-header'] }, { version: TSPOD_VERSION, now: new Date() });
     for (const w of unit.warnings) this.warn2(w);
     if (flags.files) {

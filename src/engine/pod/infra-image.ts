@@ -8,7 +8,7 @@ import { ImageStore, findImage } from '../../image/store.js';
 import { withLock } from '../../state/lock.js';
 import { which } from '../../util/exec.js';
 import { PrerequisiteError } from '../../util/errors.js';
-import { goArch, version } from '../system.js';
+import { goArch, version } from '../version.js';
 
 /**
  * Named as Podman names its pause image, `localhost/podman-pause:VERSION-BUILT` from `version`, so scripts
