@@ -70,8 +70,12 @@ function tspodModule(n, id) {
 /** Loads the core chunk; returns src/cli/entry.ts's exports. */
 function loadBundle() {
   globalThis.__tspod_module = tspodModule;
-  // import.meta.url in the chunks (src/util/root.ts finds the package root from it)
-  globalThis.__tspod_bundle_url = require('node:url').pathToFileURL(core).href;
+  // where src/util/root.ts finds the package root (two directories up)
+  globalThis.__tspod_bundle_dir = dir;
+  // import.meta.url in the chunks (oclif's require in src/cli/base.ts): built when first read, as
+  // pathToFileURL costs half a millisecond
+  let url;
+  Object.defineProperty(globalThis, '__tspod_bundle_url', { get: () => (url ??= require('node:url').pathToFileURL(core).href), configurable: true });
   return tspodModule(0, 'dist/cli/entry.js');
 }
 

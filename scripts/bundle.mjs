@@ -60,8 +60,7 @@ const common = {
   supported: { 'dynamic-import': false },
   charset: 'ascii',
   external: ['@oclif/core', 'undici', 'yaml', 'node-unix-socket'],
-  // tsc's modules find the package root from their own URL (src/util/root.ts): bin/tspod.cjs sets
-  // this global to the core chunk's URL, two directories below the root as dist/util/root.js is
+  // import.meta.url: bin/tspod.cjs defines this global (the core chunk's URL) when first read
   define: { 'import.meta.url': 'globalThis.__tspod_bundle_url' },
   logLevel: 'warning',
   legalComments: 'none',
