@@ -13,8 +13,9 @@
 // - The detach keys (default ctrl-p,ctrl-q) end the session and leave the
 //   container running; we then return 0 without printing anything.
 // - Otherwise the session ends when conmon closes the socket (the container
-//   exited); with waitExit we return the container's exit code once conmon's
-//   cleanup (--rm, unmount) is done.
+//   exited); with waitExit we return the container's exit code once it is
+//   cleaned up (--rm, unmount): by this process when the caller claimed the
+//   cleanup (cleanup-claim.ts), else by conmon's exit command.
 // - With `start`, we connect before `runc start` (startContainer's beforeStart
 //   hook), as Podman does, so not a byte of early output is lost.
 import * as fs from 'node:fs';
@@ -23,6 +24,7 @@ import { ConflictError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { AttachConnection, OutputChunk } from '../runtime/attach-socket.js';
 import { containerEvent } from './events.js';
+import type { CleanupClaim } from './container/cleanup-claim.js';
 
 export interface AttachIO {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -55,11 +57,26 @@ export interface AttachOptions {
   io?: AttachIO | undefined;
   /** Aborting detaches (as the detach keys do): the container keeps running. */
   signal?: AbortSignal | undefined;
+  /**
+   * With `start` and `waitExit`: the caller claimed the container's cleanup (run -it, start -ai of
+   * a container without a restart policy), so this process cleans up once it exited instead of
+   * conmon's exit command starting tspod again. Given back when the session detaches or fails.
+   */
+  cleanup?: CleanupClaim | undefined;
 }
 
 const PROXIED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
 export async function attachContainer(id: string, o: AttachOptions): Promise<number> {
+  try {
+    return await attachSession(id, o);
+  } finally {
+    // released (after the cleanup) by followUntilExit, else given back to conmon's exit command
+    o.cleanup?.drop();
+  }
+}
+
+async function attachSession(id: string, o: AttachOptions): Promise<number> {
   const rt = await import('../runtime/attach-socket.js');
   const store = new ContainerStore();
   const entry = store.resolve(id);
@@ -142,7 +159,7 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
   };
 
   try {
-    if (o.start) await engine.startContainer(entry.id, connect, { preserveFds: o.preserveFds });
+    if (o.start) o.cleanup?.watch((await engine.startContainer(entry.id, connect, { preserveFds: o.preserveFds })).conmonPid);
     if (!conn) {
       // attach to a running container (or one `start` found already running)
       const cur = engine.syncedState(store.resolve(entry.id));
@@ -176,5 +193,5 @@ export async function attachContainer(id: string, o: AttachOptions): Promise<num
   let offset = 0;
   try { if (cfg.logPath) offset = fs.statSync(cfg.logPath).size; } catch { /* no log */ }
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
-  return engine.followUntilExit(entry.id, { stdout: sink, stderr: sink }, offset);
+  return engine.followUntilExit(entry.id, { stdout: sink, stderr: sink }, offset, o.start ? o.cleanup : undefined);
 }

@@ -190,6 +190,27 @@ t.test('interactive I/O', async (t) => {
     t.same([r.stdout, r.exitCode], ['done', 0], 'empty stdin is EOF at once');
   });
 
+  t.test('run -i cleans up after its container itself: it holds the cleanup claim while attached, none is left after', async (t) => {
+    const [cmd, args] = tspodCommand(['run', '-i', '--rm', '--name', 'claimi', IMAGE, 'sh', '-c', 'read x; echo "got $x"']);
+    const child = execa(cmd, args, { env: env.env, extendEnv: false, reject: false, timeout: LIMIT, stdin: 'pipe' });
+    // claimed before the container starts (engine/container/cleanup-claim.ts): conmon's exit command then starts no tspod
+    let claim = '';
+    let id = '';
+    for (let i = 0; i < 200 && !claim; i++) {
+      const r = await env.tspod(['inspect', '--format', '{{.Id}} {{.State.Status}}', 'claimi']);
+      const [cid, status] = r.stdout.split(' ');
+      const file = path.join(env.runDir, 'tspod', 'cleanup-claims', cid ?? '');
+      if (r.exitCode === 0 && status === 'running' && fs.existsSync(file)) { claim = fs.readFileSync(file, 'utf8'); id = cid!; } else await sleep(50);
+    }
+    t.match(claim, /^\d+ \d+\n$/, 'the attached run holds the claim (its pid and start time)');
+    child.stdin!.end('hi\n');
+    const res = await child;
+    t.same([res.stdout, res.exitCode], ['got hi', 0], 'stdin in, output and exit code out');
+    t.notOk(fs.existsSync(path.join(env.runDir, 'tspod', 'cleanup-claims', id)), 'the claim is dropped');
+    const r = await env.tspod(['ps', '-a', '-q', '--filter', 'name=claimi']);
+    t.same([r.stdout, r.exitCode], ['', 0], '--rm: removed by the time run returned');
+  });
+
   t.test('start -ai', async (t) => {
     let r = await env.tspod(['create', '-i', '--name', 'si', IMAGE, 'sh', '-c', 'echo started; cat; exit 4']);
     t.equal(r.exitCode, 0, r.stderr);

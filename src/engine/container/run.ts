@@ -68,13 +68,13 @@ export async function runContainer(o: RunOptions): Promise<RunReport> {
   let exitCode = 0;
   let claim: CleanupClaim | undefined;
   try {
+    claim = o.detach ? undefined : claimForeground(rep.id, new ContainerStore().readConfig(rep.id).restart.name);
     if (attach) {
       const { attachContainer } = await import('../attach.js');
       o.onStarted?.(rep.id);
-      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds });
+      exitCode = await attachContainer(rep.id, { stdin: !!o.interactive, tty: !!o.tty, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, preserveFds: o.preserveFds, cleanup: claim });
       return { ...rep, exitCode };
     }
-    claim = o.detach ? undefined : claimForeground(rep.id, new ContainerStore().readConfig(rep.id).restart.name);
     const started = await startContainer(rep.id, undefined, { preserveFds: o.preserveFds });
     // under a Type=notify unit, -d returns once systemd knows the container is up
     if (o.detach) { await started.notified; return { ...rep, exitCode: 0 }; }
@@ -122,7 +122,7 @@ export async function startAttached(input: string, o: StartAttachedOptions = {})
   const cfg = store.readConfig(e.id);
   if (o.interactive || cfg.tty || cfg.logDriver === 'none') {
     const { attachContainer } = await import('../attach.js');
-    return attachContainer(e.id, { stdin: !!o.interactive, tty: false, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io });
+    return attachContainer(e.id, { stdin: !!o.interactive, tty: false, detachKeys: o.detachKeys, waitExit: true, start: true, io: o.io, cleanup: claimForeground(e.id, cfg.restart.name) });
   }
   let offset = 0;
   try { offset = fs.statSync(cfg.logPath).size; } catch { /* no log yet */ }
