@@ -37,8 +37,6 @@ function compile(file, cachedData) {
   });
 }
 
-// every chunk's require (the chunks are in one directory)
-let chunkRequire;
 /** Compiles (from its code cache) and runs one chunk; returns its table of modules. */
 function runChunk(file) {
   let cachedData;
@@ -49,8 +47,10 @@ function runChunk(file) {
   if (seen === undefined || cacheRank[status] > cacheRank[seen]) globalThis.TSPOD_CODE_CACHE = status;
   if (writeCache) compiled.push([file, script]);
   const mod = { exports: {} };
-  chunkRequire ??= require('node:module').createRequire(core);
-  script.runInThisContext().call(mod.exports, mod.exports, chunkRequire, mod, file, dir);
+  // the chunks require node's modules and the packages left out of the bundle: with this file's
+  // own require, which finds them in the same node_modules as one made for dist/bundle would
+  // (module.createRequire costs ~0.4 ms)
+  script.runInThisContext().call(mod.exports, mod.exports, require, mod, file, dir);
   return mod.exports;
 }
 
