@@ -125,6 +125,18 @@ export const PASSTHROUGH_IDS = [...new Set(PASSTHROUGH.values())];
 interface ManifestFlag { type: 'boolean' | 'option'; char?: string; name: string; aliases?: string[]; allowNo?: boolean; multiple?: boolean }
 interface ManifestCommand { id: string; aliases?: string[]; flags: Record<string, ManifestFlag> }
 
+let parsedText: string | undefined;
+let parsed: unknown;
+/**
+ * A manifest's JSON, parsed once per text: `run`, `create` and `exec` read the fast manifest to split
+ * their command line and again to run (three parses of 20 KB each, 90 KB of objects every time).
+ * The callers only read what it returns.
+ */
+export function parseManifest<T>(text: string): T {
+  if (text !== parsedText) { parsed = JSON.parse(text); parsedText = text; }
+  return parsed as T;
+}
+
 function findCommand(manifest: { commands: Record<string, ManifestCommand> }, commandId: string): ManifestCommand | undefined {
   const colon = commandId.replace(/ /g, ':');
   if (manifest.commands[colon]) return manifest.commands[colon];
@@ -139,7 +151,7 @@ function findCommand(manifest: { commands: Record<string, ManifestCommand> }, co
 export function normalizeBooleans(argv: string[], commandId: string | undefined, manifestText: string | undefined): string[] {
   if (!commandId || !manifestText || !argv.some((a) => /^--?[\w-]+=(true|false)$/i.test(a))) return argv;
   let cmd: ManifestCommand | undefined;
-  try { cmd = findCommand(JSON.parse(manifestText) as { commands: Record<string, ManifestCommand> }, commandId); } catch { return argv; }
+  try { cmd = findCommand(parseManifest<{ commands: Record<string, ManifestCommand> }>(manifestText), commandId); } catch { return argv; }
   if (!cmd) return argv;
   const out: string[] = [];
   for (const a of argv) {
@@ -171,7 +183,7 @@ export function lastFlagWins(argv: string[], commandId: string | undefined, mani
   const words = flagWords(argv);
   if (!commandId || new Set(words).size === words.length) return argv;
   let cmd: ManifestCommand | undefined;
-  try { const t = manifestText(); cmd = t ? findCommand(JSON.parse(t) as { commands: Record<string, ManifestCommand> }, commandId) : undefined; } catch { return argv; }
+  try { const t = manifestText(); cmd = t ? findCommand(parseManifest<{ commands: Record<string, ManifestCommand> }>(t), commandId) : undefined; } catch { return argv; }
   if (!cmd) return argv;
   const flags = Object.values(cmd.flags);
   const byWord = (w: string): ManifestFlag | undefined => (w.startsWith('--')
@@ -222,7 +234,7 @@ export function splitCommandArgs(argv: string[], commandId: string | undefined, 
   if (!canonical) return none;
   let flags: Record<string, ManifestFlag>;
   try {
-    const m = JSON.parse(readFile(manifestPath)) as { commands: Record<string, { flags: Record<string, ManifestFlag> }> };
+    const m = parseManifest<{ commands: Record<string, { flags: Record<string, ManifestFlag> }> }>(readFile(manifestPath));
     flags = m.commands[canonical]?.flags ?? {};
   } catch {
     return none;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../util/root.js';
-import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins, passthroughCommand } from './dispatch.js';
+import { predispatch, needsUserNamespace, splitCommandArgs, normalizeBooleans, lastFlagWins, passthroughCommand, parseManifest } from './dispatch.js';
 
 // dist/cli/entry.js: two levels below the package root
 const ROOT = packageRoot();
@@ -72,7 +72,7 @@ export async function main(): Promise<void> {
   const splitter = passthroughCommand(d.commandId);
   const readSplitManifest = (): string => {
     const fast = readFastManifest();
-    try { if (splitter && (JSON.parse(fast) as { commands: Record<string, unknown> }).commands[splitter]) return fast; } catch { /* the full one */ }
+    try { if (splitter && parseManifest<{ commands: Record<string, unknown> }>(fast).commands[splitter]) return fast; } catch { /* the full one */ }
     return readManifest();
   };
   const split = splitCommandArgs(d.argv, d.commandId, manifestPath, readSplitManifest);

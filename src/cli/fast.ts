@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setLogLevel, LOG_LEVELS } from '../util/log.js';
 import { setPaths } from '../util/paths.js';
-import { passthroughArgs } from './dispatch.js';
+import { parseManifest, passthroughArgs } from './dispatch.js';
 import { packageRoot, distFile } from '../util/root.js';
 
 interface MFlag { name: string; type: 'boolean' | 'option'; char?: string; multiple?: boolean; options?: string[]; default?: unknown; allowNo?: boolean; aliases?: string[] }
@@ -54,7 +54,7 @@ export const FAST_IDS = Object.keys(ACTIONS);
 export async function fastRun(argv: string[], manifestText: string): Promise<boolean> {
   if (argv.includes('--help') || argv.includes('-h')) return false;
   let commands: Record<string, MCommand>;
-  try { commands = (JSON.parse(manifestText) as { commands: Record<string, MCommand> }).commands; } catch { return false; }
+  try { commands = parseManifest<{ commands: Record<string, MCommand> }>(manifestText).commands; } catch { return false; }
   if (process.env['TSPOD_NO_FAST'] === '1') return false;
   const first = argv.findIndex((a) => !a.startsWith('-'));
   if (first !== 0) return false; // flags before the command words: let oclif sort it out
