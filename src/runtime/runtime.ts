@@ -15,6 +15,7 @@ import { isErrno } from '../util/errors.js';
 import { createContainer as conmonCreate, findConmon, readExitCode, waitForExitCode, type ExitCommand } from './conmon.js';
 import type { OCIProcess, OCISpec, RuncState } from './oci-types.js';
 import { Runc, type ExecResult } from './runc.js';
+import { exitsDirOf } from './layout.js';
 
 export interface RuntimeOptions {
   runroot: string;
@@ -66,7 +67,7 @@ export class ContainerRuntime {
     this.conmonPath = findConmon(opts.conmonPath);
   }
 
-  get exitDir(): string { return path.join(this.runroot, 'exits'); }
+  get exitDir(): string { return exitsDirOf(this.runroot); }
   get seccompCacheDir(): string { return path.join(this.runroot, 'seccomp'); }
 
   paths(id: string): ContainerRunPaths {

@@ -8,6 +8,7 @@ import type { ContainerEntry, PortMapping } from '../../container/types.js';
 import { InvalidArgumentError, errorMessage } from '../../util/errors.js';
 import { log } from '../../util/log.js';
 import { paths } from '../../util/paths.js';
+import { exitsDirOf } from '../../runtime/layout.js';
 
 export function conmonAlive(e: ContainerEntry): boolean {
   if (e.conmonPid <= 0) return false;
@@ -23,7 +24,7 @@ export function conmonAlive(e: ContainerEntry): boolean {
 }
 
 /** Where conmon writes the exit files (one per container, named by its id). */
-export function exitsDir(): string { return path.join(paths().runroot, 'exits'); }
+export function exitsDir(): string { return exitsDirOf(paths().runroot); }
 export function exitFile(id: string): string { return path.join(exitsDir(), id); }
 
 export function readExit(id: string): { code: number; when: string } | undefined {
