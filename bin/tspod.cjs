@@ -87,6 +87,13 @@ function writeMissingCaches() {
   }
 }
 
+// the build's tracing pass (scripts/bundle.mjs): which modules this run evaluated, one per line
+const traceFile = process.env.TSPOD_TRACE_MODULES;
+if (traceFile) {
+  globalThis.__tspod_trace = new Set();
+  process.once('exit', () => fs.writeFileSync(traceFile, [...globalThis.__tspod_trace].join('\n')));
+}
+
 if (writeCache) {
   process.once('exit', () => {
     for (const [file, script] of compiled) fs.writeFileSync(`${file}.cache`, script.createCachedData());

@@ -12,8 +12,13 @@
 //   (every command module is one: src/cli/fast.ts imports the one it runs). A module's signature is
 //   the set of entry points whose static imports reach it; modules with the same signature form a
 //   chunk (esbuild's own splitting rule). Every module reachable from the entry is in the core.
+// - A module that the build's warm-up runs (step 4) evaluate is grouped by which of those runs
+//   evaluate it instead: a first pass of the runs, on chunks tagged to note each module they
+//   evaluate, says which (bin/tspod.cjs writes the list). Over 13 everyday commands that loads 131
+//   chunks and 5064 KB of code cache instead of 176 and 5764: a command loads fewer modules it does
+//   not run (a fifth of the bytes it loaded were such modules).
 // - Chunks smaller than MIN_CHUNK are merged into the chunk where merging loads the fewest bytes
-//   that are not needed (some 90 chunks instead of 290, most commands load four to ten of them).
+//   that are not needed (some 80 chunks instead of 290, most commands load three to fifteen of them).
 // - Every module is in exactly one chunk: an import of a module in another chunk becomes
 //   `__tspod_module(N, id)` (bin/tspod.cjs), which loads chunk N once and returns the module, so
 //   module state, classes and instanceof checks stay single. Each chunk's modules are lazy
@@ -97,43 +102,55 @@ function reach(start) {
 }
 const signature = new Map();
 entries.forEach((e, k) => { for (const f of reach(e)) { if (!signature.has(f)) signature.set(f, new Set()); signature.get(f).add(k); } });
-const bySignature = new Map();
-for (const [f, sig] of signature) {
-  const key = sig.has(0) ? 'core' : [...sig].sort((a, b) => a - b).join(',');
-  if (!bySignature.has(key)) bySignature.set(key, { sig, files: [], size: 0 });
-  const g = bySignature.get(key);
-  g.files.push(f);
-  g.size += bytesOut[f]?.bytesInOutput ?? 0;
-}
-const core = bySignature.get('core');
-let rest = [...bySignature.values()].filter((g) => g !== core);
-/** Bytes loaded for nothing when a and b become one chunk: each entry of one loads the other too. */
-const waste = (a, b) => {
-  let w = 0;
-  for (const e of b.sig) if (!a.sig.has(e)) w += a.size;
-  for (const e of a.sig) if (!b.sig.has(e)) w += b.size;
-  return w;
-};
-for (;;) {
-  rest.sort((a, b) => a.size - b.size || (a.files[0] < b.files[0] ? -1 : 1));
-  const small = rest[0];
-  if (rest.length < 2 || small.size >= MIN_CHUNK) break;
-  let best;
-  let bestWaste = Infinity;
-  for (const g of rest.slice(1)) {
-    const w = waste(small, g);
-    if (w < bestWaste) { best = g; bestWaste = w; }
+/**
+ * The chunks: lists of modules, the core first. A module's tags say who needs it: the warm-up runs that
+ * evaluated it (`usage`, from the tracing pass) or else the entry points whose static imports reach it.
+ */
+function groupChunks(usage) {
+  const byTags = new Map();
+  for (const [f, sig] of signature) {
+    const used = usage?.get(f);
+    const key = sig.has(0) ? 'core' : used ? `run:${[...used].sort().join('|')}` : [...sig].sort((a, b) => a - b).join(',');
+    if (!byTags.has(key)) byTags.set(key, { sig: new Set(sig.has(0) || !used ? sig : used), files: [], size: 0 });
+    const g = byTags.get(key);
+    g.files.push(f);
+    g.size += bytesOut[f]?.bytesInOutput ?? 0;
   }
-  for (const e of small.sig) best.sig.add(e);
-  best.files.push(...small.files);
-  best.size += small.size;
-  rest = rest.slice(1);
+  const core = byTags.get('core');
+  let rest = [...byTags.values()].filter((g) => g !== core);
+  /** Bytes loaded for nothing when a and b become one chunk: each user of one loads the other too. */
+  const waste = (a, b) => {
+    let w = 0;
+    for (const e of b.sig) if (!a.sig.has(e)) w += a.size;
+    for (const e of a.sig) if (!b.sig.has(e)) w += b.size;
+    return w;
+  };
+  for (;;) {
+    rest.sort((a, b) => a.size - b.size || (a.files[0] < b.files[0] ? -1 : 1));
+    const small = rest[0];
+    if (rest.length < 2 || small.size >= MIN_CHUNK) break;
+    let best;
+    let bestWaste = Infinity;
+    for (const g of rest.slice(1)) {
+      const w = waste(small, g);
+      if (w < bestWaste) { best = g; bestWaste = w; }
+    }
+    for (const e of small.sig) best.sig.add(e);
+    best.files.push(...small.files);
+    best.size += small.size;
+    rest = rest.slice(1);
+  }
+  // chunk 0 is the core (dist/bundle/tspod.cjs); the others are numbered in a stable order
+  rest.sort((a, b) => ([...a.files].sort()[0] < [...b.files].sort()[0] ? -1 : 1));
+  return [core, ...rest].map((g) => [...g.files].sort());
 }
-// chunk 0 is the core (dist/bundle/tspod.cjs); the others are numbered in a stable order
-rest.sort((a, b) => ([...a.files].sort()[0] < [...b.files].sort()[0] ? -1 : 1));
-const chunks = [core, ...rest].map((g) => [...g.files].sort());
-const chunkOf = new Map();
-chunks.forEach((fs_, n) => { for (const f of fs_) chunkOf.set(f, n); });
+let chunks = [];
+let chunkOf = new Map();
+function setChunks(list) {
+  chunks = list;
+  chunkOf = new Map();
+  chunks.forEach((fs_, n) => { for (const f of fs_) chunkOf.set(f, n); });
+}
 const chunkFile = (n) => path.join(outDir, n === 0 ? 'tspod.cjs' : `c${n}.cjs`);
 // which module is in which chunk (read by the unit test and by people, not at run time)
 const chunkList = () => chunks.map((list, n) => ({ file: path.basename(chunkFile(n)), modules: list.filter((f) => f !== ENTRY) }));
@@ -186,97 +203,137 @@ const memoHelper = [
   'var __toESM_new = (mod, isNodeMode, target) =>',
 ].join('\n');
 
-fs.rmSync(outDir, { recursive: true, force: true });
-fs.mkdirSync(outDir, { recursive: true });
-const built = await Promise.all(chunks.map(async (_, n) => {
-  const out = chunkFile(n);
-  const result = await build({
-    ...common,
-    stdin: { contents: chunkEntry(n), resolveDir: dist, sourcefile: n === 0 ? 'bundle-entry.js' : `chunk-${n}.js`, loader: 'js' },
-    outfile: `${out}.tmp`,
-    plugins: [crossChunk(n)],
-  });
-  if (result.errors.length) throw new Error(`bundle: chunk ${n} failed`);
-  let text = fs.readFileSync(`${out}.tmp`, 'latin1');
-  const uses = text.split(helper).length - 1;
-  if (uses > 1) throw new Error(`bundle: esbuild's __toESM helper found ${uses} times in ${out}`);
-  if (uses === 1) text = text.replace(helper, memoHelper);
-  // without the line breaks and indentation: a quarter fewer bytes to read and to hold as the
-  // script's source (V8 keeps it; the code cache is the same size); names are kept
-  text = (await transform(text, { loader: 'js', format: 'cjs', target: 'node20', charset: 'ascii', minifyWhitespace: true, legalComments: 'none' })).code;
-  // wrapped here as node's CommonJS loader wraps a module, so bin/tspod.cjs compiles the file as it
-  // is: wrapping at run time made one more copy of every chunk's source to compile
-  text = `${CHUNK_WRAPPER[0]}${text}${CHUNK_WRAPPER[1]}`;
-  const bytes = Buffer.from(text, 'latin1');
-  const wide = bytes.findIndex((b) => b > 0x7f);
-  // bin/tspod.cjs reads the chunks as latin1 (a one-byte string at once): that is only right for ASCII
-  if (wide >= 0) throw new Error(`bundle: byte ${wide} of ${out} is not ASCII`);
-  fs.writeFileSync(out, bytes);
-  fs.rmSync(`${out}.tmp`);
-  return { bytes: bytes.length, memo: uses === 1 };
-}));
-if (!built.some((c) => c.memo)) throw new Error('bundle: no chunk has esbuild\'s __toESM helper (has it changed?)');
-const sizes = built.map((c) => c.bytes);
+// For the tracing pass: esbuild's lazy-module helpers note each module they evaluate (bin/tspod.cjs
+// writes the list when TSPOD_TRACE_MODULES names a file).
+const traced = [
+  ['var __esm = ', '    return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;', '    if (fn) globalThis.__tspod_trace.add(__getOwnPropNames(fn)[0]);\n'],
+  ['var __commonJS = ', '    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;', '    if (!mod) globalThis.__tspod_trace.add(__getOwnPropNames(cb)[0]);\n'],
+];
 
-fs.writeFileSync(path.join(outDir, 'chunks.json'), `${JSON.stringify(chunkList(), null, 1)}\n`);
+/** Writes the chunks of `chunks` (with the tracing helpers when `trace`) and chunks.json; their sizes. */
+async function writeChunks(trace) {
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  const built = await Promise.all(chunks.map(async (_, n) => {
+    const out = chunkFile(n);
+    const result = await build({
+      ...common,
+      stdin: { contents: chunkEntry(n), resolveDir: dist, sourcefile: n === 0 ? 'bundle-entry.js' : `chunk-${n}.js`, loader: 'js' },
+      outfile: `${out}.tmp`,
+      plugins: [crossChunk(n)],
+    });
+    if (result.errors.length) throw new Error(`bundle: chunk ${n} failed`);
+    let text = fs.readFileSync(`${out}.tmp`, 'latin1');
+    const uses = text.split(helper).length - 1;
+    if (uses > 1) throw new Error(`bundle: esbuild's __toESM helper found ${uses} times in ${out}`);
+    if (uses === 1) text = text.replace(helper, memoHelper);
+    for (const [helperDef, line, note] of trace ? traced : []) {
+      if (!text.includes(helperDef)) continue;
+      if (!text.includes(line)) throw new Error(`bundle: esbuild's ${helperDef.slice(4, -3)} helper in ${out} is not the one traced (has it changed?)`);
+      text = text.replace(line, `${note}${line}`);
+    }
+    // without the line breaks and indentation: a quarter fewer bytes to read and to hold as the
+    // script's source (V8 keeps it; the code cache is the same size); names are kept
+    text = (await transform(text, { loader: 'js', format: 'cjs', target: 'node20', charset: 'ascii', minifyWhitespace: true, legalComments: 'none' })).code;
+    // wrapped here as node's CommonJS loader wraps a module, so bin/tspod.cjs compiles the file as it
+    // is: wrapping at run time made one more copy of every chunk's source to compile
+    text = `${CHUNK_WRAPPER[0]}${text}${CHUNK_WRAPPER[1]}`;
+    const bytes = Buffer.from(text, 'latin1');
+    const wide = bytes.findIndex((b) => b > 0x7f);
+    // bin/tspod.cjs reads the chunks as latin1 (a one-byte string at once): that is only right for ASCII
+    if (wide >= 0) throw new Error(`bundle: byte ${wide} of ${out} is not ASCII`);
+    fs.writeFileSync(out, bytes);
+    fs.rmSync(`${out}.tmp`);
+    return { bytes: bytes.length, memo: uses === 1 };
+  }));
+  if (!built.some((c) => c.memo)) throw new Error('bundle: no chunk has esbuild\'s __toESM helper (has it changed?)');
+  fs.writeFileSync(path.join(outDir, 'chunks.json'), `${JSON.stringify(chunkList(), null, 1)}\n`);
+  return built.map((c) => c.bytes);
+}
 
-// 4. the code caches: warm-up runs of the everyday commands in a throw-away home and store (nothing
+// 4. the warm-up runs, for the tracing pass and for the code caches: runs of the everyday commands in a throw-away home and store (nothing
 // of the user's is read or written), each adding what it compiled to the caches of the chunks it
 // loaded (bin/tspod.cjs), then a top-level cache for every chunk none of them loaded. The commands
 // that change the store run as root: as root itself, or for a build by a user as root of a user
 // namespace of its own (util-linux unshare), where tspod works as root does and starts no pause
 // process. Where no user namespace can be made, those steps are left out (a warning says so) and
 // their functions compile when first used; the read-only ones need nothing but node.
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bundle-'));
-try {
-  const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch,
-    XDG_DATA_HOME: path.join(scratch, 'data'), XDG_CONFIG_HOME: path.join(scratch, 'config'), XDG_RUNTIME_DIR: path.join(scratch, 'run'),
-    TSPOD_ROOT: path.join(scratch, 'root'), TSPOD_RUNROOT: path.join(scratch, 'runroot'), TSPOD_WRITE_CODE_CACHE: '1',
-  };
-  // a one-file image to create containers from
-  fs.mkdirSync(path.join(scratch, 'rootfs'));
-  fs.writeFileSync(path.join(scratch, 'rootfs', 'hello'), 'hello\n');
-  const tar = path.join(scratch, 'warm.tar');
-  // owned by root: a user's build imports it as root of a namespace that maps no other id
-  execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-cf', tar, '-C', path.join(scratch, 'rootfs'), '.']);
-  // the commands that change nothing, run as the user: they must work here
-  const readOnly = [['version'], ['volume', 'ls'], ['network', 'ls'], ['ps', '-a'], ['images'], ['pod', 'ps']];
-  // their error paths (they fail by design)
-  const failing = [['inspect', 'none'], ['logs', 'none'], ['volume', 'ls', '--bogus']];
-  // the store-changing ones, as root (see above)
-  const changing = [
-    ['volume', 'create', 'warm'], ['volume', 'inspect', 'warm'], ['volume', 'ls', '--format', '{{.Name}}'],
-    ['import', tar, 'localhost/warm'], ['images'], ['image', 'inspect', 'localhost/warm'],
-    ['create', '--name', 'warm', '-p', '127.0.0.1:18080:80', '-v', 'warm:/data', '-e', 'A=1', 'localhost/warm', '/hello'],
-    ['inspect', 'warm'], ['inspect', '--format', '{{.State.Status}}', 'warm'], ['container', 'inspect', 'warm'],
-    ['port', 'warm'], ['logs', 'warm'], ['ps', '-a'], ['ps', '-a', '--format', '{{.Names}} {{.Status}}'], ['container', 'exists', 'warm'],
-    ['stop', 'warm'], ['rm', 'warm'], ['volume', 'rm', 'warm'], ['rmi', 'localhost/warm'],
-  ];
-  const asRoot = process.getuid?.() === 0 ? [] : ['unshare', '--map-root-user', '--'];
-  let canRoot = true;
-  try { if (asRoot.length) execFileSync(asRoot[0], [...asRoot.slice(1), 'true'], { stdio: 'ignore' }); } catch { canRoot = false; }
-  /** Runs one warm-up; the error's last line when it failed. */
-  const warm = (args, prefix = []) => {
-    const argv = [...prefix, process.execPath, path.join(root, 'bin', 'tspod.cjs'), ...args];
-    try {
-      execFileSync(argv[0], argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
-      return undefined;
-    } catch (err) {
-      return `tspod ${args.join(' ')}: ${String(err.stderr ?? err.message).trim().split('\n').pop()}`;
-    }
-  };
-  const basic = readOnly.map((args) => warm(args)).filter(Boolean);
-  if (basic.length) throw new Error(`bundle: warm-up runs failed: ${basic.join('; ')}`);
-  for (const args of failing) warm(args);
-  // where they can run, they must work too; where they cannot, their functions compile when first used
-  if (!canRoot) console.warn('bundle: no user namespace for the store-changing warm-up runs (unshare --map-root-user failed): their code caches hold top-level code only');
-  const broken = canRoot ? changing.map((args) => warm(args, asRoot)).filter(Boolean) : [];
-  if (broken.length) throw new Error(`bundle: warm-up runs failed: ${broken.join('; ')}`);
-  execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'bin', 'tspod.cjs'))}).writeMissingCaches()`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-} finally {
-  fs.rmSync(scratch, { recursive: true, force: true });
+/**
+ * The warm-up runs. With `trace`: which modules each one evaluated (module -> the runs, by their
+ * command line), and no caches written; else the caches.
+ */
+function warmUp(trace) {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bundle-'));
+  const usage = new Map();
+  try {
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, TMPDIR: scratch,
+      XDG_DATA_HOME: path.join(scratch, 'data'), XDG_CONFIG_HOME: path.join(scratch, 'config'), XDG_RUNTIME_DIR: path.join(scratch, 'run'),
+      TSPOD_ROOT: path.join(scratch, 'root'), TSPOD_RUNROOT: path.join(scratch, 'runroot'), TSPOD_WRITE_CODE_CACHE: trace ? '0' : '1',
+    };
+    // a one-file image to create containers from
+    fs.mkdirSync(path.join(scratch, 'rootfs'));
+    fs.writeFileSync(path.join(scratch, 'rootfs', 'hello'), 'hello\n');
+    const tar = path.join(scratch, 'warm.tar');
+    // owned by root: a user's build imports it as root of a namespace that maps no other id
+    execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-cf', tar, '-C', path.join(scratch, 'rootfs'), '.']);
+    // the commands that change nothing, run as the user: they must work here
+    const readOnly = [['version'], ['volume', 'ls'], ['network', 'ls'], ['ps', '-a'], ['images'], ['pod', 'ps']];
+    // their error paths (they fail by design)
+    const failing = [['inspect', 'none'], ['logs', 'none'], ['volume', 'ls', '--bogus']];
+    // the store-changing ones, as root (see above)
+    const changing = [
+      ['volume', 'create', 'warm'], ['volume', 'inspect', 'warm'], ['volume', 'ls', '--format', '{{.Name}}'],
+      ['import', tar, 'localhost/warm'], ['images'], ['image', 'inspect', 'localhost/warm'],
+      ['create', '--name', 'warm', '-p', '127.0.0.1:18080:80', '-v', 'warm:/data', '-e', 'A=1', 'localhost/warm', '/hello'],
+      ['inspect', 'warm'], ['inspect', '--format', '{{.State.Status}}', 'warm'], ['container', 'inspect', 'warm'],
+      ['port', 'warm'], ['logs', 'warm'], ['ps', '-a'], ['ps', '-a', '--format', '{{.Names}} {{.Status}}'], ['container', 'exists', 'warm'],
+      ['stop', 'warm'], ['rm', 'warm'], ['volume', 'rm', 'warm'], ['rmi', 'localhost/warm'],
+    ];
+    const asRoot = process.getuid?.() === 0 ? [] : ['unshare', '--map-root-user', '--'];
+    let canRoot = true;
+    try { if (asRoot.length) execFileSync(asRoot[0], [...asRoot.slice(1), 'true'], { stdio: 'ignore' }); } catch { canRoot = false; }
+    let runs = 0;
+    /** Runs one warm-up; the error's last line when it failed. */
+    const warm = (args, prefix = []) => {
+      const argv = [...prefix, process.execPath, path.join(root, 'bin', 'tspod.cjs'), ...args];
+      const traceFile = path.join(scratch, `trace-${runs++}`);
+      try {
+        execFileSync(argv[0], argv.slice(1), { env: trace ? { ...env, TSPOD_TRACE_MODULES: traceFile } : env, stdio: ['ignore', 'ignore', 'pipe'] });
+        return undefined;
+      } catch (err) {
+        return `tspod ${args.join(' ')}: ${String(err.stderr ?? err.message).trim().split('\n').pop()}`;
+      } finally {
+        // the run's tag: its command line, the scratch directory's name left out
+        const tag = args.map((a) => (a.startsWith(scratch) ? path.basename(a) : a)).join(' ');
+        let list = [];
+        try { list = fs.readFileSync(traceFile, 'utf8').split('\n'); } catch { /* not tracing, or it wrote nothing */ }
+        for (const m of list) if (chunkOf.has(m)) { if (!usage.has(m)) usage.set(m, new Set()); usage.get(m).add(tag); }
+      }
+    };
+    const basic = readOnly.map((args) => warm(args)).filter(Boolean);
+    if (basic.length) throw new Error(`bundle: warm-up runs failed: ${basic.join('; ')}`);
+    for (const args of failing) warm(args);
+    // where they can run, they must work too; where they cannot, their functions compile when first used
+    if (!canRoot && !trace) console.warn('bundle: no user namespace for the store-changing warm-up runs (unshare --map-root-user failed): their code caches hold top-level code only');
+    const broken = canRoot ? changing.map((args) => warm(args, asRoot)).filter(Boolean) : [];
+    if (broken.length) throw new Error(`bundle: warm-up runs failed: ${broken.join('; ')}`);
+    if (!trace) execFileSync(process.execPath, ['-e', `require(${JSON.stringify(path.join(root, 'bin', 'tspod.cjs'))}).writeMissingCaches()`], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return usage;
 }
+
+// 5. chunks by static reach, a tracing pass of the warm-up runs, then the chunks again by what those
+// runs evaluated (a command loads fewer modules it does not run), and their caches
+setChunks(groupChunks());
+await writeChunks(true);
+const usage = warmUp(true);
+if (usage.size === 0) throw new Error('bundle: the tracing warm-up runs noted no module');
+setChunks(groupChunks(usage));
+const sizes = await writeChunks(false);
+warmUp(false);
 const missing = chunks.map((_, n) => `${chunkFile(n)}.cache`).filter((f) => !fs.existsSync(f));
 if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
 const total = sizes.reduce((a, b) => a + b, 0);
