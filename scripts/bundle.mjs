@@ -251,16 +251,15 @@ async function writeChunks(trace) {
   return built.map((c) => c.bytes);
 }
 
-// 4. the warm-up runs, for the tracing pass and for the code caches: runs of the everyday commands in a throw-away home and store (nothing
-// of the user's is read or written), each adding what it compiled to the caches of the chunks it
-// loaded (bin/tspod.cjs), then a top-level cache for every chunk none of them loaded. The commands
-// that change the store run as root: as root itself, or for a build by a user as root of a user
-// namespace of its own (util-linux unshare), where tspod works as root does and starts no pause
-// process. Where no user namespace can be made, those steps are left out (a warning says so) and
-// their functions compile when first used; the read-only ones need nothing but node.
+// 4. the warm-up runs: the everyday commands in a throw-away home and store (nothing of the user's is
+// read or written). The commands that change the store run as root: as root itself, or for a build
+// by a user as root of a user namespace of its own (util-linux unshare), where tspod works as root
+// does and starts no pause process. Where no user namespace can be made, those steps are left out (a
+// warning says so) and their functions compile when first used; the read-only ones need only node.
 /**
- * The warm-up runs. With `trace`: which modules each one evaluated (module -> the runs, by their
- * command line), and no caches written; else the caches.
+ * With `trace`: which modules each run evaluated (module -> the runs, by their command line), no
+ * caches written. Else each run adds what it compiled to the caches of the chunks it loaded
+ * (bin/tspod.cjs), then every chunk none of them loaded gets a top-level cache.
  */
 function warmUp(trace) {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'tspod-bundle-'));
@@ -304,11 +303,13 @@ function warmUp(trace) {
       } catch (err) {
         return `tspod ${args.join(' ')}: ${String(err.stderr ?? err.message).trim().split('\n').pop()}`;
       } finally {
-        // the run's tag: its command line, the scratch directory's name left out
-        const tag = args.map((a) => (a.startsWith(scratch) ? path.basename(a) : a)).join(' ');
-        let list = [];
-        try { list = fs.readFileSync(traceFile, 'utf8').split('\n'); } catch { /* not tracing, or it wrote nothing */ }
-        for (const m of list) if (chunkOf.has(m)) { if (!usage.has(m)) usage.set(m, new Set()); usage.get(m).add(tag); }
+        if (trace) {
+          // the run's tag: its command line, the scratch directory's name left out
+          const tag = args.map((a) => (a.startsWith(scratch) ? path.basename(a) : a)).join(' ');
+          let list = [];
+          try { list = fs.readFileSync(traceFile, 'utf8').split('\n'); } catch { /* it wrote nothing */ }
+          for (const m of list) if (chunkOf.has(m)) { if (!usage.has(m)) usage.set(m, new Set()); usage.get(m).add(tag); }
+        }
       }
     };
     const basic = readOnly.map((args) => warm(args)).filter(Boolean);

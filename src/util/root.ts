@@ -1,6 +1,7 @@
 // The package root, wherever the running code was loaded from: tsc's output
 // (dist/util/root.js) and the start-up bundle's chunks (dist/bundle/*.cjs, whose
-// directory bin/tspod.cjs gives as __tspod_bundle_dir) both sit two directories below it. Files the build writes next to the compiled modules (the seccomp
+// directory bin/tspod.cjs gives as __tspod_bundle_dir) both sit two directories
+// below it. Files the build writes next to the compiled modules (the seccomp
 // profile, the compose validator) are found from here, not from the calling
 // module's own location, which differs between the two layouts.
 import * as path from 'node:path';

@@ -26,6 +26,8 @@ t.test('the chunks are built, ASCII, each with its code cache, each module in on
     // bin/tspod.cjs compiles the file as it is: the build wraps it as a CommonJS module's function
     const text = bytes.toString('latin1');
     t.ok(text.startsWith('(function (exports, require, module, __filename, __dirname) { ') && text.endsWith('\n});'), `${c.file}: wrapped as a CommonJS module`);
+    // the build's tracing pass (scripts/bundle.mjs) writes chunks that note each module evaluated: not these
+    t.notOk(text.includes('__tspod_trace'), `${c.file}: not a tracing chunk`);
     for (const m of c.modules) {
       if (home.has(m)) twice.push(`${m} in ${home.get(m)} and ${c.file}`);
       home.set(m, c.file);
