@@ -7,8 +7,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { run, which } from '../util/exec.js';
 import { PrerequisiteError, TspodError } from '../util/errors.js';
+import { log } from '../util/log.js';
 import { isRootless } from '../util/paths.js';
 import { aardvarkConfigDir, rootlessNetnsCommand } from './rootless-netns.js';
+import { dnsAfterSetup, dnsBeforeSetup } from './aardvark-ready.js';
 import { netRunDir } from './paths.js';
 import type { NetworkRecord } from './types.js';
 
@@ -55,6 +57,8 @@ export async function netavark(cmd: 'setup' | 'teardown', netnsPath: string, inp
   fs.mkdirSync(aardvarkConfigDir(), { recursive: true, mode: 0o700 });
   const argv = [bin, '--config', aardvarkConfigDir(), '--rootless', String(isRootless()), '--aardvark-binary', aardvark, cmd, netnsPath];
   // (under systemd, netavark itself starts aardvark-dns in a scope of its own with systemd-run)
+  // (set-up returns once aardvark-dns answers on the container's DNS networks: see aardvark-ready.ts)
+  const dns = cmd === 'setup' ? await dnsBeforeSetup(Object.values(input.network_info), aardvark) : undefined;
   const [file, args] = isRootless() ? rootlessNetnsCommand(argv) : [argv[0]!, argv.slice(1)];
   // aardvark-dns, started by netavark, daemonises but would keep a stdout pipe open:
   // netavark's output goes to files, so waiting for it never waits for aardvark-dns
@@ -78,6 +82,11 @@ export async function netavark(cmd: 'setup' | 'teardown', netnsPath: string, inp
     let msg = err.trim().split('\n').filter(Boolean).slice(-2).join('; ');
     try { const j = JSON.parse(out) as { error?: string }; if (j.error) msg = j.error; } catch { /* not JSON */ }
     throw new TspodError(`netavark ${cmd} failed (exit ${r.exitCode}): ${msg || 'no output'}`, 'ENETWORK');
+  }
+  if (dns) {
+    const t0 = Date.now();
+    const ready = await dnsAfterSetup(dns);
+    log.debug(ready ? `aardvark-dns listens on the container's DNS gateways (waited ${Date.now() - t0} ms)` : 'aardvark-dns did not listen again on every gateway within a second');
   }
   if (cmd === 'teardown' || !out.trim()) return {};
   try { return JSON.parse(out) as Record<string, NetavarkStatus>; } catch {

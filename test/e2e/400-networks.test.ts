@@ -275,6 +275,22 @@ t.test('two services on a user network through tspod run', async (t: Test) => {
   r = await e2.tspod(['run', '--rm', '--network', 'appnet', IMG, 'sh', '-c', 'wget -qO- http://web/ && wget -qO- http://www/']);
   t.equal(r.exitCode, 0, r.stderr);
   t.equal(r.stdout, 'hello over appnet\nhello over appnet', 'client reaches web by name and alias');
+  // aardvark-dns 1.4 closes and binds again its sockets when netavark signals it for a new
+  // container: set-up waits for the new socket, so the container's very first lookup is answered
+  const aard = processesMatching(e2.runDir).find((pid) => { try { return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('aardvark-dns'); } catch { return false; } });
+  t.ok(aard, 'aardvark-dns runs for web');
+  const inode53 = () => fs.readFileSync(`/proc/${aard}/net/udp`, 'utf8').split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[1]?.endsWith(':0035'))?.[9];
+  const before = inode53();
+  t.ok(before, 'aardvark-dns listens on the gateway');
+  for (let i = 0; i < 5; i++) {
+    r = await e2.tspod(['--log-level', 'debug', 'run', '--rm', '--network', 'appnet', IMG, 'nslookup', 'web']);
+    t.equal(r.exitCode, 0, `lookup ${i} at the container's start${r.exitCode ? `: ${r.stdout}` : ''}`);
+    t.match(r.stderr, /aardvark-dns listens on the container's DNS gateways \(waited \d+ ms\)/, 'set-up waited for aardvark-dns');
+  }
+  const version = fs.readFileSync(`/proc/${aard}/cmdline`, 'utf8').split('\0')[0]!;
+  const { stdout: v } = await execa(version, ['--version']);
+  if (/ 1\.([0-9]|10)\./.test(v)) t.not(inode53(), before, `${v} bound its socket again on reload, and no lookup failed`);
+  else t.equal(inode53(), before, `${v} keeps its socket on reload`);
   const body = await (await fetch(`http://127.0.0.1:${pub}/`)).text();
   t.equal(body, 'hello over appnet\n', '-p publishes the port on the host');
   r = await e2.tspod(['network', 'rm', 'appnet']);
