@@ -276,6 +276,10 @@ function warmUp(trace) {
     const tar = path.join(scratch, 'warm.tar');
     // owned by root: a user's build imports it as root of a namespace that maps no other id
     execFileSync('tar', ['--owner=0', '--group=0', '--numeric-owner', '-cf', tar, '-C', path.join(scratch, 'rootfs'), '.']);
+    // a build context of config steps only (no RUN: nothing to start), built once and again fully cached
+    const ctx = path.join(scratch, 'ctx');
+    fs.mkdirSync(ctx);
+    fs.writeFileSync(path.join(ctx, 'Containerfile'), 'FROM localhost/warm\nLABEL warm=1\nENV WARM=1\n');
     // the commands that change nothing, run as the user: they must work here
     const readOnly = [['version'], ['volume', 'ls'], ['network', 'ls'], ['ps', '-a'], ['images'], ['pod', 'ps']];
     // their error paths (they fail by design)
@@ -287,7 +291,9 @@ function warmUp(trace) {
       ['create', '--name', 'warm', '-p', '127.0.0.1:18080:80', '-v', 'warm:/data', '-e', 'A=1', 'localhost/warm', '/hello'],
       ['inspect', 'warm'], ['inspect', '--format', '{{.State.Status}}', 'warm'], ['container', 'inspect', 'warm'],
       ['port', 'warm'], ['logs', 'warm'], ['ps', '-a'], ['ps', '-a', '--format', '{{.Names}} {{.Status}}'], ['container', 'exists', 'warm'],
-      ['stop', 'warm'], ['rm', 'warm'], ['volume', 'rm', 'warm'], ['rmi', 'localhost/warm'],
+      ['stop', 'warm'], ['rm', 'warm'], ['volume', 'rm', 'warm'],
+      ['build', '-q', '-t', 'localhost/warm-built', ctx], ['build', '-q', '-t', 'localhost/warm-built', ctx], ['rmi', 'localhost/warm-built'],
+      ['rmi', 'localhost/warm'],
     ];
     const asRoot = process.getuid?.() === 0 ? [] : ['unshare', '--map-root-user', '--'];
     let canRoot = true;

@@ -10,24 +10,18 @@ import type { ImageStore } from '../image/store.js';
 import type { PullOptions } from '../engine/pull.js';
 import type { ImageConfig, LayerRecord, ContainerConfig, HistoryEntry } from '../image/types.js';
 import { mountRootfs, unmountRootfs, rootfsPaths } from '../container/rootfs.js';
-import { resolveUser } from '../container/user.js';
-import { unpackLayer } from '../storage/unpack.js';
 import { spawn, which } from '../util/exec.js';
 import { InvalidArgumentError, NotFoundError, TspodError, errorMessage } from '../util/errors.js';
 import type { UserMount } from '../runtime/spec.js';
 import { log } from '../util/log.js';
-import { fetchTrusting } from '../util/extra-ca.js';
 import { flagValue, flagValues, parseInstructionLine, type Instruction, type ParsedContainerfile, type Stage } from './parser.js';
 import { expandWord, expandWords, expandVarsOnly, envMap, parseKeyValues, setEnv, splitRaw, type Env } from './shell.js';
 import { BuildCache, cacheKey, stateId } from './cache.js';
 import { archiveKind, copySources, hashSources, parseChmod, resolveSources, writeFileInRoot, type Source, type SourceRoot } from './copy.js';
 import type { IgnoreMatcher } from './ignore.js';
-import { runStep, removeCreatedMountpoints, pruneCopiedUpDirs, type BuildNetwork } from './run.js';
+import type { BuildNetwork } from './run.js';
 import { reapBuildLeftovers } from './leftovers.js';
 import { configId, storeBuiltImage } from './commit.js';
-import { squashLayerDirs } from './squash.js';
-import { storeDirAsLayer } from './layer.js';
-import { parseGoDuration } from '../container/options.js';
 
 export const PROXY_ARGS = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy'];
 
@@ -276,6 +270,7 @@ export class Executor {
   private async squash(fresh: LayerRecord[]): Promise<LayerRecord> {
     const dir = path.join(this.work, `squash-${Date.now()}`);
     fs.mkdirSync(dir, { recursive: true });
+    const { squashLayerDirs } = await import('./squash.js');
     squashLayerDirs(fresh.map((l) => this.o.store.layerDiff(l.id)), dir);
     return this.ingestDir(dir);
   }
@@ -283,6 +278,7 @@ export class Executor {
   /** Store a directory (upper dir or squashed tree) as a layer; the directory is consumed. */
   private async ingestDir(dir: string): Promise<LayerRecord> {
     const t0 = Date.now();
+    const { storeDirAsLayer } = await import('./layer.js');
     const layer = await storeDirAsLayer(this.o.store, dir, this.work);
     log.debug(`build: layer ${layer.id.slice(7, 19)} stored in ${Date.now() - t0} ms`);
     return layer;
@@ -492,6 +488,7 @@ export class Executor {
           const rest = ins.args.trim().slice(words[0]!.length).trim();
           const json = ((): string[] | undefined => { try { const j = JSON.parse(rest) as unknown; return Array.isArray(j) && j.every((x) => typeof x === 'string') ? j as string[] : undefined; } catch { return undefined; } })();
           const hc: NonNullable<ContainerConfig['Healthcheck']> = { Test: json ? ['CMD', ...json] : ['CMD-SHELL', rest] };
+          const { parseGoDuration } = await import('../container/options.js');
           const dur = (name: string, key: 'Interval' | 'Timeout' | 'StartPeriod') => {
             const v = flagValue(ins, name);
             if (v !== undefined) hc[key] = parseGoDuration(v, `--${name}`);
@@ -710,6 +707,8 @@ export class Executor {
     await this.cachedStep(sr, { instruction: `RUN ${JSON.stringify(args)} shell=${JSON.stringify(shell)} net=${network} mounts=${JSON.stringify(flagValues(ins, 'mount'))}`, args: keyArgs, content: contentParts.join('\n') || undefined }, async () => {
       const cfg = sr.state.config.config ?? {};
       const t0 = Date.now();
+      // (loaded when a step runs: a fully cached build loads no runtime, network or layer code)
+      const { runStep, removeCreatedMountpoints, pruneCopiedUpDirs } = await import('./run.js');
       const { result, upper, dir } = await this.withMount(sr.state.layers, async (rootfs) => runStep({
         rootfs, upper: rootfsPaths(path.dirname(rootfs)).upper, workDir: path.join(path.dirname(rootfs), 'run'), args, env: runEnv,
         cwd: cfg.WorkingDir || '/', user: cfg.User || '', network, mounts,
@@ -739,6 +738,7 @@ export class Executor {
     const [u, g] = spec.split(':', 2) as [string, string | undefined];
     const numeric = (x: string) => /^\d+$/.test(x);
     if (numeric(u) && (g === undefined || numeric(g))) return { uid: Number(u), gid: Number(g ?? u) };
+    const { resolveUser } = await import('../container/user.js');
     const lookup = (root: string) => {
       const ru = resolveUser(root, numeric(u) ? u : u);
       let gid = ru.uid;
@@ -837,6 +837,7 @@ export class Executor {
       const { child } = await spawn(tool, ['-dc', file], { stdout: 'pipe', stderr: 'pipe', buffer: false, reject: false });
       input = child.stdout as Readable;
     } else input = fs.createReadStream(file);
+    const { unpackLayer } = await import('../storage/unpack.js');
     await unpackLayer(input, tmp, { compression: 'auto' });
     const root: SourceRoot = { dir: tmp, kind: 'rootfs' };
     const [src] = resolveSources(root, ['.']);
@@ -850,6 +851,7 @@ function devNull(): Writable {
 
 async function download(url: string, checksum: string | undefined): Promise<{ name: string; data: Buffer; mtime?: Date }> {
   let res: Response;
+  const { fetchTrusting } = await import('../util/extra-ca.js');
   try { res = await fetchTrusting(url); } catch (err) { throw new TspodError(`downloading ${url}: ${errorMessage(err)}`); }
   if (!res.ok) throw new TspodError(`downloading ${url}: HTTP ${res.status} ${res.statusText}`);
   const data = Buffer.from(await res.arrayBuffer());

@@ -11,6 +11,7 @@ import { writeFileAtomic } from '../state/atomic.js';
 import { qualifyLocalName } from './images.js';
 import { goArch } from './version.js';
 import { imageEvent } from './events.js';
+import { localPull } from './pull-local.js';
 
 export interface BuildOptions {
   /** context directory, or "-" for a tar archive (or a bare Containerfile) on stdin; default "." */
@@ -216,7 +217,7 @@ async function buildImageUnrecorded(opts: BuildOptions): Promise<BuildReport> {
       store, root: paths().root, contextDir, file: parsed, ignore: matcher, buildArgs, target: opts.target,
       noCache: !!opts.noCache, layers: opts.layers ?? true, pull, network, secrets, labels, annotations,
       squash: !!opts.squash, format: format as 'oci' | 'docker', names, commitName: opts.tags?.[0], quiet: !!opts.quiet,
-      stdout, stderr, tlsVerify: opts.tlsVerify, arch, signal: opts.signal, pullImage: async (o, s) => (await import('./pull.js')).pullImage(o, s),
+      stdout, stderr, tlsVerify: opts.tlsVerify, arch, signal: opts.signal, pullImage: async (o, s) => (await localPull(o, s)) ?? (await import('./pull.js')).pullImage(o, s),
     });
     const r = await ex.build();
     if (opts.iidfile) writeFileAtomic(opts.iidfile, `sha256:${r.id}`, 0o644);

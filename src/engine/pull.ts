@@ -3,14 +3,15 @@
 // the config, download the missing layers in parallel, each verified and
 // unpacked in the same streaming pass, then record the image atomically.
 import * as fs from 'node:fs';
-import { ImageStore, candidateNames, findImage, untagEverywhere } from '../image/store.js';
+import { ImageStore, addLayers, candidateNames, untagEverywhere } from '../image/store.js';
 import { formatReference, normalize, parseReference, qualify, type Reference } from '../image/reference.js';
-import { isManifestList, type ImageConfig, type LayerRecord, type ImageRecord } from '../image/types.js';
+import type { ImageConfig, LayerRecord, ImageRecord } from '../image/types.js';
 import { TspodError, InvalidArgumentError, NotFoundError, RegistryError, errorMessage } from '../util/errors.js';
 import { log } from '../util/log.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client.js';
 import type { Credentials } from '../registry/auth.js';
 import { imageEvent } from './events.js';
+import { localPull, searchList } from './pull-local.js';
 
 export type PullPolicy = 'always' | 'missing' | 'never' | 'newer';
 
@@ -44,11 +45,6 @@ export function parseCreds(creds: string | undefined): Credentials | undefined {
   const i = creds.indexOf(':');
   if (i <= 0) throw new InvalidArgumentError('--creds must be USERNAME:PASSWORD');
   return { username: creds.slice(0, i), password: creds.slice(i + 1) };
-}
-
-async function searchList(): Promise<string[]> {
-  const { searchRegistries } = await import('../registry/registries-conf.js');
-  return searchRegistries();
 }
 
 /** Fully qualified candidates for a reference, in the order to try them. */
@@ -113,20 +109,8 @@ async function pullImageUnrecorded(opts: PullOptions, store = new ImageStore()):
   if (archive) return pullFromArchive(archive, opts.reference, emit, store);
   // docker://NAME is the registry transport spelled out
   if (opts.reference.startsWith('docker://')) return pullImageUnrecorded({ ...opts, reference: opts.reference.slice(9) }, store);
-  if (policy === 'missing' || policy === 'never') {
-    // every `run` comes here: match the local names first, and read registries.conf (a TOML
-    // parser and a few files) only for a short name that matched nothing
-    const images = store.listImages();
-    const local = findImage(images, opts.reference) ?? findImage(images, opts.reference, await searchList().catch(() => ['docker.io']));
-    if (local && isManifestList(local)) {
-      // a local manifest list: its image for the platform, which must be local too (as Podman)
-      const { listInstance } = await import('../image/manifest-list.js');
-      const img = listInstance(local, store, opts.platform);
-      return { id: img.id, names: img.names, digest: img.digest, pulled: false };
-    }
-    if (local) return { id: local.id, names: local.names, digest: local.digest, pulled: false };
-    if (policy === 'never') throw new NotFoundError(`${opts.reference}: image not known`);
-  }
+  const local = await localPull(opts, store);
+  if (local) return local;
   const cands = await pullCandidates(opts.reference);
   store.repair();
   const errors: string[] = [];
@@ -191,7 +175,7 @@ async function pullFrom(client: RegistryClient, repo: string, ref: Reference & {
   if (diffIDs.length !== layerDescs.length) throw new RegistryError(`image ${name}: the manifest lists ${layerDescs.length} layers but the config ${diffIDs.length} diff IDs`);
 
   // loaded here, not at the top: every `run` of a local image imports this module for pullImage's local lookup
-  const { ingestLayer, addLayers } = await import('../image/ingest.js');
+  const { ingestLayer } = await import('../image/ingest.js');
   const known = new Map(store.read().layers.map((l) => [l.id, l]));
   const records: LayerRecord[] = new Array(layerDescs.length);
   const todo: number[] = [];

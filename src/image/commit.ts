@@ -1,8 +1,7 @@
 // Write a new image (config + manifest blobs, index record) from layers that
 // are already in the store. Used by import, commit, build and load.
 import { sha256Digest } from '../storage/digest.js';
-import { untagEverywhere, type ImageStore } from './store.js';
-import { addLayers } from './ingest.js';
+import { addLayers, untagEverywhere, type ImageStore } from './store.js';
 import { MT, type ImageConfig, type ImageManifest, type ImageRecord, type LayerRecord } from './types.js';
 
 export interface NewImage {

@@ -126,11 +126,3 @@ export async function ingestLayer(store: ImageStore, input: Readable, expect: La
     store.trash(work);
   }
 }
-
-/** Record layers in the index (idempotent). */
-export function addLayers(idx: { layers: LayerRecord[] }, layers: LayerRecord[]): void {
-  for (const l of layers) {
-    const existing = idx.layers.find((x) => x.id === l.id);
-    if (!existing) idx.layers.push(l);
-  }
-}

@@ -230,6 +230,14 @@ export function findImage(images: ImageRecord[], input: string, searchRegistries
   return undefined;
 }
 
+/** Record layers in the index (idempotent). */
+export function addLayers(idx: { layers: LayerRecord[] }, layers: LayerRecord[]): void {
+  for (const l of layers) {
+    const existing = idx.layers.find((x) => x.id === l.id);
+    if (!existing) idx.layers.push(l);
+  }
+}
+
 /** Remove `name` from any image that has it (a name points at one image). Returns images left with no name and no digest. */
 export function untagEverywhere(idx: StorageIndex, name: string): void {
   for (const img of idx.images) img.names = img.names.filter((n) => n !== name);
