@@ -57,11 +57,13 @@ export class ImageStore {
   async update<T>(fn: (idx: StorageIndex) => T | Promise<T>): Promise<T> {
     return withLock(`storage:${this.dir}`, async () => {
       const idx = this.read();
+      const before = JSON.stringify(idx);
       const result = await fn(idx);
       // every name an image has had, current ones first, then the removed ones, latest first
       // (Podman's NamesHistory, `images --format {{.History}}`)
       for (const img of idx.images) img.namesHistory = [...new Set([...img.names, ...(img.namesHistory ?? [])])];
-      writeJSONAtomic(this.indexFile, idx);
+      // nothing changed (a cached build naming its image again, a tag it has): no write, no fsync
+      if (JSON.stringify(idx) !== before) writeJSONAtomic(this.indexFile, idx);
       return result;
     });
   }
