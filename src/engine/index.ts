@@ -217,7 +217,7 @@ export const containers = {
   /** Copy between a container and the host (or a tar stream). Never writes outside the destination root. */
   async copy(o: CopyOptions): Promise<void> { return (await import('./cp.js')).copy(o.source, o.destination, o); },
   /** A container's log, as entries (stream, time, text). */
-  async logEntries(o: ContainerOptions & LogEntriesOptions): Promise<LogEntry[]> { return (await import('./container/streams.js')).logEntries(o.container, o); },
+  async logEntries(o: ContainerOptions & LogEntriesOptions): Promise<{ entries: LogEntry[]; offset: number }> { return (await import('./container/streams.js')).logEntries(o.container, o); },
   /** Follow a container's log from a byte offset of its log file, until it stops or `signal` aborts. */
   async followLogEntries(o: ContainerOptions & { offset: number; onEntry: (e: LogEntry) => void; signal: AbortSignal }): Promise<void> { return (await import('./container/streams.js')).followLogEntries(o.container, o); },
   /** Connect to a container's stdio (conmon's attach socket) with callbacks of the caller's own: several may attach, before it starts. */

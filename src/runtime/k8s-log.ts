@@ -128,16 +128,26 @@ function filterEntries(entries: LogEntry[], opts: ReadLogOptions): LogEntry[] {
   return out;
 }
 
-/** Read a k8s-file log; a missing file is an empty log. */
-export function readK8sLog(file: string, opts: ReadLogOptions = {}): LogEntry[] {
-  let data: string;
+/**
+ * Read a k8s-file log up to its last complete line (conmon may be writing the next one): its entries,
+ * and the byte offset after that line, where following the log goes on. A missing file is an empty log.
+ * (Reading the file and then taking its size as the offset lost a line written in between.)
+ */
+export function readK8sLogAt(file: string, opts: ReadLogOptions = {}): { entries: LogEntry[]; offset: number } {
+  let data: Buffer;
   try {
-    data = fs.readFileSync(file, 'utf8');
+    data = fs.readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], offset: 0 };
     throw err;
   }
-  return filterEntries(parseK8sLog(data), opts);
+  const offset = data.lastIndexOf(0x0a) + 1;
+  return { entries: filterEntries(parseK8sLog(data.toString('utf8', 0, offset)), opts), offset };
+}
+
+/** Read a k8s-file log's complete lines; a missing file is an empty log. */
+export function readK8sLog(file: string, opts: ReadLogOptions = {}): LogEntry[] {
+  return readK8sLogAt(file, opts).entries;
 }
 
 /** Render entries as `tspod logs` prints them. */

@@ -2,7 +2,6 @@
 // (follow/since/until/tail/timestamps) and exec sessions. Output is framed
 // with Docker's 8-byte headers unless the container (or exec) has a TTY.
 import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
 import { ApiError, badRequest, noSuchExec } from '../errors.js';
 import { truthy } from '../filters.js';
 import { RAW, Reply, type ApiRequest, type ApiReply, type Router } from '../router.js';
@@ -35,7 +34,7 @@ async function attach(req: ApiRequest, reply: ApiReply) {
   const stream = truthy(q.get('stream'));
   const h = hijack(reply);
   const sink = outputSink(h.out, config.tty);
-  if (truthy(q.get('logs')) && config.logPath) for (const e of await engine.containers.logEntries({ container: entry.id })) writeEntry(sink, e, false, want);
+  if (truthy(q.get('logs')) && config.logPath) for (const e of (await engine.containers.logEntries({ container: entry.id })).entries) writeEntry(sink, e, false, want);
   if (!stream) { sink.end(); return RAW; }
 
   let session: Awaited<ReturnType<typeof engine.containers.connectAttach>> | undefined;
@@ -97,10 +96,10 @@ async function logs(req: ApiRequest, reply: ApiReply) {
   const res = reply.res!;
   res.writeHead(200, { 'Content-Type': config.tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream' });
   const sink = outputSink(res, config.tty);
-  for (const e of await engine.containers.logEntries({ container: entry.id, since, until, tail: tail !== undefined && tail >= 0 ? tail : undefined })) writeEntry(sink, e, timestamps, want);
+  const { entries, offset } = await engine.containers.logEntries({ container: entry.id, since, until, tail: tail !== undefined && tail >= 0 ? tail : undefined });
+  for (const e of entries) writeEntry(sink, e, timestamps, want);
   if (truthy(q.get('follow')) && !until) {
-    let offset = 0;
-    try { offset = fs.statSync(config.logPath).size; } catch { /* none yet */ }
+    // from where the read ended: a line written in between is neither lost nor sent twice
     const ac = new AbortController();
     void sink.closed.then(() => ac.abort());
     await engine.containers.followLogEntries({ container: entry.id, offset, onEntry: (e) => writeEntry(sink, e, timestamps, want), signal: ac.signal });

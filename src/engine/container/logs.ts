@@ -1,6 +1,5 @@
 // Logs: a container's output as conmon recorded it (k8s-file), written to the
 // caller's streams; with `follow`, until the container stops or the caller aborts.
-import * as fs from 'node:fs';
 import { ContainerStore } from '../../container/store.js';
 import { InvalidArgumentError } from '../../util/errors.js';
 import { isRunning } from './exec.js';
@@ -37,15 +36,15 @@ export async function containerLogs(input: string, o: LogsOptions): Promise<void
   const e = store.resolve(input);
   const cfg = store.readConfig(e.id);
   if (cfg.logDriver === 'none' || cfg.logDriver === 'passthrough' || !cfg.logPath) throw new InvalidArgumentError(`this container is using the '${cfg.logDriver === 'passthrough' ? 'passthrough' : 'none'}' log driver, cannot read logs: this container is not logging output`);
-  const { readK8sLog, followK8sLog } = await import('../../runtime/k8s-log.js');
+  const { readK8sLogAt, followK8sLog } = await import('../../runtime/k8s-log.js');
   const write = (x: { stream: string; text: string; time: string }) => {
     if (o.until && Date.parse(x.time) > o.until.getTime()) return;
     (x.stream === 'stderr' ? o.stderr : o.stdout).write(`${o.prefix ?? ''}${o.timestamps ? `${x.time} ` : ''}${x.text}`);
   };
-  for (const x of readK8sLog(cfg.logPath, { since: o.since, until: o.until, tail: o.tail !== undefined && o.tail >= 0 ? o.tail : undefined })) write(x);
+  // following goes on from where this read ended, so a line written meanwhile is neither lost nor shown twice
+  const { entries, offset } = readK8sLogAt(cfg.logPath, { since: o.since, until: o.until, tail: o.tail !== undefined && o.tail >= 0 ? o.tail : undefined });
+  for (const x of entries) write(x);
   if (o.follow && !o.signal?.aborted) {
-    let offset = 0;
-    try { offset = fs.statSync(cfg.logPath).size; } catch { /* none yet */ }
     await followK8sLog(cfg.logPath, { offset, isDone: () => !isRunning(e.id) || (o.until !== undefined && Date.now() > o.until.getTime()), onEntry: write, pollMs: 50, signal: o.signal });
   }
 }

@@ -36,10 +36,13 @@ function logPathOf(input: string): string {
   return config.logPath;
 }
 
-/** The entries of a container's log (k8s-file), filtered. */
-export async function logEntries(input: string, o: LogEntriesOptions = {}): Promise<LogEntry[]> {
-  const { readK8sLog } = await import('../../runtime/k8s-log.js');
-  return readK8sLog(logPathOf(input), o);
+/**
+ * The entries of a container's log (k8s-file), filtered, and the byte offset after the last line
+ * read: where {@link followLogEntries} goes on, so that no line written in between is lost.
+ */
+export async function logEntries(input: string, o: LogEntriesOptions = {}): Promise<{ entries: LogEntry[]; offset: number }> {
+  const { readK8sLogAt } = await import('../../runtime/k8s-log.js');
+  return readK8sLogAt(logPathOf(input), o);
 }
 
 /** Follow a container's log from a byte offset until it stops running or `signal` aborts. */

@@ -1,7 +1,7 @@
 import t from 'tap';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { followK8sLog, formatLogEntry, parseK8sLog, parseLogRecord, parseTimestamp, readK8sLog, type LogEntry } from '../../../src/runtime/k8s-log.js';
+import { followK8sLog, formatLogEntry, parseK8sLog, parseLogRecord, parseTimestamp, readK8sLog, readK8sLogAt, type LogEntry } from '../../../src/runtime/k8s-log.js';
 
 // As conmon 2.1 writes it (taken from a real container's ctr.log on this machine).
 const LOG = [
@@ -90,4 +90,22 @@ t.test('followK8sLog streams appended records until done', async (t) => {
   const offset = await p;
   t.same(got.map((e) => [e.stream, e.text]), [['stdout', 'one\n'], ['stdout', 'two-part\u00e9t\u00e9\n'], ['stderr', 'tail']]);
   t.equal(offset, fs.statSync(f).size);
+});
+
+t.test('readK8sLogAt: complete lines and the offset after them; following from it loses and repeats nothing', async (t) => {
+  const dir = t.testdir({});
+  const f = path.join(dir, 'ctr.log');
+  t.same(readK8sLogAt(f), { entries: [], offset: 0 }, 'no log yet');
+  const first = '2026-01-01T00:00:00Z stdout F web line\n';
+  // conmon is writing the next record: half of it is in the file
+  fs.writeFileSync(f, `${first}2026-01-01T00:00:01Z stdout F sec`);
+  const { entries, offset } = readK8sLogAt(f);
+  t.same(entries.map((e) => e.text), ['web line\n'], 'the half-written record is not read');
+  t.equal(offset, Buffer.byteLength(first), 'the offset ends at the last complete line');
+  fs.appendFileSync(f, 'ond line\n');
+  const got: LogEntry[] = [];
+  await followK8sLog(f, { offset, onEntry: (e) => got.push(e), isDone: () => true, pollMs: 5 });
+  t.same(got.map((e) => e.text), ['second line\n'], 'following goes on from there: the line written meanwhile, once');
+  t.same(readK8sLogAt(f, { tail: 1 }).entries.map((e) => e.text), ['second line\n'], 'filters apply; the offset is the whole file\'s');
+  t.equal(readK8sLogAt(f, { tail: 0 }).offset, fs.statSync(f).size);
 });
