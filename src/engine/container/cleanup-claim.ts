@@ -36,14 +36,19 @@ function selfStartTime(): string {
 
 export class CleanupClaim {
   private conmonPid = 0;
-  private constructor(private readonly file: string) {}
+  private constructor(private readonly file: string, private readonly line: string) {}
 
-  /** Claim the cleanup of container `id` for this process (before it can exit by our doing). */
+  /**
+   * Claim the cleanup of container `id` for this process (before it can exit by our doing). A
+   * claim another live process holds is taken over (the later claimant waits longer); it is
+   * dropped by whoever holds it last, so the first claimant's release leaves the second's alone.
+   */
   static take(id: string): CleanupClaim {
     const file = claimFile(id);
+    const line = `${process.pid} ${selfStartTime()}\n`;
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(file, `${process.pid} ${selfStartTime()}\n`, { mode: 0o600 });
-    return new CleanupClaim(file);
+    fs.writeFileSync(file, line, { mode: 0o600 });
+    return new CleanupClaim(file, line);
   }
 
   /** The conmon whose exit command reads the claim (released only once it is gone). */
@@ -64,6 +69,10 @@ export class CleanupClaim {
     }
   }
 
-  /** Drop the claim at once (nothing to wait for, or the claimant gives the cleanup back). */
-  drop(): void { try { fs.unlinkSync(this.file); } catch { /* gone */ } }
+  /** Drop the claim at once (nothing to wait for, or the claimant gives the cleanup back), if it is still ours. */
+  drop(): void {
+    try {
+      if (fs.readFileSync(this.file, 'utf8') === this.line) fs.unlinkSync(this.file);
+    } catch { /* gone */ }
+  }
 }

@@ -55,3 +55,17 @@ t.test('release waits for conmon (here a stand-in process) to be gone', async (t
   t.ok(Date.now() - t0 >= 250, `waited ${Date.now() - t0} ms`);
   t.notOk(fs.existsSync(claimFile('c2')));
 });
+
+t.test('a claim another process took over is left to it: only the last claimant drops it', async (t) => {
+  const c = CleanupClaim.take('c3');
+  // a second claimant (another live process: here pid 1, whose start time is its own) writes its claim
+  const other = `1 ${fs.readFileSync('/proc/1/stat', 'utf8').split(') ')[1]!.split(' ')[19]}\n`;
+  fs.writeFileSync(claimFile('c3'), other);
+  c.drop();
+  t.equal(fs.readFileSync(claimFile('c3'), 'utf8'), other, 'the first claimant\'s drop leaves the second\'s claim');
+  t.notOk(exitCommandRuns(claimFile('c3')), 'and the exit command still stands down for it');
+  fs.rmSync(claimFile('c3'));
+  const d = CleanupClaim.take('c4');
+  d.drop();
+  t.notOk(fs.existsSync(claimFile('c4')), 'its own claim: dropped');
+});
