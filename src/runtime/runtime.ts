@@ -16,6 +16,7 @@ import { createContainer as conmonCreate, findConmon, readExitCode, waitForExitC
 import type { OCIProcess, OCISpec, RuncState } from './oci-types.js';
 import { Runc, type ExecResult } from './runc.js';
 import { exitsDirOf } from './layout.js';
+import { pidsInNamespace } from './procs.js';
 
 export interface RuntimeOptions {
   runroot: string;
@@ -198,18 +199,4 @@ export class ContainerRuntime {
       try { fs.unlinkSync(file); } catch { /* ignore */ }
     }
   }
-}
-
-/** Pids (host view) sharing the pid namespace of `pid`, `pid` first. */
-export function pidsInNamespace(pid: number): number[] {
-  let ns: string;
-  try { ns = fs.readlinkSync(`/proc/${pid}/ns/pid`); } catch { return []; }
-  const out: number[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (fs.readlinkSync(`/proc/${name}/ns/pid`) === ns) out.push(Number(name));
-    } catch { /* gone or not ours */ }
-  }
-  return out.sort((a, b) => (a === pid ? -1 : b === pid ? 1 : a - b));
 }

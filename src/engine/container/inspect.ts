@@ -158,7 +158,7 @@ export async function topContainer(input: string): Promise<string[][]> {
   const store = new ContainerStore();
   const e = syncedState(store.resolve(input));
   if (e.state !== 'running') throw new ConflictError(`top can only be used on running containers: container state improper`);
-  const { pidsInNamespace } = await import('../../runtime/runtime.js');
+  const { pidsInNamespace } = await import('../../runtime/procs.js');
   const rows: string[][] = [['USER', 'PID', 'PPID', '%CPU', 'ELAPSED', 'TTY', 'TIME', 'COMMAND']];
   const btime = Number(/btime (\d+)/.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1] ?? 0);
   const hz = 100;

@@ -59,7 +59,7 @@ export async function containerStats(input: string): Promise<StatsReport> {
   const e = syncedState(store.resolve(input));
   if (e.state !== 'running' && e.state !== 'paused' && e.state !== 'stopping') throw new ConflictError(`container ${e.names[0] ?? e.id} is not running`);
   const cfg = store.readConfig(e.id);
-  const { pidsInNamespace } = await import('../../runtime/runtime.js');
+  const { pidsInNamespace } = await import('../../runtime/procs.js');
   let ticks = 0, rss = 0, rd = 0, wr = 0, n = 0;
   for (const pid of pidsInNamespace(e.pid)) {
     try {
