@@ -15,7 +15,7 @@ import { isErrno } from '../util/errors.js';
 import { createContainer as conmonCreate, findConmon, readExitCode, waitForExitCode, type ExitCommand } from './conmon.js';
 import type { OCIProcess, OCISpec, RuncState } from './oci-types.js';
 import { Runc, type ExecResult } from './runc.js';
-import { exitsDirOf } from './layout.js';
+import { containerRunDirOf, exitsDirOf, runcRootOf } from './layout.js';
 import { pidsInNamespace } from './procs.js';
 
 export interface RuntimeOptions {
@@ -64,7 +64,7 @@ export class ContainerRuntime {
 
   constructor(opts: RuntimeOptions) {
     this.runroot = opts.runroot;
-    this.runc = new Runc({ root: path.join(opts.runroot, 'runc'), path: opts.runcPath });
+    this.runc = new Runc({ root: runcRootOf(opts.runroot), path: opts.runcPath });
     this.conmonPath = findConmon(opts.conmonPath);
   }
 
@@ -72,7 +72,7 @@ export class ContainerRuntime {
   get seccompCacheDir(): string { return path.join(this.runroot, 'seccomp'); }
 
   paths(id: string): ContainerRunPaths {
-    const runDir = path.join(this.runroot, 'containers', id);
+    const runDir = containerRunDirOf(this.runroot, id);
     return {
       runDir,
       pidFile: path.join(runDir, 'pidfile'),

@@ -1,5 +1,6 @@
 // Remove containers (and, for rmi -f, the containers using an image).
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
@@ -11,6 +12,8 @@ import { runtime, ctrLockKey, detachUserNetworks, netDir, stopContainerSlirp } f
 import { claimFile } from './cleanup-claim.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
+import { containerRunDirOf, exitsDirOf, runcRootOf } from '../../runtime/layout.js';
+import { paths } from '../../util/paths.js';
 
 export interface RemoveReport { input: string; id: string; error?: TspodError }
 
@@ -76,13 +79,18 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
       }
       await withLock(ctrLockKey(cur.id), async () => {
         await store.patch(cur.id, (x) => { x.state = 'removing'; });
-        const rt = await runtime();
         const fresh = store.list().find((c) => c.id === cur.id);
         stopContainerSlirp(cur.id, fresh?.slirpPid);
         fs.rmSync(netDir(cur.id), { recursive: true, force: true });
         await detachUserNetworks(cur.id);
-        try { await rt.deleteContainer(cur.id, true); } catch { /* not in runc */ }
-        rt.removeExitFile(cur.id);
+        // runc's and conmon's code load only while runc still holds the container: a created or
+        // cleaned-up one leaves plain files (its run directory, its exit file)
+        const { runroot } = paths();
+        if (fs.existsSync(path.join(runcRootOf(runroot), cur.id))) {
+          try { await (await runtime()).deleteContainer(cur.id, true); } catch { /* not in runc */ }
+        }
+        fs.rmSync(containerRunDirOf(runroot, cur.id), { recursive: true, force: true });
+        fs.rmSync(path.join(exitsDirOf(runroot), cur.id), { force: true });
         fs.rmSync(claimFile(cur.id), { force: true });
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
