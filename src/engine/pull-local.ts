@@ -1,6 +1,8 @@
 // The local half of a pull with policy "missing" or "never": the image when the store has it
 // under that name. A module of its own, light (the image store and its names), so a build or a
-// run whose image is here loads none of the registry or pull code.
+// run whose image is here loads none of the registry or pull code. It also tells which references
+// name an archive transport (docker-archive:, oci-archive:, oci:, dir:), which are never looked up here.
+import * as fs from 'node:fs';
 import { findImage, type ImageStore } from '../image/store.js';
 import { isManifestList } from '../image/types.js';
 import { NotFoundError } from '../util/errors.js';
@@ -12,13 +14,24 @@ export async function searchList(): Promise<string[]> {
   return searchRegistries();
 }
 
+/** An image reference with a transport other than a registry's: docker-archive:PATH[:REF], oci-archive:, oci:, dir:. */
+export function archiveTransport(reference: string): { path: string; ref?: string | undefined } | undefined {
+  const m = /^(docker-archive|oci-archive|oci|dir):(.+)$/.exec(reference);
+  if (!m) return undefined;
+  const rest = m[2]!;
+  // PATH[:REF]: the whole rest when it exists (a path may hold a colon), else split at the first colon
+  const i = rest.indexOf(':');
+  if (m[1] === 'dir' || i < 0 || fs.existsSync(rest)) return { path: rest };
+  return { path: rest.slice(0, i), ref: rest.slice(i + 1) || undefined };
+}
+
 /**
  * For policy missing/never and a plain image name (no transport): the local image, or for
  * "never" a NotFoundError; undefined when the pull must go on (or the policy is another).
  */
 export async function localPull(opts: PullOptions, store: ImageStore): Promise<PullReport | undefined> {
   const policy = opts.policy ?? 'always';
-  if ((policy !== 'missing' && policy !== 'never') || /^(docker-archive|oci-archive|oci|dir|docker):/.test(opts.reference)) return undefined;
+  if ((policy !== 'missing' && policy !== 'never') || archiveTransport(opts.reference) || opts.reference.startsWith('docker://')) return undefined;
   // every `run` comes here: match the local names first, and read registries.conf (a TOML
   // parser and a few files) only for a short name that matched nothing
   const images = store.listImages();

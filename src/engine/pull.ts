@@ -11,7 +11,7 @@ import { log } from '../util/log.js';
 import type { RegistryClient, RegistryClientOptions } from '../registry/client.js';
 import type { Credentials } from '../registry/auth.js';
 import { imageEvent } from './events.js';
-import { localPull, searchList } from './pull-local.js';
+import { archiveTransport, localPull, searchList } from './pull-local.js';
 
 export type PullPolicy = 'always' | 'missing' | 'never' | 'newer';
 
@@ -73,17 +73,6 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (failed !== undefined) throw failed;
-}
-
-/** An image reference with a transport other than a registry's: docker-archive:PATH[:REF], oci-archive:, oci:, dir:. */
-export function archiveTransport(reference: string): { path: string; ref?: string | undefined } | undefined {
-  const m = /^(docker-archive|oci-archive|oci|dir):(.+)$/.exec(reference);
-  if (!m) return undefined;
-  const rest = m[2]!;
-  // PATH[:REF]: the whole rest when it exists (a path may hold a colon), else split at the first colon
-  const i = rest.indexOf(':');
-  if (m[1] === 'dir' || i < 0 || fs.existsSync(rest)) return { path: rest };
-  return { path: rest.slice(0, i), ref: rest.slice(i + 1) || undefined };
 }
 
 /** run/create/pull of an archive reference: the archive is loaded (every time, as Podman copies it), and its image (REF's, else the first) used. */

@@ -15,7 +15,7 @@ import { isErrno } from '../util/errors.js';
 import { createContainer as conmonCreate, findConmon, readExitCode, waitForExitCode, type ExitCommand } from './conmon.js';
 import type { OCIProcess, OCISpec, RuncState } from './oci-types.js';
 import { Runc, type ExecResult } from './runc.js';
-import { containerRunDirOf, exitsDirOf, runcRootOf } from './layout.js';
+import { containerRunDirOf, exitsDirOf, runcHolds, runcRootOf } from './layout.js';
 import { pidsInNamespace } from './procs.js';
 
 export interface RuntimeOptions {
@@ -129,9 +129,8 @@ export class ContainerRuntime {
 
   /** Remove runc's state and our volatile files (not the exit file: cleanup reads it). */
   async deleteContainer(id: string, force = false): Promise<void> {
-    // runc keeps a container's state in <root>/<id>: without it there is nothing to delete (a
-    // container never started, or cleaned up already), and no runc process need start to say so
-    if (fs.existsSync(path.join(this.runc.root, id))) await this.runc.delete(id, force);
+    // without runc's state there is nothing to delete (a container never started, or cleaned up already)
+    if (runcHolds(this.runroot, id)) await this.runc.delete(id, force);
     fs.rmSync(this.paths(id).runDir, { recursive: true, force: true });
   }
 

@@ -1,6 +1,5 @@
 // Remove containers (and, for rmi -f, the containers using an image).
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ImageStore } from '../../image/store.js';
 import { ContainerStore } from '../../container/store.js';
 import { can, type ContainerConfig, type ContainerEntry } from '../../container/types.js';
@@ -12,7 +11,7 @@ import { runtime, ctrLockKey, detachUserNetworks, netDir, stopContainerSlirp } f
 import { claimFile } from './cleanup-claim.js';
 import { syncAll, syncedState } from './state.js';
 import { containerEvent } from '../events.js';
-import { containerRunDirOf, exitsDirOf, runcRootOf } from '../../runtime/layout.js';
+import { removeRunFiles, runcHolds } from '../../runtime/layout.js';
 import { paths } from '../../util/paths.js';
 
 export interface RemoveReport { input: string; id: string; error?: TspodError }
@@ -86,11 +85,10 @@ export async function removeContainers(inputs: string[], opts: RemoveContainersO
         // runc's and conmon's code load only while runc still holds the container: a created or
         // cleaned-up one leaves plain files (its run directory, its exit file)
         const { runroot } = paths();
-        if (fs.existsSync(path.join(runcRootOf(runroot), cur.id))) {
+        if (runcHolds(runroot, cur.id)) {
           try { await (await runtime()).deleteContainer(cur.id, true); } catch { /* not in runc */ }
         }
-        fs.rmSync(containerRunDirOf(runroot, cur.id), { recursive: true, force: true });
-        fs.rmSync(path.join(exitsDirOf(runroot), cur.id), { force: true });
+        removeRunFiles(runroot, cur.id);
         fs.rmSync(claimFile(cur.id), { force: true });
         await unmountRootfs(store.ctrDir(cur.id));
         let cfg: ContainerConfig | undefined;
